@@ -1,0 +1,5 @@
+//! Device drivers for the kiosk. Each device has a real driver and a simulator that
+//! speaks the same wire protocol over a pseudo-terminal, so tests exercise the real
+//! driver code.
+
+pub mod pty;

@@ -1,0 +1,1 @@
+//! The contract between a terminal and the operations centre's registry.

@@ -1,0 +1,4 @@
+slint::include_modules!();
+fn main() {
+    let _ = AppWindow::new();
+}

@@ -1,4 +1,5 @@
-slint::include_modules!();
-fn main() {
-    let _ = AppWindow::new();
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    legal_kiosk::cli::main()
 }

@@ -1,0 +1,225 @@
+//! The terminal's own configuration: a TOML file given with `--config`, or defaults that run
+//! the whole kiosk on one machine (simulated devices, SQLite under the data folder, no
+//! registry). What the operations centre owns arrives as signed bundles, not here.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use thiserror::Error;
+
+/// Errors reading the configuration file.
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("cannot read configuration file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("configuration file {path} is not valid: {source}")]
+    Parse {
+        path: PathBuf,
+        source: Box<toml::de::Error>,
+    },
+    #[error("configuration file {path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+/// Everything the terminal reads from its TOML file.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub kiosk: KioskConfig,
+    pub storage: StorageConfig,
+    pub printer: PrinterSection,
+}
+
+/// The citizen-facing behaviour of the terminal.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KioskConfig {
+    /// Shown on the home screen and printed on tickets.
+    pub centre_name: String,
+    /// Language the kiosk starts in and returns to after each citizen: zh_CN, ko_KR or en.
+    pub language: String,
+    /// Seconds without a touch before the kiosk returns home and forgets the session.
+    pub idle_timeout_secs: u64,
+    /// Seconds before that moment when the kiosk asks 还在吗？ with a big 继续 button.
+    pub idle_warning_secs: u64,
+    /// The ticket QR code holds this URL followed by the ticket's random token.
+    pub ticket_url_base: String,
+    /// Open in a full-screen window (the terminal) rather than a desktop window.
+    pub fullscreen: bool,
+}
+
+impl Default for KioskConfig {
+    fn default() -> Self {
+        Self {
+            centre_name: "公共法律服务中心".into(),
+            language: "zh_CN".into(),
+            idle_timeout_secs: 60,
+            idle_warning_secs: 15,
+            ticket_url_base: "http://127.0.0.1:8080/t/".into(),
+            fullscreen: false,
+        }
+    }
+}
+
+impl KioskConfig {
+    pub fn idle_timeout(&self) -> Duration {
+        Duration::from_secs(self.idle_timeout_secs)
+    }
+
+    /// How long after the last touch the 还在吗？ question appears.
+    pub fn idle_warning_after(&self) -> Duration {
+        Duration::from_secs(
+            self.idle_timeout_secs
+                .saturating_sub(self.idle_warning_secs),
+        )
+    }
+}
+
+/// Where the terminal keeps its database and simulator devices.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct StorageConfig {
+    /// Defaults to `$XDG_DATA_HOME/legal-kiosk`, or `/var/lib/legal-kiosk` under systemd.
+    pub data_dir: Option<PathBuf>,
+}
+
+/// Which printer prints the tickets.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PrinterSection {
+    /// `simulator` (a simulated ESC/POS printer on a pseudo-terminal, the default),
+    /// `serial` (a real printer on a serial device) or `none` (tickets on screen only).
+    pub kind: PrinterKind,
+    /// Serial device of a real printer, e.g. /dev/ttyUSB0 or /dev/legal-kiosk/printer.
+    pub device: Option<PathBuf>,
+    pub baud: u32,
+}
+
+impl Default for PrinterSection {
+    fn default() -> Self {
+        Self {
+            kind: PrinterKind::Simulator,
+            device: None,
+            baud: 115_200,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum PrinterKind {
+    Simulator,
+    Serial,
+    None,
+}
+
+/// Languages the kiosk ships, by the folder names of the bundled translations.
+pub const LANGUAGES: [&str; 3] = ["zh_CN", "ko_KR", "en"];
+
+impl Config {
+    /// Reads `path`, or returns the defaults when `path` is `None`.
+    pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
+        let Some(path) = path else {
+            return Ok(Self::default());
+        };
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let config: Self = toml::from_str(text).map_err(|source| ConfigError::Parse {
+            path: path.to_path_buf(),
+            source: Box::new(source),
+        })?;
+        config.validate(path)?;
+        Ok(config)
+    }
+
+    fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        if !LANGUAGES.contains(&self.kiosk.language.as_str()) {
+            return Err(invalid(format!(
+                "kiosk.language = {:?}: use one of {}",
+                self.kiosk.language,
+                LANGUAGES.join(", ")
+            )));
+        }
+        if self.kiosk.idle_timeout_secs < 10 {
+            return Err(invalid(
+                "kiosk.idle_timeout_secs must be at least 10".into(),
+            ));
+        }
+        if self.kiosk.idle_warning_secs >= self.kiosk.idle_timeout_secs {
+            return Err(invalid(
+                "kiosk.idle_warning_secs must be shorter than kiosk.idle_timeout_secs".into(),
+            ));
+        }
+        if self.printer.kind == PrinterKind::Serial && self.printer.device.is_none() {
+            return Err(invalid(
+                "printer.kind = \"serial\" needs printer.device, e.g. \"/dev/ttyUSB0\"".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The data folder: configured, else `/var/lib/legal-kiosk` when run by systemd as a
+    /// service (`INVOCATION_ID` is set), else `$XDG_DATA_HOME/legal-kiosk`
+    /// (`~/.local/share/legal-kiosk`).
+    pub fn data_dir(&self) -> PathBuf {
+        if let Some(dir) = &self.storage.data_dir {
+            return dir.clone();
+        }
+        if std::env::var_os("INVOCATION_ID").is_some() {
+            return PathBuf::from("/var/lib/legal-kiosk");
+        }
+        let xdg = std::env::var_os("XDG_DATA_HOME")
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+            .unwrap_or_else(std::env::temp_dir);
+        xdg.join("legal-kiosk")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_example_parses() {
+        let text = include_str!("../config/example.toml");
+        let config = Config::parse(text, Path::new("example.toml")).expect("example is valid");
+        assert_eq!(config.kiosk.idle_timeout(), Duration::from_secs(60));
+    }
+
+    #[test]
+    fn a_typo_in_a_key_is_reported_with_the_key() {
+        let err = Config::parse("[kiosk]\nidle_timout_secs = 30\n", Path::new("k.toml"))
+            .expect_err("unknown key");
+        assert!(err.to_string().contains("idle_timout_secs"), "{err}");
+    }
+
+    #[test]
+    fn a_serial_printer_without_a_device_is_refused() {
+        let err = Config::parse("[printer]\nkind = \"serial\"\n", Path::new("k.toml"))
+            .expect_err("missing device");
+        assert!(err.to_string().contains("printer.device"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_language_is_refused() {
+        let err = Config::parse("[kiosk]\nlanguage = \"fr\"\n", Path::new("k.toml"))
+            .expect_err("unknown language");
+        assert!(err.to_string().contains("zh_CN"), "{err}");
+    }
+}

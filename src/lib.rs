@@ -1,0 +1,17 @@
+//! legal-kiosk: firmware for the self-service terminals of public legal service centres.
+//!
+//! Domain services (queue, …) are plain Rust over one SQLite store; the Slint UI is a view
+//! driven by controllers in [`ui`]; devices live in the `hardware` crate; the operations
+//! centre's contract in the `provisioning` crate. See DESIGN.md for the architecture.
+
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod i18n;
+pub mod ids;
+pub mod outbox;
+pub mod printing;
+pub mod queue;
+pub mod store;
+pub mod ui;
+pub mod worker;

@@ -1,0 +1,34 @@
+//! The outbox: events owed to the operations centre. Each is written inside the transaction
+//! of the change it reports, with an idempotency key the registry de-duplicates on; the sync
+//! client deletes a row only after the registry acknowledged it.
+
+use chrono::{DateTime, FixedOffset};
+use rusqlite::{Connection, params};
+use serde::Serialize;
+
+/// Event kinds, as the registry's statistics expect them.
+pub mod kind {
+    pub const TICKET_ISSUED: &str = "ticket.issued";
+}
+
+/// Appends an event; call it with the transaction that makes the change.
+pub fn append<P: Serialize>(
+    conn: &Connection,
+    kind: &str,
+    payload: &P,
+    at: DateTime<FixedOffset>,
+) -> rusqlite::Result<i64> {
+    let payload = serde_json::to_string(payload)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    conn.execute(
+        "INSERT INTO outbox (idempotency_key, kind, payload, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![crate::ids::random_hex(), kind, payload, at.to_rfc3339()],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Events not yet acknowledged by the registry.
+pub fn depth(conn: &Connection) -> rusqlite::Result<u64> {
+    let n: i64 = conn.query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get(0))?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}

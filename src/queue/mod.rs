@@ -1,0 +1,11 @@
+//! The queue: which services exist and the tickets issued for them. Plain Rust over the
+//! store; later work adds calling, priorities and waiting estimates here.
+
+pub mod catalogue;
+pub mod tickets;
+
+pub use catalogue::{Catalogue, CatalogueError, Service};
+pub use tickets::{
+    IssuedTicket, PrintState, QueueError, TicketIdentity, issue_ticket, record_print,
+    waiting_counts,
+};

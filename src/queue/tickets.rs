@@ -1,0 +1,319 @@
+//! Issuing numbered tickets: one number per service per local day (A001, A002, …), reset at
+//! local midnight, never a duplicate even after a crash. A ticket and its `ticket.issued`
+//! outbox event are committed in one transaction.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use serde::Serialize;
+use thiserror::Error;
+
+use super::catalogue::Catalogue;
+use crate::outbox;
+
+#[derive(Debug, Error)]
+pub enum QueueError {
+    #[error("unknown service {0:?}")]
+    UnknownService(String),
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+}
+
+/// What the citizen's session lets a ticket record about the person: never a full ID
+/// number or a name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TicketIdentity {
+    /// First 3 and last 4 characters of the ID number, the rest as `*`.
+    pub masked_id: String,
+    /// Keyed hash of the full number (key per terminal), for de-duplication only.
+    pub id_hash: String,
+    /// e.g. `60-69`.
+    pub age_band: String,
+}
+
+/// A ticket just issued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedTicket {
+    pub id: i64,
+    pub token: String,
+    pub service_id: String,
+    pub number: String,
+    pub seq: u32,
+    pub service_day: NaiveDate,
+    pub issued_at: DateTime<FixedOffset>,
+    /// Tickets of the same service and day issued earlier and not yet called.
+    pub people_ahead: u32,
+}
+
+/// The `ticket.issued` outbox payload: what the operations centre needs for statistics.
+#[derive(Debug, Serialize)]
+struct TicketIssuedEvent<'a> {
+    ticket_id: i64,
+    token: &'a str,
+    service_id: &'a str,
+    number: &'a str,
+    service_day: String,
+    issued_at: String,
+    people_ahead: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    identity: Option<&'a TicketIdentity>,
+}
+
+/// Formats a ticket number: the prefix and at least three digits.
+pub fn format_number(prefix: char, seq: u32) -> String {
+    format!("{prefix}{seq:03}")
+}
+
+/// Issues the next ticket of `service_id` at time `now` (local), with its outbox event.
+pub fn issue_ticket(
+    conn: &mut Connection,
+    catalogue: &Catalogue,
+    service_id: &str,
+    now: DateTime<FixedOffset>,
+    identity: Option<&TicketIdentity>,
+) -> Result<IssuedTicket, QueueError> {
+    let service = catalogue
+        .get(service_id)
+        .ok_or_else(|| QueueError::UnknownService(service_id.to_string()))?;
+    let day = now.date_naive();
+    let day_text = day.format("%Y-%m-%d").to_string();
+    // IMMEDIATE takes the write lock before reading the last number, so two writers can
+    // never compute the same next number.
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let series = current_series(&tx, &day_text)?;
+    let last: Option<u32> = tx
+        .query_row(
+            "SELECT MAX(seq) FROM tickets WHERE service_day = ?1 AND service_id = ?2 AND series = ?3",
+            params![day_text, service_id, series],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    let seq = last.unwrap_or(0) + 1;
+    let number = format_number(service.prefix, seq);
+    let token = crate::ids::random_hex();
+    let issued_at = now.to_rfc3339();
+    tx.execute(
+        "INSERT INTO tickets (token, service_id, service_day, series, seq, number, issued_at,
+                              masked_id, id_hash, age_band)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            token,
+            service_id,
+            day_text,
+            series,
+            seq,
+            number,
+            issued_at,
+            identity.map(|i| &i.masked_id),
+            identity.map(|i| &i.id_hash),
+            identity.map(|i| &i.age_band),
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    let people_ahead: u32 = tx.query_row(
+        "SELECT COUNT(*) FROM tickets
+         WHERE service_day = ?1 AND service_id = ?2 AND state = 'waiting' AND id < ?3",
+        params![day_text, service_id, id],
+        |r| r.get(0),
+    )?;
+    outbox::append(
+        &tx,
+        outbox::kind::TICKET_ISSUED,
+        &TicketIssuedEvent {
+            ticket_id: id,
+            token: &token,
+            service_id,
+            number: &number,
+            service_day: day_text.clone(),
+            issued_at: issued_at.clone(),
+            people_ahead,
+            identity,
+        },
+        now,
+    )?;
+    tx.commit()?;
+    Ok(IssuedTicket {
+        id,
+        token,
+        service_id: service_id.to_string(),
+        number,
+        seq,
+        service_day: day,
+        issued_at: now,
+        people_ahead,
+    })
+}
+
+/// The numbering series in use on `day` (0 unless staff restarted the day's numbering).
+fn current_series(conn: &Connection, day: &str) -> rusqlite::Result<i64> {
+    conn.query_row(
+        "SELECT COALESCE(MAX(series), 0) FROM tickets WHERE service_day = ?1",
+        params![day],
+        |r| r.get(0),
+    )
+}
+
+/// How many tickets of each service are waiting on `day`.
+pub fn waiting_counts(
+    conn: &Connection,
+    day: NaiveDate,
+) -> rusqlite::Result<std::collections::HashMap<String, u32>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT service_id, COUNT(*) FROM tickets
+         WHERE service_day = ?1 AND state = 'waiting' GROUP BY service_id",
+    )?;
+    let rows = stmt.query_map(params![day.format("%Y-%m-%d").to_string()], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?))
+    })?;
+    rows.collect()
+}
+
+/// How a ticket's printing ended, kept with the ticket for staff (reprints, statistics).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrintState {
+    Printed,
+    Failed,
+    ScreenOnly,
+}
+
+impl PrintState {
+    fn as_str(self) -> &'static str {
+        match self {
+            PrintState::Printed => "printed",
+            PrintState::Failed => "failed",
+            PrintState::ScreenOnly => "screen_only",
+        }
+    }
+}
+
+/// Records how printing the ticket ended.
+pub fn record_print(
+    conn: &Connection,
+    ticket_id: i64,
+    state: PrintState,
+    error: Option<&str>,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE tickets SET print_state = ?2, print_error = ?3 WHERE id = ?1",
+        params![ticket_id, state.as_str(), error],
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+    use chrono::TimeZone;
+
+    fn at(day: u32, hour: u32, minute: u32) -> DateTime<FixedOffset> {
+        FixedOffset::east_opt(8 * 3600)
+            .unwrap()
+            .with_ymd_and_hms(2026, 11, day, hour, minute, 0)
+            .unwrap()
+    }
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&Store::path_in(dir.path())).unwrap();
+        (dir, store)
+    }
+
+    #[test]
+    fn numbers_are_sequential_per_service_with_its_prefix() {
+        let (_d, mut s) = store();
+        let c = Catalogue::built_in();
+        let numbers: Vec<String> = ["legal-aid", "legal-aid", "notary", "legal-aid"]
+            .iter()
+            .map(|id| {
+                issue_ticket(s.conn(), &c, id, at(26, 9, 0), None)
+                    .unwrap()
+                    .number
+            })
+            .collect();
+        assert_eq!(numbers, ["B001", "B002", "D001", "B003"]);
+    }
+
+    #[test]
+    fn people_ahead_counts_earlier_waiting_tickets_of_the_same_service() {
+        let (_d, mut s) = store();
+        let c = Catalogue::built_in();
+        let first = issue_ticket(s.conn(), &c, "mediation", at(26, 9, 0), None).unwrap();
+        issue_ticket(s.conn(), &c, "notary", at(26, 9, 1), None).unwrap();
+        let second = issue_ticket(s.conn(), &c, "mediation", at(26, 9, 2), None).unwrap();
+        assert_eq!(first.people_ahead, 0);
+        assert_eq!(second.people_ahead, 1);
+        s.conn()
+            .execute(
+                "UPDATE tickets SET state = 'called' WHERE id = ?1",
+                [first.id],
+            )
+            .unwrap();
+        let third = issue_ticket(s.conn(), &c, "mediation", at(26, 9, 3), None).unwrap();
+        assert_eq!(
+            third.people_ahead, 1,
+            "the called ticket is no longer ahead"
+        );
+        let counts = waiting_counts(s.conn(), third.service_day).unwrap();
+        assert_eq!(counts.get("mediation"), Some(&2));
+        assert_eq!(counts.get("notary"), Some(&1));
+    }
+
+    #[test]
+    fn numbering_restarts_at_local_midnight() {
+        let (_d, mut s) = store();
+        let c = Catalogue::built_in();
+        issue_ticket(s.conn(), &c, "legal-aid", at(26, 23, 58), None).unwrap();
+        let late = issue_ticket(s.conn(), &c, "legal-aid", at(26, 23, 59), None).unwrap();
+        let next_day = issue_ticket(s.conn(), &c, "legal-aid", at(27, 0, 0), None).unwrap();
+        assert_eq!(late.number, "B002");
+        assert_eq!(next_day.number, "B001");
+        assert_eq!(next_day.people_ahead, 0, "yesterday's queue is not ahead");
+    }
+
+    #[test]
+    fn the_local_day_decides_not_utc() {
+        let (_d, mut s) = store();
+        let c = Catalogue::built_in();
+        // 07:30 in Beijing is 23:30 UTC the day before: still the same local day as 09:00.
+        issue_ticket(s.conn(), &c, "notary", at(26, 7, 30), None).unwrap();
+        let t = issue_ticket(s.conn(), &c, "notary", at(26, 9, 0), None).unwrap();
+        assert_eq!(t.number, "D002");
+    }
+
+    #[test]
+    fn every_ticket_writes_exactly_one_outbox_event_with_its_number() {
+        let (_d, mut s) = store();
+        let c = Catalogue::built_in();
+        let t = issue_ticket(s.conn(), &c, "arbitration", at(26, 10, 0), None).unwrap();
+        assert_eq!(outbox::depth(s.conn()).unwrap(), 1);
+        let (kind, payload): (String, String) = s
+            .conn()
+            .query_row("SELECT kind, payload FROM outbox", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(kind, "ticket.issued");
+        let v: serde_json::Value = serde_json::from_str(&payload).unwrap();
+        assert_eq!(v["number"], "G001");
+        assert_eq!(v["service_id"], "arbitration");
+        assert_eq!(v["service_day"], "2026-11-26");
+        assert_eq!(v["ticket_id"], t.id);
+    }
+
+    #[test]
+    fn an_unknown_service_issues_nothing() {
+        let (_d, mut s) = store();
+        let c = Catalogue::built_in();
+        let err = issue_ticket(s.conn(), &c, "tax", at(26, 10, 0), None).unwrap_err();
+        assert!(matches!(err, QueueError::UnknownService(_)));
+        assert_eq!(outbox::depth(s.conn()).unwrap(), 0);
+    }
+
+    #[test]
+    fn numbers_go_past_999_without_colliding() {
+        assert_eq!(format_number('A', 7), "A007");
+        assert_eq!(format_number('A', 999), "A999");
+        assert_eq!(format_number('A', 1000), "A1000");
+    }
+}

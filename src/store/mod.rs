@@ -1,0 +1,164 @@
+//! The terminal's one store: SQLite in WAL mode with `synchronous=FULL`, because a terminal
+//! loses power without warning and a ticket or an outbox event once acknowledged on screen
+//! must survive it. Schema migrations run at open. Only worker threads touch it, never the
+//! UI thread.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::Connection;
+use rusqlite_migration::{M, Migrations};
+use thiserror::Error;
+
+const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("migrations/001_tickets_and_outbox.sql"))];
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("cannot create the data folder {path}: {source}")]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot open the database {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error(
+        "the database {path} was written by a newer version of legal-kiosk (schema {found}, this \
+         version knows {known}); install the newer version again or restore a backup"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: String,
+        known: usize,
+    },
+    #[error("cannot update the database schema of {path}: {source}")]
+    Migrate {
+        path: PathBuf,
+        source: rusqlite_migration::Error,
+    },
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+}
+
+/// An open, migrated database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl Store {
+    /// The database file inside a data folder.
+    pub fn path_in(data_dir: &Path) -> PathBuf {
+        data_dir.join("kiosk.sqlite3")
+    }
+
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let open_err = |source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut conn = Connection::open(path).map_err(open_err)?;
+        conn.busy_timeout(Duration::from_secs(5))
+            .map_err(open_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(open_err)?;
+
+        let migrations = Migrations::from_slice(MIGRATIONS);
+        match migrations.current_version(&conn) {
+            Ok(rusqlite_migration::SchemaVersion::Outside(found)) => {
+                return Err(StoreError::TooNew {
+                    path: path.to_path_buf(),
+                    found: found.to_string(),
+                    known: MIGRATIONS.len(),
+                });
+            }
+            Ok(_) => {}
+            Err(source) => {
+                return Err(StoreError::Migrate {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        }
+        migrations
+            .to_latest(&mut conn)
+            .map_err(|source| StoreError::Migrate {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        Ok(Self {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn conn(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        Migrations::from_slice(MIGRATIONS)
+            .validate()
+            .expect("migrations apply to an empty database");
+    }
+
+    #[test]
+    fn open_sets_durable_pragmas_and_reopens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = Store::path_in(dir.path());
+        let mut store = Store::open(&path).unwrap();
+        let mode: String = store
+            .conn()
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let sync: i64 = store
+            .conn()
+            .pragma_query_value(None, "synchronous", |r| r.get(0))
+            .unwrap();
+        assert_eq!(sync, 2, "synchronous=FULL");
+        drop(store);
+        Store::open(&path).expect("reopening an up-to-date database");
+    }
+
+    #[test]
+    fn a_database_from_a_newer_version_is_refused_with_a_clear_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = Store::path_in(dir.path());
+        drop(Store::open(&path).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        drop(conn);
+        let err = Store::open(&path).expect_err("newer schema");
+        assert!(err.to_string().contains("newer version"), "{err}");
+    }
+}

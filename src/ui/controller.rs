@@ -1,0 +1,336 @@
+//! The kiosk controller: owns what the citizen's session looks like, wires the Slint
+//! callbacks to domain services running on worker threads, and returns home (forgetting
+//! everything) when the citizen is done or gone.
+
+use std::collections::HashMap;
+use std::rc::{Rc, Weak};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use slint::{ComponentHandle, ModelRc, SharedString, Timer, TimerMode, VecModel};
+
+use super::datetime::{date_text, time_text};
+use super::idle::IdleWatch;
+use super::poster::Poster;
+use super::{AppWindow, Kiosk, Nav, Page, Queue, ServiceEntry, Theme, TicketView};
+use crate::clock::Clock;
+use crate::config::KioskConfig;
+use crate::i18n::Lang;
+use crate::printing::PrinterHandle;
+use crate::queue::Catalogue;
+use crate::worker::Worker;
+
+/// What the controller needs from the rest of the firmware.
+pub struct Deps {
+    pub kiosk: KioskConfig,
+    pub catalogue: Arc<Catalogue>,
+    pub worker: Worker,
+    /// `None` when the terminal has no printer: tickets are shown on screen only.
+    pub printer: Option<PrinterHandle>,
+    pub clock: Arc<dyn Clock>,
+    pub poster: Poster,
+}
+
+/// State that results from worker threads consult before touching the screen.
+pub(super) struct Shared {
+    pub lang: Lang,
+    /// Bumped whenever the kiosk returns home: late results of an earlier citizen's
+    /// session must not reach the next citizen's screen.
+    pub session: u64,
+    pub catalogue: Arc<Catalogue>,
+    /// The service of the ticket on screen, if any.
+    pub current_service: Option<String>,
+}
+
+pub struct KioskController {
+    pub(super) me: Weak<KioskController>,
+    pub(super) app: slint::Weak<AppWindow>,
+    pub(super) deps: Deps,
+    pub(super) shared: Arc<Mutex<Shared>>,
+    default_lang: Lang,
+    idle: IdleWatch,
+    clock_timer: Timer,
+}
+
+impl KioskController {
+    /// Connects a controller to `app` and shows the home screen.
+    pub fn attach(app: &AppWindow, deps: Deps) -> Rc<Self> {
+        let default_lang = Lang::from_code(&deps.kiosk.language).unwrap_or_default();
+        let idle = IdleWatch::new(
+            deps.kiosk.idle_warning_after(),
+            deps.kiosk.idle_timeout() - deps.kiosk.idle_warning_after(),
+        );
+        let this = Rc::new_cyclic(|me| Self {
+            me: me.clone(),
+            app: app.as_weak(),
+            shared: Arc::new(Mutex::new(Shared {
+                lang: default_lang,
+                session: 0,
+                catalogue: deps.catalogue.clone(),
+                current_service: None,
+            })),
+            deps,
+            default_lang,
+            idle,
+            clock_timer: Timer::default(),
+        });
+        this.wire(app);
+        app.global::<Kiosk>()
+            .set_centre_name(this.deps.kiosk.centre_name.clone().into());
+        app.global::<Kiosk>()
+            .set_printing_available(this.deps.printer.is_some());
+        this.go_home();
+        this.refresh_clock();
+        let me = this.me.clone();
+        this.clock_timer
+            .start(TimerMode::Repeated, Duration::from_secs(1), move || {
+                if let Some(this) = me.upgrade() {
+                    this.refresh_clock();
+                }
+            });
+        this
+    }
+
+    fn wire(&self, app: &AppWindow) {
+        let nav = app.global::<Nav>();
+        nav.on_go_home(self.callback(|this| this.go_home()));
+        nav.on_go_back(self.callback(|this| this.go_back()));
+        nav.on_open_services(self.callback(|this| this.open_services()));
+
+        let kiosk = app.global::<Kiosk>();
+        let me = self.me.clone();
+        kiosk.on_select_language(move |code| {
+            if let (Some(this), Some(lang)) = (me.upgrade(), Lang::from_code(&code)) {
+                this.select_language(lang);
+            }
+        });
+        kiosk.on_toggle_large_text(self.callback(|this| {
+            if let Some(app) = this.app.upgrade() {
+                let theme = app.global::<Theme>();
+                theme.set_large_text(!theme.get_large_text());
+            }
+        }));
+        kiosk.on_still_here(self.callback(|this| this.touched()));
+
+        let queue = app.global::<Queue>();
+        let me = self.me.clone();
+        queue.on_take_ticket(move |service_id| {
+            if let Some(this) = me.upgrade() {
+                this.take_ticket(service_id.to_string());
+            }
+        });
+        queue.on_finish(self.callback(|this| this.go_home()));
+
+        app.global::<super::Activity>()
+            .on_touched(self.callback(|this| this.touched()));
+    }
+
+    /// A Slint callback that reaches this controller while it lives.
+    fn callback(&self, f: impl Fn(&Rc<Self>) + 'static) -> impl Fn() + 'static {
+        let me = self.me.clone();
+        move || {
+            if let Some(this) = me.upgrade() {
+                f(&this);
+            }
+        }
+    }
+
+    pub(super) fn shared(&self) -> MutexGuard<'_, Shared> {
+        self.shared.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Back to the home screen, forgetting the citizen's session: the ticket on screen, the
+    /// language and text size they chose.
+    pub fn go_home(&self) {
+        self.idle.stop();
+        {
+            let mut shared = self.shared();
+            shared.session += 1;
+            shared.current_service = None;
+        }
+        let Some(app) = self.app.upgrade() else {
+            return;
+        };
+        app.global::<Kiosk>().set_idle_warning(false);
+        app.global::<Queue>().set_ticket(TicketView::default());
+        app.global::<Theme>().set_large_text(false);
+        self.select_language(self.default_lang);
+        app.global::<Nav>().set_page(Page::Home);
+    }
+
+    fn go_back(&self) {
+        let Some(app) = self.app.upgrade() else {
+            return;
+        };
+        // Only the service list has a page behind it; a ticket, once issued, is finished
+        // with 完成 or 首页.
+        if app.global::<Nav>().get_page() == Page::Services {
+            self.go_home();
+        }
+    }
+
+    /// Shows the services with fresh waiting counts.
+    fn open_services(&self) {
+        let Some(app) = self.app.upgrade() else {
+            return;
+        };
+        self.push_services(&HashMap::new());
+        app.global::<Nav>().set_page(Page::Services);
+        let (weak, shared, poster) = (
+            self.app.clone(),
+            self.shared.clone(),
+            self.deps.poster.clone(),
+        );
+        let day = self.deps.clock.now().date_naive();
+        self.deps.worker.submit(move |store| {
+            let counts = match crate::queue::waiting_counts(store.conn(), day) {
+                Ok(counts) => counts,
+                Err(e) => {
+                    tracing::error!("cannot count waiting tickets: {e}");
+                    return;
+                }
+            };
+            poster.post(move || {
+                let Some(app) = weak.upgrade() else { return };
+                let shared = shared.lock().unwrap_or_else(|e| e.into_inner());
+                app.global::<Queue>().set_services(services_model(
+                    &shared.catalogue,
+                    shared.lang,
+                    &counts,
+                ));
+            });
+        });
+    }
+
+    fn push_services(&self, waiting: &HashMap<String, u32>) {
+        let Some(app) = self.app.upgrade() else {
+            return;
+        };
+        let shared = self.shared();
+        app.global::<Queue>()
+            .set_services(services_model(&shared.catalogue, shared.lang, waiting));
+    }
+
+    /// Switches the bundled translation and the data-driven texts to `lang`.
+    pub fn select_language(&self, lang: Lang) {
+        if let Err(e) = slint::select_bundled_translation(lang.code()) {
+            tracing::error!("cannot switch the UI to {}: {e}", lang.code());
+            return;
+        }
+        self.shared().lang = lang;
+        if let Some(app) = self.app.upgrade() {
+            app.global::<Kiosk>().set_language(lang.code().into());
+            // Keep the waiting counts already shown; only the names change language.
+            let counts: HashMap<String, u32> = {
+                use slint::Model;
+                let services = app.global::<Queue>().get_services();
+                services
+                    .iter()
+                    .map(|s| (s.id.to_string(), u32::try_from(s.waiting).unwrap_or(0)))
+                    .collect()
+            };
+            self.push_services(&counts);
+            self.refresh_ticket_service_name(&app);
+        }
+        self.refresh_clock();
+    }
+
+    fn refresh_ticket_service_name(&self, app: &AppWindow) {
+        let queue = app.global::<Queue>();
+        let mut view = queue.get_ticket();
+        if view.number.is_empty() {
+            return;
+        }
+        let shared = self.shared();
+        let service = (shared.current_service.as_deref()).and_then(|id| shared.catalogue.get(id));
+        if let Some(service) = service {
+            view.service_name = service.name.text(shared.lang).into();
+            queue.set_ticket(view);
+        }
+    }
+
+    pub(super) fn refresh_clock(&self) {
+        let Some(app) = self.app.upgrade() else {
+            return;
+        };
+        let now = self.deps.clock.now();
+        let lang = self.shared().lang;
+        let kiosk = app.global::<Kiosk>();
+        let (date, time) = (
+            SharedString::from(date_text(now, lang)),
+            SharedString::from(time_text(now)),
+        );
+        // Only set what changed, so an idle home screen is not redrawn every second.
+        if kiosk.get_date_text() != date {
+            kiosk.set_date_text(date);
+        }
+        if kiosk.get_time_text() != time {
+            kiosk.set_time_text(time);
+        }
+    }
+
+    /// A citizen touched the screen.
+    pub fn touched(&self) {
+        if let Some(app) = self.app.upgrade() {
+            app.global::<Kiosk>().set_idle_warning(false);
+        }
+        let me = self.me.clone();
+        let me2 = self.me.clone();
+        self.idle.restart(
+            move |seconds_left| {
+                if let Some(this) = me.upgrade() {
+                    this.idle_warning(seconds_left);
+                }
+            },
+            move || {
+                if let Some(this) = me2.upgrade() {
+                    this.go_home();
+                }
+            },
+        );
+    }
+
+    /// Shows 还在吗？ unless there is nothing to forget.
+    fn idle_warning(&self, seconds_left: u32) {
+        let Some(app) = self.app.upgrade() else {
+            return;
+        };
+        let at_rest = app.global::<Nav>().get_page() == Page::Home
+            && self.shared().lang == self.default_lang
+            && !app.global::<Theme>().get_large_text();
+        if at_rest {
+            self.idle.stop();
+            return;
+        }
+        let kiosk = app.global::<Kiosk>();
+        kiosk.set_idle_seconds_left(i32::try_from(seconds_left).unwrap_or(i32::MAX));
+        kiosk.set_idle_warning(true);
+    }
+
+    /// Tells the home screen whether tickets can be printed.
+    pub fn set_printing_available(&self, available: bool) {
+        if let Some(app) = self.app.upgrade() {
+            app.global::<Kiosk>().set_printing_available(available);
+        }
+    }
+}
+
+/// The services in `lang`, with how many people wait for each.
+fn services_model(
+    catalogue: &Catalogue,
+    lang: Lang,
+    waiting: &HashMap<String, u32>,
+) -> ModelRc<ServiceEntry> {
+    let entries: Vec<ServiceEntry> = catalogue
+        .services()
+        .iter()
+        .map(|s| ServiceEntry {
+            id: s.id.clone().into(),
+            name: s.name.text(lang).into(),
+            description: s.description.text(lang).into(),
+            prefix: s.prefix.to_string().into(),
+            waiting: i32::try_from(waiting.get(&s.id).copied().unwrap_or(0)).unwrap_or(i32::MAX),
+        })
+        .collect();
+    ModelRc::new(VecModel::from(entries))
+}

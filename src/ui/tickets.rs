@@ -1,0 +1,162 @@
+//! Taking a ticket: the service tap issues a number on the store thread, shows it, and sends
+//! the ticket to the printer thread; whatever the printer does, the number stays valid.
+
+use slint::ComponentHandle;
+
+use super::controller::KioskController;
+use super::{AppWindow, Nav, Page, Queue, TicketStage, TicketView};
+use crate::printing::{PrintOutcome, TicketPrint};
+use crate::queue::{self, IssuedTicket, PrintState};
+
+impl KioskController {
+    /// The citizen chose `service_id`.
+    pub fn take_ticket(&self, service_id: String) {
+        let Some(app) = self.app.upgrade() else {
+            return;
+        };
+        let (session, catalogue) = {
+            let mut shared = self.shared();
+            shared.current_service = Some(service_id.clone());
+            (shared.session, shared.catalogue.clone())
+        };
+        app.global::<Queue>().set_ticket(TicketView {
+            stage: TicketStage::Issuing,
+            ..Default::default()
+        });
+        app.global::<Nav>().set_page(Page::Ticket);
+
+        let now = self.deps.clock.now();
+        let weak = self.app.clone();
+        let shared = self.shared.clone();
+        let poster = self.deps.poster.clone();
+        let printer = self.deps.printer.clone();
+        let worker = self.deps.worker.clone();
+        let centre_name = self.deps.kiosk.centre_name.clone();
+        let url_base = self.deps.kiosk.ticket_url_base.clone();
+        self.deps.worker.submit(move |store| {
+            let issued = queue::issue_ticket(store.conn(), &catalogue, &service_id, now, None);
+            let ticket = match issued {
+                Ok(ticket) => ticket,
+                Err(e) => {
+                    tracing::error!(service = %service_id, "cannot issue a ticket: {e}");
+                    post_stage(&poster, &weak, &shared, session, TicketStage::IssueFailed);
+                    return;
+                }
+            };
+            tracing::info!(number = %ticket.number, service = %service_id, "ticket issued");
+            let first_stage = if printer.is_some() {
+                TicketStage::Printing
+            } else {
+                TicketStage::ScreenOnly
+            };
+            post_ticket(&poster, &weak, &shared, session, &ticket, first_stage);
+
+            let Some(printer) = printer else {
+                if let Err(e) =
+                    queue::record_print(store.conn(), ticket.id, PrintState::ScreenOnly, None)
+                {
+                    tracing::error!("cannot record a screen-only ticket: {e}");
+                }
+                return;
+            };
+            let service = catalogue.get(&service_id);
+            let print = TicketPrint {
+                centre_name,
+                service_name: service.map(|s| s.name.zh_cn.clone()).unwrap_or_default(),
+                number: ticket.number.clone(),
+                people_ahead: ticket.people_ahead,
+                taken_at: ticket.issued_at.naive_local(),
+                window: service
+                    .and_then(|s| s.window.as_ref())
+                    .map(|w| w.zh_cn.clone()),
+                qr_url: format!("{url_base}{}", ticket.token),
+                reprint: false,
+            };
+            let ticket_id = ticket.id;
+            let number = ticket.number.clone();
+            printer.print(print, move |outcome| {
+                let (stage, state, error) = match &outcome {
+                    PrintOutcome::Printed { .. } => {
+                        (TicketStage::Printed, PrintState::Printed, None)
+                    }
+                    PrintOutcome::Failed { reason } => {
+                        tracing::warn!(number = %number, "ticket not printed: {reason}");
+                        (
+                            TicketStage::PrintFailed,
+                            PrintState::Failed,
+                            Some(reason.clone()),
+                        )
+                    }
+                };
+                post_stage(&poster, &weak, &shared, session, stage);
+                worker.submit(move |store| {
+                    if let Err(e) =
+                        queue::record_print(store.conn(), ticket_id, state, error.as_deref())
+                    {
+                        tracing::error!("cannot record how ticket {ticket_id} printed: {e}");
+                    }
+                });
+            });
+        });
+    }
+}
+
+type Shared = std::sync::Arc<std::sync::Mutex<super::controller::Shared>>;
+
+/// Runs `f` on the UI thread if the citizen who took the ticket is still there.
+fn post_to_session(
+    poster: &super::Poster,
+    weak: &slint::Weak<AppWindow>,
+    shared: &Shared,
+    session: u64,
+    f: impl FnOnce(&AppWindow, &super::controller::Shared) + Send + 'static,
+) {
+    let (weak, shared) = (weak.clone(), shared.clone());
+    poster.post(move || {
+        let Some(app) = weak.upgrade() else { return };
+        let shared = shared.lock().unwrap_or_else(|e| e.into_inner());
+        if shared.session == session {
+            f(&app, &shared);
+        }
+    });
+}
+
+fn post_ticket(
+    poster: &super::Poster,
+    weak: &slint::Weak<AppWindow>,
+    shared: &Shared,
+    session: u64,
+    ticket: &IssuedTicket,
+    stage: TicketStage,
+) {
+    let ticket = ticket.clone();
+    post_to_session(poster, weak, shared, session, move |app, shared| {
+        let service_name = shared
+            .catalogue
+            .get(&ticket.service_id)
+            .map(|s| s.name.text(shared.lang).to_string())
+            .unwrap_or_default();
+        app.global::<Queue>().set_ticket(TicketView {
+            number: ticket.number.into(),
+            service_name: service_name.into(),
+            people_ahead: i32::try_from(ticket.people_ahead).unwrap_or(i32::MAX),
+            taken_at: ticket.issued_at.format("%H:%M").to_string().into(),
+            stage,
+        });
+    });
+}
+
+fn post_stage(
+    poster: &super::Poster,
+    weak: &slint::Weak<AppWindow>,
+    shared: &Shared,
+    session: u64,
+    stage: TicketStage,
+) {
+    post_to_session(poster, weak, shared, session, move |app, _| {
+        let queue = app.global::<Queue>();
+        let mut view = queue.get_ticket();
+        view.stage = stage;
+        queue.set_ticket(view);
+    });
+}

@@ -3,6 +3,7 @@
 
 mod run;
 mod screenshot;
+mod ticket;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -30,6 +31,8 @@ pub enum Command {
     Run,
     /// Render a page to a PNG without any display, for documentation and translators.
     Screenshot(screenshot::ScreenshotArgs),
+    /// Issue queue tickets without the touchscreen (e.g. for a citizen served by phone).
+    Ticket(ticket::TicketArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -38,6 +41,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Run) {
         Command::Run => run::run(cli.config.as_deref()),
         Command::Screenshot(args) => screenshot::screenshot(cli.config.as_deref(), &args),
+        Command::Ticket(args) => ticket::ticket(cli.config.as_deref(), &args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -12,6 +12,7 @@ pub mod ids;
 pub mod outbox;
 pub mod printing;
 pub mod queue;
+pub mod session;
 pub mod store;
 pub mod ui;
 pub mod worker;

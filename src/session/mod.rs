@@ -1,0 +1,5 @@
+//! The citizen at the screen: what their ID card lets the kiosk know, kept only for the
+//! session and wiped when it ends.
+
+pub mod identity;
+pub mod mask;

@@ -186,24 +186,26 @@ fn draw_line(canvas: &mut Canvas, font: &FontRef<'static>, align: Align, spans: 
     };
     let top = canvas.y;
     canvas.ensure(top + line_height + LINE_GAP);
+    // ab_glyph scales by ascent-to-descent height; the printer's cell is one em.
+    let em_to_px_scale = font
+        .units_per_em()
+        .map_or(1.0, |upem| font.height_unscaled() / upem);
     for span in spans {
+        let cell_height = CELL_HEIGHT * u32::from(span.height);
         let scale = PxScale {
-            x: (CELL_HEIGHT * u32::from(span.width)) as f32,
-            y: (CELL_HEIGHT * u32::from(span.height)) as f32,
+            x: (CELL_HEIGHT * u32::from(span.width)) as f32 * em_to_px_scale,
+            y: cell_height as f32 * em_to_px_scale,
         };
         let scaled = font.as_scaled(scale);
-        // Characters sit on a common baseline at the bottom of the tallest cell.
-        let baseline =
-            top + line_height - (CELL_HEIGHT * u32::from(span.height)) + scaled.ascent() as u32;
+        // A common baseline: CJK glyphs sit in an em box 0.88 above and 0.12 below it.
+        let baseline = (top + line_height - cell_height) as f32 + cell_height as f32 * 0.88;
         for c in span.text.chars() {
             let cell = cell_width(c, span);
             let glyph_id = font.glyph_id(c);
             let advance = scaled.h_advance(glyph_id);
             let offset = (cell as f32 - advance).max(0.0) / 2.0;
-            let glyph = glyph_id.with_scale_and_position(
-                scale,
-                ab_glyph::point(x as f32 + offset, baseline as f32),
-            );
+            let glyph = glyph_id
+                .with_scale_and_position(scale, ab_glyph::point(x as f32 + offset, baseline));
             if let Some(outline) = font.outline_glyph(glyph) {
                 let bounds = outline.px_bounds();
                 let passes = if span.bold { 2 } else { 1 };

@@ -210,6 +210,7 @@ struct Shared {
     subscribers: Mutex<Vec<Sender<ReceivedJob>>>,
     received: Mutex<Vec<u8>>,
     dropped: Mutex<u64>,
+    xoffs: Mutex<u64>,
     pending_output: Mutex<Vec<u8>>,
     stop: AtomicBool,
 }
@@ -231,6 +232,7 @@ impl SimPrinter {
             subscribers: Mutex::new(Vec::new()),
             received: Mutex::new(Vec::new()),
             dropped: Mutex::new(0),
+            xoffs: Mutex::new(0),
             pending_output: Mutex::new(Vec::new()),
             stop: AtomicBool::new(false),
         });
@@ -323,6 +325,11 @@ impl SimHandle {
     /// Bytes dropped because the buffer overflowed (flow control violated).
     pub fn dropped_bytes(&self) -> u64 {
         *lock(&self.shared.dropped)
+    }
+
+    /// How many times the printer sent XOFF (its buffer filled up).
+    pub fn xoff_count(&self) -> u64 {
+        *lock(&self.shared.xoffs)
     }
 
     /// Sends raw bytes to the driver now, as stale or spurious output (an old status
@@ -725,6 +732,7 @@ impl Engine {
         if !self.xoff_sent && self.backlog.len() >= capacity * 3 / 4 {
             self.send(&[XOFF]);
             self.xoff_sent = true;
+            *lock(&self.shared.xoffs) += 1;
         } else if self.xoff_sent && self.backlog.len() <= capacity / 4 {
             self.send(&[XON]);
             self.xoff_sent = false;

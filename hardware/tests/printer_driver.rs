@@ -448,3 +448,36 @@ fn printer_that_drops_bytes_is_never_reported_as_printed() {
     assert_eq!(err.class(), ErrorClass::FailedMidJob, "{err:?}");
     assert!(rig.sim.jobs().is_empty());
 }
+
+#[test]
+fn transports_work_as_escpos_crate_drivers() {
+    use escpos::printer::Printer as EscposPrinter;
+    use escpos::utils::{Encoder, Protocol};
+    use hardware::printer::transport::{self, TransportDriver};
+
+    let rig = rig();
+    let link = transport::open(&rig.config).expect("open");
+    let driver = TransportDriver::new(link, Duration::from_secs(1));
+    EscposPrinter::new(
+        driver,
+        Protocol::new(Encoder::new(encoding_rs::GB18030)),
+        None,
+    )
+    .init()
+    .and_then(|p| p.custom(&[0x1C, 0x26]))
+    .and_then(|p| p.writeln("法律援助"))
+    .and_then(|p| p.custom(&[0x1D, 0x56, 0x42, 0x00]))
+    .and_then(|p| p.print())
+    .expect("printed through the escpos crate");
+    let jobs = rig.sim.wait_for_jobs(1, WAIT);
+    assert_eq!(jobs[0].lines(), ["法律援助"]);
+}
+
+#[test]
+fn driver_and_simulator_handle_can_move_to_other_threads() {
+    fn send<T: Send>() {}
+    fn sync<T: Sync>() {}
+    send::<Printer>();
+    send::<hardware::printer::sim::SimHandle>();
+    sync::<hardware::printer::sim::SimHandle>();
+}

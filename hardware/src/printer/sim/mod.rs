@@ -706,10 +706,10 @@ impl Engine {
             }
             let raw = self.backlog[consumed..consumed + len].to_vec();
             consumed += len;
-            if let decode::Command::TransmitStatus(n) = command {
-                if matches!(n, 1 | 49) && state.fault == Fault::None {
-                    self.send(&[state.paper_sensor_reply()]);
-                }
+            if let decode::Command::TransmitStatus(1 | 49) = command
+                && state.fault == Fault::None
+            {
+                self.send(&[state.paper_sensor_reply()]);
             }
             if let Some(job) = self.assembler.apply(command, &raw) {
                 self.deliver(job);

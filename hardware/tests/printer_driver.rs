@@ -250,13 +250,13 @@ fn stale_bytes_do_not_fool_the_next_query() {
     let mut printer = Printer::open(&rig.config).expect("open");
     // An old "paper end" and "cover open" reply, XOFF/XON and an old GS r answer wait in
     // the input before the driver asks.
-    rig.sim.inject_output(&[0x72, 0x16, 0x13, 0x11, 0x0C, 0x7E]);
-    std::thread::sleep(Duration::from_millis(100));
+    rig.sim
+        .inject_output(&[0x72, 0x16, 0x13, 0x11, 0x0C, 0x7E])
+        .expect("inject");
     let status = printer.status().expect("status");
     assert!(status.ready(), "{status:?}");
     // And a print right after is confirmed by its own GS r answer, not an old one.
-    rig.sim.inject_output(&[0x0C]);
-    std::thread::sleep(Duration::from_millis(50));
+    rig.sim.inject_output(&[0x0C]).expect("inject");
     let report = printer.print_ticket(&sample_ticket()).expect("printed");
     assert!(!report.paper_near_end);
 }
@@ -325,7 +325,7 @@ fn random_bytes_from_the_printer_never_panic_the_driver() {
     for round in 0..20 {
         let len = rng.random_range(1..64);
         let noise: Vec<u8> = (0..len).map(|_| rng.random()).collect();
-        rig.sim.inject_output(&noise);
+        rig.sim.inject_output(&noise).expect("inject");
         if round % 2 == 0 {
             let _ = printer.status();
         } else {
@@ -382,8 +382,8 @@ fn usb_class_transport_works_on_a_character_device() {
         ..rig.config.clone()
     };
     let mut printer = Printer::new(config);
-    rig.sim.inject_output(&[0x72, 0x72]); // stale replies left in the device's buffer
-    std::thread::sleep(Duration::from_millis(50));
+    // Stale replies left in the device's buffer.
+    rig.sim.inject_output(&[0x72, 0x72]).expect("inject");
     assert!(printer.status().expect("status").ready());
     printer.print_ticket(&sample_ticket()).expect("printed");
     rig.sim.unplug();

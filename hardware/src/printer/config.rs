@@ -1,4 +1,19 @@
 //! Printer configuration, embedded in the firmware's TOML file as a `[printer]` table.
+//!
+//! ```toml
+//! [printer]
+//! transport = "serial"          # serial | usb | tcp
+//! device = "/dev/ttyUSB0"       # or "/dev/usb/lp0", or "192.0.2.10:9100" for tcp
+//! baud = 9600
+//! flow_control = "none"         # none | hardware (RTS/CTS) | software (XON/XOFF)
+//! paper = "80mm"                # 80mm | 58mm
+//! gbk_only = false
+//! blind = false                 # only for printers that cannot report status
+//! status_timeout_ms = 500
+//! job_timeout_ms = 10000
+//! write_timeout_ms = 5000
+//! connect_timeout_ms = 3000
+//! ```
 
 use std::time::Duration;
 

@@ -211,7 +211,6 @@ struct Shared {
     received: Mutex<Vec<u8>>,
     dropped: Mutex<u64>,
     xoffs: Mutex<u64>,
-    pending_output: Mutex<Vec<u8>>,
     stop: AtomicBool,
 }
 
@@ -233,7 +232,6 @@ impl SimPrinter {
             received: Mutex::new(Vec::new()),
             dropped: Mutex::new(0),
             xoffs: Mutex::new(0),
-            pending_output: Mutex::new(Vec::new()),
             stop: AtomicBool::new(false),
         });
         let thread_shared = Arc::clone(&shared);
@@ -333,9 +331,9 @@ impl SimHandle {
     }
 
     /// Sends raw bytes to the driver now, as stale or spurious output (an old status
-    /// reply, XON/XOFF, noise).
-    pub fn inject_output(&self, bytes: &[u8]) {
-        lock(&self.shared.pending_output).extend_from_slice(bytes);
+    /// reply, XON/XOFF, noise); they are in the driver's input when this returns.
+    pub fn inject_output(&self, bytes: &[u8]) -> io::Result<()> {
+        lock(&self.shared.link).write(bytes)
     }
 
     /// Unplugs the printer: the device disappears (its symlink is removed) or the TCP
@@ -542,7 +540,6 @@ impl Engine {
     fn run(mut self) {
         let mut buf = [0u8; 1024];
         while !self.shared.stop.load(Ordering::SeqCst) {
-            self.flush_injected();
             let room = self
                 .shared
                 .options
@@ -587,13 +584,6 @@ impl Engine {
         self.assembler = JobAssembler::new(self.shared.options.paper.dots());
         self.realtime_tail.clear();
         self.xoff_sent = false;
-    }
-
-    fn flush_injected(&mut self) {
-        let bytes = std::mem::take(&mut *lock(&self.shared.pending_output));
-        if !bytes.is_empty() {
-            self.send(&bytes);
-        }
     }
 
     fn send(&self, bytes: &[u8]) {

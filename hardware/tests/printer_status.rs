@@ -141,3 +141,19 @@ fn config_reads_from_toml_with_defaults() {
         "typos rejected"
     );
 }
+
+#[test]
+fn documented_example_table_parses() {
+    let source = include_str!("../src/printer/config.rs");
+    let example: String = source
+        .lines()
+        .skip_while(|l| !l.starts_with("//! ```toml"))
+        .skip(2) // the fence and the [printer] header
+        .take_while(|l| !l.starts_with("//! ```"))
+        .map(|l| l.trim_start_matches("//!").trim_start())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(example.contains("transport"), "example found: {example}");
+    let config: PrinterConfig = toml::from_str(&example).expect("documented example parses");
+    assert_eq!(config, PrinterConfig::default());
+}

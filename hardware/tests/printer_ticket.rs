@@ -276,3 +276,43 @@ fn console_text_shows_the_ticket() {
     assert!(text.contains("[partial cut]"), "{text}");
     assert!(text.contains("朝阳区公共法律服务中心"));
 }
+
+#[test]
+fn guidance_slip_uses_the_same_model() {
+    use hardware::printer::GuidanceSlip;
+    let slip = GuidanceSlip {
+        centre_name: "朝阳区公共法律服务中心".into(),
+        matter: "劳动争议：用人单位拖欠工资三个月，需要申请劳动仲裁".into(),
+        next_steps: vec![
+            "到劳动人事争议仲裁委员会提交仲裁申请书".into(),
+            "符合条件的可申请法律援助".into(),
+        ],
+        materials: vec!["身份证原件及复印件".into(), "劳动合同或工资流水".into()],
+        address: Some("朝阳区示例路1号2楼".into()),
+        hotline: "12348".into(),
+        qr_url: Some("https://q.example.gov.cn/g/labour".into()),
+    };
+    let options = EncodeOptions {
+        paper: PaperWidth::Mm58,
+        gbk_only: false,
+    };
+    let bytes = encode(&slip.to_document(), &options).unwrap();
+    let job = &decode_jobs(&bytes, 384)[0];
+    let lines = job.lines();
+    assert!(
+        lines.iter().any(|l| l == "1. 到劳动人事争议仲裁委员会提交"),
+        "{lines:#?}"
+    );
+    // The comma is not left at the start of a line.
+    assert!(
+        lines.iter().any(|l| l == "月，需要申请劳动仲裁"),
+        "{lines:#?}"
+    );
+    assert!(
+        lines.iter().any(|l| l == "· 身份证原件及复印件"),
+        "{lines:#?}"
+    );
+    assert!(lines.iter().all(|l| text_columns(l) <= 32));
+    assert_eq!(job.qr_codes()[0].data, "https://q.example.gov.cn/g/labour");
+    assert!(job.ends_with_partial_cut());
+}

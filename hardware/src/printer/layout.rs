@@ -88,8 +88,19 @@ fn wrap_paragraph(paragraph: &str, columns: usize, lines: &mut Vec<String>) {
         for c in token.chars() {
             let w = char_columns(c);
             if width + w > columns {
+                // Chinese typesetting never starts a line with closing punctuation: carry
+                // the last character down with it.
+                let carried = if NO_LINE_START.contains(c) && line.chars().count() > 1 {
+                    line.pop()
+                } else {
+                    None
+                };
                 push_line(lines, &mut line);
                 width = 0;
+                if let Some(prev) = carried {
+                    line.push(prev);
+                    width = char_columns(prev);
+                }
             }
             if width == 0 && c == ' ' {
                 continue; // no leading blank on a continuation line
@@ -107,6 +118,9 @@ fn push_line(lines: &mut Vec<String>, line: &mut String) {
     lines.push(line.trim_end().to_string());
     line.clear();
 }
+
+/// Punctuation that must not begin a line (避头点).
+const NO_LINE_START: &str = "，。、；：！？）》」』】〕…—,.;:!?)";
 
 /// Runs of ASCII letters and digits form one token; every other character is its own.
 fn tokens(text: &str) -> impl Iterator<Item = &str> {
@@ -146,6 +160,11 @@ mod tests {
     fn ascii_words_move_whole_and_overlong_words_break() {
         assert_eq!(wrap("call 12348 now", 8), ["call", "12348", "now"]);
         assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+    }
+
+    #[test]
+    fn closing_punctuation_never_starts_a_line() {
+        assert_eq!(wrap("一二三，四", 6), ["一二", "三，四"]);
     }
 
     #[test]

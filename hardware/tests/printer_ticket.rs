@@ -275,6 +275,12 @@ fn console_text_shows_the_ticket() {
     );
     assert!(text.contains("[partial cut]"), "{text}");
     assert!(text.contains("朝阳区公共法律服务中心"));
+    // The same received job renders as a picture at the printer's width.
+    let png_bytes = hardware::printer::sim::render_job_png(&job).expect("render");
+    let reader = png::Decoder::new(std::io::Cursor::new(png_bytes))
+        .read_info()
+        .expect("png");
+    assert_eq!(reader.info().width, 576);
 }
 
 #[test]

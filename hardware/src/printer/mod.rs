@@ -1,0 +1,40 @@
+//! The thermal ESC/POS printer: document model, GB18030 encoder, transports, status, the
+//! driver the firmware calls, and a simulator that speaks the same protocol.
+//!
+//! Typical use on the printer thread:
+//!
+//! ```no_run
+//! use hardware::printer::{Printer, PrinterConfig, TicketContent};
+//! let mut printer = Printer::new(PrinterConfig::serial("/dev/ttyUSB0"));
+//! let taken = chrono::NaiveDate::from_ymd_opt(2026, 11, 26)
+//!     .and_then(|d| d.and_hms_opt(14, 3, 0))
+//!     .unwrap();
+//! let ticket = TicketContent::new("XX区公共法律服务中心", "法律援助", "A012", 3, taken,
+//!     "https://q.example.gov.cn/t/7f3a9c");
+//! match printer.print_ticket(&ticket) {
+//!     Ok(report) if report.paper_near_end => { /* warn staff once */ }
+//!     Ok(_) => {}
+//!     Err(e) if e.nothing_printed() => { /* refused or unavailable: show number on screen */ }
+//!     Err(e) => { /* failed mid-job: show number on screen, report fault */ let _ = e; }
+//! }
+//! ```
+
+pub mod config;
+pub mod document;
+pub mod driver;
+pub mod encode;
+pub mod layout;
+pub mod sim;
+pub mod status;
+pub mod text;
+pub mod ticket;
+pub mod transport;
+
+pub use config::{FlowControl, PrinterConfig, TransportKind};
+pub use document::{Align, Block, Document, TextBlock, TextSize};
+pub use driver::{ErrorClass, JobFailure, PrintReport, Printer, PrinterError};
+pub use encode::{EncodeError, EncodeOptions, encode};
+pub use layout::PaperWidth;
+pub use sim::render::preview_png;
+pub use status::{PrinterStatus, Refusal};
+pub use ticket::{GuidanceSlip, TicketContent};

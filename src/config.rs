@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use hardware::printer::PrinterConfig;
 use serde::Deserialize;
 use thiserror::Error;
 
@@ -91,20 +92,24 @@ pub struct StorageConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PrinterSection {
-    /// `simulator` (a simulated ESC/POS printer on a pseudo-terminal, the default),
-    /// `serial` (a real printer on a serial device) or `none` (tickets on screen only).
+    /// `simulator` (a simulated ESC/POS printer on a pseudo-terminal that shows each ticket
+    /// on the console; the default), `device` (a real printer, see `[printer.driver]`) or
+    /// `none` (tickets on screen only).
     pub kind: PrinterKind,
-    /// Serial device of a real printer, e.g. /dev/ttyUSB0 or /dev/legal-kiosk/printer.
-    pub device: Option<PathBuf>,
-    pub baud: u32,
+    /// Seconds between status checks while the printer is idle, so that a refilled or
+    /// replugged printer is noticed without a ticket being wasted.
+    pub status_poll_secs: u64,
+    /// The driver's settings: transport, device, baud, flow control, paper width, blind mode,
+    /// timeouts. For the simulator only `paper` matters.
+    pub driver: PrinterConfig,
 }
 
 impl Default for PrinterSection {
     fn default() -> Self {
         Self {
             kind: PrinterKind::Simulator,
-            device: None,
-            baud: 115_200,
+            status_poll_secs: 30,
+            driver: PrinterConfig::default(),
         }
     }
 }
@@ -113,7 +118,7 @@ impl Default for PrinterSection {
 #[serde(rename_all = "kebab-case")]
 pub enum PrinterKind {
     Simulator,
-    Serial,
+    Device,
     None,
 }
 
@@ -164,10 +169,8 @@ impl Config {
                 "kiosk.idle_warning_secs must be shorter than kiosk.idle_timeout_secs".into(),
             ));
         }
-        if self.printer.kind == PrinterKind::Serial && self.printer.device.is_none() {
-            return Err(invalid(
-                "printer.kind = \"serial\" needs printer.device, e.g. \"/dev/ttyUSB0\"".into(),
-            ));
+        if self.printer.status_poll_secs == 0 {
+            return Err(invalid("printer.status_poll_secs must be at least 1".into()));
         }
         Ok(())
     }
@@ -210,10 +213,14 @@ mod tests {
     }
 
     #[test]
-    fn a_serial_printer_without_a_device_is_refused() {
-        let err = Config::parse("[printer]\nkind = \"serial\"\n", Path::new("k.toml"))
-            .expect_err("missing device");
-        assert!(err.to_string().contains("printer.device"), "{err}");
+    fn a_real_printer_is_configured_through_the_driver_table() {
+        let config = Config::parse(
+            "[printer]\nkind = \"device\"\n[printer.driver]\ntransport = \"usb\"\ndevice = \"/dev/usb/lp0\"\npaper = \"58mm\"\n",
+            Path::new("k.toml"),
+        )
+        .expect("valid");
+        assert_eq!(config.printer.kind, PrinterKind::Device);
+        assert_eq!(config.printer.driver.device, "/dev/usb/lp0");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! driven by controllers in [`ui`]; devices live in the `hardware` crate; the operations
 //! centre's contract in the `provisioning` crate. See DESIGN.md for the architecture.
 
+pub mod app;
 pub mod cli;
 pub mod clock;
 pub mod config;

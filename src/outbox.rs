@@ -9,6 +9,10 @@ use serde::Serialize;
 /// Event kinds, as the registry's statistics expect them.
 pub mod kind {
     pub const TICKET_ISSUED: &str = "ticket.issued";
+    /// A ticket that did not come out of the printer (its number stays valid).
+    pub const TICKET_PRINT_FAILED: &str = "ticket.print_failed";
+    /// The printer's health changed: not printing, paper low, or working again.
+    pub const PRINTER_HEALTH: &str = "printer.health";
 }
 
 /// Appends an event; call it with the transaction that makes the change.

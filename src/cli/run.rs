@@ -4,38 +4,32 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
+use slint::ComponentHandle;
 
 use crate::clock::SystemClock;
 use crate::config::Config;
-use crate::queue::Catalogue;
-use crate::store::Store;
-use crate::ui::{AppWindow, Deps, KioskController, Poster};
-use crate::worker::Worker;
+use crate::ui::{AppWindow, Poster};
 
 pub fn run(config_path: Option<&Path>) -> Result<()> {
     let config = Config::load(config_path)?;
-    let data_dir = config.data_dir();
-    let store = Store::open(&Store::path_in(&data_dir))?;
-    tracing::info!(data = %data_dir.display(), "store opened");
-    let worker = Worker::spawn(store).context("cannot start the store thread")?;
-
-    use slint::ComponentHandle;
     let app = AppWindow::new().context("cannot open the kiosk window")?;
     if config.kiosk.fullscreen {
         app.window().set_fullscreen(true);
     }
-    let controller = KioskController::attach(
-        &app,
-        Deps {
-            kiosk: config.kiosk.clone(),
-            catalogue: Arc::new(Catalogue::built_in()),
-            worker,
-            printer: None,
-            clock: Arc::new(SystemClock),
-            poster: Poster::event_loop(),
-        },
-    );
+    let mut kiosk =
+        crate::app::assemble(&config, &app, Arc::new(SystemClock), Poster::event_loop())?;
+    if let Some(printed) = kiosk.printed.take() {
+        // A developer without a printer sees each ticket on the console, as on paper.
+        std::thread::Builder::new()
+            .name("printer-console".into())
+            .spawn(move || {
+                for job in printed {
+                    println!("\n── simulated printer ──\n{}\n───────────────────────", job.to_text());
+                }
+            })
+            .context("cannot start the console printer")?;
+    }
     app.run().context("the kiosk window failed")?;
-    drop(controller);
+    drop(kiosk);
     Ok(())
 }

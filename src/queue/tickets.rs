@@ -186,18 +186,35 @@ impl PrintState {
     }
 }
 
-/// Records how printing the ticket ended.
+/// Records how printing the ticket ended; a failure is also owed to the operations centre.
 pub fn record_print(
-    conn: &Connection,
+    conn: &mut Connection,
     ticket_id: i64,
     state: PrintState,
     error: Option<&str>,
+    at: DateTime<FixedOffset>,
 ) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE tickets SET print_state = ?2, print_error = ?3 WHERE id = ?1",
-        params![ticket_id, state.as_str(), error],
-    )?;
-    Ok(())
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let number: Option<String> = tx
+        .query_row(
+            "UPDATE tickets SET print_state = ?2, print_error = ?3 WHERE id = ?1 RETURNING number",
+            params![ticket_id, state.as_str(), error],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if state == PrintState::Failed {
+        outbox::append(
+            &tx,
+            outbox::kind::TICKET_PRINT_FAILED,
+            &serde_json::json!({
+                "ticket_id": ticket_id,
+                "number": number,
+                "reason": error,
+            }),
+            at,
+        )?;
+    }
+    tx.commit()
 }
 
 #[cfg(test)]

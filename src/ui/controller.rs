@@ -16,7 +16,7 @@ use super::{AppWindow, Kiosk, Nav, Page, Queue, ServiceEntry, Theme, TicketView}
 use crate::clock::Clock;
 use crate::config::KioskConfig;
 use crate::i18n::Lang;
-use crate::printing::PrinterHandle;
+use crate::printing::{PrinterHandle, PrinterHealth};
 use crate::queue::Catalogue;
 use crate::worker::Worker;
 
@@ -40,6 +40,8 @@ pub(super) struct Shared {
     pub catalogue: Arc<Catalogue>,
     /// The service of the ticket on screen, if any.
     pub current_service: Option<String>,
+    /// Whether the printer can print right now (false without a printer).
+    pub can_print: bool,
 }
 
 pub struct KioskController {
@@ -68,6 +70,7 @@ impl KioskController {
                 session: 0,
                 catalogue: deps.catalogue.clone(),
                 current_service: None,
+                can_print: deps.printer.is_some(),
             })),
             deps,
             default_lang,
@@ -307,11 +310,34 @@ impl KioskController {
         kiosk.set_idle_warning(true);
     }
 
-    /// Tells the home screen whether tickets can be printed.
-    pub fn set_printing_available(&self, available: bool) {
-        if let Some(app) = self.app.upgrade() {
-            app.global::<Kiosk>().set_printing_available(available);
+    /// Something the printer thread can call to tell the UI whether tickets can be printed.
+    pub fn printer_health_updater(&self) -> PrinterHealthUpdater {
+        PrinterHealthUpdater {
+            app: self.app.clone(),
+            shared: self.shared.clone(),
+            poster: self.deps.poster.clone(),
         }
+    }
+}
+
+/// Tells the UI, from any thread, whether tickets can be printed.
+#[derive(Clone)]
+pub struct PrinterHealthUpdater {
+    app: slint::Weak<AppWindow>,
+    shared: Arc<Mutex<Shared>>,
+    poster: Poster,
+}
+
+impl PrinterHealthUpdater {
+    pub fn update(&self, health: &PrinterHealth) {
+        let can_print = health.can_print();
+        let (app, shared) = (self.app.clone(), self.shared.clone());
+        self.poster.post(move || {
+            shared.lock().unwrap_or_else(|e| e.into_inner()).can_print = can_print;
+            if let Some(app) = app.upgrade() {
+                app.global::<Kiosk>().set_printing_available(can_print);
+            }
+        });
     }
 }
 

@@ -10,5 +10,5 @@ pub mod poster;
 pub mod screenshot;
 mod tickets;
 
-pub use controller::{Deps, KioskController};
+pub use controller::{Deps, KioskController, PrinterHealthUpdater};
 pub use poster::{ManualQueue, Poster};

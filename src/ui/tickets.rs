@@ -5,8 +5,8 @@ use slint::ComponentHandle;
 
 use super::controller::KioskController;
 use super::{AppWindow, Nav, Page, Queue, TicketStage, TicketView};
-use crate::printing::{PrintOutcome, TicketPrint};
-use crate::queue::{self, IssuedTicket, PrintState};
+use crate::printing::PrintOutcome;
+use crate::queue::{self, Catalogue, IssuedTicket, PrintState};
 
 impl KioskController {
     /// The citizen chose `service_id`.
@@ -14,10 +14,10 @@ impl KioskController {
         let Some(app) = self.app.upgrade() else {
             return;
         };
-        let (session, catalogue) = {
+        let (session, catalogue, can_print) = {
             let mut shared = self.shared();
             shared.current_service = Some(service_id.clone());
-            (shared.session, shared.catalogue.clone())
+            (shared.session, shared.catalogue.clone(), shared.can_print)
         };
         app.global::<Queue>().set_ticket(TicketView {
             stage: TicketStage::Issuing,
@@ -29,8 +29,11 @@ impl KioskController {
         let weak = self.app.clone();
         let shared = self.shared.clone();
         let poster = self.deps.poster.clone();
-        let printer = self.deps.printer.clone();
+        // A printer known not to print (paper out, unplugged…) is not tried: the citizen sees
+        // at once that the number is on screen only.
+        let printer = self.deps.printer.clone().filter(|_| can_print);
         let worker = self.deps.worker.clone();
+        let clock = self.deps.clock.clone();
         let centre_name = self.deps.kiosk.centre_name.clone();
         let url_base = self.deps.kiosk.ticket_url_base.clone();
         self.deps.worker.submit(move |store| {
@@ -52,53 +55,56 @@ impl KioskController {
             post_ticket(&poster, &weak, &shared, session, &ticket, first_stage);
 
             let Some(printer) = printer else {
-                if let Err(e) =
-                    queue::record_print(store.conn(), ticket.id, PrintState::ScreenOnly, None)
-                {
+                let recorded =
+                    queue::record_print(store.conn(), ticket.id, PrintState::ScreenOnly, None, now);
+                if let Err(e) = recorded {
                     tracing::error!("cannot record a screen-only ticket: {e}");
                 }
                 return;
             };
-            let service = catalogue.get(&service_id);
-            let print = TicketPrint {
-                centre_name,
-                service_name: service.map(|s| s.name.zh_cn.clone()).unwrap_or_default(),
-                number: ticket.number.clone(),
-                people_ahead: ticket.people_ahead,
-                taken_at: ticket.issued_at.naive_local(),
-                window: service
-                    .and_then(|s| s.window.as_ref())
-                    .map(|w| w.zh_cn.clone()),
-                qr_url: format!("{url_base}{}", ticket.token),
-                reprint: false,
-            };
+            let print = paper_ticket(&ticket, &catalogue, &centre_name, &url_base);
             let ticket_id = ticket.id;
             let number = ticket.number.clone();
             printer.print(print, move |outcome| {
-                let (stage, state, error) = match &outcome {
-                    PrintOutcome::Printed { .. } => {
-                        (TicketStage::Printed, PrintState::Printed, None)
-                    }
-                    PrintOutcome::Failed { reason } => {
+                let (stage, state, error) = match outcome {
+                    PrintOutcome::Printed { .. } => (TicketStage::Printed, PrintState::Printed, None),
+                    PrintOutcome::Failed { reason, .. } => {
                         tracing::warn!(number = %number, "ticket not printed: {reason}");
-                        (
-                            TicketStage::PrintFailed,
-                            PrintState::Failed,
-                            Some(reason.clone()),
-                        )
+                        (TicketStage::PrintFailed, PrintState::Failed, Some(reason))
                     }
                 };
                 post_stage(&poster, &weak, &shared, session, stage);
                 worker.submit(move |store| {
-                    if let Err(e) =
-                        queue::record_print(store.conn(), ticket_id, state, error.as_deref())
-                    {
+                    let at = clock.now();
+                    let recorded =
+                        queue::record_print(store.conn(), ticket_id, state, error.as_deref(), at);
+                    if let Err(e) = recorded {
                         tracing::error!("cannot record how ticket {ticket_id} printed: {e}");
                     }
                 });
             });
         });
     }
+}
+
+/// The paper ticket for an issued number: Chinese, since ticket printers print GB18030.
+pub fn paper_ticket(
+    ticket: &IssuedTicket,
+    catalogue: &Catalogue,
+    centre_name: &str,
+    url_base: &str,
+) -> hardware::printer::TicketContent {
+    let service = catalogue.get(&ticket.service_id);
+    let mut content = hardware::printer::TicketContent::new(
+        centre_name,
+        service.map_or(ticket.service_id.as_str(), |s| s.name.zh_cn.as_str()),
+        &ticket.number,
+        ticket.people_ahead,
+        ticket.issued_at.naive_local(),
+        format!("{url_base}{}", ticket.token),
+    );
+    content.window = service.and_then(|s| s.window.as_ref()).map(|w| w.zh_cn.clone());
+    content
 }
 
 type Shared = std::sync::Arc<std::sync::Mutex<super::controller::Shared>>;

@@ -2,4 +2,5 @@
 //! speaks the same wire protocol over a pseudo-terminal, so tests exercise the real
 //! driver code.
 
+pub mod idcard;
 pub mod pty;

@@ -1,0 +1,1 @@
+//! Simulated reader (in progress).

@@ -46,7 +46,10 @@ impl CardType {
 
     /// Whether the holder is a foreign national (the two permanent-residence cards).
     pub fn is_foreign(self) -> bool {
-        matches!(self, Self::ForeignPermanent2017 | Self::ForeignPermanent2023)
+        matches!(
+            self,
+            Self::ForeignPermanent2017 | Self::ForeignPermanent2023
+        )
     }
 }
 

@@ -181,7 +181,12 @@ mod tests {
         for command in all {
             let frame = command.frame();
             let body = &frame[frame::HEADER_LEN..frame.len() - 1];
-            assert_eq!(Command::from_body(body), Some(command), "{}", command.name());
+            assert_eq!(
+                Command::from_body(body),
+                Some(command),
+                "{}",
+                command.name()
+            );
         }
         assert_eq!(Command::from_body(&[0x20, 0x00]), None);
         assert_eq!(Command::from_body(&[0x61, 0xFF, 10]), None);

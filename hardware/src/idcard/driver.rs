@@ -202,7 +202,8 @@ impl Reader {
 
     /// SAM status check (0x11): `Ok` when the module reports 0x90.
     pub fn sam_status(&mut self) -> Result<(), ReaderError> {
-        self.expect(Command::SamStatus, &[Status::Success]).map(drop)
+        self.expect(Command::SamStatus, &[Status::Success])
+            .map(drop)
     }
 
     /// Resets the SAM (0x10).
@@ -239,12 +240,10 @@ impl Reader {
     pub fn set_baud(&mut self, baud: u32) -> Result<(), ReaderError> {
         let command = Command::set_baud(baud).ok_or(ReaderError::UnsupportedBaud(baud))?;
         self.expect(command, &[Status::Success])?;
-        self.port
-            .set_baud_rate(baud)
-            .map_err(|e| ReaderError::Io {
-                command,
-                source: e.into(),
-            })?;
+        self.port.set_baud_rate(baud).map_err(|e| ReaderError::Io {
+            command,
+            source: e.into(),
+        })?;
         self.baud = baud;
         Ok(())
     }
@@ -258,7 +257,8 @@ impl Reader {
 
     /// Select card (0x20 0x02).
     pub fn select_card(&mut self) -> Result<(), ReaderError> {
-        self.expect(Command::SelectCard, &[Status::Success]).map(drop)
+        self.expect(Command::SelectCard, &[Status::Success])
+            .map(drop)
     }
 
     /// Reads text and photo (0x30 0x01), or with fingerprints (0x30 0x10, templates
@@ -376,7 +376,9 @@ impl Reader {
         let io_error = |source: io::Error| ReaderError::Io { command, source };
         // A late answer to an earlier, timed-out command must not pass for this one.
         self.decoder.clear();
-        self.port.clear(ClearBuffer::Input).map_err(|e| io_error(e.into()))?;
+        self.port
+            .clear(ClearBuffer::Input)
+            .map_err(|e| io_error(e.into()))?;
         self.port.write_all(bytes).map_err(io_error)?;
         let deadline = Instant::now() + timeout;
         let mut chunk = [0u8; 1024];
@@ -390,7 +392,11 @@ impl Reader {
                 }
                 return result;
             }
-            if self.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
+            if self
+                .cancel
+                .as_ref()
+                .is_some_and(|c| c.load(Ordering::Relaxed))
+            {
                 return Err(ReaderError::Cancelled);
             }
             let now = Instant::now();

@@ -97,8 +97,14 @@ mod tests {
         ] {
             assert_eq!(check(valid), IdNumberCheck::Valid, "{valid}");
         }
-        assert_eq!(check("36042619910102009X"), IdNumberCheck::InvalidCheckDigit);
-        assert_eq!(check("110101199003071234"), IdNumberCheck::InvalidCheckDigit);
+        assert_eq!(
+            check("36042619910102009X"),
+            IdNumberCheck::InvalidCheckDigit
+        );
+        assert_eq!(
+            check("110101199003071234"),
+            IdNumberCheck::InvalidCheckDigit
+        );
         assert_eq!(check_character("11010119900307123"), Some('3'));
     }
 
@@ -115,7 +121,10 @@ mod tests {
             assert_eq!(check(bad), IdNumberCheck::Malformed, "{bad}");
         }
         assert_eq!(check_foreign_2017("USA110085061501"), IdNumberCheck::Valid);
-        assert_eq!(check_foreign_2017("US1110085061501"), IdNumberCheck::Malformed);
+        assert_eq!(
+            check_foreign_2017("US1110085061501"),
+            IdNumberCheck::Malformed
+        );
     }
 
     #[test]

@@ -33,8 +33,8 @@ pub use driver::{Reader, ReaderError};
 pub use id_number::IdNumberCheck;
 pub use nation::{Gender, Nation};
 pub use poller::{
-    CardProblem, PollerHandle, ProtocolFault, ReaderEvent, ReaderFault, ReaderInfo,
-    spawn_poller, spawn_poller_with,
+    CardProblem, PollerHandle, ProtocolFault, ReaderEvent, ReaderFault, ReaderInfo, spawn_poller,
+    spawn_poller_with,
 };
 pub use probe::open_reader;
 pub use sam::SamId;

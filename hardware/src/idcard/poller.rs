@@ -102,7 +102,10 @@ impl ReaderFault {
             (self, other),
             (Sam(_), Sam(_))
                 | (NoAnswer, NoAnswer)
-                | (DeviceLost | DeviceUnavailable { .. }, DeviceLost | DeviceUnavailable { .. })
+                | (
+                    DeviceLost | DeviceUnavailable { .. },
+                    DeviceLost | DeviceUnavailable { .. }
+                )
         )
     }
 }
@@ -421,7 +424,11 @@ impl PollLoop {
     fn handle_error(&mut self, error: ReaderError) {
         match error {
             ReaderError::Cancelled => {}
-            ReaderError::Open { path, kind, message } => {
+            ReaderError::Open {
+                path,
+                kind,
+                message,
+            } => {
                 debug!(device = %path.display(), ?kind, "ID-card reader cannot be opened");
                 self.go_down(ReaderFault::DeviceUnavailable {
                     device: path,
@@ -435,7 +442,11 @@ impl PollLoop {
             }
             ReaderError::NoAnswer { command, .. } => {
                 self.timeouts_in_a_row += 1;
-                debug!(command = command.name(), count = self.timeouts_in_a_row, "no answer");
+                debug!(
+                    command = command.name(),
+                    count = self.timeouts_in_a_row,
+                    "no answer"
+                );
                 if self.timeouts_in_a_row >= self.config.fault_after_timeouts.max(1) {
                     self.go_down(ReaderFault::NoAnswer);
                 }
@@ -448,14 +459,26 @@ impl PollLoop {
                         self.go_down(ReaderFault::Sam(status));
                     }
                     StatusClass::CardRejected => {
-                        info!(command = command.name(), code = status.code(), "card rejected");
+                        info!(
+                            command = command.name(),
+                            code = status.code(),
+                            "card rejected"
+                        );
                         self.report_unreadable(CardProblem::Rejected(status));
                     }
                     StatusClass::RetryFromFind | StatusClass::Ok => {
-                        debug!(command = command.name(), code = status.code(), "retry from find");
+                        debug!(
+                            command = command.name(),
+                            code = status.code(),
+                            "retry from find"
+                        );
                     }
                     StatusClass::ProtocolFault => {
-                        warn!(command = command.name(), code = status.code(), "reader refused command");
+                        warn!(
+                            command = command.name(),
+                            code = status.code(),
+                            "reader refused command"
+                        );
                         self.emit(ReaderEvent::Fault(ReaderFault::Protocol(
                             ProtocolFault::Refused { command, status },
                         )));

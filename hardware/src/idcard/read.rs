@@ -30,12 +30,22 @@ pub enum ReadPayloadError {
 
 /// Parses the data after SW3 of a 0x30 0x01 reply (`with_fingerprint == false`) or a
 /// 0x30 0x10 reply. Fingerprint templates are skipped, never copied.
-pub fn parse_read_payload(data: &[u8], with_fingerprint: bool) -> Result<CardRead, ReadPayloadError> {
+pub fn parse_read_payload(
+    data: &[u8],
+    with_fingerprint: bool,
+) -> Result<CardRead, ReadPayloadError> {
     let header = if with_fingerprint { 6 } else { 4 };
-    let be = |at: usize| data.get(at..at + 2).map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])));
+    let be = |at: usize| {
+        data.get(at..at + 2)
+            .map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])))
+    };
     let text_len = be(0).unwrap_or(0);
     let photo_len = be(2).unwrap_or(0);
-    let fingerprint_len = if with_fingerprint { be(4).unwrap_or(0) } else { 0 };
+    let fingerprint_len = if with_fingerprint {
+        be(4).unwrap_or(0)
+    } else {
+        0
+    };
     let expected = header + text_len + photo_len + fingerprint_len;
     if data.len() < header || data.len() != expected || text_len < TEXT_LEN {
         return Err(ReadPayloadError::Lengths {

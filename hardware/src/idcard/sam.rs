@@ -25,7 +25,8 @@ impl SamId {
     pub fn from_bytes(data: &[u8]) -> Option<Self> {
         let bytes: &[u8; 16] = data.try_into().ok()?;
         let u16_at = |i: usize| u16::from_le_bytes([bytes[i], bytes[i + 1]]);
-        let u32_at = |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+        let u32_at =
+            |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
         Some(Self {
             part1: u16_at(0),
             part2: u16_at(2),

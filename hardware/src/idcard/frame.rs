@@ -244,6 +244,11 @@ impl FrameDecoder {
         find_preamble(&self.buf).is_some()
     }
 
+    /// Bytes held, waiting for the rest of a frame.
+    pub fn buffered(&self) -> usize {
+        self.buf.len()
+    }
+
     /// Bytes skipped as garbage so far.
     pub fn discarded(&self) -> u64 {
         self.discarded

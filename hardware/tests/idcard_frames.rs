@@ -21,21 +21,42 @@ fn every_command_frame_matches_the_reference_byte_for_byte() {
         (Command::FindCard, "AA AA AA 96 69 00 03 20 01 22"),
         (Command::SelectCard, "AA AA AA 96 69 00 03 20 02 21"),
         (Command::ReadText, "AA AA AA 96 69 00 03 30 01 32"),
-        (Command::ReadTextAndFingerprint, "AA AA AA 96 69 00 03 30 10 23"),
-        (Command::ReadAdditionalAddress, "AA AA AA 96 69 00 03 30 03 30"),
-        (Command::ReadManagementNumber, "AA AA AA 96 69 00 03 30 05 36"),
+        (
+            Command::ReadTextAndFingerprint,
+            "AA AA AA 96 69 00 03 30 10 23",
+        ),
+        (
+            Command::ReadAdditionalAddress,
+            "AA AA AA 96 69 00 03 30 03 30",
+        ),
+        (
+            Command::ReadManagementNumber,
+            "AA AA AA 96 69 00 03 30 05 36",
+        ),
         (Command::SetBaud(0), "AA AA AA 96 69 00 03 60 00 63"),
         (Command::SetBaud(1), "AA AA AA 96 69 00 03 60 01 62"),
         (Command::SetBaud(2), "AA AA AA 96 69 00 03 60 02 61"),
         (Command::SetBaud(3), "AA AA AA 96 69 00 03 60 03 60"),
         (Command::SetBaud(4), "AA AA AA 96 69 00 03 60 04 67"),
-        (Command::SetMaxRfBytes(0x50), "AA AA AA 96 69 00 04 61 FF 50 CA"),
-        (Command::SetMaxRfBytes(0x58), "AA AA AA 96 69 00 04 61 FF 58 C2"),
+        (
+            Command::SetMaxRfBytes(0x50),
+            "AA AA AA 96 69 00 04 61 FF 50 CA",
+        ),
+        (
+            Command::SetMaxRfBytes(0x58),
+            "AA AA AA 96 69 00 04 61 FF 58 C2",
+        ),
     ];
     for (command, expected) in cases {
         assert_eq!(command.frame(), hex(expected), "{}", command.name());
     }
-    for (baud, index) in [(115_200, 0), (57_600, 1), (38_400, 2), (19_200, 3), (9_600, 4)] {
+    for (baud, index) in [
+        (115_200, 0),
+        (57_600, 1),
+        (38_400, 2),
+        (19_200, 3),
+        (9_600, 4),
+    ] {
         assert_eq!(Command::set_baud(baud), Some(Command::SetBaud(index)));
     }
 }
@@ -43,21 +64,81 @@ fn every_command_frame_matches_the_reference_byte_for_byte() {
 #[test]
 fn every_status_frame_in_the_reference_decodes_and_encodes() {
     let cases = [
-        ("AA AA AA 96 69 00 04 00 00 90 94", Status::Success, StatusClass::Ok),
-        ("AA AA AA 96 69 00 04 00 00 91 95", Status::NoContent, StatusClass::Ok),
-        ("AA AA AA 96 69 00 04 00 00 80 84", Status::FindFailed, StatusClass::RetryFromFind),
-        ("AA AA AA 96 69 00 04 00 00 81 85", Status::SelectFailed, StatusClass::RetryFromFind),
-        ("AA AA AA 96 69 00 04 00 00 41 45", Status::ReadFailed, StatusClass::RetryFromFind),
-        ("AA AA AA 96 69 00 04 00 00 10 14", Status::ChecksumError, StatusClass::ProtocolFault),
-        ("AA AA AA 96 69 00 04 00 00 11 15", Status::LengthError, StatusClass::ProtocolFault),
-        ("AA AA AA 96 69 00 04 00 00 21 25", Status::CommandError, StatusClass::ProtocolFault),
-        ("AA AA AA 96 69 00 04 00 00 23 27", Status::NotPermitted, StatusClass::ProtocolFault),
-        ("AA AA AA 96 69 00 04 00 00 24 20", Status::UnrecognisedError, StatusClass::ProtocolFault),
-        ("AA AA AA 96 69 00 04 00 00 32 36", Status::SamAuthenticatesCardFailed, StatusClass::CardRejected),
-        ("AA AA AA 96 69 00 04 00 00 33 37", Status::InformationVerifyFailed, StatusClass::CardRejected),
-        ("AA AA AA 96 69 00 04 00 00 40 44", Status::UnrecognisedCardType, StatusClass::CardRejected),
-        ("AA AA AA 96 69 00 04 00 00 60 64", Status::SamSelfTestFailed, StatusClass::SamFault),
-        ("AA AA AA 96 69 00 04 00 00 66 62", Status::SamUnauthorised, StatusClass::SamFault),
+        (
+            "AA AA AA 96 69 00 04 00 00 90 94",
+            Status::Success,
+            StatusClass::Ok,
+        ),
+        (
+            "AA AA AA 96 69 00 04 00 00 91 95",
+            Status::NoContent,
+            StatusClass::Ok,
+        ),
+        (
+            "AA AA AA 96 69 00 04 00 00 80 84",
+            Status::FindFailed,
+            StatusClass::RetryFromFind,
+        ),
+        (
+            "AA AA AA 96 69 00 04 00 00 81 85",
+            Status::SelectFailed,
+            StatusClass::RetryFromFind,
+        ),
+        (
+            "AA AA AA 96 69 00 04 00 00 41 45",
+            Status::ReadFailed,
+            StatusClass::RetryFromFind,
+        ),
+        (
+            "AA AA AA 96 69 00 04 00 00 10 14",
+            Status::ChecksumError,
+            StatusClass::ProtocolFault,
+        ),
+        (
+            "AA AA AA 96 69 00 04 00 00 11 15",
+            Status::LengthError,
+            StatusClass::ProtocolFault,
+        ),
+        (
+            "AA AA AA 96 69 00 04 00 00 21 25",
+            Status::CommandError,
+            StatusClass::ProtocolFault,
+        ),
+        (
+            "AA AA AA 96 69 00 04 00 00 23 27",
+            Status::NotPermitted,
+            StatusClass::ProtocolFault,
+        ),
+        (
+            "AA AA AA 96 69 00 04 00 00 24 20",
+            Status::UnrecognisedError,
+            StatusClass::ProtocolFault,
+        ),
+        (
+            "AA AA AA 96 69 00 04 00 00 32 36",
+            Status::SamAuthenticatesCardFailed,
+            StatusClass::CardRejected,
+        ),
+        (
+            "AA AA AA 96 69 00 04 00 00 33 37",
+            Status::InformationVerifyFailed,
+            StatusClass::CardRejected,
+        ),
+        (
+            "AA AA AA 96 69 00 04 00 00 40 44",
+            Status::UnrecognisedCardType,
+            StatusClass::CardRejected,
+        ),
+        (
+            "AA AA AA 96 69 00 04 00 00 60 64",
+            Status::SamSelfTestFailed,
+            StatusClass::SamFault,
+        ),
+        (
+            "AA AA AA 96 69 00 04 00 00 66 62",
+            Status::SamUnauthorised,
+            StatusClass::SamFault,
+        ),
     ];
     for (text, status, class) in cases {
         let bytes = hex(text);
@@ -67,7 +148,11 @@ fn every_status_frame_in_the_reference_decodes_and_encodes() {
         assert_eq!(response.status, status, "{text}");
         assert_eq!(response.status.class(), class, "{text}");
         assert!(response.data().is_empty());
-        assert_eq!(Response::new(status, &[]).encode().unwrap(), bytes, "{text}");
+        assert_eq!(
+            Response::new(status, &[]).encode().unwrap(),
+            bytes,
+            "{text}"
+        );
     }
     // Card-side failures relay the card's SW1 SW2 (reference §1.5 "XX XX").
     let mut decoder = FrameDecoder::for_responses();
@@ -85,19 +170,33 @@ fn every_status_frame_in_the_reference_decodes_and_encodes() {
 fn success_frames_with_data_match_the_reference() {
     let find_ok = hex("AA AA AA 96 69 00 08 00 00 9F 00 00 00 00 97");
     let select_ok = hex("AA AA AA 96 69 00 0C 00 00 90 00 00 00 00 00 00 00 00 9C");
-    assert_eq!(Response::new(Status::CardFound, &[0; 4]).encode().unwrap(), find_ok);
-    assert_eq!(Response::new(Status::Success, &[0; 8]).encode().unwrap(), select_ok);
+    assert_eq!(
+        Response::new(Status::CardFound, &[0; 4]).encode().unwrap(),
+        find_ok
+    );
+    assert_eq!(
+        Response::new(Status::Success, &[0; 8]).encode().unwrap(),
+        select_ok
+    );
     let read = read_response_frame(&samples::sample("resident-zhang").unwrap());
     assert_eq!(read.len(), 1295);
-    assert_eq!(read[..14], hex("AA AA AA 96 69 05 08 00 00 90 01 00 04 00")[..]);
+    assert_eq!(
+        read[..14],
+        hex("AA AA AA 96 69 05 08 00 00 90 01 00 04 00")[..]
+    );
     let fp = Response::new(
         Status::Success,
-        &samples::sample("resident-zhang").unwrap().read_payload_with_fingerprints(),
+        &samples::sample("resident-zhang")
+            .unwrap()
+            .read_payload_with_fingerprints(),
     )
     .encode()
     .unwrap();
     assert_eq!(fp.len(), 2321);
-    assert_eq!(fp[..16], hex("AA AA AA 96 69 09 0A 00 00 90 01 00 04 00 04 00")[..]);
+    assert_eq!(
+        fp[..16],
+        hex("AA AA AA 96 69 09 0A 00 00 90 01 00 04 00 04 00")[..]
+    );
 }
 
 fn decode_stream(pieces: &[&[u8]]) -> (Vec<Result<Response, FrameError>>, u64) {
@@ -148,7 +247,10 @@ fn checksum_and_length_errors_are_typed() {
     assert!(matches!(frames[0], Err(FrameError::Length { len: 3, .. })));
     let too_long = hex("AA AA AA 96 69 FF FF 00");
     let (frames, _) = decode_stream(&[&too_long]);
-    assert!(matches!(frames[0], Err(FrameError::Length { len: 0xFFFF, .. })));
+    assert!(matches!(
+        frames[0],
+        Err(FrameError::Length { len: 0xFFFF, .. })
+    ));
 }
 
 proptest! {

@@ -166,13 +166,23 @@ fn foreign_permanent_2023_layout_joins_the_english_name() {
     assert_eq!(card.id_number(), "91241119900315002X");
     assert!(card.id_number_valid());
     assert_eq!(card.nationality(), Some("CAN"));
-    assert_eq!(card.previous_number_link(), None, "000 means no previous card");
+    assert_eq!(
+        card.previous_number_link(),
+        None,
+        "000 means no previous card"
+    );
     assert_eq!(card.valid_until(), Some(date(2034, 1, 10)));
 }
 
 #[test]
 fn unknown_nation_code_is_kept_raw() {
-    let b = block(&[(30, "1"), (32, "59"), (36, "19900202"), (188, "20180110"), (204, "20380110")]);
+    let b = block(&[
+        (30, "1"),
+        (32, "59"),
+        (36, "19900202"),
+        (188, "20180110"),
+        (204, "20380110"),
+    ]);
     let card = text::parse(&b).unwrap();
     let nation = card.nation().unwrap();
     assert_eq!(nation.code, "59");
@@ -182,17 +192,35 @@ fn unknown_nation_code_is_kept_raw() {
 
 #[test]
 fn invalid_check_digit_is_reported_not_accepted() {
-    let b = block(&[(36, "19800505"), (122, "110108198005050015"), (188, "20200601"), (204, "20400601")]);
+    let b = block(&[
+        (36, "19800505"),
+        (122, "110108198005050015"),
+        (188, "20200601"),
+        (204, "20400601"),
+    ]);
     let card = text::parse(&b).unwrap();
     assert_eq!(card.id_number_check(), IdNumberCheck::InvalidCheckDigit);
     assert!(!card.id_number_valid());
-    let b = block(&[(36, "19800505"), (122, "11010819800505"), (188, "20200601"), (204, "20400601")]);
-    assert_eq!(text::parse(&b).unwrap().id_number_check(), IdNumberCheck::Malformed);
+    let b = block(&[
+        (36, "19800505"),
+        (122, "11010819800505"),
+        (188, "20200601"),
+        (204, "20400601"),
+    ]);
+    assert_eq!(
+        text::parse(&b).unwrap().id_number_check(),
+        IdNumberCheck::Malformed
+    );
 }
 
 #[test]
 fn lower_case_x_is_accepted_and_normalised() {
-    let b = block(&[(36, "19750712"), (122, "33010619750712104x"), (188, "20150302"), (204, "20350302")]);
+    let b = block(&[
+        (36, "19750712"),
+        (122, "33010619750712104x"),
+        (188, "20150302"),
+        (204, "20350302"),
+    ]);
     let card = text::parse(&b).unwrap();
     assert_eq!(card.id_number(), "33010619750712104X");
     assert!(card.id_number_valid());
@@ -200,7 +228,12 @@ fn lower_case_x_is_accepted_and_normalised() {
 
 #[test]
 fn unknown_gender_code_is_kept() {
-    let b = block(&[(30, "7"), (36, "19750712"), (188, "20150302"), (204, "20350302")]);
+    let b = block(&[
+        (30, "7"),
+        (36, "19750712"),
+        (188, "20150302"),
+        (204, "20350302"),
+    ]);
     assert_eq!(text::parse(&b).unwrap().gender(), Gender::Other('7'));
 }
 
@@ -210,7 +243,10 @@ fn bad_dates_are_typed_errors_naming_the_field_only() {
     let err = text::parse(&b).err().unwrap();
     assert_eq!(err, TextError::InvalidDate("birth_date"));
     let b = block(&[(36, "19750712"), (188, "20150302"), (204, "长久")]);
-    assert_eq!(text::parse(&b).err(), Some(TextError::InvalidDate("valid_until")));
+    assert_eq!(
+        text::parse(&b).err(),
+        Some(TextError::InvalidDate("valid_until"))
+    );
 }
 
 #[test]
@@ -237,9 +273,17 @@ fn read_payload_lengths_are_honoured() {
     short.pop();
     assert!(matches!(
         parse_read_payload(&short, false),
-        Err(ReadPayloadError::Lengths { got: 1283, text: 256, photo: 1024, .. })
+        Err(ReadPayloadError::Lengths {
+            got: 1283,
+            text: 256,
+            photo: 1024,
+            ..
+        })
     ));
-    assert!(matches!(parse_read_payload(&[], false), Err(ReadPayloadError::Lengths { .. })));
+    assert!(matches!(
+        parse_read_payload(&[], false),
+        Err(ReadPayloadError::Lengths { .. })
+    ));
     // A text length below 256 cannot hold a layout.
     let mut small_text = card.read_payload();
     small_text[0..2].copy_from_slice(&255u16.to_be_bytes());

@@ -93,10 +93,10 @@ impl PtyDevice {
 impl Drop for PtyDevice {
     fn drop(&mut self) {
         // A dropped simulator is an unplugged device; leave no dangling link behind.
-        if let Some(link) = &self.link {
-            if std::fs::read_link(link).ok().as_deref() == Some(self.slave_path.as_path()) {
-                let _ = std::fs::remove_file(link);
-            }
+        if let Some(link) = &self.link
+            && std::fs::read_link(link).ok().as_deref() == Some(self.slave_path.as_path())
+        {
+            let _ = std::fs::remove_file(link);
         }
     }
 }

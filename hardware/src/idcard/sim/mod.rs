@@ -448,10 +448,8 @@ impl Worker {
         let Ok(mut bytes) = response.encode() else {
             return;
         };
-        if corrupt {
-            if let Some(last) = bytes.last_mut() {
-                *last ^= 0x5A;
-            }
+        if corrupt && let Some(last) = bytes.last_mut() {
+            *last ^= 0x5A;
         }
         let mut wire = garbage.to_vec();
         wire.extend_from_slice(&bytes);

@@ -239,20 +239,35 @@ fn a_missing_device_is_reported_and_picked_up_when_it_appears() {
 }
 
 #[test]
-fn refused_commands_are_protocol_faults_that_do_not_stop_reading() {
+fn protocol_faults_are_reported_without_flooding_and_do_not_stop_reading() {
     let rig = Rig::start();
-    rig.sim.inject(SimFault::NextStatus(0x21));
-    match rig.next() {
-        ReaderEvent::Fault(fault @ ReaderFault::Protocol(ProtocolFault::Refused { .. })) => {
-            assert!(!fault.is_reader_down());
-        }
-        other => panic!("{other:?}"),
-    }
     rig.sim.inject(SimFault::CorruptChecksum);
     assert!(matches!(
         rig.next(),
         ReaderEvent::Fault(ReaderFault::Protocol(ProtocolFault::BadFrame { .. }))
     ));
+    // More faults right after are logged once, not reported one by one.
+    for _ in 0..3 {
+        rig.sim.inject(SimFault::NextStatus(0x21));
+    }
+    rig.quiet(Duration::from_millis(600));
+    rig.sim.place_sample("resident-zhang").unwrap();
+    rig.expect_read();
+}
+
+#[test]
+fn a_refused_command_is_a_transient_protocol_fault() {
+    let rig = Rig::start();
+    rig.sim.inject(SimFault::NextStatus(0x21));
+    match rig.next() {
+        ReaderEvent::Fault(
+            fault @ ReaderFault::Protocol(ProtocolFault::Refused {
+                status: Status::CommandError,
+                ..
+            }),
+        ) => assert!(!fault.is_reader_down()),
+        other => panic!("{other:?}"),
+    }
     rig.sim.place_sample("resident-zhang").unwrap();
     rig.expect_read();
 }

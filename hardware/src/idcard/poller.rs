@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tracing::{debug, info, warn};
 
@@ -220,6 +220,9 @@ enum Health {
     Down(ReaderFault),
 }
 
+/// Minimum time between two reported protocol faults.
+const PROTOCOL_FAULT_QUIET: Duration = Duration::from_secs(10);
+
 /// Whether the sink still wants events.
 type Sink = Box<dyn FnMut(ReaderEvent) -> bool + Send>;
 
@@ -235,6 +238,8 @@ struct PollLoop {
     unreadable_reported: bool,
     probe: Option<PresenceProbe>,
     sink_closed: bool,
+    last_protocol_fault: Option<Instant>,
+    suppressed_protocol_faults: u64,
 }
 
 impl PollLoop {
@@ -252,6 +257,8 @@ impl PollLoop {
             unreadable_reported: false,
             probe,
             sink_closed: false,
+            last_protocol_fault: None,
+            suppressed_protocol_faults: 0,
         }
     }
 
@@ -474,39 +481,47 @@ impl PollLoop {
                         );
                     }
                     StatusClass::ProtocolFault => {
-                        warn!(
-                            command = command.name(),
-                            code = status.code(),
-                            "reader refused command"
-                        );
-                        self.emit(ReaderEvent::Fault(ReaderFault::Protocol(
-                            ProtocolFault::Refused { command, status },
-                        )));
+                        self.protocol_fault(ProtocolFault::Refused { command, status });
                     }
                 }
             }
             ReaderError::Frame { command, source } => {
                 self.timeouts_in_a_row = 0;
-                warn!(command = command.name(), error = %source, "bad frame from reader");
-                self.emit(ReaderEvent::Fault(ReaderFault::Protocol(
-                    ProtocolFault::BadFrame {
-                        command,
-                        error: source,
-                    },
-                )));
+                self.protocol_fault(ProtocolFault::BadFrame {
+                    command,
+                    error: source,
+                });
             }
             ReaderError::Payload { command, len } => {
                 self.timeouts_in_a_row = 0;
-                warn!(command = command.name(), len, "unexpected answer shape");
-                self.emit(ReaderEvent::Fault(ReaderFault::Protocol(
-                    ProtocolFault::BadPayload { command, len },
-                )));
+                self.protocol_fault(ProtocolFault::BadPayload { command, len });
             }
             ReaderError::Read(problem) => self.report_unreadable(CardProblem::BadData(problem)),
             ReaderError::UnsupportedBaud(baud) => {
                 warn!(baud, "unsupported baud rate requested");
             }
         }
+    }
+
+    /// Logs and reports a transient protocol fault, at most once per
+    /// [`PROTOCOL_FAULT_QUIET`] so a noisy line cannot flood logs and the session.
+    fn protocol_fault(&mut self, fault: ProtocolFault) {
+        let now = Instant::now();
+        if self
+            .last_protocol_fault
+            .is_some_and(|last| now.duration_since(last) < PROTOCOL_FAULT_QUIET)
+        {
+            self.suppressed_protocol_faults += 1;
+            return;
+        }
+        warn!(
+            ?fault,
+            suppressed = self.suppressed_protocol_faults,
+            "ID-card reader protocol fault"
+        );
+        self.last_protocol_fault = Some(now);
+        self.suppressed_protocol_faults = 0;
+        self.emit(ReaderEvent::Fault(ReaderFault::Protocol(fault)));
     }
 
     /// Records a fault that takes the reader down; reports it unless one of the same

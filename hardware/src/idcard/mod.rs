@@ -10,6 +10,31 @@
 //! Facts come from `reference/idcard.md`. Card data is personal: [`IdCard`] wipes itself
 //! on drop, prints nothing personal in `Debug`, and is not `Serialize`; logs carry status
 //! codes and card types only.
+//!
+//! ```no_run
+//! use hardware::idcard::{ReaderConfig, ReaderEvent, spawn_poller, sim::Simulator};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // Desktop: a simulated reader behind a link in the data folder.
+//! let link = std::path::Path::new("/tmp/kiosk-data/idcard-reader");
+//! let sim = Simulator::start_linked(link)?;
+//! let (poller, events) = spawn_poller(ReaderConfig::for_device(link))?;
+//! sim.place_sample("resident-ouyang")?;
+//! for event in events.iter() {
+//!     match event {
+//!         ReaderEvent::CardRead(read) => {
+//!             let card = &read.card;
+//!             println!("{} card, valid number: {}", card.card_type(), card.id_number_valid());
+//!             break;
+//!         }
+//!         ReaderEvent::Fault(fault) if fault.is_reader_down() => eprintln!("reader down: {fault:?}"),
+//!         _ => {}
+//!     }
+//! }
+//! poller.stop();
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod card;
 pub mod command;

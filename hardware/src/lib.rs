@@ -2,5 +2,6 @@
 //! speaks the same wire protocol over a pseudo-terminal, so tests exercise the real
 //! driver code.
 
+pub mod idcard;
 pub mod printer;
 pub mod pty;

@@ -19,7 +19,10 @@ fn machine() -> String {
     let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let model = info
         .lines()
-        .find_map(|l| l.strip_prefix("model name").and_then(|r| r.split(':').nth(1)))
+        .find_map(|l| {
+            l.strip_prefix("model name")
+                .and_then(|r| r.split(':').nth(1))
+        })
         .map_or("unknown CPU", str::trim)
         .to_string();
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
@@ -43,7 +46,10 @@ fn wait_with_peak_rss(child: &mut Child) -> (std::process::ExitStatus, u64) {
     // SAFETY: wait4 on our own child with valid out-pointers.
     let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
     assert!(pid > 0, "wait4 failed");
-    (std::process::ExitStatus::from_raw(status), usage.ru_maxrss as u64)
+    (
+        std::process::ExitStatus::from_raw(status),
+        usage.ru_maxrss as u64,
+    )
 }
 
 fn start_xvfb() -> (Child, String) {
@@ -111,7 +117,9 @@ fn main() {
         let Ok(cookie) = conn.get_image(ImageFormat::Z_PIXMAP, root, 200, 20, 1, 1, !0) else {
             return false;
         };
-        let Ok(reply) = cookie.reply() else { return false };
+        let Ok(reply) = cookie.reply() else {
+            return false;
+        };
         let px = &reply.data;
         // Z-pixmap on a 24-bit TrueColor screen: B, G, R, pad.
         px.len() >= 3 && px[2] > 150 && px[1] < 70 && px[0] < 70

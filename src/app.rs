@@ -81,12 +81,20 @@ pub fn assemble(
     })
 }
 
-type OpenedPrinter = (Option<Printer>, Option<SimPrinter>, Option<Receiver<ReceivedJob>>);
+type OpenedPrinter = (
+    Option<Printer>,
+    Option<SimPrinter>,
+    Option<Receiver<ReceivedJob>>,
+);
 
 fn open_printer(config: &Config, data_dir: &std::path::Path) -> Result<OpenedPrinter> {
     match config.printer.kind {
         PrinterKind::None => Ok((None, None, None)),
-        PrinterKind::Device => Ok((Some(Printer::new(config.printer.driver.clone())), None, None)),
+        PrinterKind::Device => Ok((
+            Some(Printer::new(config.printer.driver.clone())),
+            None,
+            None,
+        )),
         PrinterKind::Simulator => {
             let dir = data_dir.join("devices");
             std::fs::create_dir_all(&dir)

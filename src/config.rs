@@ -170,7 +170,9 @@ impl Config {
             ));
         }
         if self.printer.status_poll_secs == 0 {
-            return Err(invalid("printer.status_poll_secs must be at least 1".into()));
+            return Err(invalid(
+                "printer.status_poll_secs must be at least 1".into(),
+            ));
         }
         Ok(())
     }

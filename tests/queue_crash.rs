@@ -8,7 +8,9 @@ use std::process::{Command, Stdio};
 
 fn kiosk(config: &std::path::Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_legal-kiosk"));
-    cmd.arg("--config").arg(config).env("LEGAL_KIOSK_LOG", "warn");
+    cmd.arg("--config")
+        .arg(config)
+        .env("LEGAL_KIOSK_LOG", "warn");
     cmd
 }
 
@@ -18,7 +20,10 @@ fn numbering_survives_sigkill_between_issues() {
     let config = dir.path().join("kiosk.toml");
     std::fs::write(
         &config,
-        format!("[storage]\ndata_dir = {:?}\n[printer]\nkind = \"none\"\n", dir.path().join("data")),
+        format!(
+            "[storage]\ndata_dir = {:?}\n[printer]\nkind = \"none\"\n",
+            dir.path().join("data")
+        ),
     )
     .unwrap();
 
@@ -45,7 +50,11 @@ fn numbering_survives_sigkill_between_issues() {
         .args(["ticket", "--service", "legal-aid", "--count", "3"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     shown.extend(
         String::from_utf8(out.stdout)
             .unwrap()
@@ -64,7 +73,10 @@ fn numbering_survives_sigkill_between_issues() {
         .collect();
     let seqs: Vec<u32> = stored.iter().map(|(s, _)| *s).collect();
     let expected: Vec<u32> = (1..=stored.len() as u32).collect();
-    assert_eq!(seqs, expected, "numbers continue without gap or duplicate across kills");
+    assert_eq!(
+        seqs, expected,
+        "numbers continue without gap or duplicate across kills"
+    );
     for number in &shown {
         assert!(
             stored.iter().any(|(_, n)| n == number),
@@ -72,9 +84,21 @@ fn numbering_survives_sigkill_between_issues() {
         );
     }
     let last = &stored.last().unwrap().1;
-    assert_eq!(last, shown.last().unwrap(), "the last run continued the sequence");
+    assert_eq!(
+        last,
+        shown.last().unwrap(),
+        "the last run continued the sequence"
+    );
     let events: i64 = db
-        .query_row("SELECT COUNT(*) FROM outbox WHERE kind = 'ticket.issued'", [], |r| r.get(0))
+        .query_row(
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'ticket.issued'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
-    assert_eq!(events as usize, stored.len(), "each ticket has exactly one outbox event");
+    assert_eq!(
+        events as usize,
+        stored.len(),
+        "each ticket has exactly one outbox event"
+    );
 }

@@ -15,7 +15,11 @@ fn out_dir() -> PathBuf {
 
 /// The pixels of the text element labelled `label` that differ from its background,
 /// scaled into a 24×24 grid of its ink's bounding box.
-fn glyph_shape(app: &legal_kiosk::ui::AppWindow, shot: &Screenshot, label: &str) -> (usize, Vec<bool>) {
+fn glyph_shape(
+    app: &legal_kiosk::ui::AppWindow,
+    shot: &Screenshot,
+    label: &str,
+) -> (usize, Vec<bool>) {
     let element = ElementHandle::find_by_accessible_label(app, label)
         .find(|e| e.accessible_role() == Some(AccessibleRole::Text))
         .unwrap_or_else(|| panic!("no text {label:?} on screen"));
@@ -42,8 +46,14 @@ fn glyph_shape(app: &legal_kiosk::ui::AppWindow, shot: &Screenshot, label: &str)
     if ink.is_empty() {
         return (0, Vec::new());
     }
-    let (min_x, max_x) = (ink.iter().map(|p| p.0).min().unwrap(), ink.iter().map(|p| p.0).max().unwrap());
-    let (min_y, max_y) = (ink.iter().map(|p| p.1).min().unwrap(), ink.iter().map(|p| p.1).max().unwrap());
+    let (min_x, max_x) = (
+        ink.iter().map(|p| p.0).min().unwrap(),
+        ink.iter().map(|p| p.0).max().unwrap(),
+    );
+    let (min_y, max_y) = (
+        ink.iter().map(|p| p.1).min().unwrap(),
+        ink.iter().map(|p| p.1).max().unwrap(),
+    );
     let mut grid = vec![false; 24 * 24];
     for &(x, y) in &ink {
         let gx = ((x - min_x) * 23 / (max_x - min_x).max(1)) as usize;
@@ -71,7 +81,8 @@ fn check_page(offscreen: &Offscreen, page: ShotPage, lang: Lang, labels: [&str; 
         );
     }
     assert_ne!(
-        shapes[0].1, shapes[1].1,
+        shapes[0].1,
+        shapes[1].1,
         "{:?} and {:?} look the same in {}: boxes instead of glyphs?",
         labels[0],
         labels[1],
@@ -83,15 +94,40 @@ fn check_page(offscreen: &Offscreen, page: ShotPage, lang: Lang, labels: [&str; 
 fn home_and_ticket_pages_draw_chinese_and_korean() {
     let offscreen = Offscreen::new(1080, 1920).unwrap();
     check_page(&offscreen, ShotPage::Home, Lang::ZhCn, ["取号", "中文"]);
-    check_page(&offscreen, ShotPage::Ticket, Lang::ZhCn, ["法律援助", "您的号票"]);
-    check_page(&offscreen, ShotPage::Home, Lang::KoKr, ["번호표 받기", "서비스 평가"]);
-    check_page(&offscreen, ShotPage::Ticket, Lang::KoKr, ["법률 구조", "번호표"]);
-    check_page(&offscreen, ShotPage::Services, Lang::ZhCn, ["人民调解", "司法鉴定"]);
+    check_page(
+        &offscreen,
+        ShotPage::Ticket,
+        Lang::ZhCn,
+        ["法律援助", "您的号票"],
+    );
+    check_page(
+        &offscreen,
+        ShotPage::Home,
+        Lang::KoKr,
+        ["번호표 받기", "서비스 평가"],
+    );
+    check_page(
+        &offscreen,
+        ShotPage::Ticket,
+        Lang::KoKr,
+        ["법률 구조", "번호표"],
+    );
+    check_page(
+        &offscreen,
+        ShotPage::Services,
+        Lang::ZhCn,
+        ["人民调解", "司法鉴定"],
+    );
 }
 
 #[test]
 fn landscape_panels_are_laid_out_too() {
     let offscreen = Offscreen::new(1920, 1080).unwrap();
     check_page(&offscreen, ShotPage::Home, Lang::ZhCn, ["取号", "中文"]);
-    check_page(&offscreen, ShotPage::Services, Lang::En, ["Legal aid", "Notarisation"]);
+    check_page(
+        &offscreen,
+        ShotPage::Services,
+        Lang::En,
+        ["Legal aid", "Notarisation"],
+    );
 }

@@ -7,7 +7,7 @@ use common::Kiosk;
 
 #[test]
 fn after_a_quiet_spell_the_kiosk_asks_then_returns_home_and_forgets() {
-    let kiosk = Kiosk::start(None);
+    let kiosk = Kiosk::start();
     kiosk.tap("한국어");
     kiosk.tap("번호표 받기");
     kiosk.tap("법률 구조");
@@ -33,7 +33,7 @@ fn after_a_quiet_spell_the_kiosk_asks_then_returns_home_and_forgets() {
 
 #[test]
 fn continue_keeps_the_citizen_where_they_were() {
-    let kiosk = Kiosk::start(None);
+    let kiosk = Kiosk::start();
     kiosk.tap("取号");
     kiosk.wait_idle(46);
     assert!(kiosk.shows("继续"));
@@ -53,12 +53,10 @@ fn continue_keeps_the_citizen_where_they_were() {
 
 #[test]
 fn the_idle_timeout_is_configurable() {
-    let config = legal_kiosk::config::KioskConfig {
-        idle_timeout_secs: 120,
-        idle_warning_secs: 20,
-        ..Default::default()
-    };
-    let kiosk = Kiosk::start_with(config, None);
+    let mut config = legal_kiosk::config::Config::default();
+    config.kiosk.idle_timeout_secs = 120;
+    config.kiosk.idle_warning_secs = 20;
+    let kiosk = Kiosk::start_with(config);
     kiosk.tap("取号");
     kiosk.wait_idle(99);
     assert!(!kiosk.shows("继续"));
@@ -70,7 +68,7 @@ fn the_idle_timeout_is_configurable() {
 
 #[test]
 fn the_home_screen_at_rest_asks_nothing() {
-    let kiosk = Kiosk::start(None);
+    let kiosk = Kiosk::start();
     kiosk.tap("取号");
     kiosk.tap("首页");
     kiosk.wait_idle(120);
@@ -82,7 +80,7 @@ fn the_home_screen_at_rest_asks_nothing() {
 
 #[test]
 fn switching_language_changes_the_visible_text() {
-    let kiosk = Kiosk::start(None);
+    let kiosk = Kiosk::start();
     assert!(kiosk.shows("取号"));
     kiosk.tap("English");
     assert!(kiosk.shows("Take a ticket"));

@@ -24,7 +24,10 @@ pub fn run(config_path: Option<&Path>) -> Result<()> {
             .name("printer-console".into())
             .spawn(move || {
                 for job in printed {
-                    println!("\n── simulated printer ──\n{}\n───────────────────────", job.to_text());
+                    println!(
+                        "\n── simulated printer ──\n{}\n───────────────────────",
+                        job.to_text()
+                    );
                 }
             })
             .context("cannot start the console printer")?;

@@ -30,12 +30,22 @@ pub fn ticket(config: Option<&Path>, args: &TicketArgs) -> Result<()> {
     let catalogue = Catalogue::built_in();
     if catalogue.get(&args.service).is_none() {
         let known: Vec<&str> = catalogue.services().iter().map(|s| s.id.as_str()).collect();
-        anyhow::bail!("unknown service {:?}; known services: {}", args.service, known.join(", "));
+        anyhow::bail!(
+            "unknown service {:?}; known services: {}",
+            args.service,
+            known.join(", ")
+        );
     }
     let mut store = Store::open(&Store::path_in(&config.data_dir()))?;
     let mut out = std::io::stdout().lock();
     for _ in 0..args.count {
-        let t = issue_ticket(store.conn(), &catalogue, &args.service, SystemClock.now(), None)?;
+        let t = issue_ticket(
+            store.conn(),
+            &catalogue,
+            &args.service,
+            SystemClock.now(),
+            None,
+        )?;
         // Printed only after the commit: a number shown is a number kept.
         if args.json {
             let line = serde_json::json!({
@@ -47,7 +57,11 @@ pub fn ticket(config: Option<&Path>, args: &TicketArgs) -> Result<()> {
             });
             writeln!(out, "{line}")?;
         } else {
-            writeln!(out, "{}  {}  前面还有 {} 人", t.number, t.service_id, t.people_ahead)?;
+            writeln!(
+                out,
+                "{}  {}  前面还有 {} 人",
+                t.number, t.service_id, t.people_ahead
+            )?;
         }
         out.flush().context("cannot write to standard output")?;
     }

@@ -19,7 +19,10 @@ pub enum PrintOutcome {
     /// On paper. `paper_near_end` asks staff to refill soon.
     Printed { paper_near_end: bool },
     /// Not printed, or not completely; the number stays valid. The reason is for staff.
-    Failed { reason: String, nothing_printed: bool },
+    Failed {
+        reason: String,
+        nothing_printed: bool,
+    },
 }
 
 type Done = Box<dyn FnOnce(PrintOutcome) + Send>;
@@ -44,26 +47,28 @@ impl PrinterHandle {
         on_health: impl Fn(&PrinterHealth) + Send + 'static,
     ) -> std::io::Result<Self> {
         let (tx, rx) = mpsc::channel::<Job>();
-        thread::Builder::new().name("printer".into()).spawn(move || {
-            let mut health = health_from_status(printer.status());
-            on_health(&health);
-            loop {
-                let next = match rx.recv_timeout(poll) {
-                    Ok(Job::Ticket(ticket, done)) => {
-                        let result = printer.print_ticket(&ticket);
-                        let next = health_after_job(&result, &health, || printer.status());
-                        done(outcome(result));
-                        next
+        thread::Builder::new()
+            .name("printer".into())
+            .spawn(move || {
+                let mut health = health_from_status(printer.status());
+                on_health(&health);
+                loop {
+                    let next = match rx.recv_timeout(poll) {
+                        Ok(Job::Ticket(ticket, done)) => {
+                            let result = printer.print_ticket(&ticket);
+                            let next = health_after_job(&result, &health, || printer.status());
+                            done(outcome(result));
+                            next
+                        }
+                        Err(RecvTimeoutError::Timeout) => health_from_status(printer.status()),
+                        Err(RecvTimeoutError::Disconnected) => return,
+                    };
+                    if next != health {
+                        health = next;
+                        on_health(&health);
                     }
-                    Err(RecvTimeoutError::Timeout) => health_from_status(printer.status()),
-                    Err(RecvTimeoutError::Disconnected) => return,
-                };
-                if next != health {
-                    health = next;
-                    on_health(&health);
                 }
-            }
-        })?;
+            })?;
         Ok(Self { tx })
     }
 

@@ -88,7 +88,11 @@ mod tests {
         let b = HashKey::from_bytes([2; 32]);
         let h = a.hash_id_number("11010519491231002X");
         assert_eq!(h, a.hash_id_number("11010519491231002x"));
-        assert_ne!(h, b.hash_id_number("11010519491231002X"), "another terminal, another hash");
+        assert_ne!(
+            h,
+            b.hash_id_number("11010519491231002X"),
+            "another terminal, another hash"
+        );
         assert_eq!(h.len(), 64);
         assert!(!h.contains("110105"));
     }
@@ -98,10 +102,14 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("keys/id-hash.key");
-        let first = HashKey::load_or_create(&path).unwrap().hash_id_number("440524188001010014");
+        let first = HashKey::load_or_create(&path)
+            .unwrap()
+            .hash_id_number("440524188001010014");
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
-        let again = HashKey::load_or_create(&path).unwrap().hash_id_number("440524188001010014");
+        let again = HashKey::load_or_create(&path)
+            .unwrap()
+            .hash_id_number("440524188001010014");
         assert_eq!(first, again);
     }
 

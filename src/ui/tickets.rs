@@ -67,7 +67,9 @@ impl KioskController {
             let number = ticket.number.clone();
             printer.print(print, move |outcome| {
                 let (stage, state, error) = match outcome {
-                    PrintOutcome::Printed { .. } => (TicketStage::Printed, PrintState::Printed, None),
+                    PrintOutcome::Printed { .. } => {
+                        (TicketStage::Printed, PrintState::Printed, None)
+                    }
                     PrintOutcome::Failed { reason, .. } => {
                         tracing::warn!(number = %number, "ticket not printed: {reason}");
                         (TicketStage::PrintFailed, PrintState::Failed, Some(reason))
@@ -103,7 +105,9 @@ pub fn paper_ticket(
         ticket.issued_at.naive_local(),
         format!("{url_base}{}", ticket.token),
     );
-    content.window = service.and_then(|s| s.window.as_ref()).map(|w| w.zh_cn.clone());
+    content.window = service
+        .and_then(|s| s.window.as_ref())
+        .map(|w| w.zh_cn.clone());
     content
 }
 

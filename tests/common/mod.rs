@@ -7,19 +7,14 @@ use std::time::Duration;
 
 use i_slint_backend_testing::{AccessibleRole, ElementHandle};
 use legal_kiosk::clock::{Clock, FixedClock};
-use legal_kiosk::config::KioskConfig;
-use legal_kiosk::printing::PrinterHandle;
-use legal_kiosk::queue::Catalogue;
-use legal_kiosk::store::Store;
-use legal_kiosk::ui::{AppWindow, Deps, KioskController, ManualQueue, Poster};
-use legal_kiosk::worker::Worker;
+use legal_kiosk::config::{Config, PrinterKind};
+use legal_kiosk::ui::{AppWindow, ManualQueue, Poster};
 use slint::platform::PointerEventButton;
 
 pub struct Kiosk {
     pub app: AppWindow,
-    pub controller: std::rc::Rc<KioskController>,
+    pub kiosk: legal_kiosk::app::Kiosk,
     pub ui_queue: Arc<ManualQueue>,
-    pub worker: Worker,
     pub clock: Arc<FixedClock>,
     pub data_dir: tempfile::TempDir,
 }
@@ -33,38 +28,58 @@ pub fn beijing(day: u32, hour: u32, minute: u32) -> chrono::DateTime<chrono::Fix
 }
 
 impl Kiosk {
-    /// A kiosk on the testing backend; `printer` as the terminal would have it.
-    pub fn start(printer: Option<PrinterHandle>) -> Self {
-        Self::start_with(KioskConfig::default(), printer)
+    /// The default kiosk (simulated printer) on the testing backend.
+    pub fn start() -> Self {
+        Self::start_with(Config::default())
     }
 
-    pub fn start_with(config: KioskConfig, printer: Option<PrinterHandle>) -> Self {
+    /// A kiosk without a printer.
+    pub fn without_printer() -> Self {
+        let mut config = Config::default();
+        config.printer.kind = PrinterKind::None;
+        Self::start_with(config)
+    }
+
+    /// A kiosk with `config`, its data in a fresh temporary folder.
+    pub fn start_with(mut config: Config) -> Self {
         i_slint_backend_testing::init_no_event_loop();
         let data_dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&Store::path_in(data_dir.path())).unwrap();
-        let worker = Worker::spawn(store).unwrap();
+        config.storage.data_dir = Some(data_dir.path().to_path_buf());
         let clock = Arc::new(FixedClock::new(beijing(26, 9, 30)));
         let (poster, ui_queue) = Poster::manual();
         let app = AppWindow::new().unwrap();
-        let controller = KioskController::attach(
-            &app,
-            Deps {
-                kiosk: config,
-                catalogue: Arc::new(Catalogue::built_in()),
-                worker: worker.clone(),
-                printer,
-                clock: clock.clone() as Arc<dyn Clock>,
-                poster,
-            },
-        );
-        Self {
+        let kiosk =
+            legal_kiosk::app::assemble(&config, &app, clock.clone() as Arc<dyn Clock>, poster)
+                .unwrap();
+        let this = Self {
             app,
-            controller,
+            kiosk,
             ui_queue,
-            worker,
             clock,
             data_dir,
+        };
+        // The printer thread's first status check reaches the UI before any test step.
+        if config.printer.kind != PrinterKind::None {
+            this.settle("the printer's first status", |k| {
+                k.query(|c| {
+                    c.query_row(
+                        "SELECT COUNT(*) FROM outbox WHERE kind = 'printer.health'",
+                        [],
+                        |r| r.get::<_, i64>(0),
+                    )
+                    .unwrap()
+                }) > 0
+            });
+            this.ui_queue.run_pending();
         }
+        this
+    }
+
+    pub fn printer(&self) -> &hardware::printer::sim::SimPrinter {
+        self.kiosk
+            .printer_sim
+            .as_ref()
+            .expect("a simulated printer")
     }
 
     /// Elements a screen reader (and a test) finds by their label.
@@ -123,6 +138,6 @@ impl Kiosk {
         &self,
         f: impl FnOnce(&rusqlite::Connection) -> R + Send + 'static,
     ) -> R {
-        self.worker.call(move |s| f(s.conn())).unwrap()
+        self.kiosk.worker.call(move |s| f(s.conn())).unwrap()
     }
 }

@@ -1,6 +1,7 @@
 //! The command line: `legal-kiosk` runs the kiosk; subcommands serve installers and staff.
 //! Every command prints plain text, exits non-zero with a clear message on failure.
 
+mod diag;
 mod run;
 mod screenshot;
 mod ticket;
@@ -31,6 +32,9 @@ pub enum Command {
     Run,
     /// Render a page to a PNG without any display, for documentation and translators.
     Screenshot(screenshot::ScreenshotArgs),
+    /// Hardware checks: printer, card reader.
+    #[command(subcommand)]
+    Diag(diag::DiagCommand),
     /// Issue queue tickets without the touchscreen (e.g. for a citizen served by phone).
     Ticket(ticket::TicketArgs),
 }
@@ -41,6 +45,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Run) {
         Command::Run => run::run(cli.config.as_deref()),
         Command::Screenshot(args) => screenshot::screenshot(cli.config.as_deref(), &args),
+        Command::Diag(command) => diag::diag(&command),
         Command::Ticket(args) => ticket::ticket(cli.config.as_deref(), &args),
     };
     match result {

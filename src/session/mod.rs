@@ -1,5 +1,6 @@
 //! The citizen at the screen: what their ID card lets the kiosk know, kept only for the
 //! session and wiped when it ends.
 
+pub mod card_view;
 pub mod identity;
 pub mod mask;

@@ -12,6 +12,7 @@ use anyhow::{Context, Result};
 use hardware::printer::sim::{ReceivedJob, SimPrinter, start_desktop};
 use hardware::printer::{Printer, PrinterConfig, TransportKind};
 
+use crate::card_reader::{self, CardEvent, CardReader};
 use crate::clock::Clock;
 use crate::config::{Config, PrinterKind};
 use crate::outbox;
@@ -30,6 +31,8 @@ pub struct Kiosk {
     pub printer_sim: Option<SimPrinter>,
     /// Tickets the simulated printer received, for the console.
     pub printed: Option<Receiver<ReceivedJob>>,
+    /// The ID-card reader (with its simulator, when configured).
+    pub card_reader: Option<CardReader>,
 }
 
 /// Starts everything the kiosk needs and connects it to `app`.
@@ -64,20 +67,57 @@ pub fn assemble(
         app,
         Deps {
             kiosk: config.kiosk.clone(),
+            queue: config.queue.clone(),
             catalogue: Arc::new(Catalogue::built_in()),
             worker: worker.clone(),
             printer,
             clock: clock.clone(),
-            poster,
+            poster: poster.clone(),
         },
     );
-    forward_printer_health(health_rx, &controller, &worker, clock)?;
+    forward_printer_health(health_rx, &controller, &worker, clock.clone())?;
+    let card_reader = start_card_reader(config, &data_dir, &controller, &worker, clock, poster)?;
     Ok(Kiosk {
         controller,
         worker,
         data_dir,
         printer_sim,
         printed,
+        card_reader,
+    })
+}
+
+/// Card events reach the session on the UI thread; reader faults also reach the outbox.
+fn start_card_reader(
+    config: &Config,
+    data_dir: &std::path::Path,
+    controller: &KioskController,
+    worker: &Worker,
+    clock: Arc<dyn Clock>,
+    poster: Poster,
+) -> Result<Option<CardReader>> {
+    let ui = controller.ui_ref();
+    let worker = worker.clone();
+    let outbox_clock = clock.clone();
+    card_reader::start(config, data_dir, clock, move |event| {
+        let health = match &event {
+            CardEvent::ReaderDown { reason } => {
+                Some(serde_json::json!({ "state": "down", "reason": reason }))
+            }
+            CardEvent::ReaderUp => Some(serde_json::json!({ "state": "ready" })),
+            _ => None,
+        };
+        if let Some(health) = health {
+            let at = outbox_clock.now();
+            worker.submit(move |store| {
+                if let Err(e) =
+                    outbox::append(store.conn(), outbox::kind::READER_HEALTH, &health, at)
+                {
+                    tracing::error!("cannot record the card reader's health: {e}");
+                }
+            });
+        }
+        poster.post_to(&ui, move |controller| controller.on_card(event));
     })
 }
 

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use hardware::idcard::ReaderConfig;
 use hardware::printer::PrinterConfig;
 use serde::Deserialize;
 use thiserror::Error;
@@ -33,6 +34,8 @@ pub struct Config {
     pub kiosk: KioskConfig,
     pub storage: StorageConfig,
     pub printer: PrinterSection,
+    pub reader: ReaderSection,
+    pub queue: QueueConfig,
 }
 
 /// The citizen-facing behaviour of the terminal.
@@ -120,6 +123,54 @@ pub enum PrinterKind {
     Simulator,
     Device,
     None,
+}
+
+/// The ID-card reader.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReaderSection {
+    /// `simulator` (a simulated reader with sample cards, placed from the console; the
+    /// default), `device` (a real reader, see `[reader.driver]`) or `none`.
+    pub kind: ReaderKind,
+    /// The driver's settings: device, baud, polling interval, timeouts, port probing.
+    pub driver: ReaderConfig,
+}
+
+impl Default for ReaderSection {
+    fn default() -> Self {
+        Self {
+            kind: ReaderKind::Simulator,
+            driver: ReaderConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReaderKind {
+    Simulator,
+    Device,
+    None,
+}
+
+/// Queue rules the terminal applies until the operations centre's policy arrives.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QueueConfig {
+    /// A citizen who identified with their ID card gets one active ticket per service per
+    /// day; asking again shows the ticket they hold.
+    pub one_ticket_per_person: bool,
+    /// Age from which the card's holder counts as elderly (priority group).
+    pub priority_age: u32,
+}
+
+impl Default for QueueConfig {
+    fn default() -> Self {
+        Self {
+            one_ticket_per_person: true,
+            priority_age: 60,
+        }
+    }
 }
 
 /// Languages the kiosk ships, by the folder names of the bundled translations.

@@ -5,6 +5,7 @@
 //! centre's contract in the `provisioning` crate. See DESIGN.md for the architecture.
 
 pub mod app;
+pub mod card_reader;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -13,6 +13,8 @@ pub mod kind {
     pub const TICKET_PRINT_FAILED: &str = "ticket.print_failed";
     /// The printer's health changed: not printing, paper low, or working again.
     pub const PRINTER_HEALTH: &str = "printer.health";
+    /// The card reader went down or came (back) up.
+    pub const READER_HEALTH: &str = "reader.health";
 }
 
 /// Appends an event; call it with the transaction that makes the change.

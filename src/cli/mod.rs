@@ -1,6 +1,7 @@
 //! The command line: `legal-kiosk` runs the kiosk; subcommands serve installers and staff.
 //! Every command prints plain text, exits non-zero with a clear message on failure.
 
+mod console;
 mod diag;
 mod run;
 mod screenshot;

@@ -6,6 +6,6 @@ pub mod tickets;
 
 pub use catalogue::{Catalogue, CatalogueError, Service};
 pub use tickets::{
-    IssuedTicket, PrintState, QueueError, TicketIdentity, issue_ticket, record_print,
-    waiting_counts,
+    IssuedTicket, PrintState, QueueError, TicketIdentity, active_ticket_of, issue_ticket,
+    record_print, waiting_counts,
 };

@@ -2,5 +2,9 @@
 //! session and wiped when it ends.
 
 pub mod card_view;
+pub mod citizen;
 pub mod identity;
 pub mod mask;
+
+pub use citizen::{CardRejected, Citizen};
+pub use identity::HashKey;

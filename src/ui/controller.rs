@@ -23,6 +23,7 @@ use crate::worker::Worker;
 /// What the controller needs from the rest of the firmware.
 pub struct Deps {
     pub kiosk: KioskConfig,
+    pub queue: crate::config::QueueConfig,
     pub catalogue: Arc<Catalogue>,
     pub worker: Worker,
     /// `None` when the terminal has no printer: tickets are shown on screen only.
@@ -50,6 +51,11 @@ pub struct KioskController {
     pub(super) deps: Deps,
     pub(super) shared: Arc<Mutex<Shared>>,
     default_lang: Lang,
+    /// The citizen whose card was read, for this session only.
+    pub(super) citizen: std::cell::RefCell<Option<crate::session::Citizen>>,
+    /// The citizen's card is still on the reader.
+    pub(super) card_present: std::cell::Cell<bool>,
+    ui_ref: std::cell::OnceCell<super::poster::UiRef<KioskController>>,
     idle: IdleWatch,
     clock_timer: Timer,
 }
@@ -74,15 +80,19 @@ impl KioskController {
             })),
             deps,
             default_lang,
+            citizen: std::cell::RefCell::new(None),
+            card_present: std::cell::Cell::new(false),
+            ui_ref: std::cell::OnceCell::new(),
             idle,
             clock_timer: Timer::default(),
         });
+        let _ = this.ui_ref.set(super::poster::UiRef::new(&this));
         this.wire(app);
         app.global::<Kiosk>()
             .set_centre_name(this.deps.kiosk.centre_name.clone().into());
         app.global::<Kiosk>()
             .set_printing_available(this.deps.printer.is_some());
-        this.go_home();
+        this.end_session();
         this.refresh_clock();
         let me = this.me.clone();
         this.clock_timer
@@ -97,6 +107,7 @@ impl KioskController {
     fn wire(&self, app: &AppWindow) {
         let nav = app.global::<Nav>();
         nav.on_go_home(self.callback(|this| this.go_home()));
+        nav.on_finish_session(self.callback(|this| this.end_session()));
         nav.on_go_back(self.callback(|this| this.go_back()));
         nav.on_open_services(self.callback(|this| this.open_services()));
 
@@ -142,11 +153,31 @@ impl KioskController {
         self.shared.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Back to the home screen, forgetting the citizen's session: the ticket on screen, the
-    /// language and text size they chose.
+    /// 首页 / 完成: back to the home screen. A citizen whose ID card is still on the reader
+    /// stays greeted (they may want another service); otherwise the session ends.
     pub fn go_home(&self) {
+        if self.card_present.get() && self.citizen.borrow().is_some() {
+            self.show_home();
+        } else {
+            self.end_session();
+        }
+    }
+
+    /// The citizen is done or gone: forget everything about them — identity, the ticket on
+    /// screen, the language and text size they chose — and show the home screen.
+    pub fn end_session(&self) {
         self.idle.stop();
+        self.forget_citizen();
+        if let Some(app) = self.app.upgrade() {
+            app.global::<Theme>().set_large_text(false);
+        }
+        self.select_language(self.default_lang);
+        self.show_home();
+    }
+
+    fn show_home(&self) {
         {
+            // Late results of what was on screen must not reach the home screen.
             let mut shared = self.shared();
             shared.session += 1;
             shared.current_service = None;
@@ -156,8 +187,6 @@ impl KioskController {
         };
         app.global::<Kiosk>().set_idle_warning(false);
         app.global::<Queue>().set_ticket(TicketView::default());
-        app.global::<Theme>().set_large_text(false);
-        self.select_language(self.default_lang);
         app.global::<Nav>().set_page(Page::Home);
     }
 
@@ -287,7 +316,7 @@ impl KioskController {
             },
             move || {
                 if let Some(this) = me2.upgrade() {
-                    this.go_home();
+                    this.end_session();
                 }
             },
         );
@@ -299,6 +328,7 @@ impl KioskController {
             return;
         };
         let at_rest = app.global::<Nav>().get_page() == Page::Home
+            && self.citizen.borrow().is_none()
             && self.shared().lang == self.default_lang
             && !app.global::<Theme>().get_large_text();
         if at_rest {
@@ -308,6 +338,14 @@ impl KioskController {
         let kiosk = app.global::<Kiosk>();
         kiosk.set_idle_seconds_left(i32::try_from(seconds_left).unwrap_or(i32::MAX));
         kiosk.set_idle_warning(true);
+    }
+
+    /// A handle worker threads can post to.
+    pub fn ui_ref(&self) -> super::poster::UiRef<KioskController> {
+        self.ui_ref
+            .get()
+            .cloned()
+            .unwrap_or_else(|| unreachable!("set in attach"))
     }
 
     /// Something the printer thread can call to tell the UI whether tickets can be printed.

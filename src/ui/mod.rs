@@ -8,7 +8,8 @@ mod datetime;
 mod idle;
 pub mod poster;
 pub mod screenshot;
+mod session;
 mod tickets;
 
 pub use controller::{Deps, KioskController, PrinterHealthUpdater};
-pub use poster::{ManualQueue, Poster};
+pub use poster::{ManualQueue, Poster, UiRef};

@@ -75,6 +75,21 @@ impl Kiosk {
         this
     }
 
+    pub fn reader(&self) -> &hardware::idcard::sim::Simulator {
+        self.kiosk
+            .card_reader
+            .as_ref()
+            .and_then(|r| r.sim.as_ref())
+            .expect("a simulated card reader")
+    }
+
+    /// Lays a sample card on the reader and waits until the kiosk greets its holder.
+    pub fn place_card(&self, sample: &str, greeting: &str) {
+        self.reader().place_sample(sample).unwrap();
+        let expected = format!("{greeting}，您好");
+        self.settle(&format!("the greeting {expected}"), |k| k.shows(&expected));
+    }
+
     pub fn printer(&self) -> &hardware::printer::sim::SimPrinter {
         self.kiosk
             .printer_sim

@@ -36,7 +36,7 @@ pub struct ReaderArgs {
     json: bool,
 }
 
-fn open(device: &PathBuf, baud: u32) -> Result<Reader> {
+fn open(device: &std::path::Path, baud: u32) -> Result<Reader> {
     Reader::open(device, baud, CommandTimeouts::default())
         .with_context(|| format!("cannot open the card reader on {}", device.display()))
 }

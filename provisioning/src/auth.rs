@@ -53,7 +53,9 @@ pub enum AuthError {
     #[error("missing or malformed authentication header {0}")]
     MissingHeader(&'static str),
     /// The timestamp is too far from the registry's clock.
-    #[error("request timestamp is {skew_s} s away from the registry's clock (limit {MAX_CLOCK_SKEW_SECS} s)")]
+    #[error(
+        "request timestamp is {skew_s} s away from the registry's clock (limit {MAX_CLOCK_SKEW_SECS} s)"
+    )]
     ClockSkew {
         /// Request time minus registry time.
         skew_s: i64,
@@ -70,7 +72,14 @@ pub enum AuthError {
 }
 
 /// The bytes the device key signs for a request.
-pub fn signing_message(method: &str, path_and_query: &str, device_id: &str, timestamp: i64, nonce: &str, body: &[u8]) -> Vec<u8> {
+pub fn signing_message(
+    method: &str,
+    path_and_query: &str,
+    device_id: &str,
+    timestamp: i64,
+    nonce: &str,
+    body: &[u8],
+) -> Vec<u8> {
     let body_hash = hex::encode(Sha256::digest(body));
     format!("legal-kiosk request v1\n{method}\n{path_and_query}\n{device_id}\n{timestamp}\n{nonce}\n{body_hash}").into_bytes()
 }
@@ -113,7 +122,14 @@ pub fn verify_request(
         .ok()
         .and_then(|b| b.try_into().ok())
         .ok_or(AuthError::BadSignature)?;
-    let message = signing_message(method, path_and_query, &headers.device_id, headers.timestamp, &headers.nonce, body);
+    let message = signing_message(
+        method,
+        path_and_query,
+        &headers.device_id,
+        headers.timestamp,
+        &headers.nonce,
+        body,
+    );
     key.verify_strict(&message, &Signature::from_bytes(&bytes))
         .map_err(|_| AuthError::BadSignature)
 }
@@ -129,7 +145,11 @@ pub struct ReplayGuard {
 impl ReplayGuard {
     /// A guard for a server that started at `started_at` (Unix seconds).
     pub fn new(started_at: i64) -> Self {
-        Self { started_at, seen: HashMap::new(), last_purge: started_at }
+        Self {
+            started_at,
+            seen: HashMap::new(),
+            last_purge: started_at,
+        }
     }
 
     /// Records the request's nonce; refuses one seen before or signed before the start.
@@ -168,21 +188,48 @@ mod tests {
         let id = DeviceIdentity::from_signing_key(generate_signing_key().unwrap());
         let h = sign_request(&id, "kt-1", "POST", "/v1/events", b"{}", 1000, "n1".into());
         let key = id.public_key();
-        assert_eq!(verify_request(&key, &h, "POST", "/v1/events", b"{}", 1000), Ok(()));
-        assert_eq!(verify_request(&key, &h, "POST", "/v1/poll", b"{}", 1000), Err(AuthError::BadSignature));
-        assert_eq!(verify_request(&key, &h, "POST", "/v1/events", b"{ }", 1000), Err(AuthError::BadSignature));
-        assert!(matches!(verify_request(&key, &h, "POST", "/v1/events", b"{}", 2000), Err(AuthError::ClockSkew { .. })));
+        assert_eq!(
+            verify_request(&key, &h, "POST", "/v1/events", b"{}", 1000),
+            Ok(())
+        );
+        assert_eq!(
+            verify_request(&key, &h, "POST", "/v1/poll", b"{}", 1000),
+            Err(AuthError::BadSignature)
+        );
+        assert_eq!(
+            verify_request(&key, &h, "POST", "/v1/events", b"{ }", 1000),
+            Err(AuthError::BadSignature)
+        );
+        assert!(matches!(
+            verify_request(&key, &h, "POST", "/v1/events", b"{}", 2000),
+            Err(AuthError::ClockSkew { .. })
+        ));
         let other = DeviceIdentity::from_signing_key(generate_signing_key().unwrap()).public_key();
-        assert_eq!(verify_request(&other, &h, "POST", "/v1/events", b"{}", 1000), Err(AuthError::BadSignature));
+        assert_eq!(
+            verify_request(&other, &h, "POST", "/v1/events", b"{}", 1000),
+            Err(AuthError::BadSignature)
+        );
     }
 
     #[test]
     fn replay_guard_accepts_each_nonce_once() {
         let mut guard = ReplayGuard::new(1000);
-        let h = AuthHeaders { device_id: "kt-1".into(), timestamp: 1001, nonce: "n".into(), signature: String::new() };
+        let h = AuthHeaders {
+            device_id: "kt-1".into(),
+            timestamp: 1001,
+            nonce: "n".into(),
+            signature: String::new(),
+        };
         assert_eq!(guard.check_and_record(&h, 1001), Ok(()));
         assert_eq!(guard.check_and_record(&h, 1002), Err(AuthError::Replayed));
-        let old = AuthHeaders { timestamp: 900, nonce: "m".into(), ..h };
-        assert_eq!(guard.check_and_record(&old, 1002), Err(AuthError::BeforeStart));
+        let old = AuthHeaders {
+            timestamp: 900,
+            nonce: "m".into(),
+            ..h
+        };
+        assert_eq!(
+            guard.check_and_record(&old, 1002),
+            Err(AuthError::BeforeStart)
+        );
     }
 }

@@ -146,14 +146,22 @@ pub fn verify_command(
     now: DateTime<Utc>,
 ) -> Result<CommandBody, CommandError> {
     pinned
-        .verify(&command.public_key, &command.signature, &signed_bytes(&command.body))
+        .verify(
+            &command.public_key,
+            &command.signature,
+            &signed_bytes(&command.body),
+        )
         .map_err(|check| match check {
             SignatureCheck::UnknownKey => CommandError::UnknownKey,
             SignatureCheck::Bad => CommandError::BadSignature,
         })?;
-    let body: CommandBody = serde_json::from_str(&command.body).map_err(|e| CommandError::Malformed(e.to_string()))?;
+    let body: CommandBody =
+        serde_json::from_str(&command.body).map_err(|e| CommandError::Malformed(e.to_string()))?;
     if body.command_id != command.command_id {
-        return Err(CommandError::IdMismatch { outer: command.command_id.clone(), signed: body.command_id });
+        return Err(CommandError::IdMismatch {
+            outer: command.command_id.clone(),
+            signed: body.command_id,
+        });
     }
     if body.device_id != device_id {
         return Err(CommandError::WrongTerminal(body.device_id));
@@ -174,7 +182,9 @@ mod tests {
         CommandBody {
             command_id: "c-1".into(),
             device_id: "kt-1".into(),
-            action: CommandAction::Lock { notice: "请到二楼窗口办理".into() },
+            action: CommandAction::Lock {
+                notice: "请到二楼窗口办理".into(),
+            },
             issued_at: now,
             not_after: now + Duration::hours(1),
         }
@@ -186,14 +196,29 @@ mod tests {
         let pinned = PinnedKeys::new(vec![key.verifying_key()]).unwrap();
         let now = Utc::now();
         let signed = sign_command(&body(now), &key);
-        assert_eq!(verify_command(&signed, &pinned, "kt-1", now).unwrap(), body(now));
-        assert_eq!(verify_command(&signed, &pinned, "kt-2", now), Err(CommandError::WrongTerminal("kt-1".into())));
+        assert_eq!(
+            verify_command(&signed, &pinned, "kt-1", now).unwrap(),
+            body(now)
+        );
+        assert_eq!(
+            verify_command(&signed, &pinned, "kt-2", now),
+            Err(CommandError::WrongTerminal("kt-1".into()))
+        );
         let later = now + Duration::hours(2);
-        assert!(matches!(verify_command(&signed, &pinned, "kt-1", later), Err(CommandError::Expired(_))));
+        assert!(matches!(
+            verify_command(&signed, &pinned, "kt-1", later),
+            Err(CommandError::Expired(_))
+        ));
         let stranger = sign_command(&body(now), &generate_signing_key().unwrap());
-        assert_eq!(verify_command(&stranger, &pinned, "kt-1", now), Err(CommandError::UnknownKey));
+        assert_eq!(
+            verify_command(&stranger, &pinned, "kt-1", now),
+            Err(CommandError::UnknownKey)
+        );
         let mut tampered = signed.clone();
         tampered.body = tampered.body.replace("kt-1", "kt-9");
-        assert_eq!(verify_command(&tampered, &pinned, "kt-9", now), Err(CommandError::BadSignature));
+        assert_eq!(
+            verify_command(&tampered, &pinned, "kt-9", now),
+            Err(CommandError::BadSignature)
+        );
     }
 }

@@ -113,7 +113,10 @@ mod tests {
         assert!(!Scope::Platform("p-2".into()).includes(&at("x")));
         assert!(Scope::Terminal("kt-1".into()).includes(&at("x")));
         assert!(!Scope::Terminal("kt-2".into()).includes(&at("x")));
-        assert_eq!(Scope::parse("platform:p-1"), Some(Scope::Platform("p-1".into())));
+        assert_eq!(
+            Scope::parse("platform:p-1"),
+            Some(Scope::Platform("p-1".into()))
+        );
         assert_eq!(Scope::parse("nonsense"), None);
     }
 }

@@ -77,7 +77,11 @@ impl Payload {
         let mut files = BTreeMap::new();
         let mut previous: Option<String> = None;
         while !bytes.is_empty() {
-            let name_len = u32::from_be_bytes(take(&mut bytes, 4)?.try_into().map_err(|_| PayloadError::Truncated)?) as usize;
+            let name_len = u32::from_be_bytes(
+                take(&mut bytes, 4)?
+                    .try_into()
+                    .map_err(|_| PayloadError::Truncated)?,
+            ) as usize;
             if name_len > MAX_NAME_BYTES {
                 return Err(PayloadError::UnsafeName(format!("<{name_len} bytes>")));
             }
@@ -90,8 +94,11 @@ impl Payload {
             if previous.as_deref().is_some_and(|p| p >= name.as_str()) {
                 return Err(PayloadError::NotSorted(name));
             }
-            let len_bytes: [u8; 8] = take(&mut bytes, 8)?.try_into().map_err(|_| PayloadError::Truncated)?;
-            let content_len = usize::try_from(u64::from_be_bytes(len_bytes)).map_err(|_| PayloadError::Truncated)?;
+            let len_bytes: [u8; 8] = take(&mut bytes, 8)?
+                .try_into()
+                .map_err(|_| PayloadError::Truncated)?;
+            let content_len = usize::try_from(u64::from_be_bytes(len_bytes))
+                .map_err(|_| PayloadError::Truncated)?;
             let content = take(&mut bytes, content_len)?.to_vec();
             if files.len() >= MAX_FILES {
                 return Err(PayloadError::TooManyFiles);
@@ -120,7 +127,11 @@ mod tests {
     fn round_trips_and_is_deterministic() {
         let mut p = Payload::default();
         p.insert("services.toml", b"[a]".to_vec()).unwrap();
-        p.insert("content/divorce.json", "{\"t\":\"离婚\"}".as_bytes().to_vec()).unwrap();
+        p.insert(
+            "content/divorce.json",
+            "{\"t\":\"离婚\"}".as_bytes().to_vec(),
+        )
+        .unwrap();
         let bytes = p.encode();
         assert_eq!(Payload::decode(&bytes).unwrap(), p);
         assert_eq!(p.clone().encode(), bytes);
@@ -134,11 +145,17 @@ mod tests {
         let mut p = Payload::default();
         p.insert("a", vec![1, 2, 3]).unwrap();
         let bytes = p.encode();
-        assert_eq!(Payload::decode(&bytes[..bytes.len() - 1]), Err(PayloadError::Truncated));
+        assert_eq!(
+            Payload::decode(&bytes[..bytes.len() - 1]),
+            Err(PayloadError::Truncated)
+        );
         let mut evil = Vec::new();
         evil.extend_from_slice(&5u32.to_be_bytes());
         evil.extend_from_slice(b"../up");
         evil.extend_from_slice(&0u64.to_be_bytes());
-        assert!(matches!(Payload::decode(&evil), Err(PayloadError::UnsafeName(_))));
+        assert!(matches!(
+            Payload::decode(&evil),
+            Err(PayloadError::UnsafeName(_))
+        ));
     }
 }

@@ -1,6 +1,8 @@
 //! Making a bundle (ops side: `kiosk-registry bundle publish`).
 
-use super::{BundleSignature, Manifest, Payload, SignedBundle, manifest::MANIFEST_FORMAT, signed_bytes};
+use super::{
+    BundleSignature, Manifest, Payload, SignedBundle, manifest::MANIFEST_FORMAT, signed_bytes,
+};
 use crate::keys::public_key_to_base64;
 use crate::scope::Scope;
 use base64::Engine as _;

@@ -1,7 +1,9 @@
 //! The terminal's check of a bundle. Every failure is a distinct [`BundleError`]; the caller
 //! keeps the bundle it had.
 
-use super::{Manifest, Payload, PayloadError, SignedBundle, manifest::MANIFEST_FORMAT, signed_bytes};
+use super::{
+    Manifest, Payload, PayloadError, SignedBundle, manifest::MANIFEST_FORMAT, signed_bytes,
+};
 use crate::keys::{KeyError, public_key_from_base64};
 use crate::scope::TerminalPlacement;
 use base64::Engine as _;
@@ -119,13 +121,22 @@ impl PinnedKeys {
     /// The pinned key equal to `public_key_b64`, if any.
     pub fn find(&self, public_key_b64: &str) -> Option<&VerifyingKey> {
         let wanted = B64.decode(public_key_b64.trim()).ok()?;
-        self.0.iter().find(|k| k.as_bytes().as_slice() == wanted.as_slice())
+        self.0
+            .iter()
+            .find(|k| k.as_bytes().as_slice() == wanted.as_slice())
     }
 
     /// Verifies `signature_b64` over `message` with the pinned key named by `public_key_b64`
     /// (`verify_strict`: no weak keys, no malleable signatures).
-    pub fn verify(&self, public_key_b64: &str, signature_b64: &str, message: &[u8]) -> Result<(), SignatureCheck> {
-        let key = self.find(public_key_b64).ok_or(SignatureCheck::UnknownKey)?;
+    pub fn verify(
+        &self,
+        public_key_b64: &str,
+        signature_b64: &str,
+        message: &[u8],
+    ) -> Result<(), SignatureCheck> {
+        let key = self
+            .find(public_key_b64)
+            .ok_or(SignatureCheck::UnknownKey)?;
         let bytes: [u8; 64] = B64
             .decode(signature_b64.trim())
             .ok()
@@ -180,29 +191,46 @@ impl BundleVerifier {
         let limit = self.max_payload_bytes;
         let decoded_estimate = (bundle.payload.len() as u64 / 4) * 3;
         if decoded_estimate > limit + 2 {
-            return Err(BundleError::TooLarge { size: decoded_estimate, limit });
+            return Err(BundleError::TooLarge {
+                size: decoded_estimate,
+                limit,
+            });
         }
         let signature = bundle.signature.as_ref().ok_or(BundleError::Unsigned)?;
         self.pinned
-            .verify(&signature.public_key, &signature.signature, &signed_bytes(&bundle.manifest))
+            .verify(
+                &signature.public_key,
+                &signature.signature,
+                &signed_bytes(&bundle.manifest),
+            )
             .map_err(|check| match check {
-                SignatureCheck::UnknownKey => BundleError::UnknownKey { key: signature.public_key.clone() },
+                SignatureCheck::UnknownKey => BundleError::UnknownKey {
+                    key: signature.public_key.clone(),
+                },
                 SignatureCheck::Bad => BundleError::BadSignature,
             })?;
-        let manifest: Manifest =
-            serde_json::from_str(&bundle.manifest).map_err(|e| BundleError::MalformedManifest(e.to_string()))?;
+        let manifest: Manifest = serde_json::from_str(&bundle.manifest)
+            .map_err(|e| BundleError::MalformedManifest(e.to_string()))?;
         self.check_manifest(stream, &manifest, current, now)?;
         let bytes = B64
             .decode(bundle.payload.as_bytes())
             .map_err(|e| BundleError::MalformedPayload(e.to_string()))?;
         if bytes.len() as u64 != manifest.payload_size {
-            return Err(BundleError::PayloadSizeMismatch { manifest: manifest.payload_size, actual: bytes.len() as u64 });
+            return Err(BundleError::PayloadSizeMismatch {
+                manifest: manifest.payload_size,
+                actual: bytes.len() as u64,
+            });
         }
         if hex::encode(Sha256::digest(&bytes)) != manifest.payload_sha256 {
             return Err(BundleError::PayloadHashMismatch);
         }
-        let payload = Payload::decode(&bytes).map_err(|e: PayloadError| BundleError::MalformedPayload(e.to_string()))?;
-        Ok(VerifiedBundle { manifest, manifest_text: bundle.manifest.clone(), payload })
+        let payload = Payload::decode(&bytes)
+            .map_err(|e: PayloadError| BundleError::MalformedPayload(e.to_string()))?;
+        Ok(VerifiedBundle {
+            manifest,
+            manifest_text: bundle.manifest.clone(),
+            payload,
+        })
     }
 
     fn check_manifest(
@@ -216,21 +244,34 @@ impl BundleVerifier {
             return Err(BundleError::UnsupportedFormat(manifest.format));
         }
         if manifest.stream != stream {
-            return Err(BundleError::WrongStream { expected: stream.to_string(), got: manifest.stream.clone() });
+            return Err(BundleError::WrongStream {
+                expected: stream.to_string(),
+                got: manifest.stream.clone(),
+            });
         }
         if manifest.expires_at <= now {
-            return Err(BundleError::Expired { expires_at: manifest.expires_at });
+            return Err(BundleError::Expired {
+                expires_at: manifest.expires_at,
+            });
         }
         if !manifest.scope.includes(&self.placement) {
-            return Err(BundleError::WrongScope { scope: manifest.scope.describe() });
+            return Err(BundleError::WrongScope {
+                scope: manifest.scope.describe(),
+            });
         }
         if let Some(current) = current
             && manifest.version <= current
         {
-            return Err(BundleError::NotNewer { current, offered: manifest.version });
+            return Err(BundleError::NotNewer {
+                current,
+                offered: manifest.version,
+            });
         }
         if manifest.payload_size > self.max_payload_bytes {
-            return Err(BundleError::TooLarge { size: manifest.payload_size, limit: self.max_payload_bytes });
+            return Err(BundleError::TooLarge {
+                size: manifest.payload_size,
+                limit: self.max_payload_bytes,
+            });
         }
         Ok(())
     }
@@ -239,9 +280,9 @@ impl BundleVerifier {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scope::Scope;
     use crate::bundle::sign::{BundleSpec, sign_bundle};
     use crate::keys::{generate_signing_key, public_key_to_base64};
+    use crate::scope::Scope;
     use chrono::Duration;
     use ed25519_dalek::SigningKey;
 
@@ -256,9 +297,17 @@ mod tests {
         let verifier = BundleVerifier {
             pinned: PinnedKeys::new(vec![key.verifying_key()]).unwrap(),
             max_payload_bytes: 1024,
-            placement: TerminalPlacement { device_id: "kt-1".into(), platform_id: "p-1".into(), region: "330106".into() },
+            placement: TerminalPlacement {
+                device_id: "kt-1".into(),
+                platform_id: "p-1".into(),
+                region: "330106".into(),
+            },
         };
-        Fixture { key, verifier, now: Utc::now() }
+        Fixture {
+            key,
+            verifier,
+            now: Utc::now(),
+        }
     }
 
     fn spec(f: &Fixture, version: u64) -> BundleSpec {
@@ -273,11 +322,19 @@ mod tests {
 
     fn payload() -> Payload {
         let mut p = Payload::default();
-        p.insert("services.toml", b"[[service]]\nid = \"mediation\"\n".to_vec()).unwrap();
+        p.insert(
+            "services.toml",
+            b"[[service]]\nid = \"mediation\"\n".to_vec(),
+        )
+        .unwrap();
         p
     }
 
-    fn check(f: &Fixture, b: &SignedBundle, current: Option<u64>) -> Result<VerifiedBundle, BundleError> {
+    fn check(
+        f: &Fixture,
+        b: &SignedBundle,
+        current: Option<u64>,
+    ) -> Result<VerifiedBundle, BundleError> {
         f.verifier.verify("catalogue", b, current, f.now)
     }
 
@@ -301,44 +358,84 @@ mod tests {
 
         let other = generate_signing_key().unwrap();
         let foreign = sign_bundle(&spec(&f, 3), &payload(), &other);
-        assert!(matches!(check(&f, &foreign, None), Err(BundleError::UnknownKey { .. })));
+        assert!(matches!(
+            check(&f, &foreign, None),
+            Err(BundleError::UnknownKey { .. })
+        ));
 
         let mut forged = foreign.clone();
-        forged.signature.as_mut().unwrap().public_key = public_key_to_base64(&f.key.verifying_key());
+        forged.signature.as_mut().unwrap().public_key =
+            public_key_to_base64(&f.key.verifying_key());
         assert_eq!(check(&f, &forged, None), Err(BundleError::BadSignature));
 
-        assert_eq!(check(&f, &good, Some(3)), Err(BundleError::NotNewer { current: 3, offered: 3 }));
-        assert_eq!(check(&f, &good, Some(4)), Err(BundleError::NotNewer { current: 4, offered: 3 }));
+        assert_eq!(
+            check(&f, &good, Some(3)),
+            Err(BundleError::NotNewer {
+                current: 3,
+                offered: 3
+            })
+        );
+        assert_eq!(
+            check(&f, &good, Some(4)),
+            Err(BundleError::NotNewer {
+                current: 4,
+                offered: 3
+            })
+        );
 
         let mut old = spec(&f, 3);
         old.expires_at = f.now - Duration::seconds(1);
-        assert!(matches!(check(&f, &sign_bundle(&old, &payload(), &f.key), None), Err(BundleError::Expired { .. })));
+        assert!(matches!(
+            check(&f, &sign_bundle(&old, &payload(), &f.key), None),
+            Err(BundleError::Expired { .. })
+        ));
 
         let mut elsewhere = spec(&f, 3);
         elsewhere.scope = Scope::Platform("p-2".into());
-        assert!(matches!(check(&f, &sign_bundle(&elsewhere, &payload(), &f.key), None), Err(BundleError::WrongScope { .. })));
+        assert!(matches!(
+            check(&f, &sign_bundle(&elsewhere, &payload(), &f.key), None),
+            Err(BundleError::WrongScope { .. })
+        ));
 
         let mut big = Payload::default();
         big.insert("big.bin", vec![7; 2000]).unwrap();
-        assert!(matches!(check(&f, &sign_bundle(&spec(&f, 3), &big, &f.key), None), Err(BundleError::TooLarge { .. })));
+        assert!(matches!(
+            check(&f, &sign_bundle(&spec(&f, 3), &big, &f.key), None),
+            Err(BundleError::TooLarge { .. })
+        ));
 
         let mut swapped = good.clone();
         let mut other_payload = Payload::default();
-        other_payload.insert("services.toml", b"[[service]]\nid = \"evilthing\"\n".to_vec()).unwrap();
+        other_payload
+            .insert(
+                "services.toml",
+                b"[[service]]\nid = \"evilthing\"\n".to_vec(),
+            )
+            .unwrap();
         swapped.payload = B64.encode(other_payload.encode());
-        assert_eq!(check(&f, &swapped, None), Err(BundleError::PayloadHashMismatch));
+        assert_eq!(
+            check(&f, &swapped, None),
+            Err(BundleError::PayloadHashMismatch)
+        );
 
         let mut wrong_stream = spec(&f, 3);
         wrong_stream.stream = "settings".into();
-        assert!(matches!(check(&f, &sign_bundle(&wrong_stream, &payload(), &f.key), None), Err(BundleError::WrongStream { .. })));
+        assert!(matches!(
+            check(&f, &sign_bundle(&wrong_stream, &payload(), &f.key), None),
+            Err(BundleError::WrongStream { .. })
+        ));
     }
 
     #[test]
     fn the_second_pinned_key_is_trusted_for_rotation() {
         let mut f = fixture();
         let next = generate_signing_key().unwrap();
-        f.verifier.pinned = PinnedKeys::new(vec![f.key.verifying_key(), next.verifying_key()]).unwrap();
+        f.verifier.pinned =
+            PinnedKeys::new(vec![f.key.verifying_key(), next.verifying_key()]).unwrap();
         assert!(check(&f, &sign_bundle(&spec(&f, 5), &payload(), &next), Some(4)).is_ok());
-        assert!(matches!(PinnedKeys::new(vec![]), Err(PinnedKeysError::Count(0))));
+        assert!(matches!(
+            PinnedKeys::new(vec![]),
+            Err(PinnedKeysError::Count(0))
+        ));
     }
 }

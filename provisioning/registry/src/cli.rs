@@ -81,6 +81,9 @@ pub struct ServeArgs {
     /// Missed polls after which a terminal is shown as overdue.
     #[arg(long, default_value_t = 3)]
     pub overdue_after_polls: u32,
+    /// Seconds a request may take to arrive and be answered; slower clients get 408.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub request_timeout: u64,
 }
 
 /// `tls` subcommands.
@@ -560,6 +563,7 @@ fn serve(db: PathBuf, args: ServeArgs) -> Result<()> {
     let mut config = ServeConfig::new(args.listen, db, args.cert, args.key);
     config.poll_interval_s = args.poll_interval;
     config.overdue_after_polls = args.overdue_after_polls;
+    config.request_timeout = std::time::Duration::from_secs(args.request_timeout);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

@@ -26,6 +26,8 @@ pub struct Pilot {
     pub ops_key: SigningKey,
     pub ops_pub: String,
     pub port: u16,
+    /// Extra `serve` options.
+    pub serve_args: Vec<String>,
     server: Option<Child>,
 }
 
@@ -49,7 +51,7 @@ impl Pilot {
                 kiosk_registry::store::bundles::register_key(c, "ops-1", &ops_pub)
             })
             .unwrap();
-        Self { dir, db, pki, ops_key, ops_pub, port: free_port(), server: None }
+        Self { dir, db, pki, ops_key, ops_pub, port: free_port(), serve_args: Vec::new(), server: None }
     }
 
     pub fn store(&self) -> Store {
@@ -71,6 +73,7 @@ impl Pilot {
             .arg(&self.pki.server_cert)
             .arg("--key")
             .arg(&self.pki.server_key)
+            .args(&self.serve_args)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(log)
@@ -181,4 +184,42 @@ pub fn tickets(n: usize, service: &str, day: &str) -> Vec<(String, serde_json::V
             ("ticket.issued".to_string(), payload)
         })
         .collect()
+}
+
+/// A reqwest client trusting only the pilot's CA.
+pub fn https_client(pilot: &Pilot) -> reqwest::Client {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject as _;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(&pilot.pki.ca_cert).unwrap() {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    reqwest::Client::builder().tls_backend_preconfigured(tls).build().unwrap()
+}
+
+/// Signs a request as `device_id` with `identity`.
+pub fn signed(
+    client: &reqwest::Client,
+    pilot: &Pilot,
+    identity: &DeviceIdentity,
+    device_id: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Vec<u8>,
+) -> reqwest::RequestBuilder {
+    use provisioning::auth::*;
+    let h = sign_request(identity, device_id, method.as_str(), path, &body, chrono::Utc::now().timestamp(), new_nonce().unwrap());
+    client
+        .request(method, format!("{}{}", pilot.url(), path))
+        .header(HEADER_DEVICE, h.device_id)
+        .header(HEADER_TIMESTAMP, h.timestamp.to_string())
+        .header(HEADER_NONCE, h.nonce)
+        .header(HEADER_SIGNATURE, h.signature)
+        .header("content-type", "application/json")
+        .body(body)
 }

@@ -19,6 +19,8 @@
 //!   the firmware implements; `sqlite_store` (feature `sqlite-store`) is a reference
 //!   implementation of those traits over a SQLite file with the firmware's outbox table.
 
+#![warn(missing_docs)]
+
 pub mod auth;
 pub mod bundle;
 pub mod command;

@@ -11,7 +11,10 @@
 mod support;
 
 use provisioning::bundle::VerifiedBundle;
-use provisioning::client::{BundleStore, CommandOutcome, CommandSink, HealthSnapshot, HealthSource, OutboxStore, StoreError, Stores, SyncClient};
+use provisioning::client::{
+    BundleStore, CommandOutcome, CommandSink, HealthSnapshot, HealthSource, OutboxStore,
+    StoreError, Stores, SyncClient,
+};
 use provisioning::command::CommandBody;
 use provisioning::identity::DeviceIdentity;
 use provisioning::protocol::{CommandState, Event};
@@ -49,18 +52,28 @@ impl BundleStore for IdleTerminal {
 
 impl CommandSink for IdleTerminal {
     fn execute(&self, _: &CommandBody) -> CommandOutcome {
-        CommandOutcome { state: CommandState::Succeeded, detail: None, logs: None }
+        CommandOutcome {
+            state: CommandState::Succeeded,
+            detail: None,
+            logs: None,
+        }
     }
 }
 
 impl HealthSource for IdleTerminal {
     fn snapshot(&self) -> HealthSnapshot {
-        HealthSnapshot { uptime_s: 3600, ..HealthSnapshot::default() }
+        HealthSnapshot {
+            uptime_s: 3600,
+            ..HealthSnapshot::default()
+        }
     }
 }
 
 fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn summary(label: &str, mut latencies: Vec<Duration>) {
@@ -78,7 +91,11 @@ fn main() {
     let terminals = env_or("FLEET_TERMINALS", 1000);
     let window = Duration::from_secs(env_or("FLEET_SECONDS", 60) as u64);
     let interval = Duration::from_secs(30);
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     println!("machine: {}", support::machine());
     let registry = support::Registry::start(30);
     let pid = registry.pid();
@@ -89,15 +106,27 @@ fn main() {
     let clients: Vec<Arc<SyncClient>> = runtime.block_on(async {
         let mut out = Vec::with_capacity(terminals);
         for code in &codes {
-            let identity = Arc::new(DeviceIdentity::from_signing_key(provisioning::keys::generate_signing_key().unwrap()));
+            let identity = Arc::new(DeviceIdentity::from_signing_key(
+                provisioning::keys::generate_signing_key().unwrap(),
+            ));
             let enrolment = registry.enrol(&identity, code).await;
             let idle = Arc::new(IdleTerminal);
-            let stores = Stores { outbox: idle.clone(), bundles: idle.clone(), commands: idle.clone(), health: idle };
-            out.push(Arc::new(SyncClient::new(registry.config(), identity, enrolment, stores).unwrap()));
+            let stores = Stores {
+                outbox: idle.clone(),
+                bundles: idle.clone(),
+                commands: idle.clone(),
+                health: idle,
+            };
+            out.push(Arc::new(
+                SyncClient::new(registry.config(), identity, enrolment, stores).unwrap(),
+            ));
         }
         out
     });
-    println!("enrolled {terminals} terminals in {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "enrolled {terminals} terminals in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 
     // 1. Burst: everyone at once (new TLS connections for all).
     let cpu_before = support::cpu_time(pid);
@@ -121,8 +150,15 @@ fn main() {
     });
     let burst = burst_started.elapsed();
     let burst_cpu = support::cpu_time(pid) - cpu_before;
-    summary(&format!("burst, {terminals} terminals polling at once"), latencies);
-    println!("burst: all answered in {:.2} s, registry CPU {:.2} s", burst.as_secs_f64(), burst_cpu.as_secs_f64());
+    summary(
+        &format!("burst, {terminals} terminals polling at once"),
+        latencies,
+    );
+    println!(
+        "burst: all answered in {:.2} s, registry CPU {:.2} s",
+        burst.as_secs_f64(),
+        burst_cpu.as_secs_f64()
+    );
 
     // 2. Steady state: each terminal polls every 30 s ± 10 %, first poll spread over 30 s.
     let cpu_before = support::cpu_time(pid);
@@ -134,7 +170,9 @@ fn main() {
             .map(|c| {
                 tokio::spawn(async move {
                     let mut out = Vec::new();
-                    let offset = Duration::from_millis(rand::rng().random_range(0..interval.as_millis() as u64));
+                    let offset = Duration::from_millis(
+                        rand::rng().random_range(0..interval.as_millis() as u64),
+                    );
                     let mut next = tokio::time::Instant::now() + offset;
                     let end = tokio::time::Instant::now() + window;
                     while next < end {
@@ -158,7 +196,10 @@ fn main() {
     let steady = steady_started.elapsed();
     let steady_cpu = support::cpu_time(pid) - cpu_before;
     let polls = latencies.len();
-    summary(&format!("steady, {terminals} terminals every 30 s"), latencies);
+    summary(
+        &format!("steady, {terminals} terminals every 30 s"),
+        latencies,
+    );
     let share = steady_cpu.as_secs_f64() / steady.as_secs_f64();
     println!(
         "steady: {:.1} polls/s over {:.0} s, registry CPU {:.3} cores ({:.1} % of one core), RSS {:.0} MiB; under one core: {}",
@@ -201,7 +242,10 @@ fn main() {
             .into_iter()
             .map(|c| {
                 tokio::spawn(async move {
-                    let mut backoff = provisioning::client::Backoff::new(Duration::from_millis(100), Duration::from_secs(2));
+                    let mut backoff = provisioning::client::Backoff::new(
+                        Duration::from_millis(100),
+                        Duration::from_secs(2),
+                    );
                     let mut throttled = 0u64;
                     loop {
                         match c.deliver_outbox().await {

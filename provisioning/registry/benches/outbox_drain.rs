@@ -13,12 +13,17 @@ use std::time::Instant;
 const EVENTS: usize = 10_000;
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     println!("machine: {}", support::machine());
     for batch in [200, 500] {
         let registry = support::Registry::start(30);
         let dir = tempfile::tempdir().unwrap();
-        let identity = Arc::new(DeviceIdentity::load_or_create(&dir.path().join("device.key")).unwrap());
+        let identity =
+            Arc::new(DeviceIdentity::load_or_create(&dir.path().join("device.key")).unwrap());
         let store = Arc::new(SqliteStore::open(&dir.path().join("kiosk.db")).unwrap());
         let code = registry.codes(1).remove(0);
         let enrolment = runtime.block_on(registry.enrol(&identity, &code));
@@ -33,7 +38,12 @@ fn main() {
         store.enqueue_many(&events).unwrap();
         let mut config = registry.config();
         config.outbox_batch_size = batch;
-        let stores = Stores { outbox: store.clone(), bundles: store.clone(), commands: store.clone(), health: store.clone() };
+        let stores = Stores {
+            outbox: store.clone(),
+            bundles: store.clone(),
+            commands: store.clone(),
+            health: store.clone(),
+        };
         let client = SyncClient::new(config, identity, enrolment, stores).unwrap();
         let cpu_before = support::cpu_time(registry.pid());
         let started = Instant::now();
@@ -49,7 +59,11 @@ fn main() {
             EVENTS as f64 / elapsed.as_secs_f64(),
             report.batches,
             server_cpu.as_secs_f64(),
-            if elapsed.as_secs_f64() < 10.0 { "met" } else { "MISSED" }
+            if elapsed.as_secs_f64() < 10.0 {
+                "met"
+            } else {
+                "MISSED"
+            }
         );
     }
 }

@@ -38,7 +38,7 @@ impl AppState {
         Self {
             store,
             replay: Arc::new(Mutex::new(ReplayGuard::new(started))),
-            ingest_slots: Arc::new(Semaphore::new(config.max_concurrent_ingest.max(1))),
+            ingest_slots: Arc::new(Semaphore::new(config.max_concurrent_ingest)),
             config: Arc::new(config),
         }
     }

@@ -84,6 +84,10 @@ pub struct ServeArgs {
     /// Seconds a request may take to arrive and be answered; slower clients get 408.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub request_timeout: u64,
+    /// Event batches written at the same time; more are told to retry later (429). 0 pauses
+    /// event intake (e.g. during database maintenance): terminals keep their outbox.
+    #[arg(long, default_value_t = 16)]
+    pub max_concurrent_ingest: usize,
 }
 
 /// `tls` subcommands.
@@ -564,6 +568,7 @@ fn serve(db: PathBuf, args: ServeArgs) -> Result<()> {
     config.poll_interval_s = args.poll_interval;
     config.overdue_after_polls = args.overdue_after_polls;
     config.request_timeout = std::time::Duration::from_secs(args.request_timeout);
+    config.max_concurrent_ingest = args.max_concurrent_ingest;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

@@ -25,7 +25,7 @@ pub struct ServeConfig {
     pub handshake_timeout: Duration,
     /// Most open connections; more are closed at once.
     pub max_connections: usize,
-    /// Event batches written at the same time; more get 429.
+    /// Event batches written at the same time; more get 429 (0 pauses intake).
     pub max_concurrent_ingest: usize,
 }
 

@@ -1,6 +1,8 @@
 //! The reference registry of the operations centre: the HTTPS server terminals talk to, and the
 //! admin commands the ops staff use on the same SQLite file.
 
+#![warn(missing_docs)]
+
 pub mod admin;
 pub mod app;
 pub mod auth;

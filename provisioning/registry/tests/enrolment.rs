@@ -48,7 +48,13 @@ async fn unknown_and_expired_codes_are_refused_with_clear_messages() {
 
     let expired = pilot
         .store()
-        .with(|c| enrolment::create_code(c, PLATFORM, chrono::Utc::now() - chrono::Duration::seconds(1)))
+        .with(|c| {
+            enrolment::create_code(
+                c,
+                PLATFORM,
+                chrono::Utc::now() - chrono::Duration::seconds(1),
+            )
+        })
         .unwrap();
     let (error, message) = refusal(t.enrol(&pilot, &expired).await);
     assert_eq!(error, ErrorCode::EnrolmentCodeExpired);
@@ -77,7 +83,10 @@ async fn a_revoked_terminal_is_refused_and_cannot_enrol_again() {
     let mut pilot = Pilot::new();
     pilot.start();
     let mut t = Terminal::enrolled(&pilot).await;
-    pilot.store().with(|c| terminals::revoke(c, &t.device_id())).unwrap();
+    pilot
+        .store()
+        .with(|c| terminals::revoke(c, &t.device_id()))
+        .unwrap();
     let (error, message) = refusal(t.client(&pilot).poll_once().await);
     assert_eq!(error, ErrorCode::TerminalRevoked);
     assert!(message.contains("revoked"), "{message}");
@@ -93,6 +102,7 @@ async fn a_wrong_ca_is_not_trusted() {
     let mut config = pilot.client_config();
     config.ca_certificate = other.pki.ca_cert.clone();
     let t = Terminal::new();
-    let result = provisioning::client::enrol(&config, &t.identity, &pilot.code(PLATFORM), "SIM").await;
+    let result =
+        provisioning::client::enrol(&config, &t.identity, &pilot.code(PLATFORM), "SIM").await;
     assert!(matches!(result, Err(SyncError::Network(_))), "{result:?}");
 }

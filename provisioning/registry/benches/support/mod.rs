@@ -25,18 +25,41 @@ pub struct Registry {
 impl Registry {
     pub fn start(poll_interval_s: u32) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let pki = kiosk_registry::tls::init_pki(&dir.path().join("tls"), &["127.0.0.1".to_string()]).unwrap();
+        let pki =
+            kiosk_registry::tls::init_pki(&dir.path().join("tls"), &["127.0.0.1".to_string()])
+                .unwrap();
         let db = dir.path().join("registry.db");
         let ops_pub = public_key_to_base64(&generate_signing_key().unwrap().verifying_key());
         Store::open(&db)
             .unwrap()
-            .with(|c| platforms::upsert(c, &platforms::Platform { id: PLATFORM.into(), name: "基准测试中心".into(), region: "330106".into(), address: String::new() }))
+            .with(|c| {
+                platforms::upsert(
+                    c,
+                    &platforms::Platform {
+                        id: PLATFORM.into(),
+                        name: "基准测试中心".into(),
+                        region: "330106".into(),
+                        address: String::new(),
+                    },
+                )
+            })
             .unwrap();
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let child = Command::new(env!("CARGO_BIN_EXE_kiosk-registry"))
             .arg("--db")
             .arg(&db)
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--poll-interval", &poll_interval_s.to_string(), "--cert"])
+            .args([
+                "serve",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--poll-interval",
+                &poll_interval_s.to_string(),
+                "--cert",
+            ])
             .arg(&pki.server_cert)
             .arg("--key")
             .arg(&pki.server_key)
@@ -49,7 +72,14 @@ impl Registry {
             assert!(Instant::now() < deadline, "registry did not start");
             std::thread::sleep(Duration::from_millis(50));
         }
-        Self { dir, db, ca: pki.ca_cert, ops_pub, port, child }
+        Self {
+            dir,
+            db,
+            ca: pki.ca_cert,
+            ops_pub,
+            port,
+            child,
+        }
     }
 
     pub fn pid(&self) -> u32 {
@@ -57,21 +87,39 @@ impl Registry {
     }
 
     pub fn config(&self) -> ClientConfig {
-        ClientConfig::new(&format!("https://127.0.0.1:{}", self.port), &self.ca, vec![self.ops_pub.clone()], "bench 1.0")
+        ClientConfig::new(
+            &format!("https://127.0.0.1:{}", self.port),
+            &self.ca,
+            vec![self.ops_pub.clone()],
+            "bench 1.0",
+        )
     }
 
     pub fn codes(&self, n: usize) -> Vec<String> {
         let store = Store::open(&self.db).unwrap();
         let expires = chrono::Utc::now() + chrono::Duration::hours(1);
-        (0..n).map(|_| store.with(|c| enrolment::create_code(c, PLATFORM, expires)).unwrap()).collect()
+        (0..n)
+            .map(|_| {
+                store
+                    .with(|c| enrolment::create_code(c, PLATFORM, expires))
+                    .unwrap()
+            })
+            .collect()
     }
 
     pub async fn enrol(&self, identity: &DeviceIdentity, code: &str) -> Enrolment {
-        provisioning::client::enrol(&self.config(), identity, code, "BENCH").await.unwrap()
+        provisioning::client::enrol(&self.config(), identity, code, "BENCH")
+            .await
+            .unwrap()
     }
 
     pub fn events_count(&self) -> u64 {
-        Store::open(&self.db).unwrap().with(|c| Ok(c.query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))? as u64)).unwrap()
+        Store::open(&self.db)
+            .unwrap()
+            .with(|c| {
+                Ok(c.query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))? as u64)
+            })
+            .unwrap()
     }
 }
 
@@ -85,7 +133,12 @@ impl Drop for Registry {
 /// CPU model and core count, from /proc/cpuinfo.
 pub fn machine() -> String {
     let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = info.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split(':').nth(1)).map(str::trim).unwrap_or("unknown CPU");
+    let model = info
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split(':').nth(1))
+        .map(str::trim)
+        .unwrap_or("unknown CPU");
     let cores = info.lines().filter(|l| l.starts_with("processor")).count();
     format!("{model}, {cores} cores")
 }
@@ -96,7 +149,8 @@ pub fn cpu_time(pid: u32) -> Duration {
     // Fields after the command name (which is in parentheses): utime is the 12th, stime 13th.
     let after = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
     let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks: u64 = fields.get(11).and_then(|v| v.parse().ok()).unwrap_or(0) + fields.get(12).and_then(|v| v.parse().ok()).unwrap_or(0);
+    let ticks: u64 = fields.get(11).and_then(|v| v.parse().ok()).unwrap_or(0)
+        + fields.get(12).and_then(|v| v.parse().ok()).unwrap_or(0);
     // USER_HZ is 100 on Linux.
     Duration::from_millis(ticks * 10)
 }

@@ -84,8 +84,12 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -97,10 +101,14 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<()> {
     let t = &cli.terminal;
-    std::fs::create_dir_all(&t.data).with_context(|| format!("cannot create {}", t.data.display()))?;
+    std::fs::create_dir_all(&t.data)
+        .with_context(|| format!("cannot create {}", t.data.display()))?;
     let identity = Arc::new(DeviceIdentity::load_or_create(&t.data.join("device.key"))?);
     let store = Arc::new(SqliteStore::open(&t.data.join("kiosk.db"))?);
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
     match &cli.command {
         Command::Enqueue { count, service } => {
             let day = chrono::Local::now().format("%Y-%m-%d").to_string();
@@ -136,7 +144,9 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Enrol { code, serial } => {
             let config = config(t, t.registry.as_deref())?;
-            let enrolment = runtime.block_on(provisioning::client::enrol(&config, &identity, code, serial))?;
+            let enrolment = runtime.block_on(provisioning::client::enrol(
+                &config, &identity, code, serial,
+            ))?;
             enrolment.save(&t.data.join("enrolment.json"))?;
             println!("{}", serde_json::to_string(&enrolment)?);
             Ok(())
@@ -187,7 +197,8 @@ impl DepthHint for SqliteStore {
 
 async fn deliver_until_empty(client: &SyncClient, timeout: Duration) -> Result<()> {
     let deadline = tokio::time::Instant::now() + timeout;
-    let mut backoff = provisioning::client::Backoff::new(Duration::from_millis(200), Duration::from_secs(5));
+    let mut backoff =
+        provisioning::client::Backoff::new(Duration::from_millis(200), Duration::from_secs(5));
     let mut total = 0;
     loop {
         match client.deliver_outbox().await {
@@ -209,17 +220,37 @@ async fn deliver_until_empty(client: &SyncClient, timeout: Duration) -> Result<(
 fn config(t: &TerminalArgs, registry: Option<&str>) -> Result<ClientConfig> {
     let registry = registry.ok_or_else(|| anyhow!("--registry is required"))?;
     let ca = t.ca.as_deref().ok_or_else(|| anyhow!("--ca is required"))?;
-    let mut config = ClientConfig::new(registry, ca, t.pins.clone(), concat!("kiosk-sim ", env!("CARGO_PKG_VERSION")));
+    let mut config = ClientConfig::new(
+        registry,
+        ca,
+        t.pins.clone(),
+        concat!("kiosk-sim ", env!("CARGO_PKG_VERSION")),
+    );
     config.outbox_batch_size = t.batch;
     Ok(config)
 }
 
-fn client(t: &TerminalArgs, identity: Arc<DeviceIdentity>, store: Arc<SqliteStore>) -> Result<SyncClient> {
-    let enrolment = Enrolment::load(&t.data.join("enrolment.json"))?.ok_or_else(|| anyhow!("not enrolled: run `kiosk-sim enrol` first"))?;
+fn client(
+    t: &TerminalArgs,
+    identity: Arc<DeviceIdentity>,
+    store: Arc<SqliteStore>,
+) -> Result<SyncClient> {
+    let enrolment = Enrolment::load(&t.data.join("enrolment.json"))?
+        .ok_or_else(|| anyhow!("not enrolled: run `kiosk-sim enrol` first"))?;
     if t.pins.is_empty() {
-        return Err(anyhow!("--pin is required (the registry's signing public key)"));
+        return Err(anyhow!(
+            "--pin is required (the registry's signing public key)"
+        ));
     }
-    let config = config(t, Some(t.registry.as_deref().unwrap_or(&enrolment.registry_url)))?;
-    let stores = Stores { outbox: store.clone(), bundles: store.clone(), commands: store.clone(), health: store };
+    let config = config(
+        t,
+        Some(t.registry.as_deref().unwrap_or(&enrolment.registry_url)),
+    )?;
+    let stores = Stores {
+        outbox: store.clone(),
+        bundles: store.clone(),
+        commands: store.clone(),
+        health: store,
+    };
     Ok(SyncClient::new(config, identity, enrolment, stores)?)
 }

@@ -32,26 +32,58 @@ pub struct Pilot {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }
 
 impl Pilot {
     /// CA and server certificate, a database with two platforms and a registered ops key.
     pub fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let pki = init_pki(&dir.path().join("tls"), &["127.0.0.1".to_string(), "localhost".to_string()]).unwrap();
+        let pki = init_pki(
+            &dir.path().join("tls"),
+            &["127.0.0.1".to_string(), "localhost".to_string()],
+        )
+        .unwrap();
         let db = dir.path().join("registry.db");
         let ops_key = generate_signing_key().unwrap();
         let ops_pub = public_key_to_base64(&ops_key.verifying_key());
         let store = Store::open(&db).unwrap();
         store
             .with(|c| {
-                platforms::upsert(c, &platforms::Platform { id: PLATFORM.into(), name: "西湖区公共法律服务中心".into(), region: "330106".into(), address: "杭州市西湖区".into() })?;
-                platforms::upsert(c, &platforms::Platform { id: OTHER_PLATFORM.into(), name: "海曙区公共法律服务中心".into(), region: "330203".into(), address: String::new() })?;
+                platforms::upsert(
+                    c,
+                    &platforms::Platform {
+                        id: PLATFORM.into(),
+                        name: "西湖区公共法律服务中心".into(),
+                        region: "330106".into(),
+                        address: "杭州市西湖区".into(),
+                    },
+                )?;
+                platforms::upsert(
+                    c,
+                    &platforms::Platform {
+                        id: OTHER_PLATFORM.into(),
+                        name: "海曙区公共法律服务中心".into(),
+                        region: "330203".into(),
+                        address: String::new(),
+                    },
+                )?;
                 kiosk_registry::store::bundles::register_key(c, "ops-1", &ops_pub)
             })
             .unwrap();
-        Self { dir, db, pki, ops_key, ops_pub, port: free_port(), serve_args: Vec::new(), server: None }
+        Self {
+            dir,
+            db,
+            pki,
+            ops_key,
+            ops_pub,
+            port: free_port(),
+            serve_args: Vec::new(),
+            server: None,
+        }
     }
 
     pub fn store(&self) -> Store {
@@ -69,7 +101,12 @@ impl Pilot {
         let child = Command::new(env!("CARGO_BIN_EXE_kiosk-registry"))
             .args(["--db"])
             .arg(&self.db)
-            .args(["serve", "--listen", &format!("127.0.0.1:{}", self.port), "--cert"])
+            .args([
+                "serve",
+                "--listen",
+                &format!("127.0.0.1:{}", self.port),
+                "--cert",
+            ])
             .arg(&self.pki.server_cert)
             .arg("--key")
             .arg(&self.pki.server_key)
@@ -97,11 +134,18 @@ impl Pilot {
 
     pub fn code(&self, platform: &str) -> String {
         let expires = chrono::Utc::now() + chrono::Duration::hours(1);
-        self.store().with(|c| kiosk_registry::store::enrolment::create_code(c, platform, expires)).unwrap()
+        self.store()
+            .with(|c| kiosk_registry::store::enrolment::create_code(c, platform, expires))
+            .unwrap()
     }
 
     pub fn client_config(&self) -> ClientConfig {
-        let mut config = ClientConfig::new(&self.url(), &self.pki.ca_cert, vec![self.ops_pub.clone()], "test 1.0");
+        let mut config = ClientConfig::new(
+            &self.url(),
+            &self.pki.ca_cert,
+            vec![self.ops_pub.clone()],
+            "test 1.0",
+        );
         config.request_timeout = Duration::from_secs(10);
         config
     }
@@ -109,18 +153,35 @@ impl Pilot {
     /// Command line of `kiosk-sim` for a terminal folder, pinned to the ops key.
     pub fn sim(&self, data: &Path) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_kiosk-sim"));
-        cmd.arg("--data").arg(data).arg("--registry").arg(self.url()).arg("--ca").arg(&self.pki.ca_cert).arg("--pin").arg(&self.ops_pub);
+        cmd.arg("--data")
+            .arg(data)
+            .arg("--registry")
+            .arg(self.url())
+            .arg("--ca")
+            .arg(&self.pki.ca_cert)
+            .arg("--pin")
+            .arg(&self.ops_pub);
         cmd.env("RUST_LOG", "error");
         cmd
     }
 
     pub fn events_count(&self) -> u64 {
-        self.store().with(|c| Ok(c.query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))? as u64)).unwrap()
+        self.store()
+            .with(|c| {
+                Ok(c.query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))? as u64)
+            })
+            .unwrap()
     }
 
     pub fn event_keys(&self) -> Vec<String> {
         self.store()
-            .with(|c| Ok(c.prepare("SELECT idempotency_key FROM events ORDER BY idempotency_key")?.query_map([], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?))
+            .with(|c| {
+                Ok(
+                    c.prepare("SELECT idempotency_key FROM events ORDER BY idempotency_key")?
+                        .query_map([], |r| r.get(0))?
+                        .collect::<Result<Vec<String>, _>>()?,
+                )
+            })
             .unwrap()
     }
 }
@@ -142,14 +203,24 @@ pub struct Terminal {
 impl Terminal {
     pub fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let identity = Arc::new(DeviceIdentity::load_or_create(&dir.path().join("device.key")).unwrap());
+        let identity =
+            Arc::new(DeviceIdentity::load_or_create(&dir.path().join("device.key")).unwrap());
         let store = Arc::new(SqliteStore::open(&dir.path().join("kiosk.db")).unwrap());
-        Self { dir, identity, store, enrolment: None }
+        Self {
+            dir,
+            identity,
+            store,
+            enrolment: None,
+        }
     }
 
     pub async fn enrol(&mut self, pilot: &Pilot, code: &str) -> Result<Enrolment, SyncError> {
-        let enrolment = provisioning::client::enrol(&pilot.client_config(), &self.identity, code, "SIM-TEST").await?;
-        enrolment.save(&self.dir.path().join("enrolment.json")).unwrap();
+        let enrolment =
+            provisioning::client::enrol(&pilot.client_config(), &self.identity, code, "SIM-TEST")
+                .await?;
+        enrolment
+            .save(&self.dir.path().join("enrolment.json"))
+            .unwrap();
         self.enrolment = Some(enrolment.clone());
         Ok(enrolment)
     }
@@ -167,8 +238,19 @@ impl Terminal {
 
     pub fn client_with(&self, config: ClientConfig) -> SyncClient {
         let s = self.store.clone();
-        let stores = Stores { outbox: s.clone(), bundles: s.clone(), commands: s.clone(), health: s };
-        SyncClient::new(config, self.identity.clone(), self.enrolment.clone().unwrap(), stores).unwrap()
+        let stores = Stores {
+            outbox: s.clone(),
+            bundles: s.clone(),
+            commands: s.clone(),
+            health: s,
+        };
+        SyncClient::new(
+            config,
+            self.identity.clone(),
+            self.enrolment.clone().unwrap(),
+            stores,
+        )
+        .unwrap()
     }
 
     pub fn client(&self, pilot: &Pilot) -> SyncClient {
@@ -194,12 +276,17 @@ pub fn https_client(pilot: &Pilot) -> reqwest::Client {
     for cert in CertificateDer::pem_file_iter(&pilot.pki.ca_cert).unwrap() {
         roots.add(cert.unwrap()).unwrap();
     }
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
+    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .build()
         .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    reqwest::Client::builder().tls_backend_preconfigured(tls).build().unwrap()
 }
 
 /// Signs a request as `device_id` with `identity`.
@@ -213,7 +300,15 @@ pub fn signed(
     body: Vec<u8>,
 ) -> reqwest::RequestBuilder {
     use provisioning::auth::*;
-    let h = sign_request(identity, device_id, method.as_str(), path, &body, chrono::Utc::now().timestamp(), new_nonce().unwrap());
+    let h = sign_request(
+        identity,
+        device_id,
+        method.as_str(),
+        path,
+        &body,
+        chrono::Utc::now().timestamp(),
+        new_nonce().unwrap(),
+    );
     client
         .request(method, format!("{}{}", pilot.url(), path))
         .header(HEADER_DEVICE, h.device_id)

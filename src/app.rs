@@ -17,10 +17,14 @@ use crate::clock::Clock;
 use crate::config::{Config, PrinterKind};
 use crate::outbox;
 use crate::printing::{PrinterHandle, PrinterHealth};
-use crate::queue::Catalogue;
 use crate::store::Store;
+use crate::sync::commands::{CommandContext, execute, reload_catalogue};
+use crate::sync::{SyncRuntime, catalogue_in_force};
 use crate::ui::{AppWindow, Deps, KioskController, Poster};
 use crate::worker::Worker;
+use provisioning::client::store::HealthSnapshot;
+use provisioning::protocol::{DeviceState, PaperLevel};
+use std::sync::Mutex;
 
 /// A running kiosk. Dropping it stops the simulated devices.
 pub struct Kiosk {
@@ -33,6 +37,8 @@ pub struct Kiosk {
     pub printed: Option<Receiver<ReceivedJob>>,
     /// The ID-card reader (with its simulator, when configured).
     pub card_reader: Option<CardReader>,
+    /// The link to the operations centre, once enrolled.
+    pub sync: Option<SyncRuntime>,
 }
 
 /// Starts everything the kiosk needs and connects it to `app`.
@@ -46,6 +52,11 @@ pub fn assemble(
     let store = Store::open(&Store::path_in(&data_dir))?;
     tracing::info!(data = %data_dir.display(), "store opened");
     let worker = Worker::spawn(store).context("cannot start the store thread")?;
+    let catalogue = worker
+        .call(|store| catalogue_in_force(store.conn()))
+        .context("the store thread stopped")?;
+    // What the heartbeat tells the operations centre about the devices.
+    let health = Arc::new(Mutex::new(HealthSnapshot::default()));
 
     let (printer, printer_sim, printed) = open_printer(config, &data_dir)?;
     let (health_tx, health_rx) = mpsc::channel::<PrinterHealth>();
@@ -68,15 +79,46 @@ pub fn assemble(
         Deps {
             kiosk: config.kiosk.clone(),
             queue: config.queue.clone(),
-            catalogue: Arc::new(Catalogue::built_in()),
+            catalogue: Arc::new(catalogue),
             worker: worker.clone(),
             printer,
             clock: clock.clone(),
             poster: poster.clone(),
         },
     );
-    forward_printer_health(health_rx, &controller, &worker, clock.clone())?;
-    let card_reader = start_card_reader(config, &data_dir, &controller, &worker, clock, poster)?;
+    forward_printer_health(
+        health_rx,
+        &controller,
+        &worker,
+        clock.clone(),
+        health.clone(),
+    )?;
+    let card_reader = start_card_reader(
+        config,
+        &data_dir,
+        &controller,
+        &worker,
+        clock,
+        poster.clone(),
+        health.clone(),
+    )?;
+    let commands = CommandContext {
+        worker: worker.clone(),
+        poster,
+        ui: controller.ui_ref(),
+    };
+    let bundle_ctx = commands.clone();
+    let sync = crate::sync::start(
+        config,
+        &data_dir,
+        health,
+        move |stream| {
+            if stream == "catalogue" {
+                reload_catalogue(&bundle_ctx);
+            }
+        },
+        move |command| execute(&commands, command),
+    )?;
     Ok(Kiosk {
         controller,
         worker,
@@ -84,6 +126,7 @@ pub fn assemble(
         printer_sim,
         printed,
         card_reader,
+        sync,
     })
 }
 
@@ -95,11 +138,22 @@ fn start_card_reader(
     worker: &Worker,
     clock: Arc<dyn Clock>,
     poster: Poster,
+    snapshot: Arc<Mutex<HealthSnapshot>>,
 ) -> Result<Option<CardReader>> {
     let ui = controller.ui_ref();
     let worker = worker.clone();
     let outbox_clock = clock.clone();
     card_reader::start(config, data_dir, clock, move |event| {
+        if let Ok(mut s) = snapshot.lock() {
+            match &event {
+                CardEvent::ReaderDown { reason } => {
+                    s.reader = DeviceState::Fault;
+                    s.last_error = Some(format!("card reader: {reason}"));
+                }
+                CardEvent::ReaderUp => s.reader = DeviceState::Ok,
+                _ => {}
+            }
+        }
         let health = match &event {
             CardEvent::ReaderDown { reason } => {
                 Some(serde_json::json!({ "state": "down", "reason": reason }))
@@ -159,6 +213,7 @@ fn forward_printer_health(
     controller: &KioskController,
     worker: &Worker,
     clock: Arc<dyn Clock>,
+    snapshot: Arc<Mutex<HealthSnapshot>>,
 ) -> Result<()> {
     let updater = controller.printer_health_updater();
     let worker = worker.clone();
@@ -167,13 +222,32 @@ fn forward_printer_health(
         .spawn(move || {
             for h in health {
                 match &h {
-                    PrinterHealth::NotPrinting { reason } => {
+                    PrinterHealth::NotPrinting { reason, .. } => {
                         tracing::warn!("printer cannot print: {reason}")
                     }
                     PrinterHealth::PaperNearEnd => tracing::warn!("printer paper is running low"),
                     PrinterHealth::Ready | PrinterHealth::Blind => {
                         tracing::info!("printer ready")
                     }
+                }
+                if let Ok(mut s) = snapshot.lock() {
+                    let (state, paper) = match &h {
+                        PrinterHealth::Ready | PrinterHealth::Blind => {
+                            (DeviceState::Ok, PaperLevel::Ok)
+                        }
+                        PrinterHealth::PaperNearEnd => (DeviceState::Ok, PaperLevel::NearEnd),
+                        PrinterHealth::NotPrinting { reason, paper_out } => {
+                            s.last_error = Some(format!("printer: {reason}"));
+                            let paper = if *paper_out {
+                                PaperLevel::Out
+                            } else {
+                                PaperLevel::Unknown
+                            };
+                            (DeviceState::Fault, paper)
+                        }
+                    };
+                    s.printer = state;
+                    s.paper = paper;
                 }
                 updater.update(&h);
                 let at = clock.now();

@@ -36,6 +36,7 @@ pub struct Config {
     pub printer: PrinterSection,
     pub reader: ReaderSection,
     pub queue: QueueConfig,
+    pub registry: RegistrySection,
 }
 
 /// The citizen-facing behaviour of the terminal.
@@ -171,6 +172,22 @@ impl Default for QueueConfig {
             priority_age: 60,
         }
     }
+}
+
+/// The operations centre's registry. Without `url` the terminal works alone and its outbox
+/// waits.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct RegistrySection {
+    /// e.g. `https://registry.example:8443`; enrolment may also set it.
+    pub url: Option<String>,
+    /// PEM file of the registry's CA, the only certificate authority trusted for it.
+    pub ca_certificate: Option<PathBuf>,
+    /// One or two base64 Ed25519 public keys whose signatures bundles and commands must
+    /// carry (two during a key rotation).
+    pub pinned_keys: Vec<String>,
+    /// Largest bundle accepted, in bytes (default 16 MiB).
+    pub max_bundle_bytes: Option<u64>,
 }
 
 /// Languages the kiosk ships, by the folder names of the bundled translations.

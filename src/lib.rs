@@ -16,5 +16,6 @@ pub mod printing;
 pub mod queue;
 pub mod session;
 pub mod store;
+pub mod sync;
 pub mod ui;
 pub mod worker;

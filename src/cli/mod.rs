@@ -3,6 +3,7 @@
 
 mod console;
 mod diag;
+mod registry;
 mod run;
 mod screenshot;
 mod ticket;
@@ -36,6 +37,12 @@ pub enum Command {
     /// Hardware checks: printer, card reader.
     #[command(subcommand)]
     Diag(diag::DiagCommand),
+    /// Enrol this terminal with the operations centre's registry (one-time code).
+    Enroll(registry::EnrollArgs),
+    /// Show the terminal's link to the operations centre: device id, last contact, outbox.
+    Status(registry::StatusArgs),
+    /// Sync with the operations centre now.
+    Sync(registry::SyncArgs),
     /// Issue queue tickets without the touchscreen (e.g. for a citizen served by phone).
     Ticket(ticket::TicketArgs),
 }
@@ -47,6 +54,9 @@ pub fn main() -> ExitCode {
         Command::Run => run::run(cli.config.as_deref()),
         Command::Screenshot(args) => screenshot::screenshot(cli.config.as_deref(), &args),
         Command::Diag(command) => diag::diag(&command),
+        Command::Enroll(args) => registry::enroll(cli.config.as_deref(), &args),
+        Command::Status(args) => registry::status(cli.config.as_deref(), &args),
+        Command::Sync(args) => registry::sync(cli.config.as_deref(), &args),
         Command::Ticket(args) => ticket::ticket(cli.config.as_deref(), &args),
     };
     match result {

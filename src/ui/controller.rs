@@ -55,6 +55,7 @@ pub struct KioskController {
     pub(super) citizen: std::cell::RefCell<Option<crate::session::Citizen>>,
     /// The citizen's card is still on the reader.
     pub(super) card_present: std::cell::Cell<bool>,
+    restart_requested: std::cell::Cell<bool>,
     ui_ref: std::cell::OnceCell<super::poster::UiRef<KioskController>>,
     idle: IdleWatch,
     clock_timer: Timer,
@@ -82,6 +83,7 @@ impl KioskController {
             default_lang,
             citizen: std::cell::RefCell::new(None),
             card_present: std::cell::Cell::new(false),
+            restart_requested: std::cell::Cell::new(false),
             ui_ref: std::cell::OnceCell::new(),
             idle,
             clock_timer: Timer::default(),
@@ -338,6 +340,32 @@ impl KioskController {
         let kiosk = app.global::<Kiosk>();
         kiosk.set_idle_seconds_left(i32::try_from(seconds_left).unwrap_or(i32::MAX));
         kiosk.set_idle_warning(true);
+    }
+
+    /// Shows a new catalogue (a newer `catalogue` bundle came into force), without a restart.
+    pub fn set_catalogue(&self, catalogue: Arc<Catalogue>) {
+        self.shared().catalogue = catalogue;
+        let waiting = HashMap::new();
+        self.push_services(&waiting);
+        if let Some(app) = self.app.upgrade()
+            && app.global::<Nav>().get_page() == Page::Services
+        {
+            self.open_services();
+        }
+    }
+
+    /// The operations centre asked for a restart: leave the event loop; the service manager
+    /// starts the kiosk again.
+    pub fn request_restart(&self) {
+        tracing::info!("restart requested by the operations centre");
+        self.restart_requested.set(true);
+        if let Err(e) = slint::quit_event_loop() {
+            tracing::error!("cannot leave the event loop: {e}");
+        }
+    }
+
+    pub fn restart_requested(&self) -> bool {
+        self.restart_requested.get()
     }
 
     /// A handle worker threads can post to.

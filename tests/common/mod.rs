@@ -2,6 +2,8 @@
 //! testing backend with mock time, and a manual queue for what workers post to the UI.
 #![allow(dead_code)]
 
+pub mod registry;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -42,9 +44,16 @@ impl Kiosk {
 
     /// A kiosk with `config`, its data in a fresh temporary folder.
     pub fn start_with(mut config: Config) -> Self {
-        i_slint_backend_testing::init_no_event_loop();
         let data_dir = tempfile::tempdir().unwrap();
         config.storage.data_dir = Some(data_dir.path().to_path_buf());
+        Self::start_in(config, data_dir)
+    }
+
+    /// A kiosk with `config` as it is (its data folder included); `dir` lives as long as
+    /// the kiosk.
+    pub fn start_in(config: Config, dir: tempfile::TempDir) -> Self {
+        i_slint_backend_testing::init_no_event_loop();
+        let data_dir = dir;
         let clock = Arc::new(FixedClock::new(beijing(26, 9, 30)));
         let (poster, ui_queue) = Poster::manual();
         let app = AppWindow::new().unwrap();

@@ -1,0 +1,395 @@
+//! Search over categories and matters: Chinese words (names and what citizens say), pinyin
+//! initials (`ldzy` → 劳动争议), full or partial pinyin (`laodong`), and Korean/English names.
+//!
+//! Pinyin readings are precomputed at build time of the index with every heteronym (调 is
+//! both tiao and diao), so `tj` finds 调解.
+
+use pinyin::ToPinyinMulti;
+use serde::Serialize;
+
+use super::model::Catalogue;
+
+/// Longest query considered (the on-screen keyboard never gets near it).
+const MAX_QUERY_CHARS: usize = 32;
+
+/// What a hit points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "kind", content = "index", rename_all = "kebab-case")]
+pub enum SearchTarget {
+    /// Index into [`Catalogue::categories`].
+    Category(usize),
+    /// Index into [`Catalogue::matters`].
+    Matter(usize),
+}
+
+/// Which text of the target matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MatchedField {
+    /// The zh-CN name.
+    Name,
+    /// A colloquial keyword.
+    Keyword,
+    /// The Korean or English name.
+    TranslatedName,
+}
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchHit {
+    /// The category or matter.
+    pub target: SearchTarget,
+    /// Higher is better (0–100).
+    pub score: u32,
+    /// Which text matched.
+    pub field: MatchedField,
+    /// The text that matched (a keyword such as 老板不给钱 can be shown as "因为您说了…").
+    pub matched: String,
+}
+
+struct Entry {
+    target: SearchTarget,
+    field: MatchedField,
+    /// Original text (returned in hits).
+    text: String,
+    /// Lower-cased characters for substring matching.
+    chars: Vec<char>,
+    /// Per character: its plain pinyin readings (lower-case ASCII), or the character itself
+    /// for ASCII letters and digits; empty for anything else.
+    readings: Vec<Vec<&'static str>>,
+    /// Bit per letter a–z that starts some reading.
+    initials: u32,
+    /// Tie-break: catalogue order.
+    order: usize,
+}
+
+/// A search index built once per catalogue (rebuild when content changes).
+pub struct SearchIndex {
+    entries: Vec<Entry>,
+}
+
+fn letter_bit(c: u8) -> u32 {
+    if c.is_ascii_lowercase() {
+        1 << (c - b'a')
+    } else {
+        0
+    }
+}
+
+fn static_ascii(c: char) -> Option<&'static str> {
+    const ALNUM: &str = "abcdefghijklmnopqrstuvwxyz0123456789";
+    let lower = c.to_ascii_lowercase();
+    ALNUM
+        .find(lower)
+        .map(|i| &ALNUM[i..i + lower.len_utf8()])
+}
+
+fn readings_of(c: char) -> Vec<&'static str> {
+    if let Some(s) = static_ascii(c) {
+        return vec![s];
+    }
+    let mut out: Vec<&'static str> = Vec::new();
+    if let Some(multi) = c.to_pinyin_multi() {
+        for p in multi {
+            let plain = p.plain();
+            // The data spells ü as "v" in plain form already; keep ASCII only.
+            if plain.is_ascii() && !out.contains(&plain) {
+                out.push(plain);
+            }
+        }
+    }
+    out
+}
+
+impl Entry {
+    fn new(target: SearchTarget, field: MatchedField, text: &str, order: usize) -> Entry {
+        let chars: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
+        let readings: Vec<Vec<&'static str>> = chars.iter().map(|&c| readings_of(c)).collect();
+        let initials = readings
+            .iter()
+            .flatten()
+            .map(|r| letter_bit(r.as_bytes()[0]))
+            .fold(0, |a, b| a | b);
+        Entry {
+            target,
+            field,
+            text: text.to_owned(),
+            chars,
+            readings,
+            initials,
+            order,
+        }
+    }
+}
+
+/// A normalised query.
+struct Query {
+    chars: Vec<char>,
+    /// Lower-case ASCII letters/digits form, when the query is only that.
+    ascii: Option<Vec<u8>>,
+}
+
+impl Query {
+    fn parse(input: &str) -> Option<Query> {
+        let chars: Vec<char> = input
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .take(MAX_QUERY_CHARS)
+            .collect();
+        if chars.is_empty() {
+            return None;
+        }
+        let ascii = chars
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric())
+            .then(|| chars.iter().map(|&c| c as u8).collect());
+        Some(Query { chars, ascii })
+    }
+}
+
+impl SearchIndex {
+    /// Indexes every category and matter: zh-CN names, keywords, Korean and English names.
+    pub fn build(catalogue: &Catalogue) -> SearchIndex {
+        let mut entries = Vec::new();
+        for (i, c) in catalogue.categories.iter().enumerate() {
+            let t = SearchTarget::Category(i);
+            entries.push(Entry::new(t, MatchedField::Name, &c.name.zh_cn, i));
+            for k in &c.keywords {
+                entries.push(Entry::new(t, MatchedField::Keyword, k, i));
+            }
+            for tr in [&c.name.ko_kr, &c.name.en].into_iter().flatten() {
+                entries.push(Entry::new(t, MatchedField::TranslatedName, tr, i));
+            }
+        }
+        for (i, m) in catalogue.matters.iter().enumerate() {
+            let t = SearchTarget::Matter(i);
+            entries.push(Entry::new(t, MatchedField::Name, &m.name.zh_cn, i));
+            for k in &m.keywords {
+                entries.push(Entry::new(t, MatchedField::Keyword, k, i));
+            }
+            for tr in [&m.name.ko_kr, &m.name.en].into_iter().flatten() {
+                entries.push(Entry::new(t, MatchedField::TranslatedName, tr, i));
+            }
+        }
+        SearchIndex { entries }
+    }
+
+    /// The best `limit` hits for `input`, best first; empty for a blank query.
+    ///
+    /// Ranking: a whole-text match beats a prefix, which beats a match inside the text; names
+    /// beat keywords; shorter texts and earlier catalogue entries break ties. Each category
+    /// or matter appears once, with its best match.
+    pub fn search(&self, input: &str, limit: usize) -> Vec<SearchHit> {
+        let Some(query) = Query::parse(input) else {
+            return Vec::new();
+        };
+        let mut best: Vec<(SearchTarget, u32, usize, usize, usize)> = Vec::new(); // target, score, len, order, entry
+        let mut by_target = std::collections::HashMap::new();
+        for (e_idx, e) in self.entries.iter().enumerate() {
+            let Some(score) = score_entry(e, &query) else {
+                continue;
+            };
+            let cand = (e.target, score, e.chars.len(), e.order, e_idx);
+            match by_target.get(&e.target) {
+                Some(&slot) => {
+                    let cur: &mut (SearchTarget, u32, usize, usize, usize) = &mut best[slot];
+                    if (score, std::cmp::Reverse(e.chars.len()))
+                        > (cur.1, std::cmp::Reverse(cur.2))
+                    {
+                        *cur = cand;
+                    }
+                }
+                None => {
+                    by_target.insert(e.target, best.len());
+                    best.push(cand);
+                }
+            }
+        }
+        best.sort_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then(a.2.cmp(&b.2))
+                .then(kind_rank(a.0).cmp(&kind_rank(b.0)))
+                .then(a.3.cmp(&b.3))
+        });
+        best.truncate(limit);
+        best.into_iter()
+            .map(|(target, score, _, _, e_idx)| SearchHit {
+                target,
+                score,
+                field: self.entries[e_idx].field,
+                matched: self.entries[e_idx].text.clone(),
+            })
+            .collect()
+    }
+}
+
+fn kind_rank(t: SearchTarget) -> u8 {
+    match t {
+        SearchTarget::Category(_) => 0,
+        SearchTarget::Matter(_) => 1,
+    }
+}
+
+/// Where in the text a match sits.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Fit {
+    Inside,
+    Prefix,
+    Whole,
+}
+
+fn score_entry(e: &Entry, q: &Query) -> Option<u32> {
+    let field_bonus = match e.field {
+        MatchedField::Name => 6,
+        MatchedField::TranslatedName => 3,
+        MatchedField::Keyword => 0,
+    };
+    let literal = literal_fit(&e.chars, &q.chars).map(|fit| match fit {
+        Fit::Whole => 90,
+        Fit::Prefix => 80,
+        Fit::Inside => 70,
+    });
+    let pinyin = q
+        .ascii
+        .as_deref()
+        .and_then(|a| pinyin_fit(e, a))
+        .map(|fit| match fit {
+            Fit::Whole => 88,
+            Fit::Prefix => 78,
+            Fit::Inside => 62,
+        });
+    let fuzzy = if literal.is_none() && q.ascii.is_none() {
+        bigram_overlap(&e.chars, &q.chars)
+    } else {
+        None
+    };
+    literal
+        .max(pinyin)
+        .max(fuzzy)
+        .map(|s| s + field_bonus)
+}
+
+fn literal_fit(text: &[char], q: &[char]) -> Option<Fit> {
+    if q.len() > text.len() {
+        return None;
+    }
+    if text == q {
+        return Some(Fit::Whole);
+    }
+    if text.starts_with(q) {
+        return Some(Fit::Prefix);
+    }
+    text.windows(q.len())
+        .any(|w| w == q)
+        .then_some(Fit::Inside)
+}
+
+/// Partial Chinese phrases: the share of the query's character pairs found in the text.
+/// 老板不给我钱 still finds 老板不给钱 (score 40–60), but one shared pair in five does not.
+fn bigram_overlap(text: &[char], q: &[char]) -> Option<u32> {
+    if q.len() < 2 || text.len() < 2 {
+        return None;
+    }
+    let pairs: Vec<(char, char)> = q.windows(2).map(|w| (w[0], w[1])).collect();
+    let found = pairs
+        .iter()
+        .filter(|p| text.windows(2).any(|w| (w[0], w[1]) == **p))
+        .count();
+    let ratio = found * 100 / pairs.len();
+    (found > 0 && ratio >= 50).then(|| 30 + (ratio as u32) * 30 / 100)
+}
+
+/// Matches ASCII input against consecutive characters' pinyin, each character consuming its
+/// initial, its whole syllable, or any prefix of it (`ldzy`, `laodzy`, `laodongzhengyi`).
+fn pinyin_fit(e: &Entry, q: &[u8]) -> Option<Fit> {
+    let first = letter_bit(q[0]);
+    if first != 0 && e.initials & first == 0 {
+        return None;
+    }
+    let n = e.readings.len();
+    let full = (1u64 << q.len()) - 1; // never overflows: q.len() <= 32
+    let mut best: Option<Fit> = None;
+    for start in 0..n {
+        if !e.readings[start].iter().any(|r| r.as_bytes()[0] == q[0]) {
+            continue;
+        }
+        // Bit j set: the first j bytes of the query are consumed.
+        let mut reach: u64 = 1;
+        for i in start..n {
+            let mut next: u64 = 0;
+            for j in 0..q.len() {
+                if reach & (1 << j) == 0 {
+                    continue;
+                }
+                for r in &e.readings[i] {
+                    let r = r.as_bytes();
+                    let mut k = 0;
+                    while k < r.len() && j + k < q.len() && r[k] == q[j + k] {
+                        k += 1;
+                        next |= 1 << (j + k);
+                    }
+                }
+            }
+            let done = 1u64 << q.len();
+            reach = next & (full | done);
+            if reach & done != 0 {
+                let fit = match (start == 0, i + 1 == n) {
+                    (true, true) => Fit::Whole,
+                    (true, false) => Fit::Prefix,
+                    _ => Fit::Inside,
+                };
+                best = best.max(Some(fit));
+                // A longer reading of the same input may still end on the last character.
+                reach &= !done;
+            }
+            if reach == 0 {
+                break;
+            }
+        }
+        // Later starts can only match inside the text.
+        if best.is_some() {
+            break;
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(text: &str) -> Entry {
+        Entry::new(SearchTarget::Matter(0), MatchedField::Name, text, 0)
+    }
+
+    fn fit(text: &str, q: &str) -> Option<Fit> {
+        pinyin_fit(&entry(text), q.as_bytes())
+    }
+
+    #[test]
+    fn pinyin_initials_full_and_mixed() {
+        assert!(fit("劳动争议", "ldzy") == Some(Fit::Whole));
+        assert!(fit("劳动争议", "laodongzhengyi") == Some(Fit::Whole));
+        assert!(fit("劳动争议", "laodzy") == Some(Fit::Whole));
+        assert!(fit("劳动争议与讨薪", "ldzy") == Some(Fit::Prefix));
+        assert!(fit("拖欠劳动报酬", "ld") == Some(Fit::Inside));
+        assert!(fit("劳动争议", "lz") == None, "initials must be consecutive");
+        assert!(fit("劳动争议", "xyz") == None);
+    }
+
+    #[test]
+    fn heteronyms_are_searchable_by_either_reading() {
+        assert!(fit("人民调解", "rmtj") == Some(Fit::Whole));
+        assert!(fit("人民调解", "rmdj") == Some(Fit::Whole));
+    }
+
+    #[test]
+    fn partial_chinese_phrase_overlaps() {
+        let text: Vec<char> = "老板不给钱".chars().collect();
+        let q: Vec<char> = "老板不给我钱".chars().collect();
+        assert!(bigram_overlap(&text, &q).is_some());
+        let q2: Vec<char> = "今天天气真好".chars().collect();
+        assert!(bigram_overlap(&text, &q2).is_none());
+    }
+}

@@ -18,7 +18,11 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, f64, f64) {
         timings.push(t.elapsed());
     }
     let (p50, p99, max) = common::percentiles(timings);
-    (p50.as_secs_f64() * 1e3, p99.as_secs_f64() * 1e3, max.as_secs_f64() * 1e3)
+    (
+        p50.as_secs_f64() * 1e3,
+        p99.as_secs_f64() * 1e3,
+        max.as_secs_f64() * 1e3,
+    )
 }
 
 fn report(label: &str, (p50, p99, max): (f64, f64, f64)) {
@@ -28,14 +32,24 @@ fn report(label: &str, (p50, p99, max): (f64, f64, f64)) {
 fn main() {
     println!("machine: {}", common::machine());
     let bytes: usize = defaults::FILES.iter().map(|(_, t)| t.len()).sum();
-    println!("default content: {} files, {} KiB", defaults::FILES.len(), bytes / 1024);
+    println!(
+        "default content: {} files, {} KiB",
+        defaults::FILES.len(),
+        bytes / 1024
+    );
     report(
         "load + validate default catalogue",
         time(100, || defaults::catalogue().expect("valid")),
     );
     let catalogue = defaults::catalogue().expect("valid");
-    report("build search index (default)", time(100, || SearchIndex::build(&catalogue)));
-    report("load + validate legal-aid rules", time(100, || Rules::jilin_default().expect("valid")));
+    report(
+        "build search index (default)",
+        time(100, || SearchIndex::build(&catalogue)),
+    );
+    report(
+        "load + validate legal-aid rules",
+        time(100, || Rules::jilin_default().expect("valid")),
+    );
     let files = common::synthetic_files(2000);
     report(
         "load + validate synthetic 2,000-matter catalogue",

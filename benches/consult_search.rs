@@ -11,8 +11,27 @@ use legal_kiosk::consult::{Catalogue, SearchIndex, defaults};
 /// What people type on the kiosk keyboard: initials, partial and full pinyin, Chinese words,
 /// colloquial phrases, English, nonsense.
 const QUERIES: &[&str] = &[
-    "ldzy", "l", "ld", "laodong", "lh", "lihun", "jb", "rmtj", "gs", "zjd", "欠薪", "老板不给钱",
-    "老板不给我钱", "离婚", "宅基地", "工伤认定", "被骗", "divorce", "wages", "qqqqxz", "12348",
+    "ldzy",
+    "l",
+    "ld",
+    "laodong",
+    "lh",
+    "lihun",
+    "jb",
+    "rmtj",
+    "gs",
+    "zjd",
+    "欠薪",
+    "老板不给钱",
+    "老板不给我钱",
+    "离婚",
+    "宅基地",
+    "工伤认定",
+    "被骗",
+    "divorce",
+    "wages",
+    "qqqqxz",
+    "12348",
 ];
 
 fn measure(label: &str, catalogue: &Catalogue) {

@@ -9,7 +9,10 @@ pub fn machine() -> String {
     let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let model = info
         .lines()
-        .find_map(|l| l.strip_prefix("model name").and_then(|r| r.split(':').nth(1)))
+        .find_map(|l| {
+            l.strip_prefix("model name")
+                .and_then(|r| r.split(':').nth(1))
+        })
         .map(str::trim)
         .unwrap_or("unknown CPU")
         .to_owned();
@@ -42,7 +45,9 @@ pub fn synthetic_files(n: usize) -> Vec<(String, Vec<u8>)> {
         .collect();
     let w = |i: usize| words[i % words.len()].as_str();
     for i in 0..n {
-        let keywords: Vec<String> = (0..6).map(|k| format!("\"{}\"", w(i * 13 + k * 31 + 5))).collect();
+        let keywords: Vec<String> = (0..6)
+            .map(|k| format!("\"{}\"", w(i * 13 + k * 31 + 5)))
+            .collect();
         let text = format!(
             r#"id = "synthetic.m{i}"
 category = "{cat}"

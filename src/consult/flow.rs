@@ -342,7 +342,13 @@ pub fn action_label(catalogue: &Catalogue, action: &Action, lang: Lang) -> Local
         ),
         Action::VideoLawyer => (
             "",
-            pick(lang, "视频连线律师", "변호사와 화상 상담", "Talk to a lawyer on video").to_owned(),
+            pick(
+                lang,
+                "视频连线律师",
+                "변호사와 화상 상담",
+                "Talk to a lawyer on video",
+            )
+            .to_owned(),
             false,
         ),
         Action::Institution { kind } => {
@@ -372,7 +378,12 @@ pub fn action_label(catalogue: &Catalogue, action: &Action, lang: Lang) -> Local
     }
 }
 
-pub(crate) fn pick(lang: Lang, zh: &'static str, ko: &'static str, en: &'static str) -> &'static str {
+pub(crate) fn pick(
+    lang: Lang,
+    zh: &'static str,
+    ko: &'static str,
+    en: &'static str,
+) -> &'static str {
     match lang {
         Lang::ZhCn => zh,
         Lang::KoKr => ko,

@@ -113,20 +113,18 @@ impl Catalogue {
             if name.ends_with(".md") {
                 continue;
             }
-            let text = std::str::from_utf8(bytes)
-                .map_err(|_| CatalogueError::NotUtf8(name.to_owned()))?;
+            let text =
+                std::str::from_utf8(bytes).map_err(|_| CatalogueError::NotUtf8(name.to_owned()))?;
             let parse_err = |source| CatalogueError::Parse {
                 file: name.to_owned(),
                 source,
             };
             match name {
                 "catalogue.toml" => {
-                    catalogue_file =
-                        Some(toml::from_str::<CatalogueFile>(text).map_err(parse_err)?)
+                    catalogue_file = Some(toml::from_str::<CatalogueFile>(text).map_err(parse_err)?)
                 }
                 "materials.toml" => {
-                    materials_file =
-                        Some(toml::from_str::<MaterialsFile>(text).map_err(parse_err)?)
+                    materials_file = Some(toml::from_str::<MaterialsFile>(text).map_err(parse_err)?)
                 }
                 _ if is_matter_file(name) => {
                     matters.push((
@@ -375,7 +373,11 @@ impl Builder {
         for (file, m) in matter_files {
             self.check_id(&file, "id", &m.id);
             if let Some(other) = matter_ids.insert(m.id.clone(), file.clone()) {
-                self.problem(&file, "id", format!("matter id {:?} is also used by {other}", m.id));
+                self.problem(
+                    &file,
+                    "id",
+                    format!("matter id {:?} is also used by {other}", m.id),
+                );
             }
             if let Some(matter) = self.matter(&file, m, &index) {
                 matters.push(matter);
@@ -424,7 +426,11 @@ impl Builder {
     fn matter(&mut self, file: &str, m: MatterFile, index: &Index) -> Option<(usize, u32, Matter)> {
         let category = index.categories.get(&m.category).copied();
         if category.is_none() {
-            self.problem(file, "category", format!("unknown category {:?}", m.category));
+            self.problem(
+                file,
+                "category",
+                format!("unknown category {:?}", m.category),
+            );
         }
         for a in &m.areas {
             if !index.service_areas.contains_key(a) {
@@ -437,7 +443,11 @@ impl Builder {
         self.check_text(file, "name", "name", &m.name);
         self.check_text(file, "summary", "summary", &m.summary);
         if m.keywords.is_empty() {
-            self.problem(file, "keywords", "a matter needs keywords (what citizens say)");
+            self.problem(
+                file,
+                "keywords",
+                "a matter needs keywords (what citizens say)",
+            );
         }
         for k in &m.keywords {
             if k.trim().is_empty() {
@@ -530,7 +540,11 @@ impl Builder {
             (Some(q), None) => match questions.get(q) {
                 Some(&i) => Target::Question(i),
                 None => {
-                    self.problem(file, at, format!("next = {q:?} is not a question of this matter"));
+                    self.problem(
+                        file,
+                        at,
+                        format!("next = {q:?} is not a question of this matter"),
+                    );
                     Target::Outcome(usize::MAX)
                 }
             },
@@ -643,7 +657,11 @@ impl Builder {
             }
         };
         if let Some(field) = unexpected {
-            self.problem(file, at, format!("`{field}` does not belong to this kind of step"));
+            self.problem(
+                file,
+                at,
+                format!("`{field}` does not belong to this kind of step"),
+            );
         }
         Some(Step {
             action,
@@ -705,7 +723,11 @@ impl Builder {
         let mut cycle = None;
         let (min, max) = visit(0, questions, &mut marks, &mut reached, &mut cycle);
         if let Some(q) = cycle {
-            self.problem(file, format!("question {q}"), "the flow loops back to this question");
+            self.problem(
+                file,
+                format!("question {q}"),
+                "the flow loops back to this question",
+            );
             return;
         }
         if min < MIN_QUESTIONS_PER_PATH {

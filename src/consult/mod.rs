@@ -2,14 +2,14 @@
 //! its loader and validator, the flow engine the UI drives, search, and the guidance slip.
 
 pub mod defaults;
-#[cfg(test)]
-mod tests;
 pub mod flow;
 mod format;
 pub mod load;
 pub mod model;
 pub mod search;
 pub mod slip;
+#[cfg(test)]
+mod tests;
 pub mod text;
 
 pub use flow::{Consultation, ConsultationRecord, FlowError, Screen, ScreenView};

@@ -241,7 +241,7 @@ pub struct Step {
 
 /// The kinds of next step an outcome can recommend.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
+#[serde(tag = "step", rename_all = "kebab-case")]
 pub enum Action {
     /// Take a queue ticket for a service here.
     Ticket {

@@ -37,9 +37,13 @@ impl SlipContext<'_> {
     pub fn bare() -> SlipContext<'static> {
         SlipContext {
             qr_url: None,
-            institution: &|_| None,
+            institution: &no_institution,
         }
     }
+}
+
+fn no_institution(_: &str) -> Option<InstitutionAddress> {
+    None
 }
 
 /// One next step on the slip.
@@ -84,7 +88,12 @@ pub struct GuidanceSlip {
 
 /// Heading printed on every slip.
 pub(crate) fn slip_title(lang: Lang) -> &'static str {
-    pick(lang, "法律服务指引", "법률 서비스 안내", "Legal service guidance")
+    pick(
+        lang,
+        "法律服务指引",
+        "법률 서비스 안내",
+        "Legal service guidance",
+    )
 }
 
 pub(crate) fn hotline_line(lang: Lang) -> String {

@@ -29,7 +29,10 @@ fn all_paths(c: &Arc<Catalogue>, matter: &str) -> Vec<(Vec<String>, String)> {
     let mut out = Vec::new();
     let mut stack = vec![(Consultation::start(c.clone(), matter).unwrap(), Vec::new())];
     while let Some((flow, path)) = stack.pop() {
-        assert!(path.len() <= 6, "{matter}: path {path:?} is too long (or loops)");
+        assert!(
+            path.len() <= 6,
+            "{matter}: path {path:?} is too long (or loops)"
+        );
         match flow.screen() {
             Screen::Outcome(o) => out.push((path, o.id.clone())),
             Screen::Question(q) => {
@@ -50,14 +53,21 @@ fn all_paths(c: &Arc<Catalogue>, matter: &str) -> Vec<(Vec<String>, String)> {
 fn default_content_loads_and_embedded_list_matches_the_directory() {
     let c = catalogue();
     let from_dir = Catalogue::from_dir(&content_dir()).unwrap();
-    assert_eq!(from_dir.matters.len(), c.matters.len(), "a content file is not listed in defaults::FILES");
+    assert_eq!(
+        from_dir.matters.len(),
+        c.matters.len(),
+        "a content file is not listed in defaults::FILES"
+    );
     let mut on_disk = Vec::new();
     for entry in walk(&content_dir()) {
         on_disk.push(entry);
     }
     let listed: BTreeSet<&str> = defaults::FILES.iter().map(|(n, _)| *n).collect();
     for f in &on_disk {
-        assert!(listed.contains(f.as_str()), "{f} is missing from defaults::FILES");
+        assert!(
+            listed.contains(f.as_str()),
+            "{f} is missing from defaults::FILES"
+        );
     }
 }
 
@@ -70,7 +80,12 @@ fn walk(dir: &Path) -> Vec<String> {
             if p.is_dir() {
                 stack.push(p);
             } else if p.extension().is_some_and(|x| x == "toml") {
-                out.push(p.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/"));
+                out.push(
+                    p.strip_prefix(dir)
+                        .unwrap()
+                        .to_string_lossy()
+                        .replace('\\', "/"),
+                );
             }
         }
     }
@@ -84,10 +99,19 @@ fn every_answer_path_reaches_an_outcome_after_at_least_two_questions() {
         let paths = all_paths(&c, &m.id);
         let reached: HashSet<&str> = paths.iter().map(|(_, o)| o.as_str()).collect();
         for (path, outcome) in &paths {
-            assert!(path.len() >= 2, "{}: path {path:?} → {outcome} asks fewer than 2 questions", m.id);
+            assert!(
+                path.len() >= 2,
+                "{}: path {path:?} → {outcome} asks fewer than 2 questions",
+                m.id
+            );
         }
         for o in &m.outcomes {
-            assert!(reached.contains(o.id.as_str()), "{}: outcome {} is unreachable", m.id, o.id);
+            assert!(
+                reached.contains(o.id.as_str()),
+                "{}: outcome {} is unreachable",
+                m.id,
+                o.id
+            );
         }
     }
 }
@@ -96,18 +120,52 @@ fn every_answer_path_reaches_an_outcome_after_at_least_two_questions() {
 fn content_covers_the_required_areas_categories_and_matter_count() {
     let c = catalogue();
     let required_categories = [
-        "婚姻家庭", "劳动争议与讨薪", "借贷与合同", "交通事故", "医疗纠纷", "工伤", "土地与宅基地",
-        "房产与物业", "消费维权", "邻里纠纷", "赡养抚养", "继承与遗嘱", "刑事案件与辩护", "行政争议",
+        "婚姻家庭",
+        "劳动争议与讨薪",
+        "借贷与合同",
+        "交通事故",
+        "医疗纠纷",
+        "工伤",
+        "土地与宅基地",
+        "房产与物业",
+        "消费维权",
+        "邻里纠纷",
+        "赡养抚养",
+        "继承与遗嘱",
+        "刑事案件与辩护",
+        "行政争议",
     ];
     for name in required_categories {
         let cat = c.categories.iter().find(|k| k.name.zh_cn == name);
         let cat = cat.unwrap_or_else(|| panic!("category {name} missing"));
-        assert!(c.matters_in(&cat.id).count() >= 2, "{name} has fewer than 2 matters");
+        assert!(
+            c.matters_in(&cat.id).count() >= 2,
+            "{name} has fewer than 2 matters"
+        );
     }
-    let problem_matters = c.matters.iter().filter(|m| c.category_of(m).id != "services").count();
-    assert!(problem_matters >= 40, "only {problem_matters} matters across the problem categories");
-    let areas: BTreeSet<&str> = c.service_areas.iter().map(|a| a.name.zh_cn.as_str()).collect();
-    for name in ["律师服务", "公证", "司法鉴定", "法律援助", "人民调解", "普法宣传", "仲裁"] {
+    let problem_matters = c
+        .matters
+        .iter()
+        .filter(|m| c.category_of(m).id != "services")
+        .count();
+    assert!(
+        problem_matters >= 40,
+        "only {problem_matters} matters across the problem categories"
+    );
+    let areas: BTreeSet<&str> = c
+        .service_areas
+        .iter()
+        .map(|a| a.name.zh_cn.as_str())
+        .collect();
+    for name in [
+        "律师服务",
+        "公证",
+        "司法鉴定",
+        "法律援助",
+        "人民调解",
+        "普法宣传",
+        "仲裁",
+    ] {
         assert!(areas.contains(name), "service area {name} missing");
     }
 }
@@ -136,9 +194,23 @@ fn every_step_refers_to_existing_services_institutions_hotlines_and_materials() 
             }
         }
     }
-    assert_eq!(services_used.len(), 7, "every queue service is recommended somewhere");
-    for kind in ["law-firm", "notary-office", "mediation-committee", "judicial-appraisal-body", "labour-arbitration", "commercial-arbitration"] {
-        assert!(c.institution_kind(kind).is_some(), "institution kind {kind}");
+    assert_eq!(
+        services_used.len(),
+        7,
+        "every queue service is recommended somewhere"
+    );
+    for kind in [
+        "law-firm",
+        "notary-office",
+        "mediation-committee",
+        "judicial-appraisal-body",
+        "labour-arbitration",
+        "commercial-arbitration",
+    ] {
+        assert!(
+            c.institution_kind(kind).is_some(),
+            "institution kind {kind}"
+        );
     }
 }
 
@@ -169,7 +241,11 @@ fn legal_aid_scopes_named_by_matters_exist_in_the_default_rules() {
     let rules = crate::legal_aid::Rules::jilin_default().unwrap();
     for m in &catalogue().matters {
         if let Some(s) = &m.legal_aid_scope {
-            assert!(rules.scope_item(s).is_some(), "{}: legal_aid_scope {s}", m.id);
+            assert!(
+                rules.scope_item(s).is_some(),
+                "{}: legal_aid_scope {s}",
+                m.id
+            );
         }
     }
 }
@@ -246,13 +322,23 @@ fn the_minimal_fixture_is_valid() {
 
 #[test]
 fn a_cycle_is_rejected() {
-    let m = GOOD_MATTER.replace(r#"{ id = "b", label = { zh-CN = "否" }, outcome = "o1" }"#, r#"{ id = "b", label = { zh-CN = "否" }, next = "q1" }"#);
-    assert!(invalid_message(&m).contains("loops back"), "{}", invalid_message(&m));
+    let m = GOOD_MATTER.replace(
+        r#"{ id = "b", label = { zh-CN = "否" }, outcome = "o1" }"#,
+        r#"{ id = "b", label = { zh-CN = "否" }, next = "q1" }"#,
+    );
+    assert!(
+        invalid_message(&m).contains("loops back"),
+        "{}",
+        invalid_message(&m)
+    );
 }
 
 #[test]
 fn a_one_question_path_is_rejected() {
-    let m = GOOD_MATTER.replace(r#"{ id = "b", label = { zh-CN = "否" }, next = "q2" }"#, r#"{ id = "b", label = { zh-CN = "否" }, outcome = "o1" }"#);
+    let m = GOOD_MATTER.replace(
+        r#"{ id = "b", label = { zh-CN = "否" }, next = "q2" }"#,
+        r#"{ id = "b", label = { zh-CN = "否" }, outcome = "o1" }"#,
+    );
     assert!(invalid_message(&m).contains("at least 2"));
 }
 
@@ -260,8 +346,14 @@ fn a_one_question_path_is_rejected() {
 fn unknown_references_are_rejected_with_their_location() {
     let m = GOOD_MATTER.replace(r#"materials = ["id-card"]"#, r#"materials = ["passport"]"#);
     let msg = invalid_message(&m);
-    assert!(msg.contains("matters/a.toml") && msg.contains("passport"), "{msg}");
-    let m = GOOD_MATTER.replace(r#"kind = "ticket", service = "mediation""#, r#"kind = "institution", institution = "embassy""#);
+    assert!(
+        msg.contains("matters/a.toml") && msg.contains("passport"),
+        "{msg}"
+    );
+    let m = GOOD_MATTER.replace(
+        r#"kind = "ticket", service = "mediation""#,
+        r#"kind = "institution", institution = "embassy""#,
+    );
     assert!(invalid_message(&m).contains("embassy"));
     let m = GOOD_MATTER.replace(r#"category = "family""#, r#"category = "work""#);
     assert!(invalid_message(&m).contains("unknown category"));
@@ -271,7 +363,10 @@ fn unknown_references_are_rejected_with_their_location() {
 fn an_invented_queue_service_is_a_parse_error() {
     let m = GOOD_MATTER.replace(r#"service = "mediation""#, r#"service = "tax-office""#);
     let msg = invalid_message(&m);
-    assert!(msg.contains("tax-office") && msg.contains("legal-consultation"), "{msg}");
+    assert!(
+        msg.contains("tax-office") && msg.contains("legal-consultation"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -286,7 +381,10 @@ fn missing_chinese_text_and_unknown_fields_are_rejected() {
 fn duplicate_ids_are_rejected() {
     let mut files = base_files(GOOD_MATTER);
     files.push(("matters/b.toml".into(), GOOD_MATTER.as_bytes().to_vec()));
-    let msg = load(&files).err().map(|e| e.to_string()).unwrap_or_default();
+    let msg = load(&files)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(msg.contains("also used by"), "{msg}");
     let m = GOOD_MATTER.replace(r#"id = "q2""#, r#"id = "q1""#);
     assert!(invalid_message(&m).contains("duplicate id"));
@@ -296,9 +394,18 @@ fn duplicate_ids_are_rejected() {
 fn unexpected_and_missing_files_are_rejected() {
     let mut files = base_files(GOOD_MATTER);
     files.push(("matter/typo.toml".into(), b"".to_vec()));
-    assert!(matches!(load(&files), Err(CatalogueError::UnexpectedFile(_))));
-    let files = base_files(GOOD_MATTER).into_iter().skip(1).collect::<Vec<_>>();
-    assert!(matches!(load(&files), Err(CatalogueError::MissingFile("catalogue.toml"))));
+    assert!(matches!(
+        load(&files),
+        Err(CatalogueError::UnexpectedFile(_))
+    ));
+    let files = base_files(GOOD_MATTER)
+        .into_iter()
+        .skip(1)
+        .collect::<Vec<_>>();
+    assert!(matches!(
+        load(&files),
+        Err(CatalogueError::MissingFile("catalogue.toml"))
+    ));
 }
 
 // ---------------------------------------------------------------- flow engine
@@ -307,19 +414,25 @@ fn unexpected_and_missing_files_are_rejected() {
 fn flow_goes_forward_back_and_restarts() {
     let c = catalogue();
     let mut f = Consultation::start(c.clone(), "labour.unpaid-wages").unwrap();
-    let ScreenView::Question(q) = f.view(Lang::ZhCn) else { panic!("starts with a question") };
+    let ScreenView::Question(q) = f.view(Lang::ZhCn) else {
+        panic!("starts with a question")
+    };
     assert_eq!(q.question_id, "still-working");
     assert!(!q.can_go_back);
     assert!(!f.back(), "back on the first question leaves the flow");
     f.answer("left-long").unwrap();
     assert_eq!(f.step_number(), 2);
     f.answer("no").unwrap();
-    let ScreenView::Outcome(o) = f.view(Lang::ZhCn) else { panic!("outcome expected") };
+    let ScreenView::Outcome(o) = f.view(Lang::ZhCn) else {
+        panic!("outcome expected")
+    };
     assert_eq!(o.outcome_id, "time-limit");
     assert!(o.disclaimer.text.contains("不是处理结果"));
     assert!(matches!(f.answer("yes"), Err(FlowError::Finished)));
     assert!(f.back());
-    let Screen::Question(q) = f.screen() else { panic!() };
+    let Screen::Question(q) = f.screen() else {
+        panic!()
+    };
     assert_eq!(q.id, "proof-old");
     f.restart();
     assert_eq!(f.step_number(), 1);
@@ -334,7 +447,10 @@ fn wrong_answer_and_unknown_matter_are_typed_errors() {
         Some(FlowError::UnknownMatter("no.such".into()))
     );
     let mut f = Consultation::start(c, "labour.unpaid-wages").unwrap();
-    assert!(matches!(f.answer("maybe"), Err(FlowError::UnknownAnswer { .. })));
+    assert!(matches!(
+        f.answer("maybe"),
+        Err(FlowError::UnknownAnswer { .. })
+    ));
     assert_eq!(f.step_number(), 1, "a wrong answer does not move the flow");
 }
 
@@ -342,11 +458,18 @@ fn wrong_answer_and_unknown_matter_are_typed_errors() {
 fn views_flag_missing_translations() {
     let c = catalogue();
     let f = Consultation::start(c.clone(), "labour.dismissal").unwrap();
-    let ScreenView::Question(q) = f.view(Lang::KoKr) else { panic!() };
+    let ScreenView::Question(q) = f.view(Lang::KoKr) else {
+        panic!()
+    };
     assert!(!q.matter_name.fallback, "matter names are translated");
-    assert!(q.text.fallback, "this question is zh-CN only and must say so");
+    assert!(
+        q.text.fallback,
+        "this question is zh-CN only and must say so"
+    );
     let f = Consultation::start(c, "labour.unpaid-wages").unwrap();
-    let ScreenView::Question(q) = f.view(Lang::KoKr) else { panic!() };
+    let ScreenView::Question(q) = f.view(Lang::KoKr) else {
+        panic!()
+    };
     assert!(!q.text.fallback && q.text.text.contains("일하고"));
 }
 
@@ -354,14 +477,23 @@ fn views_flag_missing_translations() {
 fn the_record_holds_ids_only() {
     let c = catalogue();
     let mut f = Consultation::start(c, "marriage.divorce").unwrap();
-    assert!(f.record("c-1", Lang::ZhCn).is_none(), "no record before the outcome");
+    assert!(
+        f.record("c-1", Lang::ZhCn).is_none(),
+        "no record before the outcome"
+    );
     f.answer("one").unwrap();
     f.answer("yes").unwrap();
     let r = f.record("c-1", Lang::ZhCn).unwrap();
-    assert_eq!((r.matter_id.as_str(), r.outcome_id.as_str()), ("marriage.divorce", "violence"));
+    assert_eq!(
+        (r.matter_id.as_str(), r.outcome_id.as_str()),
+        ("marriage.divorce", "violence")
+    );
     let payload = r.outbox_payload().to_string();
     assert!(payload.contains("\"consultation.completed\"") && payload.contains("\"violence\""));
-    assert!(!payload.contains("对方"), "no display text in the record: {payload}");
+    assert!(
+        !payload.contains("对方"),
+        "no display text in the record: {payload}"
+    );
 }
 
 // ---------------------------------------------------------------- slip
@@ -381,7 +513,10 @@ fn slip_lists_steps_materials_once_institution_and_hotline() {
             hours: None,
         })
     };
-    let ctx = SlipContext { qr_url: Some("https://example.invalid/12348"), institution: &lookup };
+    let ctx = SlipContext {
+        qr_url: Some("https://example.invalid/12348"),
+        institution: &lookup,
+    };
     let slip = GuidanceSlip::for_consultation(&f, Lang::ZhCn, &ctx).unwrap();
     assert_eq!(slip.matter, "拖欠工资");
     assert_eq!(slip.outcome, "申请劳动仲裁");
@@ -389,9 +524,15 @@ fn slip_lists_steps_materials_once_institution_and_hotline() {
     assert!(slip.materials.contains(&"身份证".to_owned()));
     let unique: HashSet<&String> = slip.materials.iter().collect();
     assert_eq!(unique.len(), slip.materials.len());
-    assert_eq!(slip.institution.as_ref().map(|i| i.address.as_str()), Some("示例路1号"));
+    assert_eq!(
+        slip.institution.as_ref().map(|i| i.address.as_str()),
+        Some("示例路1号")
+    );
     assert!(slip.hotline.starts_with("12348"));
-    assert_eq!(slip.qr_url.as_deref(), Some("https://example.invalid/12348"));
+    assert_eq!(
+        slip.qr_url.as_deref(),
+        Some("https://example.invalid/12348")
+    );
     assert!(!slip.has_fallback);
     let en = GuidanceSlip::for_consultation(&f, Lang::En, &SlipContext::bare()).unwrap();
     assert_eq!(en.outcome, "Apply for labour arbitration");
@@ -415,19 +556,58 @@ fn top(index: &SearchIndex, c: &Catalogue, q: &str) -> Vec<String> {
 fn search_by_keyword_initials_partial_and_colloquial_input() {
     let c = catalogue();
     let idx = SearchIndex::build(&c);
-    assert_eq!(top(&idx, &c, "ldzy").first().map(String::as_str), Some("category:labour"));
-    assert_eq!(top(&idx, &c, "LDZY").first().map(String::as_str), Some("category:labour"));
-    assert_eq!(top(&idx, &c, "欠薪").first().map(String::as_str), Some("labour.unpaid-wages"));
-    assert_eq!(top(&idx, &c, "老板不给钱").first().map(String::as_str), Some("labour.unpaid-wages"));
-    assert!(top(&idx, &c, "老板不给我钱").contains(&"labour.unpaid-wages".to_owned()), "a phrase close to a keyword still finds it");
-    assert!(top(&idx, &c, "ld").contains(&"category:labour".to_owned()), "two letters of the initials");
-    assert!(top(&idx, &c, "laodong").contains(&"category:labour".to_owned()), "full pinyin");
-    assert_eq!(top(&idx, &c, "lh").first().map(String::as_str), Some("marriage.divorce"));
-    assert_eq!(top(&idx, &c, "jb").first().map(String::as_str), Some("marriage.domestic-violence"));
-    assert!(top(&idx, &c, "rmtj").contains(&"services.mediation".to_owned()), "调 read as tiao");
-    assert_eq!(top(&idx, &c, "宅基").first().map(String::as_str), Some("land.homestead"));
-    assert_eq!(top(&idx, &c, "divorce").first().map(String::as_str), Some("marriage.divorce"));
-    assert_eq!(top(&idx, &c, "이혼").first().map(String::as_str), Some("marriage.divorce"));
+    assert_eq!(
+        top(&idx, &c, "ldzy").first().map(String::as_str),
+        Some("category:labour")
+    );
+    assert_eq!(
+        top(&idx, &c, "LDZY").first().map(String::as_str),
+        Some("category:labour")
+    );
+    assert_eq!(
+        top(&idx, &c, "欠薪").first().map(String::as_str),
+        Some("labour.unpaid-wages")
+    );
+    assert_eq!(
+        top(&idx, &c, "老板不给钱").first().map(String::as_str),
+        Some("labour.unpaid-wages")
+    );
+    assert!(
+        top(&idx, &c, "老板不给我钱").contains(&"labour.unpaid-wages".to_owned()),
+        "a phrase close to a keyword still finds it"
+    );
+    assert!(
+        top(&idx, &c, "ld").contains(&"category:labour".to_owned()),
+        "two letters of the initials"
+    );
+    assert!(
+        top(&idx, &c, "laodong").contains(&"category:labour".to_owned()),
+        "full pinyin"
+    );
+    assert_eq!(
+        top(&idx, &c, "lh").first().map(String::as_str),
+        Some("marriage.divorce")
+    );
+    assert_eq!(
+        top(&idx, &c, "jb").first().map(String::as_str),
+        Some("marriage.domestic-violence")
+    );
+    assert!(
+        top(&idx, &c, "rmtj").contains(&"services.mediation".to_owned()),
+        "调 read as tiao"
+    );
+    assert_eq!(
+        top(&idx, &c, "宅基").first().map(String::as_str),
+        Some("land.homestead")
+    );
+    assert_eq!(
+        top(&idx, &c, "divorce").first().map(String::as_str),
+        Some("marriage.divorce")
+    );
+    assert_eq!(
+        top(&idx, &c, "이혼").first().map(String::as_str),
+        Some("marriage.divorce")
+    );
     assert!(idx.search("", 5).is_empty());
     assert!(idx.search("  ，。 ", 5).is_empty());
     assert!(idx.search("qqqqxz", 5).is_empty());
@@ -471,7 +651,11 @@ fn all_shown_text() -> String {
     }
     let reasons = crate::rating::RatingReasons::default_set().unwrap();
     for lang in Lang::ALL {
-        for kind in [crate::rating::ServiceKind::Ticket, crate::rating::ServiceKind::Consultation, crate::rating::ServiceKind::VideoCall] {
+        for kind in [
+            crate::rating::ServiceKind::Ticket,
+            crate::rating::ServiceKind::Consultation,
+            crate::rating::ServiceKind::VideoCall,
+        ] {
             for r in reasons.options(kind, lang) {
                 s.push_str(&r.label.text);
                 s.push_str(&r.criterion_name.text);
@@ -484,7 +668,11 @@ fn all_shown_text() -> String {
             s.push_str(svc.name(lang));
         }
         s.push_str(crate::legal_aid::consent_text(lang));
-        for i in [crate::legal_aid::Indication::NoMeansTest, crate::legal_aid::Indication::LikelyEligible, crate::legal_aid::Indication::StaffReview] {
+        for i in [
+            crate::legal_aid::Indication::NoMeansTest,
+            crate::legal_aid::Indication::LikelyEligible,
+            crate::legal_aid::Indication::StaffReview,
+        ] {
             s.push_str(i.headline(lang));
         }
         // Every screen and result of a full self-check in this language.
@@ -504,7 +692,8 @@ fn all_shown_text() -> String {
 
 #[test]
 fn every_character_shown_is_in_the_embedded_font() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/fonts/NotoSansCJKsc-Regular-kiosk.otf");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/fonts/NotoSansCJKsc-Regular-kiosk.otf");
     let data = std::fs::read(&path).unwrap();
     let face = ttf_parser::Face::parse(&data, 0).unwrap();
     let text = all_shown_text();
@@ -512,6 +701,9 @@ fn every_character_shown_is_in_the_embedded_font() {
         .chars()
         .filter(|ch| !ch.is_control() && face.glyph_index(*ch).is_none())
         .collect();
-    assert!(missing.is_empty(), "characters not in the kiosk font: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "characters not in the kiosk font: {missing:?}"
+    );
     assert!(text.chars().count() > 20_000, "the check saw the content");
 }

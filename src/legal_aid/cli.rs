@@ -72,7 +72,12 @@ struct Trace {
 
 impl AnswersFile {
     /// The answer to `q` as the engine takes it, or a message saying what is missing.
-    fn answer_for(&self, q: QuestionId, check: &SelfCheck, lang: Lang) -> anyhow::Result<AidAnswer> {
+    fn answer_for(
+        &self,
+        q: QuestionId,
+        check: &SelfCheck,
+        lang: Lang,
+    ) -> anyhow::Result<AidAnswer> {
         let choice = |field: &str, v: &Option<String>| -> anyhow::Result<AidAnswer> {
             match v {
                 Some(c) => Ok(AidAnswer::Choice(c.clone())),
@@ -85,7 +90,9 @@ impl AnswersFile {
                             .join(", "),
                         _ => String::new(),
                     };
-                    bail!("the rules ask `{field}` but the answers file has none (one of: {options})")
+                    bail!(
+                        "the rules ask `{field}` but the answers file has none (one of: {options})"
+                    )
                 }
             }
         };
@@ -102,7 +109,9 @@ impl AnswersFile {
                 Some(IncomeAnswer::Yuan(n)) => Ok(AidAnswer::Number(*n)),
                 Some(IncomeAnswer::Word(w)) if w == "unknown" => Ok(AidAnswer::Unknown),
                 Some(IncomeAnswer::Word(w)) => {
-                    bail!("household_monthly_income_yuan must be a number of yuan or \"unknown\", not {w:?}")
+                    bail!(
+                        "household_monthly_income_yuan must be a number of yuan or \"unknown\", not {w:?}"
+                    )
                 }
                 None => bail!(
                     "the rules ask `household_monthly_income_yuan` but the answers file has none"
@@ -118,11 +127,23 @@ impl AnswersFile {
                 out.push((name, q));
             }
         };
-        add(self.special_case.is_some(), "special_case", QuestionId::SpecialCase);
+        add(
+            self.special_case.is_some(),
+            "special_case",
+            QuestionId::SpecialCase,
+        );
         add(self.matter.is_some(), "matter", QuestionId::Matter);
         add(self.group.is_some(), "group", QuestionId::Group);
-        add(self.priority_group.is_some(), "priority_group", QuestionId::PriorityGroup);
-        add(self.household_size.is_some(), "household_size", QuestionId::HouseholdSize);
+        add(
+            self.priority_group.is_some(),
+            "priority_group",
+            QuestionId::PriorityGroup,
+        );
+        add(
+            self.household_size.is_some(),
+            "household_size",
+            QuestionId::HouseholdSize,
+        );
         add(
             self.household_monthly_income_yuan.is_some(),
             "household_monthly_income_yuan",
@@ -133,11 +154,13 @@ impl AnswersFile {
 }
 
 fn read(path: &Path, what: &str) -> anyhow::Result<String> {
-    std::fs::read_to_string(path).with_context(|| format!("reading the {what} file {}", path.display()))
+    std::fs::read_to_string(path)
+        .with_context(|| format!("reading the {what} file {}", path.display()))
 }
 
 fn is_json(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 
 /// Evaluates the answers in `answers_path` under the rules in `rules_path` (default: the
@@ -225,7 +248,11 @@ pub fn run_legal_aid_cli(
     );
     for t in &trace {
         let q = serde_json::to_value(t.question)?;
-        out.push_str(&format!("  {}: {}\n", q.as_str().unwrap_or_default(), t.answer));
+        out.push_str(&format!(
+            "  {}: {}\n",
+            q.as_str().unwrap_or_default(),
+            t.answer
+        ));
     }
     let indication = serde_json::to_value(result.indication)?;
     out.push_str(&format!(

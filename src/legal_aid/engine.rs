@@ -367,7 +367,12 @@ impl SelfCheck {
                 InputView::Choice {
                     options: items(
                         self.rules.scope.iter().collect(),
-                        pick(lang, "都不是 / 不清楚", "해당 없음 / 잘 모름", "None of these / not sure"),
+                        pick(
+                            lang,
+                            "都不是 / 不清楚",
+                            "해당 없음 / 잘 모름",
+                            "None of these / not sure",
+                        ),
                     ),
                     suggested: self
                         .prefill
@@ -478,30 +483,27 @@ impl SelfCheck {
                 AidAnswer::Unknown => "\"unknown\"".to_owned(),
             },
         };
-        let choice = |allowed: &mut dyn Iterator<Item = &str>| match &answer {
-            AidAnswer::Choice(c) if c == NONE || allowed.any(|a| a == c) => Some(c.clone()),
+        let choice = |allowed: &[&str]| match &answer {
+            AidAnswer::Choice(c) if c == NONE || allowed.contains(&c.as_str()) => Some(c.clone()),
             _ => None,
         };
         match q {
             QuestionId::SpecialCase => {
-                let c = choice(&mut self.rules.no_means_test.iter().map(|i| i.id.as_str()))
-                    .ok_or_else(invalid)?;
+                let c = choice(&ids(&self.rules.no_means_test)).ok_or_else(invalid)?;
                 self.answers.special_case = Some(c);
             }
             QuestionId::Matter => {
-                let c = choice(&mut self.rules.scope.iter().map(|i| i.id.as_str()))
-                    .ok_or_else(invalid)?;
+                let c = choice(&ids(&self.rules.scope)).ok_or_else(invalid)?;
                 self.answers.matter = Some(c);
             }
             QuestionId::Group => {
                 let options = self.group_options();
-                let c =
-                    choice(&mut options.iter().map(|i| i.id.as_str())).ok_or_else(invalid)?;
+                let allowed: Vec<&str> = options.iter().map(|i| i.id.as_str()).collect();
+                let c = choice(&allowed).ok_or_else(invalid)?;
                 self.answers.group = Some(c);
             }
             QuestionId::PriorityGroup => {
-                let c = choice(&mut self.rules.priority_groups.iter().map(|i| i.id.as_str()))
-                    .ok_or_else(invalid)?;
+                let c = choice(&ids(&self.rules.priority_groups)).ok_or_else(invalid)?;
                 self.answers.priority_group = Some(c);
             }
             QuestionId::HouseholdSize => match answer {
@@ -572,9 +574,10 @@ impl SelfCheck {
                 .and_then(|i| items.iter().find(|x| x.id == i))
                 .cloned()
         };
-        let (indication, decided_by, priority) =
-            if let Some(case) = find(&rules.no_means_test, &a.special_case) {
-                b.reason(
+        let (indication, decided_by, priority) = if let Some(case) =
+            find(&rules.no_means_test, &a.special_case)
+        {
+            b.reason(
                     &case,
                     (
                         "您说的情况是“{}”。这种情况申请法律援助，不受经济困难条件的限制。",
@@ -582,12 +585,12 @@ impl SelfCheck {
                         "You said: \u{201c}{}\u{201d}. In this case legal aid does not depend on your income.",
                     ),
                 );
-                b.item(&case);
-                (Indication::NoMeansTest, case.id.clone(), false)
-            } else if let Some(scope) = scope {
-                b.item(scope);
-                if let Some(group) = find(&rules.exempt_groups, &a.group) {
-                    b.reason(
+            b.item(&case);
+            (Indication::NoMeansTest, case.id.clone(), false)
+        } else if let Some(scope) = scope {
+            b.item(scope);
+            if let Some(group) = find(&rules.exempt_groups, &a.group) {
+                b.reason(
                         &group,
                         (
                             "您属于“{}”。拿得出证明材料的，不用再核查家里的经济情况。",
@@ -595,31 +598,31 @@ impl SelfCheck {
                             "You are in the group \u{201c}{}\u{201d}. With proof, your income is not checked.",
                         ),
                     );
-                    b.item(&group);
-                    (Indication::NoMeansTest, group.id.clone(), false)
-                } else if let Some(group) = find(&rules.priority_groups, &a.priority_group) {
-                    b.reason(
-                        &group,
-                        (
-                            "您家是“{}”，不用审查经济困难情况，办理时优先。",
-                            "\u{201c}{}\u{201d}에 해당하여 경제 상황 심사가 없고 우선 처리됩니다.",
-                            "As a \u{201c}{}\u{201d}, there is no means test and you get priority.",
-                        ),
-                    );
-                    b.item(&group);
-                    (Indication::NoMeansTest, group.id.clone(), true)
-                } else {
-                    b.means_test();
-                    self.income_indication(&mut b)
-                }
+                b.item(&group);
+                (Indication::NoMeansTest, group.id.clone(), false)
+            } else if let Some(group) = find(&rules.priority_groups, &a.priority_group) {
+                b.reason(
+                    &group,
+                    (
+                        "您家是“{}”，不用审查经济困难情况，办理时优先。",
+                        "\u{201c}{}\u{201d}에 해당하여 경제 상황 심사가 없고 우선 처리됩니다.",
+                        "As a \u{201c}{}\u{201d}, there is no means test and you get priority.",
+                    ),
+                );
+                b.item(&group);
+                (Indication::NoMeansTest, group.id.clone(), true)
             } else {
-                b.plain_reason(
+                b.means_test();
+                self.income_indication(&mut b)
+            }
+        } else {
+            b.plain_reason(
                     "您的事情不在常见的法律援助范围里，但不一定不行。请工作人员帮您看看；法律咨询对所有人都免费。",
                     "말씀하신 일은 일반적인 법률 원조 범위에 없지만, 안 된다는 뜻은 아닙니다. 직원에게 확인해 보세요. 법률 상담은 누구나 무료입니다.",
                     "Your matter is not in the usual legal-aid list, which does not mean no. Staff will look at it; legal consultation is free for everyone.",
                 );
-                (Indication::StaffReview, "out-of-scope".to_owned(), false)
-            };
+            (Indication::StaffReview, "out-of-scope".to_owned(), false)
+        };
         Some(SelfCheckResult {
             indication,
             decided_by,
@@ -645,7 +648,11 @@ impl SelfCheck {
             // Compare totals, not a rounded per-person figure: at the threshold counts as hardship.
             Some(income) if u64::from(income) <= u64::from(threshold) * u64::from(size) => {
                 b.income_reason(income / size, threshold, true);
-                (Indication::LikelyEligible, "under-threshold".to_owned(), false)
+                (
+                    Indication::LikelyEligible,
+                    "under-threshold".to_owned(),
+                    false,
+                )
             }
             Some(income) => {
                 b.income_reason(income / size, threshold, false);
@@ -747,7 +754,10 @@ impl<'r> ResultBuilder<'r> {
         let notice = self.rules.notice.get(self.lang);
         self.fallback |= notice.fallback;
         let mut reason = self.reason;
-        if self.rules.hardship.placeholder && !self.basis.is_empty() && indication != Indication::NoMeansTest {
+        if self.rules.hardship.placeholder
+            && !self.basis.is_empty()
+            && indication != Indication::NoMeansTest
+        {
             reason.push_str(pick(
                 self.lang,
                 "（注意：本机的收入标准还是临时数字，以法律援助机构的标准为准。）",
@@ -765,6 +775,10 @@ impl<'r> ResultBuilder<'r> {
             has_fallback: self.fallback,
         }
     }
+}
+
+fn ids(items: &[RuleItem]) -> Vec<&str> {
+    items.iter().map(|i| i.id.as_str()).collect()
 }
 
 fn pick_owned<'a>(lang: Lang, t: (&'a str, &'a str, &'a str)) -> &'a str {

@@ -41,7 +41,14 @@ pub(crate) mod tests_support {
             let Some(q) = check.question(lang) else {
                 if let Some(r) = check.result(lang) {
                     let x = r.text;
-                    out.push_str(&format!("{}{}{}{}{}", x.headline, x.reason, x.basis.concat(), x.materials.concat(), x.notice));
+                    out.push_str(&format!(
+                        "{}{}{}{}{}",
+                        x.headline,
+                        x.reason,
+                        x.basis.concat(),
+                        x.materials.concat(),
+                        x.notice
+                    ));
                 }
                 continue;
             };
@@ -58,7 +65,11 @@ pub(crate) mod tests_support {
                         AidAnswer::Choice(o.id)
                     })
                     .collect(),
-                InputView::Number { unit, allow_unknown, .. } => {
+                InputView::Number {
+                    unit,
+                    allow_unknown,
+                    ..
+                } => {
                     out.push_str(unit);
                     let mut v = vec![AidAnswer::Number(1), AidAnswer::Number(t + 1)];
                     if allow_unknown {

@@ -212,7 +212,11 @@ impl Rules {
         }
         for m in &self.materials {
             if let Some(lang) = m.name.blank_variant() {
-                problems.push(format!("material {}: name is blank in {}", m.id, lang.tag()));
+                problems.push(format!(
+                    "material {}: name is blank in {}",
+                    m.id,
+                    lang.tag()
+                ));
             }
         }
         for id in self.base_materials.iter().chain(&self.means_test_materials) {
@@ -236,7 +240,7 @@ impl Rules {
                         super::engine::NONE
                     ));
                 }
-                if let Some(other) = all_ids.insert(&item.id, table) {
+                if let Some(other) = all_ids.insert(item.id.as_str(), table) {
                     problems.push(format!("{at}: id is also used in [[{other}]]"));
                 }
                 for (what, t) in [("label", Some(&item.label)), ("basis", Some(&item.basis))]

@@ -37,7 +37,13 @@ impl GuidanceSlip {
         GuidanceSlip {
             lang,
             title: slip_title(lang).to_owned(),
-            matter: pick(lang, "法律援助自测", "법률 원조 자가 진단", "Legal-aid self-check").to_owned(),
+            matter: pick(
+                lang,
+                "法律援助自测",
+                "법률 원조 자가 진단",
+                "Legal-aid self-check",
+            )
+            .to_owned(),
             outcome: t.headline.clone(),
             summary: t.reason.clone(),
             basis: (!t.basis.is_empty()).then(|| t.basis.join("；")),

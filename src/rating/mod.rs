@@ -46,7 +46,10 @@ impl RatingLevel {
 
     /// 不满意 and 非常不满意 are negative ratings (差评) and may carry reasons.
     pub fn is_negative(self) -> bool {
-        matches!(self, RatingLevel::Dissatisfied | RatingLevel::VeryDissatisfied)
+        matches!(
+            self,
+            RatingLevel::Dissatisfied | RatingLevel::VeryDissatisfied
+        )
     }
 
     /// 5 (非常满意) down to 1 (非常不满意).
@@ -209,9 +212,13 @@ pub struct Rating {
 impl RatingReasons {
     /// Parses and checks a reasons file.
     pub fn from_toml(text: &str) -> Result<RatingReasons, ReasonsError> {
-        let r: RatingReasons = toml::from_str(text).map_err(|e| ReasonsError::Parse(e.to_string()))?;
+        let r: RatingReasons =
+            toml::from_str(text).map_err(|e| ReasonsError::Parse(e.to_string()))?;
         if r.format != 1 {
-            return Err(ReasonsError::Invalid(format!("format {} is not supported", r.format)));
+            return Err(ReasonsError::Invalid(format!(
+                "format {} is not supported",
+                r.format
+            )));
         }
         let criteria: HashSet<&str> = r.criteria.iter().map(|c| c.id.as_str()).collect();
         if criteria.len() != r.criteria.len() {
@@ -220,7 +227,10 @@ impl RatingReasons {
         let mut ids = HashSet::new();
         for reason in &r.reasons {
             if !ids.insert(reason.id.as_str()) {
-                return Err(ReasonsError::Invalid(format!("duplicate reason id {:?}", reason.id)));
+                return Err(ReasonsError::Invalid(format!(
+                    "duplicate reason id {:?}",
+                    reason.id
+                )));
             }
             if !criteria.contains(reason.criterion.as_str()) {
                 return Err(ReasonsError::Invalid(format!(

@@ -351,6 +351,13 @@ impl Catalogue {
         &self.categories[matter.category]
     }
 
+    /// How many texts lack a translation into `lang`, out of how many (for the staff menu).
+    pub fn missing_translations(&self, lang: Lang) -> (usize, usize) {
+        let texts = self.all_texts();
+        let missing = texts.iter().filter(|t| !t.has(lang)).count();
+        (missing, texts.len())
+    }
+
     /// Every text in the catalogue, for checks such as font coverage and translation reports.
     pub fn all_texts(&self) -> Vec<&Text> {
         let mut out: Vec<&Text> = vec![&self.disclaimer];

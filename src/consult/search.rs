@@ -37,8 +37,10 @@ pub enum MatchedField {
 /// One search result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchHit {
-    /// The category or matter.
+    /// The category or matter (indices into the catalogue the index was built from).
     pub target: SearchTarget,
+    /// Its stable id (category id or matter id).
+    pub id: String,
     /// Higher is better (0–100).
     pub score: u32,
     /// Which text matched.
@@ -49,6 +51,7 @@ pub struct SearchHit {
 
 struct Entry {
     target: SearchTarget,
+    id: String,
     field: MatchedField,
     /// Original text (returned in hits).
     text: String,
@@ -100,7 +103,7 @@ fn readings_of(c: char) -> Vec<&'static str> {
 }
 
 impl Entry {
-    fn new(target: SearchTarget, field: MatchedField, text: &str, order: usize) -> Entry {
+    fn new(target: SearchTarget, id: &str, field: MatchedField, text: &str, order: usize) -> Entry {
         let chars: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
         let readings: Vec<Vec<&'static str>> = chars.iter().map(|&c| readings_of(c)).collect();
         let initials = readings
@@ -110,6 +113,7 @@ impl Entry {
             .fold(0, |a, b| a | b);
         Entry {
             target,
+            id: id.to_owned(),
             field,
             text: text.to_owned(),
             chars,
@@ -152,22 +156,24 @@ impl SearchIndex {
         let mut entries = Vec::new();
         for (i, c) in catalogue.categories.iter().enumerate() {
             let t = SearchTarget::Category(i);
-            entries.push(Entry::new(t, MatchedField::Name, &c.name.zh_cn, i));
+            let id = c.id.as_str();
+            entries.push(Entry::new(t, id, MatchedField::Name, &c.name.zh_cn, i));
             for k in &c.keywords {
-                entries.push(Entry::new(t, MatchedField::Keyword, k, i));
+                entries.push(Entry::new(t, id, MatchedField::Keyword, k, i));
             }
             for tr in [&c.name.ko_kr, &c.name.en].into_iter().flatten() {
-                entries.push(Entry::new(t, MatchedField::TranslatedName, tr, i));
+                entries.push(Entry::new(t, id, MatchedField::TranslatedName, tr, i));
             }
         }
         for (i, m) in catalogue.matters.iter().enumerate() {
             let t = SearchTarget::Matter(i);
-            entries.push(Entry::new(t, MatchedField::Name, &m.name.zh_cn, i));
+            let id = m.id.as_str();
+            entries.push(Entry::new(t, id, MatchedField::Name, &m.name.zh_cn, i));
             for k in &m.keywords {
-                entries.push(Entry::new(t, MatchedField::Keyword, k, i));
+                entries.push(Entry::new(t, id, MatchedField::Keyword, k, i));
             }
             for tr in [&m.name.ko_kr, &m.name.en].into_iter().flatten() {
-                entries.push(Entry::new(t, MatchedField::TranslatedName, tr, i));
+                entries.push(Entry::new(t, id, MatchedField::TranslatedName, tr, i));
             }
         }
         SearchIndex { entries }
@@ -213,6 +219,7 @@ impl SearchIndex {
         best.into_iter()
             .map(|(target, score, _, _, e_idx)| SearchHit {
                 target,
+                id: self.entries[e_idx].id.clone(),
                 score,
                 field: self.entries[e_idx].field,
                 matched: self.entries[e_idx].text.clone(),
@@ -362,7 +369,7 @@ mod tests {
     use super::*;
 
     fn entry(text: &str) -> Entry {
-        Entry::new(SearchTarget::Matter(0), MatchedField::Name, text, 0)
+        Entry::new(SearchTarget::Matter(0), "m", MatchedField::Name, text, 0)
     }
 
     fn fit(text: &str, q: &str) -> Option<Fit> {

@@ -217,6 +217,12 @@ fn every_step_refers_to_existing_services_institutions_hotlines_and_materials() 
 #[test]
 fn names_are_translated_everywhere_and_chinese_is_never_blank() {
     let c = catalogue();
+    let (missing_ko, total) = c.missing_translations(Lang::KoKr);
+    assert!(
+        missing_ko > 0 && missing_ko < total,
+        "the report counts real gaps"
+    );
+    assert_eq!(c.missing_translations(Lang::ZhCn).0, 0);
     for t in c.all_texts() {
         assert!(!t.zh_cn.trim().is_empty());
     }
@@ -621,6 +627,13 @@ fn search_hits_are_unique_and_ranked() {
     let targets: HashSet<_> = hits.iter().map(|h| h.target).collect();
     assert_eq!(targets.len(), hits.len(), "one hit per target");
     assert!(hits.windows(2).all(|w| w[0].score >= w[1].score));
+    for h in &hits {
+        let id = match h.target {
+            SearchTarget::Category(i) => &c.categories[i].id,
+            SearchTarget::Matter(i) => &c.matters[i].id,
+        };
+        assert_eq!(&h.id, id);
+    }
     let hit = &idx.search("讨薪", 1)[0];
     assert_eq!(hit.matched, "讨薪");
 }

@@ -773,3 +773,28 @@ fn legal_aid_slip_has_result_materials_and_hotline() {
     assert!(slip.hotline.starts_with("12348"));
     assert!(slip.disclaimer.contains("不是审批决定"));
 }
+
+#[test]
+fn shipped_example_answer_files_give_their_expected_result() {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content/legal-aid-rules/examples");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let out: serde_json::Value =
+            serde_json::from_str(&run_legal_aid_cli(&path, None, true).unwrap()).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let expected = match text.lines().find_map(|l| l.strip_prefix("# expect = ")) {
+            Some(e) => e.trim().to_owned(),
+            None => "staff-review".to_owned(), // the JSON example: 4,500 a head is over the default 2,000
+        };
+        assert_eq!(
+            out["result"]["indication"],
+            expected.as_str(),
+            "{}",
+            path.display()
+        );
+        seen += 1;
+    }
+    assert!(seen >= 5);
+}

@@ -215,7 +215,7 @@ fn every_step_refers_to_existing_services_institutions_hotlines_and_materials() 
 }
 
 #[test]
-fn names_are_translated_everywhere_and_chinese_is_never_blank() {
+fn names_and_explanations_are_translated_and_chinese_is_never_blank() {
     let c = catalogue();
     let (missing_ko, total) = c.missing_translations(Lang::KoKr);
     assert!(
@@ -231,6 +231,7 @@ fn names_are_translated_everywhere_and_chinese_is_never_blank() {
         .iter()
         .map(|x| &x.name)
         .chain(c.matters.iter().map(|x| &x.name))
+        .chain(c.matters.iter().map(|x| &x.summary))
         .chain(c.service_areas.iter().map(|x| &x.name))
         .chain(c.institution_kinds.iter().map(|x| &x.name))
         .chain(c.materials.iter().map(|x| &x.name))

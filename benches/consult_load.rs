@@ -31,6 +31,15 @@ fn report(label: &str, (p50, p99, max): (f64, f64, f64)) {
 
 fn main() {
     println!("machine: {}", common::machine());
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        println!(
+            "load average: {}",
+            load.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+    }
     let bytes: usize = defaults::FILES.iter().map(|(_, t)| t.len()).sum();
     println!(
         "default content: {} files, {} KiB",

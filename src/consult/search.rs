@@ -55,13 +55,26 @@ struct Entry {
     field: MatchedField,
     /// Original text (returned in hits).
     text: String,
-    /// Lower-cased characters for substring matching.
-    chars: Vec<char>,
-    /// Per character: its plain pinyin readings (lower-case ASCII), or the character itself
-    /// for ASCII letters and digits; empty for anything else.
+    /// Lower-cased text for substring matching.
+    lower: String,
+    /// Length in characters (shorter texts win ties).
+    len: usize,
+    /// Per character: its plain pinyin readings (lower-case ASCII), main reading first, or the
+    /// character itself for ASCII letters and digits; empty for anything else.
     readings: Vec<Vec<&'static str>>,
     /// Bit per letter a–z that starts some reading.
     initials: u32,
+    /// Initials of main readings only.
+    main_initials: u32,
+    /// Initials of the first character's readings, and of its main reading.
+    first_initials: u32,
+    main_first: u32,
+    /// Bit per letter a–z and digit that occurs in some reading (a query letter outside it
+    /// cannot match by pinyin).
+    alnum: u64,
+    /// A 64-bit signature of the characters in the text (a query character outside it cannot
+    /// match literally); skips most entries before any string search.
+    sig: u64,
     /// Tie-break: catalogue order.
     order: usize,
 }
@@ -102,23 +115,59 @@ fn readings_of(c: char) -> Vec<&'static str> {
     out
 }
 
+fn alnum_bit(b: u8) -> u64 {
+    match b {
+        b'a'..=b'z' => 1 << (b - b'a'),
+        b'0'..=b'9' => 1 << (26 + b - b'0'),
+        _ => 0,
+    }
+}
+
+fn alnum_of(bytes: &[u8]) -> u64 {
+    bytes.iter().map(|&b| alnum_bit(b)).fold(0, |a, b| a | b)
+}
+
+fn sig_bit(c: char) -> u64 {
+    // Fibonacci hashing of the code point into one of 64 bits.
+    1 << ((c as u32).wrapping_mul(0x9E37_79B9) >> 26)
+}
+
+fn sig_of(text: &str) -> u64 {
+    text.chars().map(sig_bit).fold(0, |a, b| a | b)
+}
+
 impl Entry {
     fn new(target: SearchTarget, id: &str, field: MatchedField, text: &str, order: usize) -> Entry {
-        let chars: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
-        let readings: Vec<Vec<&'static str>> = chars.iter().map(|&c| readings_of(c)).collect();
-        let initials = readings
-            .iter()
-            .flatten()
+        let lower = text.to_lowercase();
+        let readings: Vec<Vec<&'static str>> = lower.chars().map(readings_of).collect();
+        let all = readings.iter().flatten();
+        let initials = all
+            .clone()
             .map(|r| letter_bit(r.as_bytes()[0]))
             .fold(0, |a, b| a | b);
+        let alnum = all.map(|r| alnum_of(r.as_bytes())).fold(0, |a, b| a | b);
+        let initial = |r: &&str| letter_bit(r.as_bytes()[0]);
+        let main_initials = readings
+            .iter()
+            .filter_map(|rs| rs.first().map(initial))
+            .fold(0, |a, b| a | b);
+        let first = readings.first();
+        let first_initials = first.map_or(0, |rs| rs.iter().map(initial).fold(0, |a, b| a | b));
+        let main_first = first.and_then(|rs| rs.first()).map_or(0, initial);
         Entry {
             target,
             id: id.to_owned(),
             field,
             text: text.to_owned(),
-            chars,
+            len: lower.chars().count(),
+            sig: sig_of(&lower),
+            lower,
             readings,
             initials,
+            main_initials,
+            first_initials,
+            main_first,
+            alnum,
             order,
         }
     }
@@ -126,9 +175,16 @@ impl Entry {
 
 /// A normalised query.
 struct Query {
-    chars: Vec<char>,
-    /// Lower-case ASCII letters/digits form, when the query is only that.
+    /// Lower-cased letters and digits only.
+    text: String,
+    /// Signature of its characters.
+    sig: u64,
+    /// Its pairs of neighbouring characters with their signatures, for partial Chinese phrases.
+    pairs: Vec<(String, u64)>,
+    /// The ASCII form, when the query is only letters and digits (pinyin applies).
     ascii: Option<Vec<u8>>,
+    /// Letters and digits in the query.
+    alnum: u64,
 }
 
 impl Query {
@@ -142,11 +198,42 @@ impl Query {
         if chars.is_empty() {
             return None;
         }
-        let ascii = chars
+        let ascii: Option<Vec<u8>> = chars
             .iter()
             .all(|c| c.is_ascii_alphanumeric())
             .then(|| chars.iter().map(|&c| c as u8).collect());
-        Some(Query { chars, ascii })
+        let pairs = if ascii.is_none() {
+            chars
+                .windows(2)
+                .map(|w| (w.iter().collect(), sig_bit(w[0]) | sig_bit(w[1])))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let text: String = chars.iter().collect();
+        Some(Query {
+            sig: sig_of(&text),
+            text,
+            pairs,
+            alnum: ascii.as_deref().map_or(0, alnum_of),
+            ascii,
+        })
+    }
+}
+
+/// A target's best match so far.
+#[derive(Clone, Copy)]
+struct Candidate {
+    target: SearchTarget,
+    score: u32,
+    len: usize,
+    order: usize,
+    entry: usize,
+}
+
+impl Candidate {
+    fn better_than(&self, other: &Candidate) -> bool {
+        (self.score, std::cmp::Reverse(self.len)) > (other.score, std::cmp::Reverse(other.len))
     }
 }
 
@@ -188,41 +275,49 @@ impl SearchIndex {
         let Some(query) = Query::parse(input) else {
             return Vec::new();
         };
-        let mut best: Vec<(SearchTarget, u32, usize, usize, usize)> = Vec::new(); // target, score, len, order, entry
-        let mut by_target = std::collections::HashMap::new();
-        for (e_idx, e) in self.entries.iter().enumerate() {
+        // Entries of one target are contiguous (see `build`), so each target's best match is
+        // settled when the next target starts.
+        let mut found: Vec<Candidate> = Vec::new();
+        let mut current: Option<Candidate> = None;
+        for (entry, e) in self.entries.iter().enumerate() {
+            if let Some(c) = current.filter(|c| c.target != e.target) {
+                found.push(c);
+                current = None;
+            }
             let Some(score) = score_entry(e, &query) else {
                 continue;
             };
-            let cand = (e.target, score, e.chars.len(), e.order, e_idx);
-            match by_target.get(&e.target) {
-                Some(&slot) => {
-                    let cur: &mut (SearchTarget, u32, usize, usize, usize) = &mut best[slot];
-                    if (score, std::cmp::Reverse(e.chars.len())) > (cur.1, std::cmp::Reverse(cur.2))
-                    {
-                        *cur = cand;
-                    }
-                }
-                None => {
-                    by_target.insert(e.target, best.len());
-                    best.push(cand);
-                }
+            let cand = Candidate {
+                target: e.target,
+                score,
+                len: e.len,
+                order: e.order,
+                entry,
+            };
+            if current.is_none_or(|c| cand.better_than(&c)) {
+                current = Some(cand);
             }
         }
-        best.sort_by(|a, b| {
-            b.1.cmp(&a.1)
-                .then(a.2.cmp(&b.2))
-                .then(kind_rank(a.0).cmp(&kind_rank(b.0)))
-                .then(a.3.cmp(&b.3))
+        found.extend(current);
+        found.sort_by(|a, b| {
+            b.score
+                .cmp(&a.score)
+                .then(a.len.cmp(&b.len))
+                .then(kind_rank(a.target).cmp(&kind_rank(b.target)))
+                .then(a.order.cmp(&b.order))
         });
-        best.truncate(limit);
-        best.into_iter()
-            .map(|(target, score, _, _, e_idx)| SearchHit {
-                target,
-                id: self.entries[e_idx].id.clone(),
-                score,
-                field: self.entries[e_idx].field,
-                matched: self.entries[e_idx].text.clone(),
+        found.truncate(limit);
+        found
+            .into_iter()
+            .map(|c| {
+                let e = &self.entries[c.entry];
+                SearchHit {
+                    target: c.target,
+                    id: e.id.clone(),
+                    score: c.score,
+                    field: e.field,
+                    matched: e.text.clone(),
+                }
             })
             .collect()
     }
@@ -249,14 +344,18 @@ fn score_entry(e: &Entry, q: &Query) -> Option<u32> {
         MatchedField::TranslatedName => 3,
         MatchedField::Keyword => 0,
     };
-    let literal = literal_fit(&e.chars, &q.chars).map(|fit| match fit {
-        Fit::Whole => 90,
-        Fit::Prefix => 80,
-        Fit::Inside => 70,
-    });
+    let literal = (q.sig & !e.sig == 0)
+        .then(|| literal_fit(&e.lower, &q.text))
+        .flatten()
+        .map(|fit| match fit {
+            Fit::Whole => 90,
+            Fit::Prefix => 80,
+            Fit::Inside => 70,
+        });
     let pinyin = q
         .ascii
         .as_deref()
+        .filter(|_| q.alnum & !e.alnum == 0)
         .and_then(|a| pinyin_fit(e, a))
         .map(|(fit, main_reading)| {
             let base = match fit {
@@ -267,37 +366,35 @@ fn score_entry(e: &Entry, q: &Query) -> Option<u32> {
             // A match through a rarer reading of some character ranks a little lower.
             if main_reading { base } else { base - 4 }
         });
-    let fuzzy = if literal.is_none() && q.ascii.is_none() {
-        bigram_overlap(&e.chars, &q.chars)
+    let fuzzy = if literal.is_none() {
+        pair_overlap(&e.lower, e.sig, &q.pairs)
     } else {
         None
     };
     literal.max(pinyin).max(fuzzy).map(|s| s + field_bonus)
 }
 
-fn literal_fit(text: &[char], q: &[char]) -> Option<Fit> {
-    if q.len() > text.len() {
-        return None;
-    }
+fn literal_fit(text: &str, q: &str) -> Option<Fit> {
     if text == q {
-        return Some(Fit::Whole);
+        Some(Fit::Whole)
+    } else if text.starts_with(q) {
+        Some(Fit::Prefix)
+    } else if text.contains(q) {
+        Some(Fit::Inside)
+    } else {
+        None
     }
-    if text.starts_with(q) {
-        return Some(Fit::Prefix);
-    }
-    text.windows(q.len()).any(|w| w == q).then_some(Fit::Inside)
 }
 
 /// Partial Chinese phrases: the share of the query's character pairs found in the text.
 /// 老板不给我钱 still finds 老板不给钱 (score 40–60), but one shared pair in five does not.
-fn bigram_overlap(text: &[char], q: &[char]) -> Option<u32> {
-    if q.len() < 2 || text.len() < 2 {
+fn pair_overlap(text: &str, text_sig: u64, pairs: &[(String, u64)]) -> Option<u32> {
+    if pairs.is_empty() {
         return None;
     }
-    let pairs: Vec<(char, char)> = q.windows(2).map(|w| (w[0], w[1])).collect();
     let found = pairs
         .iter()
-        .filter(|p| text.windows(2).any(|w| (w[0], w[1]) == **p))
+        .filter(|(p, sig)| sig & !text_sig == 0 && text.contains(p.as_str()))
         .count();
     let ratio = found * 100 / pairs.len();
     (found > 0 && ratio >= 50).then(|| 30 + (ratio as u32) * 30 / 100)
@@ -312,6 +409,15 @@ fn pinyin_fit(e: &Entry, q: &[u8]) -> Option<(Fit, bool)> {
         return None;
     }
     let n = e.readings.len();
+    if q.len() == 1 && first != 0 {
+        // One letter (the first key pressed): answered from the precomputed initials.
+        return if e.first_initials & first != 0 {
+            let fit = if n == 1 { Fit::Whole } else { Fit::Prefix };
+            Some((fit, e.main_first & first != 0))
+        } else {
+            Some((Fit::Inside, e.main_initials & first != 0))
+        };
+    }
     let done = 1u64 << q.len(); // never overflows: q.len() <= 32
     let mask = done | (done - 1);
     let mut best: Option<(Fit, bool)> = None;
@@ -398,10 +504,9 @@ mod tests {
 
     #[test]
     fn partial_chinese_phrase_overlaps() {
-        let text: Vec<char> = "老板不给钱".chars().collect();
-        let q: Vec<char> = "老板不给我钱".chars().collect();
-        assert!(bigram_overlap(&text, &q).is_some());
-        let q2: Vec<char> = "今天天气真好".chars().collect();
-        assert!(bigram_overlap(&text, &q2).is_none());
+        let pairs = |q: &str| Query::parse(q).map(|q| q.pairs).unwrap_or_default();
+        let text = "老板不给钱";
+        assert!(pair_overlap(text, sig_of(text), &pairs("老板不给我钱")).is_some());
+        assert!(pair_overlap(text, sig_of(text), &pairs("今天天气真好")).is_none());
     }
 }

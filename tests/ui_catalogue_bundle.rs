@@ -10,14 +10,14 @@ const SERVICES_V1: &str = r#"
 [[service]]
 id = "legal-consultation"
 prefix = "A"
-name = { zh_CN = "值班律师咨询", ko_KR = "당직 변호사 상담", en = "Duty lawyer" }
-description = { zh_CN = "值班律师当面解答法律问题", ko_KR = "상담", en = "Ask a duty lawyer" }
+name = { zh-CN = "值班律师咨询", ko-KR = "당직 변호사 상담", en = "Duty lawyer" }
+description = { zh-CN = "值班律师当面解答法律问题", ko-KR = "상담", en = "Ask a duty lawyer" }
 
 [[service]]
 id = "veterans"
 prefix = "V"
-name = { zh_CN = "退役军人法律服务", ko_KR = "퇴역 군인 법률 서비스", en = "Veterans' legal service" }
-description = { zh_CN = "退役军人专窗", ko_KR = "전용 창구", en = "A dedicated counter" }
+name = { zh-CN = "退役军人法律服务", ko-KR = "퇴역 군인 법률 서비스", en = "Veterans' legal service" }
+description = { zh-CN = "退役军人专窗", ko-KR = "전용 창구", en = "A dedicated counter" }
 "#;
 
 #[test]
@@ -63,7 +63,7 @@ fn a_newer_catalogue_changes_the_services_on_screen_without_a_restart() {
 
     // A catalogue the kiosk cannot use (two services on one prefix) is refused.
     let broken = format!(
-        "{SERVICES_V1}\n[[service]]\nid = \"x\"\nprefix = \"V\"\nname = {{ zh_CN = \"重复\" }}\ndescription = {{ zh_CN = \"重复\" }}\n"
+        "{SERVICES_V1}\n[[service]]\nid = \"x\"\nprefix = \"V\"\nname = {{ zh-CN = \"重复\" }}\ndescription = {{ zh-CN = \"重复\" }}\n"
     );
     registry.publish("catalogue", 2, &[("services.toml", &broken)]);
     kiosk.kiosk.sync.as_ref().unwrap().handle.sync_now();

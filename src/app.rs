@@ -18,12 +18,17 @@ use crate::outbox;
 use crate::printing::{PrinterHandle, PrinterHealth};
 use crate::queue::Catalogue;
 use crate::store::Store;
-use crate::ui::{AppWindow, Deps, KioskController, Poster};
+use crate::ui::{
+    AppWindow, Deps, KioskController, MaintenanceController, MaintenanceDeps,
+    MaintenancePrinterUpdater, Poster,
+};
 use crate::worker::Worker;
 
 /// A running kiosk. Dropping it stops the simulated devices.
 pub struct Kiosk {
     pub controller: Rc<KioskController>,
+    /// The staff maintenance menu (the GPIO key switch calls `pin_pad_opener()`).
+    pub maintenance: Rc<MaintenanceController>,
     pub worker: Worker,
     pub data_dir: PathBuf,
     /// The simulated printer, when the configuration asks for one.
@@ -66,14 +71,32 @@ pub fn assemble(
             kiosk: config.kiosk.clone(),
             catalogue: Arc::new(Catalogue::built_in()),
             worker: worker.clone(),
+            printer: printer.clone(),
+            clock: clock.clone(),
+            poster: poster.clone(),
+        },
+    );
+    let maintenance = MaintenanceController::attach(
+        app,
+        controller.clone(),
+        MaintenanceDeps {
+            config: config.maintenance.clone(),
+            kiosk: config.kiosk.clone(),
+            catalogue: Arc::new(Catalogue::built_in()),
+            worker: worker.clone(),
             printer,
             clock: clock.clone(),
             poster,
+            data_dir: data_dir.clone(),
+            logs: crate::maintenance::logs::ring().clone(),
         },
-    );
-    forward_printer_health(health_rx, &controller, &worker, clock)?;
+    )
+    .context("cannot start the maintenance menu")?;
+    let staff_view = maintenance.printer_health_updater();
+    forward_printer_health(health_rx, &controller, staff_view, &worker, clock)?;
     Ok(Kiosk {
         controller,
+        maintenance,
         worker,
         data_dir,
         printer_sim,
@@ -117,6 +140,7 @@ fn open_printer(config: &Config, data_dir: &std::path::Path) -> Result<OpenedPri
 fn forward_printer_health(
     health: Receiver<PrinterHealth>,
     controller: &KioskController,
+    staff_view: MaintenancePrinterUpdater,
     worker: &Worker,
     clock: Arc<dyn Clock>,
 ) -> Result<()> {
@@ -136,6 +160,7 @@ fn forward_printer_health(
                     }
                 }
                 updater.update(&h);
+                staff_view.update(&h);
                 let at = clock.now();
                 worker.submit(move |store| {
                     if let Err(e) =

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod i18n;
 pub mod ids;
+pub mod maintenance;
 pub mod outbox;
 pub mod printing;
 pub mod queue;

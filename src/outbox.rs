@@ -13,6 +13,8 @@ pub mod kind {
     pub const TICKET_PRINT_FAILED: &str = "ticket.print_failed";
     /// The printer's health changed: not printing, paper low, or working again.
     pub const PRINTER_HEALTH: &str = "printer.health";
+    /// A staff action or a failed staff login (maintenance menu, staff command line).
+    pub const AUDIT: &str = "audit";
 }
 
 /// Appends an event; call it with the transaction that makes the change.

@@ -10,7 +10,10 @@ use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 use thiserror::Error;
 
-const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("migrations/001_tickets_and_outbox.sql"))];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("migrations/001_tickets_and_outbox.sql")),
+    M::up(include_str!("migrations/002_staff_audit_settings.sql")),
+];
 
 #[derive(Debug, Error)]
 pub enum StoreError {

@@ -2,6 +2,7 @@
 //! callbacks to domain services running on worker threads, and returns home (forgetting
 //! everything) when the citizen is done or gone.
 
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -49,8 +50,12 @@ pub struct KioskController {
     pub(super) app: slint::Weak<AppWindow>,
     pub(super) deps: Deps,
     pub(super) shared: Arc<Mutex<Shared>>,
-    default_lang: Lang,
-    idle: IdleWatch,
+    /// The citizen defaults; staff may change them in the maintenance menu.
+    pub(super) default_lang: Cell<Lang>,
+    pub(super) default_large_text: Cell<bool>,
+    pub(super) idle: IdleWatch,
+    /// Told of every touch while the maintenance menu is open (which has its own timeout).
+    pub(super) staff_activity: RefCell<Option<Rc<dyn Fn()>>>,
     clock_timer: Timer,
 }
 
@@ -73,8 +78,10 @@ impl KioskController {
                 can_print: deps.printer.is_some(),
             })),
             deps,
-            default_lang,
+            default_lang: Cell::new(default_lang),
+            default_large_text: Cell::new(false),
             idle,
+            staff_activity: RefCell::new(None),
             clock_timer: Timer::default(),
         });
         this.wire(app);
@@ -156,8 +163,9 @@ impl KioskController {
         };
         app.global::<Kiosk>().set_idle_warning(false);
         app.global::<Queue>().set_ticket(TicketView::default());
-        app.global::<Theme>().set_large_text(false);
-        self.select_language(self.default_lang);
+        app.global::<Theme>()
+            .set_large_text(self.default_large_text.get());
+        self.select_language(self.default_lang.get());
         app.global::<Nav>().set_page(Page::Home);
     }
 
@@ -276,6 +284,14 @@ impl KioskController {
     pub fn touched(&self) {
         if let Some(app) = self.app.upgrade() {
             app.global::<Kiosk>().set_idle_warning(false);
+            if app.global::<Nav>().get_page() == Page::Maintenance {
+                self.idle.stop();
+                let hook = self.staff_activity.borrow().clone();
+                if let Some(hook) = hook {
+                    hook();
+                }
+                return;
+            }
         }
         let me = self.me.clone();
         let me2 = self.me.clone();
@@ -299,8 +315,8 @@ impl KioskController {
             return;
         };
         let at_rest = app.global::<Nav>().get_page() == Page::Home
-            && self.shared().lang == self.default_lang
-            && !app.global::<Theme>().get_large_text();
+            && self.shared().lang == self.default_lang.get()
+            && app.global::<Theme>().get_large_text() == self.default_large_text.get();
         if at_rest {
             self.idle.stop();
             return;

@@ -21,10 +21,10 @@ pub struct DiskSpace {
 /// Space on the file system of `path` (the data folder), if it can be asked.
 pub fn disk_space(path: &Path) -> Option<DiskSpace> {
     let st = nix::sys::statvfs::statvfs(path).ok()?;
-    let frag = st.fragment_size() as u64;
+    let frag = u64::from(st.fragment_size());
     Some(DiskSpace {
-        free_bytes: (st.blocks_available() as u64).saturating_mul(frag),
-        total_bytes: (st.blocks() as u64).saturating_mul(frag),
+        free_bytes: u64::from(st.blocks_available()).saturating_mul(frag),
+        total_bytes: u64::from(st.blocks()).saturating_mul(frag),
     })
 }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use slint::ComponentHandle;
 
-use super::{MaintenanceController, Need};
+use super::{MaintenanceController, Need, task};
 use crate::i18n::Lang;
 use crate::maintenance::audit::{self, Outcome, action};
 use crate::maintenance::settings::{self, CitizenDefaults, CitizenSetting, ServiceState, SettingsError};
@@ -89,7 +89,7 @@ impl MaintenanceController {
             let state = settings::service_state(store.conn());
             let defaults = settings::citizen_defaults(store.conn());
             match (state, defaults) {
-                (Ok(state), Ok(defaults)) => post(Box::new(move |this, _| {
+                (Ok(state), Ok(defaults)) => post(task(move |this, _| {
                     this.kiosk.apply_citizen_defaults(&defaults);
                     this.kiosk.show_service_state(&state);
                     this.kiosk.go_home_if_at_rest();
@@ -115,7 +115,7 @@ impl MaintenanceController {
         let defaults = {
             let post = self.post_ui();
             move |d: CitizenDefaults, fallback: u64| {
-                post(Box::new(move |_, app| {
+                post(task(move |_, app| {
                     app.global::<Maintenance>().set_idle_timeout_secs(
                         i32::try_from(d.idle_timeout_secs.unwrap_or(fallback)).unwrap_or(60),
                     );
@@ -134,7 +134,7 @@ impl MaintenanceController {
                 let (backlight, post) = (backlight.clone(), self.post_ui());
                 self.background.submit(move || {
                     let percent = backlight.percent().map_or(-1, |p| p as i32);
-                    post(Box::new(move |_, app| {
+                    post(task(move |_, app| {
                         app.global::<Maintenance>().set_brightness(percent);
                     }));
                 });
@@ -165,7 +165,7 @@ impl MaintenanceController {
                 );
             }
             let stored = settings::service_state(store.conn()).unwrap_or_default();
-            post(Box::new(move |this, app| {
+            post(task(move |this, app| {
                 let m = app.global::<Maintenance>();
                 m.set_notice_too_long(matches!(result, Err(SettingsError::NoticeTooLong)));
                 m.set_service_state(if result.is_ok() {
@@ -191,7 +191,7 @@ impl MaintenanceController {
                 return;
             }
             let defaults = settings::citizen_defaults(store.conn()).unwrap_or_default();
-            post(Box::new(move |this, app| {
+            post(task(move |this, app| {
                 this.kiosk.apply_citizen_defaults(&defaults);
                 let m = app.global::<Maintenance>();
                 m.set_default_language(this.kiosk.default_lang.get().code().into());
@@ -246,7 +246,7 @@ impl MaintenanceController {
                     at,
                 );
             });
-            post(Box::new(move |_, app| {
+            post(task(move |_, app| {
                 app.global::<Maintenance>().set_brightness(percent);
             }));
         });

@@ -132,11 +132,12 @@ impl MaintenanceController {
         this.register();
         this.wire(app);
         let me = this.me.clone();
-        *this.kiosk.staff_activity.borrow_mut() = Some(Rc::new(move || {
+        let hook: Rc<dyn Fn()> = Rc::new(move || {
             if let Some(this) = me.upgrade() {
                 this.restart_idle();
             }
-        }));
+        });
+        *this.kiosk.staff_activity.borrow_mut() = Some(hook);
         this.load_at_start();
         Ok(this)
     }
@@ -371,7 +372,7 @@ impl MaintenanceController {
         m.set_pin_message(PinMessage::Checking);
         let post = self.post_ui();
         self.auth.login(pin, move |result| {
-            post(Box::new(move |this, app| this.login_done(app, result)));
+            post(task(move |this, app| this.login_done(app, result)));
         });
     }
 
@@ -419,7 +420,7 @@ impl MaintenanceController {
                     return;
                 }
             };
-            post(Box::new(move |_, app| {
+            post(task(move |_, app| {
                 let m = app.global::<Maintenance>();
                 match remaining {
                     Some(remaining) => show_locked(&m, remaining),
@@ -493,6 +494,11 @@ impl MaintenanceController {
 
 /// Work for the UI thread, posted from another thread.
 type UiTask = Box<dyn FnOnce(&MaintenanceController, &AppWindow) + Send>;
+
+/// Boxes a closure as a [`UiTask`] (the bound lets the closure's argument types be inferred).
+fn task(f: impl FnOnce(&MaintenanceController, &AppWindow) + Send + 'static) -> UiTask {
+    Box::new(f)
+}
 
 thread_local! {
     /// The controllers of this UI thread by id, for results posted from other threads (an

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
-use super::{MaintenanceController, Need};
+use super::{MaintenanceController, Need, task};
 use crate::maintenance::audit::{Outcome, action};
 use crate::maintenance::reader::ReaderState;
 use crate::maintenance::settings::CitizenSetting;
@@ -140,7 +140,7 @@ impl MaintenanceController {
         let post = self.post_ui();
         self.deps.worker.submit(move |store| {
             let depth = outbox::depth(store.conn()).unwrap_or(0);
-            post(Box::new(move |_, app| {
+            post(task(move |_, app| {
                 app.global::<Maintenance>()
                     .set_outbox_depth(i32::try_from(depth).unwrap_or(i32::MAX));
             }));
@@ -162,7 +162,7 @@ impl MaintenanceController {
                 Some(sys) => format!("{app_up} ({})", system::format_duration(sys)),
                 None => app_up,
             };
-            post(Box::new(move |_, app| {
+            post(task(move |_, app| {
                 let m = app.global::<Maintenance>();
                 m.set_disk_free(disk.into());
                 m.set_uptime(uptime.into());
@@ -226,7 +226,7 @@ impl MaintenanceController {
                 );
             });
             let state = reader.state();
-            post(Box::new(move |_, app| {
+            post(task(move |_, app| {
                 let m = app.global::<Maintenance>();
                 m.set_reader(reader_view(Some(state)));
                 m.set_test_read_no_card(matches!(result, Ok(None)));
@@ -345,7 +345,7 @@ impl MaintenanceController {
                     at,
                 );
             });
-            post(Box::new(move |_, app| {
+            post(task(move |_, app| {
                 let m = app.global::<Maintenance>();
                 m.set_export_no_stick(matches!(result, Err(None)));
                 match result {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use hardware::printer::{Document, PrinterStatus};
 use slint::ComponentHandle;
 
-use super::{MaintenanceController, Need};
+use super::{MaintenanceController, Need, task};
 use crate::maintenance::audit::{Outcome, action};
 use crate::printing::{PrintOutcome, PrinterHealth};
 use crate::queue;
@@ -68,7 +68,7 @@ impl MaintenanceController {
         let post = self.post_ui();
         printer.query_status(move |reading| {
             let view = printer_view(&reading);
-            post(Box::new(move |this, _| this.show_printer(view)));
+            post(task(move |this, _| this.show_printer(view)));
         });
     }
 
@@ -115,7 +115,7 @@ impl MaintenanceController {
                     at,
                 );
             });
-            post(Box::new(move |this, app| {
+            post(task(move |this, app| {
                 let m = app.global::<Maintenance>();
                 m.set_test_print_detail(reason.into());
                 m.set_test_print_state(state);
@@ -206,7 +206,7 @@ impl MaintenanceController {
                         serde_json::json!({ "number": typed, "reason": "not_found" }),
                         clock.now(),
                     );
-                    post(Box::new(|_, app| {
+                    post(task(|_, app| {
                         let m = app.global::<Maintenance>();
                         m.set_reprint_not_found(true);
                         m.set_reprint_state(ActionState::Refused);
@@ -237,7 +237,7 @@ impl MaintenanceController {
                         at,
                     );
                 });
-                post(Box::new(move |_, app| {
+                post(task(move |_, app| {
                     let m = app.global::<Maintenance>();
                     m.set_reprint_detail(if state == ActionState::Done { number } else { reason }.into());
                     m.set_reprint_state(state);

@@ -3,7 +3,7 @@
 
 use slint::{ComponentHandle, ModelRc, VecModel};
 
-use super::{MaintenanceController, Need};
+use super::{MaintenanceController, Need, task};
 use crate::maintenance::audit::{self, Outcome, action};
 use crate::queue;
 use crate::ui::{ActionState, Maintenance, QueueLine};
@@ -35,7 +35,7 @@ impl MaintenanceController {
                     )
                 })
                 .collect();
-            post(Box::new(move |_, app| {
+            post(task(move |_, app| {
                 let lines: Vec<QueueLine> = lines
                     .into_iter()
                     .map(|(name, prefix, issued, waiting, last)| QueueLine {
@@ -102,7 +102,7 @@ impl MaintenanceController {
                     ActionState::Failed
                 }
             };
-            post(Box::new(move |this, app| {
+            post(task(move |this, app| {
                 app.global::<Maintenance>().set_reset_state(state);
                 this.load_queue();
             }));

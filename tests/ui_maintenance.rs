@@ -347,6 +347,7 @@ fn a_reprint_is_marked_and_an_unknown_number_is_refused() {
 
     log_in(&kiosk, STAFF_PIN);
     kiosk.tap("打印机");
+    kiosk.settle("the printer's status", |k| value(k, "打印机") == "在线");
     for key in ["B", "1"] {
         kiosk.tap(key);
     }
@@ -385,10 +386,7 @@ fn restarting_the_numbering_asks_twice_then_numbers_begin_at_001() {
     log_in(&kiosk, STAFF_PIN);
     kiosk.tap("排队");
     kiosk.settle("today's queue", |k| {
-        k.find("B  法律援助")
-            .first()
-            .and_then(|e| e.accessible_value())
-            .is_some_and(|v| v == "已发 2 张，等候 2 人，最新号码 B002")
+        value(k, "B  法律援助") == "已发 2 张，等候 2 人，最新号码 B002"
     });
     kiosk.tap("重新编号");
     kiosk.tap("取消");

@@ -55,7 +55,6 @@ impl From<rusqlite::Error> for LoginError {
 /// Step 1 (store thread): refuses while locked; otherwise the credentials to check.
 pub fn begin(
     conn: &mut Connection,
-    policy: &LockoutPolicy,
     now: DateTime<FixedOffset>,
 ) -> Result<Vec<Credential>, LoginError> {
     if let Some(remaining) = lockout::load(conn)?.remaining(now) {
@@ -150,7 +149,7 @@ pub fn login(
     policy: &LockoutPolicy,
     now: DateTime<FixedOffset>,
 ) -> Result<StaffSession, LoginError> {
-    let creds = begin(conn, policy, now)?;
+    let creds = begin(conn, now)?;
     let matched = accounts::match_pin(&creds, pin);
     finish(conn, matched, !creds.is_empty(), policy, now)
 }
@@ -203,7 +202,7 @@ fn check(
     let stopped = || LoginError::Store("the store thread has stopped".into());
     let (p, now) = (*policy, clock.now());
     let creds = worker
-        .call(move |store| begin(store.conn(), &p, now))
+        .call(move |store| begin(store.conn(), now))
         .ok_or_else(stopped)??;
     let matched = accounts::match_pin(&creds, &pin).cloned();
     drop(pin);

@@ -27,6 +27,14 @@ pub fn beijing(day: u32, hour: u32, minute: u32) -> chrono::DateTime<chrono::Fix
         .unwrap()
 }
 
+/// The testing backend, once per test thread (a test may start a second kiosk).
+fn init_testing_backend() {
+    thread_local!(static DONE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
+    if !DONE.with(|d| d.replace(true)) {
+        i_slint_backend_testing::init_no_event_loop();
+    }
+}
+
 /// Feeds the maintenance menu's ring of recent log lines, as the binary does at start.
 fn install_log_ring() {
     use tracing_subscriber::layer::SubscriberExt;
@@ -64,7 +72,7 @@ impl Kiosk {
         data_dir: tempfile::TempDir,
         now: chrono::DateTime<chrono::FixedOffset>,
     ) -> Self {
-        i_slint_backend_testing::init_no_event_loop();
+        init_testing_backend();
         install_log_ring();
         config.storage.data_dir = Some(data_dir.path().to_path_buf());
         let clock = Arc::new(FixedClock::new(now));

@@ -151,7 +151,8 @@ impl MaintenanceController {
             out_of_service: out,
             notice,
         };
-        let (post, actor, now) = (self.post_ui(), session.actor(), self.deps.clock.now());
+        // Applied to the home screen even if the menu closes meanwhile.
+        let (post, actor, now) = (self.post_ui_always(), session.actor(), self.deps.clock.now());
         self.deps.worker.submit(move |store| {
             let result = settings::set_service_state(store.conn(), &state, &actor, now);
             if let Err(e) = &result {
@@ -184,7 +185,7 @@ impl MaintenanceController {
         let Some(session) = self.require(Need::Installer, action::KIOSK_SETTING) else {
             return;
         };
-        let (post, actor, now) = (self.post_ui(), session.actor(), self.deps.clock.now());
+        let (post, actor, now) = (self.post_ui_always(), session.actor(), self.deps.clock.now());
         self.deps.worker.submit(move |store| {
             if let Err(e) = settings::set_citizen_default(store.conn(), setting, &actor, now) {
                 tracing::warn!("a kiosk setting was refused: {e}");
@@ -193,6 +194,8 @@ impl MaintenanceController {
             let defaults = settings::citizen_defaults(store.conn()).unwrap_or_default();
             post(task(move |this, app| {
                 this.kiosk.apply_citizen_defaults(&defaults);
+                // The menu may have closed meanwhile: the home screen shows the new default.
+                this.kiosk.go_home_if_at_rest();
                 let m = app.global::<Maintenance>();
                 m.set_default_language(this.kiosk.default_lang.get().code().into());
                 m.set_large_text_default(this.kiosk.default_large_text.get());

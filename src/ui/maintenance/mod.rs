@@ -147,6 +147,7 @@ impl MaintenanceController {
         let corner = self.deps.config.corner;
         m.set_corner_right(matches!(corner, Corner::TopRight | Corner::BottomRight));
         m.set_corner_bottom(matches!(corner, Corner::BottomLeft | Corner::BottomRight));
+        m.set_printer(self.printer_view.lock().unwrap_or_else(|e| e.into_inner()).clone());
         m.set_version(crate::maintenance::system::VERSION.into());
         m.set_licence(crate::maintenance::system::LICENCE.into());
         m.set_source_url(crate::maintenance::system::SOURCE_URL.into());

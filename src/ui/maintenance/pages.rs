@@ -232,7 +232,7 @@ impl MaintenanceController {
                 m.set_test_read_no_card(matches!(result, Ok(None)));
                 match result {
                     Ok(Some(read)) => {
-                        m.set_test_read(TestReadView {
+                        m.set_test_read_result(TestReadView {
                             card_type: read.card_type.into(),
                             masked_name: read.masked_name.into(),
                             masked_id: read.masked_id.into(),

@@ -1,7 +1,5 @@
 //! The printer page: status now, a test page, and reprints of today's tickets (补打).
 
-use std::sync::Arc;
-
 use hardware::printer::{Document, PrinterStatus};
 use slint::ComponentHandle;
 

@@ -75,17 +75,29 @@ fn err(out: &Output) -> String {
 #[test]
 fn accounts_are_added_listed_repinned_and_removed_with_audit() {
     let t = Terminal::new();
-    let out = t.staff(&["add", "安装员", "--role", "installer", "--pin-stdin"], "482916\n");
+    let out = t.staff(
+        &["add", "安装员", "--role", "installer", "--pin-stdin"],
+        "482916\n",
+    );
     assert_eq!(ok(&out).trim(), "added installer account 安装员");
-    ok(&t.staff(&["add", "王芳", "--role", "staff", "--pin-stdin"], "739152\n"));
+    ok(&t.staff(
+        &["add", "王芳", "--role", "staff", "--pin-stdin"],
+        "739152\n",
+    ));
 
     let list = ok(&t.staff(&["list"], ""));
-    assert!(list.contains("安装员\tinstaller\tlast login: never"), "{list}");
+    assert!(
+        list.contains("安装员\tinstaller\tlast login: never"),
+        "{list}"
+    );
     assert!(list.contains("王芳\tstaff"), "{list}");
     let json: serde_json::Value =
         serde_json::from_str(&ok(&t.staff(&["list", "--json"], ""))).unwrap();
     assert_eq!(json.as_array().unwrap().len(), 2);
-    assert!(!json.to_string().contains("argon2"), "no hash in the listing");
+    assert!(
+        !json.to_string().contains("argon2"),
+        "no hash in the listing"
+    );
 
     ok(&t.staff(&["set-pin", "王芳", "--pin-stdin"], "159263\n"));
     ok(&t.staff(&["remove", "王芳"], ""));
@@ -110,9 +122,11 @@ fn accounts_are_added_listed_repinned_and_removed_with_audit() {
         ]
     );
     let audit_events: i64 = db
-        .query_row("SELECT COUNT(*) FROM outbox WHERE kind = 'audit'", [], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'audit'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(audit_events, 4);
 }
@@ -120,22 +134,56 @@ fn accounts_are_added_listed_repinned_and_removed_with_audit() {
 #[test]
 fn bad_input_gets_a_clear_message_and_changes_nothing() {
     let t = Terminal::new();
-    ok(&t.staff(&["add", "安装员", "--role", "installer", "--pin-stdin"], "482916\n"));
+    ok(&t.staff(
+        &["add", "安装员", "--role", "installer", "--pin-stdin"],
+        "482916\n",
+    ));
     let cases: [(&[&str], &str, &str); 8] = [
-        (&["add", "王芳", "--role", "staff", "--pin-stdin"], "12345\n", "at least 6 digits"),
-        (&["add", "王芳", "--role", "staff", "--pin-stdin"], "12a456\n", "digits only"),
-        (&["add", "王芳", "--role", "staff", "--pin-stdin"], "123456\n", "too easy to guess"),
-        (&["add", "王芳", "--role", "staff", "--pin-stdin"], "482916\n", "another account already uses this PIN"),
-        (&["add", "安装员", "--role", "staff", "--pin-stdin"], "739152\n", "already exists"),
-        (&["add", " ", "--role", "staff", "--pin-stdin"], "739152\n", "the name is empty"),
+        (
+            &["add", "王芳", "--role", "staff", "--pin-stdin"],
+            "12345\n",
+            "at least 6 digits",
+        ),
+        (
+            &["add", "王芳", "--role", "staff", "--pin-stdin"],
+            "12a456\n",
+            "digits only",
+        ),
+        (
+            &["add", "王芳", "--role", "staff", "--pin-stdin"],
+            "123456\n",
+            "too easy to guess",
+        ),
+        (
+            &["add", "王芳", "--role", "staff", "--pin-stdin"],
+            "482916\n",
+            "another account already uses this PIN",
+        ),
+        (
+            &["add", "安装员", "--role", "staff", "--pin-stdin"],
+            "739152\n",
+            "already exists",
+        ),
+        (
+            &["add", " ", "--role", "staff", "--pin-stdin"],
+            "739152\n",
+            "the name is empty",
+        ),
         (&["remove", "安装员"], "", "last installer"),
-        (&["set-pin", "nobody", "--pin-stdin"], "739152\n", "no account is named \"nobody\""),
+        (
+            &["set-pin", "nobody", "--pin-stdin"],
+            "739152\n",
+            "no account is named \"nobody\"",
+        ),
     ];
     for (args, stdin, message) in cases {
         let e = err(&t.staff(args, stdin));
         assert!(e.contains(message), "{args:?}: {e}");
     }
-    let e = err(&t.staff(&["add", "王芳", "--role", "boss", "--pin-stdin"], "739152\n"));
+    let e = err(&t.staff(
+        &["add", "王芳", "--role", "boss", "--pin-stdin"],
+        "739152\n",
+    ));
     assert!(e.contains("staff") && e.contains("installer"), "{e}");
     // Not a terminal and no --pin-stdin: refuse rather than hang or echo.
     let e = err(&t.staff(&["add", "王芳", "--role", "staff"], "739152\n"));
@@ -150,7 +198,10 @@ fn hash_pin_makes_a_configuration_hash_that_logs_in() {
     let t = Terminal::new();
     let hash = ok(&t.staff(&["hash-pin", "--pin-stdin"], "482916\n"));
     let hash = hash.trim();
-    assert!(hash.starts_with("$argon2id$v=19$m=65536,t=3,p=1$"), "{hash}");
+    assert!(
+        hash.starts_with("$argon2id$v=19$m=65536,t=3,p=1$"),
+        "{hash}"
+    );
     let at = chrono::Local::now().fixed_offset();
     let dir = tempfile::tempdir().unwrap();
     let mut store =
@@ -162,9 +213,7 @@ fn hash_pin_makes_a_configuration_hash_that_logs_in() {
         }),
         ..Default::default()
     };
-    assert!(
-        legal_kiosk::maintenance::ensure_initial_installer(store.conn(), &config, at).unwrap()
-    );
+    assert!(legal_kiosk::maintenance::ensure_initial_installer(store.conn(), &config, at).unwrap());
     let session = legal_kiosk::maintenance::auth::login(
         store.conn(),
         &legal_kiosk::maintenance::Pin::parse("482916").unwrap(),
@@ -178,7 +227,10 @@ fn hash_pin_makes_a_configuration_hash_that_logs_in() {
 #[test]
 fn unlock_lifts_a_lockout_and_is_audited() {
     let t = Terminal::new();
-    ok(&t.staff(&["add", "安装员", "--role", "installer", "--pin-stdin"], "482916\n"));
+    ok(&t.staff(
+        &["add", "安装员", "--role", "installer", "--pin-stdin"],
+        "482916\n",
+    ));
     t.db()
         .execute(
             "UPDATE staff_lockout SET lockouts = 2, locked_until = '2999-01-01T00:00:00+08:00'",
@@ -202,9 +254,15 @@ fn unlock_lifts_a_lockout_and_is_audited() {
 #[test]
 fn no_pin_is_written_anywhere_in_the_data_folder() {
     let t = Terminal::new();
-    ok(&t.staff(&["add", "安装员", "--role", "installer", "--pin-stdin"], "482916\n"));
+    ok(&t.staff(
+        &["add", "安装员", "--role", "installer", "--pin-stdin"],
+        "482916\n",
+    ));
     ok(&t.staff(&["set-pin", "安装员", "--pin-stdin"], "582017\n"));
-    let _ = t.staff(&["add", "王芳", "--role", "staff", "--pin-stdin"], "582017\n");
+    let _ = t.staff(
+        &["add", "王芳", "--role", "staff", "--pin-stdin"],
+        "582017\n",
+    );
     for entry in walk(t.data()) {
         let bytes = std::fs::read(&entry).unwrap();
         for pin in ["482916", "582017"] {

@@ -181,7 +181,10 @@ fn holding_the_corner_opens_only_a_pin_pad_and_cancel_returns_home() {
     assert!(kiosk.shows("仅限工作人员"));
     assert!(kiosk.shows("请输入工作人员密码"));
     for menu_item in ["状态", "打印机", "排队", "日志", "取号"] {
-        assert!(!kiosk.shows(menu_item), "{menu_item} is not reachable from the PIN pad");
+        assert!(
+            !kiosk.shows(menu_item),
+            "{menu_item} is not reachable from the PIN pad"
+        );
     }
     kiosk.tap("取消");
     assert!(kiosk.shows("取号"));
@@ -204,7 +207,10 @@ fn a_tap_sequence_opens_the_pin_pad_when_configured() {
     config.maintenance.gesture = legal_kiosk::maintenance::gesture::GestureKind::Taps;
     let kiosk = kiosk_with(config);
     hold_corner(&kiosk, 5);
-    assert!(!kiosk.shows("pin-dots"), "holding is not the configured gesture");
+    assert!(
+        !kiosk.shows("pin-dots"),
+        "holding is not the configured gesture"
+    );
     for _ in 0..4 {
         hold_corner(&kiosk, 0);
     }
@@ -250,7 +256,10 @@ fn the_right_pin_opens_the_menu_which_closes_itself_after_two_quiet_minutes() {
     assert!(kiosk.shows("退出"), "a touch restarted the two minutes");
     assert!(!kiosk.shows("继续"), "no citizen idle question in the menu");
     kiosk.wait_idle(1);
-    assert!(kiosk.shows("取号"), "closed after 2 minutes without a touch");
+    assert!(
+        kiosk.shows("取号"),
+        "closed after 2 minutes without a touch"
+    );
     assert_eq!(kiosk.kiosk.maintenance.logged_in(), None);
     settle_audit(&kiosk, "王芳 logout ok");
     assert!(audit(&kiosk).contains(&"王芳 login ok".to_string()));
@@ -290,7 +299,9 @@ fn five_wrong_pins_lock_the_menu_across_a_restart_until_the_period_is_over() {
     log_in(&kiosk, STAFF_PIN);
     let rows = audit(&kiosk);
     assert_eq!(
-        rows.iter().filter(|r| *r == "unknown login refused").count(),
+        rows.iter()
+            .filter(|r| *r == "unknown login refused")
+            .count(),
         5
     );
     assert!(rows.contains(&"unknown login.lockout ok".to_string()));
@@ -356,20 +367,23 @@ fn a_reprint_is_marked_and_an_unknown_number_is_refused() {
         "B1"
     );
     kiosk.tap("补打");
-    kiosk.settle("reprinted", |k| {
-        result_text(k).contains("号票 B001 已补打")
-    });
+    kiosk.settle("reprinted", |k| result_text(k).contains("号票 B001 已补打"));
     let jobs = kiosk.printer().wait_for_jobs(2, Duration::from_secs(5));
     let text = jobs[1].to_text();
     assert!(text.contains("B001") && text.contains("补打"), "{text}");
-    assert!(!jobs[0].to_text().contains("补打"), "the original is not marked");
+    assert!(
+        !jobs[0].to_text().contains("补打"),
+        "the original is not marked"
+    );
     settle_audit(&kiosk, "王芳 printer.reprint ok");
 
     kiosk.tap("清除");
     kiosk.tap("B");
     kiosk.tap("9");
     kiosk.tap("补打");
-    kiosk.settle("not found", |k| result_text(k).contains("今天没有发出 B9 号票"));
+    kiosk.settle("not found", |k| {
+        result_text(k).contains("今天没有发出 B9 号票")
+    });
     settle_audit(&kiosk, "王芳 printer.reprint refused");
 }
 
@@ -411,7 +425,9 @@ fn out_of_service_shows_the_notice_on_the_home_screen_and_survives_a_restart() {
     kiosk.tap("终端设置");
     kiosk.find("notice")[0].set_accessible_value("设备维护中，请到2号窗口办理。");
     kiosk.tap("设为暂停服务");
-    kiosk.settle("out of service", |k| value(k, "为群众服务中") == "否：暂停服务");
+    kiosk.settle("out of service", |k| {
+        value(k, "为群众服务中") == "否：暂停服务"
+    });
     settle_audit(&kiosk, "王芳 kiosk.service_state ok");
     kiosk.tap("退出");
     assert!(kiosk.shows("暂停服务"));
@@ -466,11 +482,15 @@ fn installers_change_citizen_defaults_and_staff_cannot() {
     kiosk.settle("30 s idle timeout", |k| settings_saved(k) == 2);
     kiosk.tap("退出");
     kiosk.settle("the home screen in Korean", |k| k.shows("번호표 받기"));
+    kiosk.ui_queue.run_pending();
 
     // The new idle timeout applies to the next citizen.
     kiosk.tap("번호표 받기");
     kiosk.wait_idle(15);
-    assert!(kiosk.shows("계속"), "still-there question after 15 s of a 30 s timeout");
+    assert!(
+        kiosk.shows("계속"),
+        "still-there question after 15 s of a 30 s timeout"
+    );
 }
 
 #[test]
@@ -485,7 +505,10 @@ fn each_page_is_reachable_and_shows_what_the_terminal_knows() {
     assert_eq!(value("身份证阅读器"), "未配置");
     assert_eq!(value("已注册"), "未注册");
     kiosk.settle("disk space", |k| value_of(k, "可用磁盘空间").contains('/'));
-    assert!(value("待发送事件").parse::<u32>().unwrap() > 0, "the outbox holds events");
+    assert!(
+        value("待发送事件").parse::<u32>().unwrap() > 0,
+        "the outbox holds events"
+    );
     kiosk.tap("返回");
 
     kiosk.tap("身份证阅读器");
@@ -503,10 +526,15 @@ fn each_page_is_reachable_and_shows_what_the_terminal_knows() {
     assert!(result_text(&kiosk).contains("本版本暂不支持注册。"));
     settle_audit(&kiosk, "安装员 registry.enrolment refused");
     let logged: String = kiosk.query(|c| {
-        c.query_row("SELECT group_concat(detail) FROM audit_log", [], |r| r.get(0))
-            .unwrap()
+        c.query_row("SELECT group_concat(detail) FROM audit_log", [], |r| {
+            r.get(0)
+        })
+        .unwrap()
     });
-    assert!(!logged.contains("K7Q-29XM"), "the one-time code is never stored");
+    assert!(
+        !logged.contains("K7Q-29XM"),
+        "the one-time code is never stored"
+    );
     kiosk.tap("返回");
 
     kiosk.tap("日志");
@@ -569,7 +597,10 @@ fn screen_brightness_is_offered_only_where_the_board_has_a_backlight() {
     let without = kiosk_with(Config::default());
     log_in(&without, INSTALLER_PIN);
     without.tap("终端设置");
-    assert!(!without.shows("调亮"), "no backlight, no brightness setting");
+    assert!(
+        !without.shows("调亮"),
+        "no backlight, no brightness setting"
+    );
 }
 
 #[test]
@@ -589,7 +620,8 @@ fn no_action_runs_once_the_session_has_ended() {
     assert!(kiosk.printer().jobs().is_empty());
     let rows = audit(&kiosk);
     assert!(
-        rows.iter().all(|r| !r.contains("test_print") && !r.contains("reset")),
+        rows.iter()
+            .all(|r| !r.contains("test_print") && !r.contains("reset")),
         "{rows:?}"
     );
 }

@@ -106,7 +106,10 @@ pub fn staff(config: Option<&Path>, args: &StaffArgs) -> Result<()> {
         }
         StaffCommand::SetPin { name, pin } => {
             let mut store = open()?;
-            if !accounts::list(store.conn())?.iter().any(|a| a.name == name.trim()) {
+            if !accounts::list(store.conn())?
+                .iter()
+                .any(|a| a.name == name.trim())
+            {
                 bail!("no account is named {:?}", name.trim());
             }
             let pin = read_new_pin(pin)?;
@@ -153,8 +156,9 @@ fn read_new_pin(source: &PinSource) -> Result<Pin> {
         rpassword::prompt_password("New PIN (6-12 digits): ").context("cannot read the PIN")?,
     );
     let pin = Pin::new_for_account(&first)?;
-    let again =
-        Zeroizing::new(rpassword::prompt_password("Repeat the PIN: ").context("cannot read the PIN")?);
+    let again = Zeroizing::new(
+        rpassword::prompt_password("Repeat the PIN: ").context("cannot read the PIN")?,
+    );
     if first.trim() != again.trim() {
         bail!("the two PINs differ; nothing was changed");
     }

@@ -160,7 +160,9 @@ pub fn credentials(conn: &Connection) -> rusqlite::Result<Vec<Credential>> {
 /// The first credential `pin` matches. Slow (one Argon2id check per account): never on
 /// the UI thread, and preferably not on the store thread.
 pub fn match_pin<'a>(creds: &'a [Credential], pin: &Pin) -> Option<&'a Credential> {
-    creds.iter().find(|c| pin_hash::verify_pin(pin, &c.pin_hash))
+    creds
+        .iter()
+        .find(|c| pin_hash::verify_pin(pin, &c.pin_hash))
 }
 
 /// Adds an account with a new PIN (hashed here: slow). PINs must differ between accounts,
@@ -372,7 +374,15 @@ mod tests {
     fn accounts_are_added_listed_and_their_pin_changed_with_audit() {
         let (_d, mut s) = store();
         let me = Actor::Console("root".into());
-        add(s.conn(), "安装员", Role::Installer, &pin("482916"), &me, at()).unwrap();
+        add(
+            s.conn(),
+            "安装员",
+            Role::Installer,
+            &pin("482916"),
+            &me,
+            at(),
+        )
+        .unwrap();
         add(s.conn(), "王芳", Role::Staff, &pin("739152"), &me, at()).unwrap();
         let names: Vec<(String, Role)> = list(s.conn())
             .unwrap()
@@ -386,7 +396,10 @@ mod tests {
         assert_eq!(match_pin(&creds, &pin("739152")).unwrap().name, "王芳");
         set_pin(s.conn(), "王芳", &pin("159263"), &me, at()).unwrap();
         let creds = credentials(s.conn()).unwrap();
-        assert!(match_pin(&creds, &pin("739152")).is_none(), "the old PIN is gone");
+        assert!(
+            match_pin(&creds, &pin("739152")).is_none(),
+            "the old PIN is gone"
+        );
         assert_eq!(match_pin(&creds, &pin("159263")).unwrap().name, "王芳");
 
         let actions: Vec<String> = audit::recent(s.conn(), 10)
@@ -408,7 +421,15 @@ mod tests {
     fn duplicates_shared_pins_and_the_last_installer_are_refused_and_audited() {
         let (_d, mut s) = store();
         let me = Actor::Console("root".into());
-        add(s.conn(), "安装员", Role::Installer, &pin("482916"), &me, at()).unwrap();
+        add(
+            s.conn(),
+            "安装员",
+            Role::Installer,
+            &pin("482916"),
+            &me,
+            at(),
+        )
+        .unwrap();
         let err = add(s.conn(), " 安装员 ", Role::Staff, &pin("739152"), &me, at()).unwrap_err();
         assert!(matches!(err, AccountError::Exists(_)), "{err}");
         let err = add(s.conn(), "王芳", Role::Staff, &pin("482916"), &me, at()).unwrap_err();
@@ -432,7 +453,15 @@ mod tests {
     fn a_staff_account_can_be_removed() {
         let (_d, mut s) = store();
         let me = Actor::Console("root".into());
-        add(s.conn(), "安装员", Role::Installer, &pin("482916"), &me, at()).unwrap();
+        add(
+            s.conn(),
+            "安装员",
+            Role::Installer,
+            &pin("482916"),
+            &me,
+            at(),
+        )
+        .unwrap();
         add(s.conn(), "王芳", Role::Staff, &pin("739152"), &me, at()).unwrap();
         remove(s.conn(), "王芳", &me, at()).unwrap();
         assert_eq!(count(s.conn()).unwrap(), 1);
@@ -442,7 +471,15 @@ mod tests {
     fn no_pin_and_no_hash_reaches_the_audit_or_the_outbox() {
         let (_d, mut s) = store();
         let me = Actor::Console("root".into());
-        add(s.conn(), "安装员", Role::Installer, &pin("482916"), &me, at()).unwrap();
+        add(
+            s.conn(),
+            "安装员",
+            Role::Installer,
+            &pin("482916"),
+            &me,
+            at(),
+        )
+        .unwrap();
         set_pin(s.conn(), "安装员", &pin("582017"), &me, at()).unwrap();
         let _ = add(s.conn(), "x", Role::Staff, &pin("582017"), &me, at());
         let text: String = s

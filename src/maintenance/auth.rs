@@ -188,7 +188,9 @@ impl Authenticator {
         done: impl FnOnce(Result<StaffSession, LoginError>) + Send + 'static,
     ) {
         if let Err(mpsc::SendError((_, done))) = self.tx.send((pin, Box::new(done))) {
-            done(Err(LoginError::Store("the login thread has stopped".into())));
+            done(Err(LoginError::Store(
+                "the login thread has stopped".into(),
+            )));
         }
     }
 }
@@ -247,7 +249,10 @@ mod tests {
             }
         );
         let e = login(s.conn(), &pin("739152"), &policy, at(2)).unwrap_err();
-        assert!(matches!(e, LoginError::Locked { .. }), "even the right PIN waits");
+        assert!(
+            matches!(e, LoginError::Locked { .. }),
+            "even the right PIN waits"
+        );
         assert!(login(s.conn(), &pin("739152"), &policy, at(6)).is_ok());
 
         let rows = audit::recent(s.conn(), 20).unwrap();

@@ -16,11 +16,13 @@ impl Background {
     /// Starts the thread; it ends when every handle is dropped.
     pub fn spawn(name: &str) -> std::io::Result<Self> {
         let (tx, rx) = mpsc::channel::<Job>();
-        std::thread::Builder::new().name(name.into()).spawn(move || {
-            for job in rx {
-                job();
-            }
-        })?;
+        std::thread::Builder::new()
+            .name(name.into())
+            .spawn(move || {
+                for job in rx {
+                    job();
+                }
+            })?;
         Ok(Self { tx })
     }
 

@@ -27,11 +27,9 @@ fn read_number(path: &Path) -> Result<u32, BacklightError> {
         path: path.to_path_buf(),
         source,
     })?;
-    text.trim()
-        .parse()
-        .map_err(|_| BacklightError::NotANumber {
-            path: path.to_path_buf(),
-        })
+    text.trim().parse().map_err(|_| BacklightError::NotANumber {
+        path: path.to_path_buf(),
+    })
 }
 
 impl Backlight {
@@ -59,10 +57,8 @@ impl Backlight {
         let percent = percent.clamp(10, 100);
         let raw = (u64::from(self.max) * u64::from(percent)).div_ceil(100);
         let path = self.dir.join("brightness");
-        std::fs::write(&path, raw.to_string()).map_err(|source| BacklightError::Io {
-            path,
-            source,
-        })?;
+        std::fs::write(&path, raw.to_string())
+            .map_err(|source| BacklightError::Io { path, source })?;
         Ok(percent)
     }
 }
@@ -81,7 +77,10 @@ mod tests {
         let b = Backlight::find(class.path()).unwrap();
         assert_eq!(b.percent().unwrap(), 50);
         assert_eq!(b.set_percent(80).unwrap(), 80);
-        assert_eq!(std::fs::read_to_string(dev.join("brightness")).unwrap(), "204");
+        assert_eq!(
+            std::fs::read_to_string(dev.join("brightness")).unwrap(),
+            "204"
+        );
         assert_eq!(b.set_percent(0).unwrap(), 10, "never black");
     }
 

@@ -131,7 +131,11 @@ mod tests {
 
         d.press();
         assert_eq!(d.release(Instant::now()), Step::CancelHoldTimer);
-        assert_eq!(d.hold_elapsed(), Step::Nothing, "a short touch opens nothing");
+        assert_eq!(
+            d.hold_elapsed(),
+            Step::Nothing,
+            "a short touch opens nothing"
+        );
     }
 
     #[test]
@@ -140,7 +144,10 @@ mod tests {
         let t0 = Instant::now();
         for i in 0..4 {
             d.press();
-            assert_eq!(d.release(t0 + Duration::from_millis(300 * i)), Step::Nothing);
+            assert_eq!(
+                d.release(t0 + Duration::from_millis(300 * i)),
+                Step::Nothing
+            );
         }
         d.press();
         assert_eq!(d.release(t0 + Duration::from_millis(1200)), Step::Open);

@@ -32,7 +32,9 @@ impl LockoutPolicy {
     /// The length of the lock that follows `previous` locks: doubling, capped.
     pub fn lock_length(&self, previous: u32) -> Duration {
         let factor = 1u32.checked_shl(previous.min(16)).unwrap_or(u32::MAX);
-        self.lock.saturating_mul(factor).min(self.max_lock.max(self.lock))
+        self.lock
+            .saturating_mul(factor)
+            .min(self.max_lock.max(self.lock))
     }
 }
 

@@ -89,7 +89,10 @@ mod tests {
         .unwrap();
         assert_eq!(session.role, Role::Installer);
         let rows = audit::recent(s.conn(), 5).unwrap();
-        assert!(rows.iter().any(|r| r.actor == "configuration" && r.action == "staff.add"));
+        assert!(
+            rows.iter()
+                .any(|r| r.actor == "configuration" && r.action == "staff.add")
+        );
     }
 
     #[test]

@@ -68,7 +68,9 @@ impl Pin {
     fn is_trivial(&self) -> bool {
         let d: Vec<i16> = self.0.bytes().map(|b| i16::from(b - b'0')).collect();
         let steps: Vec<i16> = d.windows(2).map(|w| w[1] - w[0]).collect();
-        steps.iter().all(|&s| s == 0) || steps.iter().all(|&s| s == 1) || steps.iter().all(|&s| s == -1)
+        steps.iter().all(|&s| s == 0)
+            || steps.iter().all(|&s| s == 1)
+            || steps.iter().all(|&s| s == -1)
     }
 
     /// The digits, for hashing.
@@ -94,7 +96,10 @@ mod tests {
     #[test]
     fn six_to_twelve_digits_are_a_pin() {
         assert!(Pin::parse("204816").is_ok());
-        assert!(Pin::parse(" 204816 ").is_ok(), "surrounding blanks from a terminal");
+        assert!(
+            Pin::parse(" 204816 ").is_ok(),
+            "surrounding blanks from a terminal"
+        );
         assert!(Pin::parse("204816204816").is_ok());
         assert_eq!(Pin::parse("20481").unwrap_err(), PinError::TooShort);
         assert_eq!(Pin::parse("2048162048161").unwrap_err(), PinError::TooLong);
@@ -106,7 +111,11 @@ mod tests {
     #[test]
     fn obvious_pins_are_refused_for_accounts_but_still_parse() {
         for weak in ["000000", "111111", "123456", "654321", "0123456789"] {
-            assert_eq!(Pin::new_for_account(weak).unwrap_err(), PinError::TooSimple, "{weak}");
+            assert_eq!(
+                Pin::new_for_account(weak).unwrap_err(),
+                PinError::TooSimple,
+                "{weak}"
+            );
             assert!(Pin::parse(weak).is_ok());
         }
         assert!(Pin::new_for_account("135790").is_ok());

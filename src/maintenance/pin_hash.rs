@@ -31,7 +31,9 @@ pub const P_COST: u32 = 1;
 pub enum HashError {
     #[error("cannot hash the PIN: {0}")]
     Hash(String),
-    #[error("the stored PIN hash is not an Argon2id PHC string ($argon2id$v=19$m=…,t=…,p=…$salt$hash): {0}")]
+    #[error(
+        "the stored PIN hash is not an Argon2id PHC string ($argon2id$v=19$m=…,t=…,p=…$salt$hash): {0}"
+    )]
     NotArgon2id(String),
 }
 

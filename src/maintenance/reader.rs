@@ -155,12 +155,13 @@ mod tests {
 
     #[test]
     fn a_missing_reader_is_a_clear_error_and_marks_it_disconnected() {
-        let reader = DirectReader::new(
-            ReaderConfig::for_device("/nonexistent/reader"),
-            || chrono::Local::now().fixed_offset(),
-        );
+        let reader = DirectReader::new(ReaderConfig::for_device("/nonexistent/reader"), || {
+            chrono::Local::now().fixed_offset()
+        });
         let today = chrono::Local::now().date_naive();
-        let err = reader.test_read(Duration::from_millis(100), today).unwrap_err();
+        let err = reader
+            .test_read(Duration::from_millis(100), today)
+            .unwrap_err();
         assert!(err.contains("/nonexistent/reader"), "{err}");
         assert!(!reader.state().connected);
     }

@@ -186,13 +186,10 @@ mod tests {
                 notice: "  设备维护中，请到2号窗口办理。 ".into(),
             };
             set_service_state(s.conn(), &state, &me, at()).unwrap();
-            set_citizen_default(s.conn(), CitizenSetting::Language(Lang::KoKr), &me, at())
-                .unwrap();
-            set_citizen_default(s.conn(), CitizenSetting::IdleTimeoutSecs(90), &me, at())
-                .unwrap();
-            let err =
-                set_citizen_default(s.conn(), CitizenSetting::IdleTimeoutSecs(5), &me, at())
-                    .unwrap_err();
+            set_citizen_default(s.conn(), CitizenSetting::Language(Lang::KoKr), &me, at()).unwrap();
+            set_citizen_default(s.conn(), CitizenSetting::IdleTimeoutSecs(90), &me, at()).unwrap();
+            let err = set_citizen_default(s.conn(), CitizenSetting::IdleTimeoutSecs(5), &me, at())
+                .unwrap_err();
             assert!(err.to_string().contains("between 30 and 600"), "{err}");
         }
         let mut s = Store::open(&path).unwrap();

@@ -77,7 +77,10 @@ mod tests {
     #[test]
     fn durations_and_sizes_read_naturally() {
         assert_eq!(format_duration(Duration::from_secs(3725)), "01:02:05");
-        assert_eq!(format_duration(Duration::from_secs(3 * 86_400 + 3660)), "3 d 01:01");
+        assert_eq!(
+            format_duration(Duration::from_secs(3 * 86_400 + 3660)),
+            "3 d 01:01"
+        );
         assert_eq!(format_bytes(999), "999 B");
         assert_eq!(format_bytes(1_234_567_890), "1.2 GB");
     }

@@ -108,11 +108,7 @@ impl PrinterHandle {
 
 impl PrinterHandle {
     /// Queues a document; `done` runs on the printer thread once it printed or failed.
-    pub fn print_document(
-        &self,
-        doc: Document,
-        done: impl FnOnce(PrintOutcome) + Send + 'static,
-    ) {
+    pub fn print_document(&self, doc: Document, done: impl FnOnce(PrintOutcome) + Send + 'static) {
         if let Err(mpsc::SendError(Job::Document(_, done))) =
             self.tx.send(Job::Document(Box::new(doc), Box::new(done)))
         {
@@ -125,13 +121,8 @@ impl PrinterHandle {
 
     /// Asks the printer for its status now; `done` runs on the printer thread with the
     /// status or the reason there is none (blind printer, no answer, unplugged).
-    pub fn query_status(
-        &self,
-        done: impl FnOnce(Result<PrinterStatus, String>) + Send + 'static,
-    ) {
-        if let Err(mpsc::SendError(Job::Status(done))) =
-            self.tx.send(Job::Status(Box::new(done)))
-        {
+    pub fn query_status(&self, done: impl FnOnce(Result<PrinterStatus, String>) + Send + 'static) {
+        if let Err(mpsc::SendError(Job::Status(done))) = self.tx.send(Job::Status(Box::new(done))) {
             done(Err("the printer thread has stopped".into()));
         }
     }

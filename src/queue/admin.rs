@@ -90,8 +90,9 @@ pub fn find_ticket(
     let Some((id, token, number, issued_at)) = row else {
         return Ok(None);
     };
-    let issued_at = DateTime::<FixedOffset>::parse_from_rfc3339(&issued_at)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e)))?;
+    let issued_at = DateTime::<FixedOffset>::parse_from_rfc3339(&issued_at).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e))
+    })?;
     let people_ahead: u32 = conn.query_row(
         "SELECT COUNT(*) FROM tickets
          WHERE service_day = ?1 AND service_id = ?2 AND state = 'waiting' AND id < ?3",
@@ -162,7 +163,10 @@ mod tests {
         let found = find_ticket(s.conn(), "legal-aid", 1, day).unwrap().unwrap();
         assert_eq!(found.id, again.id, "the newest B001 is meant");
         let summary = today_by_service(s.conn(), &c, day).unwrap();
-        let legal_aid = summary.iter().find(|d| d.service_id == "legal-aid").unwrap();
+        let legal_aid = summary
+            .iter()
+            .find(|d| d.service_id == "legal-aid")
+            .unwrap();
         assert_eq!(legal_aid.issued, 5);
         assert_eq!(legal_aid.waiting, 5);
         assert_eq!(legal_aid.last_number.as_deref(), Some("B001"));
@@ -191,6 +195,10 @@ mod tests {
         let s = Store::open(&Store::path_in(dir.path())).unwrap();
         let day = at(9).date_naive();
         let mut s = s;
-        assert!(find_ticket(s.conn(), "legal-aid", 7, day).unwrap().is_none());
+        assert!(
+            find_ticket(s.conn(), "legal-aid", 7, day)
+                .unwrap()
+                .is_none()
+        );
     }
 }

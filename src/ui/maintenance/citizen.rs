@@ -9,7 +9,9 @@ use slint::ComponentHandle;
 use super::{MaintenanceController, Need, task};
 use crate::i18n::Lang;
 use crate::maintenance::audit::{self, Outcome, action};
-use crate::maintenance::settings::{self, CitizenDefaults, CitizenSetting, ServiceState, SettingsError};
+use crate::maintenance::settings::{
+    self, CitizenDefaults, CitizenSetting, ServiceState, SettingsError,
+};
 use crate::ui::controller::KioskController;
 use crate::ui::poster::Poster;
 use crate::ui::{ActionState, AppWindow, Kiosk, Maintenance};
@@ -81,8 +83,7 @@ impl MaintenanceController {
             self.post_ui_always(),
         );
         self.deps.worker.submit(move |store| {
-            if let Err(e) =
-                crate::maintenance::ensure_initial_installer(store.conn(), &config, now)
+            if let Err(e) = crate::maintenance::ensure_initial_installer(store.conn(), &config, now)
             {
                 tracing::error!("cannot create the configured installer account: {e}");
             }
@@ -123,12 +124,12 @@ impl MaintenanceController {
             }
         };
         let fallback = self.deps.kiosk.idle_timeout_secs;
-        self.deps.worker.submit(move |store| {
-            match settings::citizen_defaults(store.conn()) {
+        self.deps.worker.submit(
+            move |store| match settings::citizen_defaults(store.conn()) {
                 Ok(d) => defaults(d, fallback),
                 Err(e) => tracing::error!("cannot read the kiosk settings: {e}"),
-            }
-        });
+            },
+        );
         match &self.backlight {
             Some(backlight) => {
                 let (backlight, post) = (backlight.clone(), self.post_ui());
@@ -152,7 +153,11 @@ impl MaintenanceController {
             notice,
         };
         // Applied to the home screen even if the menu closes meanwhile.
-        let (post, actor, now) = (self.post_ui_always(), session.actor(), self.deps.clock.now());
+        let (post, actor, now) = (
+            self.post_ui_always(),
+            session.actor(),
+            self.deps.clock.now(),
+        );
         self.deps.worker.submit(move |store| {
             let result = settings::set_service_state(store.conn(), &state, &actor, now);
             if let Err(e) = &result {
@@ -185,7 +190,11 @@ impl MaintenanceController {
         let Some(session) = self.require(Need::Installer, action::KIOSK_SETTING) else {
             return;
         };
-        let (post, actor, now) = (self.post_ui_always(), session.actor(), self.deps.clock.now());
+        let (post, actor, now) = (
+            self.post_ui_always(),
+            session.actor(),
+            self.deps.clock.now(),
+        );
         self.deps.worker.submit(move |store| {
             if let Err(e) = settings::set_citizen_default(store.conn(), setting, &actor, now) {
                 tracing::warn!("a kiosk setting was refused: {e}");
@@ -236,7 +245,10 @@ impl MaintenanceController {
                 Ok(p) => (Outcome::Ok, *p as i32),
                 Err(e) => {
                     tracing::error!("cannot set the screen brightness: {e}");
-                    (Outcome::Failed, backlight.percent().map_or(-1, |p| p as i32))
+                    (
+                        Outcome::Failed,
+                        backlight.percent().map_or(-1, |p| p as i32),
+                    )
                 }
             };
             worker.submit(move |store| {

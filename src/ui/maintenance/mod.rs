@@ -33,8 +33,7 @@ use crate::maintenance::gesture::{Corner, GestureDetector, Step};
 use crate::maintenance::logs::LogRing;
 use crate::maintenance::reader::ReaderDiagnostics;
 use crate::maintenance::{
-    Authenticator, LoginError, MaintenanceConfig, Pin, PinError, Role, StaffSession, lockout,
-    pin,
+    Authenticator, LoginError, MaintenanceConfig, Pin, PinError, Role, StaffSession, lockout, pin,
 };
 use crate::printing::PrinterHandle;
 use crate::queue::Catalogue;
@@ -147,7 +146,12 @@ impl MaintenanceController {
         let corner = self.deps.config.corner;
         m.set_corner_right(matches!(corner, Corner::TopRight | Corner::BottomRight));
         m.set_corner_bottom(matches!(corner, Corner::BottomLeft | Corner::BottomRight));
-        m.set_printer(self.printer_view.lock().unwrap_or_else(|e| e.into_inner()).clone());
+        m.set_printer(
+            self.printer_view
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone(),
+        );
         m.set_version(crate::maintenance::system::VERSION.into());
         m.set_licence(crate::maintenance::system::LICENCE.into());
         m.set_source_url(crate::maintenance::system::SOURCE_URL.into());
@@ -275,12 +279,15 @@ impl MaintenanceController {
             self.deps.config.pin_pad_idle_secs
         };
         let me = self.me.clone();
-        self.idle_timer
-            .start(TimerMode::SingleShot, Duration::from_secs(secs), move || {
+        self.idle_timer.start(
+            TimerMode::SingleShot,
+            Duration::from_secs(secs),
+            move || {
                 if let Some(this) = me.upgrade() {
                     this.close("idle");
                 }
-            });
+            },
+        );
     }
 
     /// Ends the staff session (audited) and gives the screen back to citizens.

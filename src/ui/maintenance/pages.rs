@@ -331,8 +331,14 @@ impl MaintenanceController {
                 Some(dir) => logs::export(&lines, dir, at).map_err(|e| Some(e.to_string())),
             };
             let (outcome, detail) = match &result {
-                Ok(path) => (Outcome::Ok, serde_json::json!({ "file": path.display().to_string() })),
-                Err(None) => (Outcome::Failed, serde_json::json!({ "reason": "no_usb_stick" })),
+                Ok(path) => (
+                    Outcome::Ok,
+                    serde_json::json!({ "file": path.display().to_string() }),
+                ),
+                Err(None) => (
+                    Outcome::Failed,
+                    serde_json::json!({ "reason": "no_usb_stick" }),
+                ),
                 Err(Some(e)) => (Outcome::Failed, serde_json::json!({ "reason": e })),
             };
             worker.submit(move |store| {

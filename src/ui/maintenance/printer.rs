@@ -20,7 +20,11 @@ pub(super) fn printer_view(reading: &Result<PrinterStatus, String>) -> PrinterVi
             paper_out: s.paper_end(),
             near_end: s.paper_near_end(),
             cover_open: s.cover_open(),
-            detail: s.refusal().map(|r| r.to_string()).unwrap_or_default().into(),
+            detail: s
+                .refusal()
+                .map(|r| r.to_string())
+                .unwrap_or_default()
+                .into(),
         },
         Err(reason) => PrinterView {
             configured: true,
@@ -99,7 +103,9 @@ impl MaintenanceController {
         printer.print_document(doc, move |outcome| {
             let (state, outcome_kind, reason) = match outcome {
                 PrintOutcome::Printed { .. } => (ActionState::Done, Outcome::Ok, String::new()),
-                PrintOutcome::Failed { reason, .. } => (ActionState::Failed, Outcome::Failed, reason),
+                PrintOutcome::Failed { reason, .. } => {
+                    (ActionState::Failed, Outcome::Failed, reason)
+                }
             };
             let at = clock.now();
             let detail = serde_json::json!({ "reason": reason });
@@ -237,7 +243,14 @@ impl MaintenanceController {
                 });
                 post(task(move |_, app| {
                     let m = app.global::<Maintenance>();
-                    m.set_reprint_detail(if state == ActionState::Done { number } else { reason }.into());
+                    m.set_reprint_detail(
+                        if state == ActionState::Done {
+                            number
+                        } else {
+                            reason
+                        }
+                        .into(),
+                    );
                     m.set_reprint_state(state);
                 }));
             });
@@ -289,4 +302,3 @@ impl MaintenancePrinterUpdater {
         });
     }
 }
-

@@ -147,7 +147,7 @@ fn read_new_pin(source: &PinSource) -> Result<Pin> {
             .lock()
             .read_line(&mut line)
             .context("cannot read the PIN from standard input")?;
-        return Ok(Pin::new_for_account(&line).context("the PIN read from standard input")?);
+        return Pin::new_for_account(&line).context("the PIN read from standard input");
     }
     if !std::io::stdin().is_terminal() {
         bail!("standard input is not a terminal: pass --pin-stdin to read the PIN from it");

@@ -19,6 +19,8 @@ pub struct DiskSpace {
 }
 
 /// Space on the file system of `path` (the data folder), if it can be asked.
+// The statvfs fields are u64 here but u32 on 32-bit boards: the conversions are needed there.
+#[allow(clippy::useless_conversion)]
 pub fn disk_space(path: &Path) -> Option<DiskSpace> {
     let st = nix::sys::statvfs::statvfs(path).ok()?;
     let frag = u64::from(st.fragment_size());

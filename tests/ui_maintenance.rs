@@ -665,3 +665,42 @@ fn no_pin_reaches_the_store_the_outbox_or_the_logs() {
         assert!(!wal.windows(6).any(|w| w == needle));
     }
 }
+
+#[test]
+fn the_operations_centre_lock_shows_the_same_out_of_service_screen() {
+    use legal_kiosk::maintenance::settings::{self, ServiceState};
+    let kiosk = kiosk();
+    let updater = kiosk.kiosk.controller.service_state_updater();
+    let worker = kiosk.kiosk.worker.clone();
+    // What the sync client will do on its own thread with a signed lock command.
+    std::thread::spawn(move || {
+        let state = ServiceState {
+            out_of_service: true,
+            notice: "系统升级中，请到窗口办理。".into(),
+        };
+        let stored = state.clone();
+        worker
+            .call(move |s| {
+                let at = chrono::Local::now().fixed_offset();
+                settings::set_service_state(s.conn(), &stored, &Actor::OperationsCentre, at)
+            })
+            .unwrap()
+            .unwrap();
+        updater.show(state);
+    })
+    .join()
+    .unwrap();
+    kiosk.settle("the lock", |k| k.shows("service-notice"));
+    assert_eq!(value(&kiosk, "service-notice"), "系统升级中，请到窗口办理。");
+    assert!(!kiosk.shows("取号"));
+    assert!(audit(&kiosk).contains(&"operations-centre kiosk.service_state ok".to_string()));
+
+    // Staff see the lock in the menu and can lift it.
+    log_in(&kiosk, STAFF_PIN);
+    kiosk.tap("终端设置");
+    assert_eq!(value(&kiosk, "为群众服务中"), "否：暂停服务");
+    kiosk.tap("恢复服务");
+    kiosk.settle("in service", |k| value(k, "为群众服务中") == "是");
+    kiosk.tap("退出");
+    assert!(kiosk.shows("取号"));
+}

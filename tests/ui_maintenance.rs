@@ -691,7 +691,10 @@ fn the_operations_centre_lock_shows_the_same_out_of_service_screen() {
     .join()
     .unwrap();
     kiosk.settle("the lock", |k| k.shows("service-notice"));
-    assert_eq!(value(&kiosk, "service-notice"), "系统升级中，请到窗口办理。");
+    assert_eq!(
+        value(&kiosk, "service-notice"),
+        "系统升级中，请到窗口办理。"
+    );
     assert!(!kiosk.shows("取号"));
     assert!(audit(&kiosk).contains(&"operations-centre kiosk.service_state ok".to_string()));
 

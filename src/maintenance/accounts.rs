@@ -26,6 +26,7 @@ pub enum Role {
 }
 
 impl Role {
+    /// As stored: `staff` or `installer`.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Staff => "staff",
@@ -33,6 +34,7 @@ impl Role {
         }
     }
 
+    /// From its stored form.
     pub fn parse(text: &str) -> Option<Self> {
         match text {
             "staff" => Some(Role::Staff),
@@ -52,6 +54,7 @@ pub struct Account {
     pub last_login_at: Option<String>,
 }
 
+/// Why an account change was refused (each message says what to do).
 #[derive(Debug, Error)]
 pub enum AccountError {
     #[error("invalid name: {0}")]

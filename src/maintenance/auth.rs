@@ -36,12 +36,16 @@ impl StaffSession {
 /// Why a login did not succeed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum LoginError {
+    /// Locked after wrong PINs; `remaining` until the next try.
     #[error("the menu is locked after too many wrong PINs; try again in {} s", .remaining.as_secs())]
     Locked { remaining: Duration },
+    /// No account has this PIN; `after` says how many tries are left or that it locked.
     #[error("wrong PIN")]
     WrongPin { after: AfterFailure },
+    /// The terminal has no account at all.
     #[error("no staff account is set up; add one with `legal-kiosk staff add`")]
     NoAccounts,
+    /// The store failed or its thread is gone.
     #[error("the store cannot be reached: {0}")]
     Store(String),
 }

@@ -11,6 +11,7 @@ pub struct Backlight {
     max: u32,
 }
 
+/// The backlight files could not be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum BacklightError {
     #[error("cannot read or write {path}: {source}")]

@@ -61,6 +61,7 @@ pub struct GestureDetector {
 }
 
 impl GestureDetector {
+    /// A detector for `gesture`, nothing pressed yet.
     pub fn new(gesture: Gesture) -> Self {
         Self {
             gesture,

@@ -27,6 +27,7 @@ pub const T_COST: u32 = 3;
 /// Lanes.
 pub const P_COST: u32 = 1;
 
+/// Hashing failed, or a stored hash is not one this firmware can verify.
 #[derive(Debug, Error)]
 pub enum HashError {
     #[error("cannot hash the PIN: {0}")]

@@ -69,6 +69,7 @@ pub struct DirectReader {
 }
 
 impl DirectReader {
+    /// Test reads on the reader `config` describes; `now` stamps the last read.
     pub fn new(
         config: ReaderConfig,
         now: impl Fn() -> DateTime<FixedOffset> + Send + Sync + 'static,

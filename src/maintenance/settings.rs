@@ -16,6 +16,7 @@ pub const MAX_NOTICE_CHARS: usize = 200;
 /// The idle timeouts staff may choose, in seconds.
 pub const IDLE_TIMEOUT_RANGE: std::ops::RangeInclusive<u64> = 30..=600;
 
+/// Why a setting was refused.
 #[derive(Debug, Error)]
 pub enum SettingsError {
     #[error("the notice is too long: at most {MAX_NOTICE_CHARS} characters")]

@@ -62,6 +62,7 @@ pub struct ServiceStateUpdater {
 }
 
 impl ServiceStateUpdater {
+    /// Shows `state` on the home screen (posted to the UI thread).
     pub fn show(&self, state: ServiceState) {
         let app = self.app.clone();
         self.poster.post(move || {

@@ -552,6 +552,7 @@ pub struct PinPadOpener {
 }
 
 impl PinPadOpener {
+    /// Opens the PIN pad (posted to the UI thread); nothing happens while staff are logged in.
     pub fn open(&self) {
         let id = self.id;
         self.poster

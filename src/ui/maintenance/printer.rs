@@ -291,6 +291,7 @@ pub struct MaintenancePrinterUpdater {
 }
 
 impl MaintenancePrinterUpdater {
+    /// The printer's health changed: re-read its status if staff are looking at it.
     pub fn update(&self, _health: &PrinterHealth) {
         let (app, id) = (self.app.clone(), self.id);
         self.poster.post(move || {

@@ -78,7 +78,6 @@ pub mod action {
     pub const STAFF_SET_PIN: &str = "staff.set_pin";
     pub const STAFF_UNLOCK: &str = "staff.unlock";
     pub const OPEN_PAGE: &str = "menu.open_page";
-    pub const PRINTER_STATUS: &str = "printer.status";
     pub const PRINTER_TEST_PRINT: &str = "printer.test_print";
     pub const PRINTER_REPRINT: &str = "printer.reprint";
     pub const READER_TEST_READ: &str = "reader.test_read";

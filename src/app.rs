@@ -20,7 +20,10 @@ use crate::printing::{PrinterHandle, PrinterHealth};
 use crate::store::Store;
 use crate::sync::commands::{CommandContext, execute, reload_catalogue};
 use crate::sync::{SyncRuntime, catalogue_in_force};
-use crate::ui::{AppWindow, Deps, KioskController, Poster};
+use crate::ui::{
+    AppWindow, Deps, KioskController, MaintenanceController, MaintenanceDeps,
+    MaintenancePrinterUpdater, Poster,
+};
 use crate::worker::Worker;
 use provisioning::client::store::HealthSnapshot;
 use provisioning::protocol::{DeviceState, PaperLevel};
@@ -29,6 +32,8 @@ use std::sync::Mutex;
 /// A running kiosk. Dropping it stops the simulated devices.
 pub struct Kiosk {
     pub controller: Rc<KioskController>,
+    /// The staff maintenance menu (the GPIO key switch calls `pin_pad_opener()`).
+    pub maintenance: Rc<MaintenanceController>,
     pub worker: Worker,
     pub data_dir: PathBuf,
     /// The simulated printer, when the configuration asks for one.
@@ -52,9 +57,11 @@ pub fn assemble(
     let store = Store::open(&Store::path_in(&data_dir))?;
     tracing::info!(data = %data_dir.display(), "store opened");
     let worker = Worker::spawn(store).context("cannot start the store thread")?;
-    let catalogue = worker
-        .call(|store| catalogue_in_force(store.conn()))
-        .context("the store thread stopped")?;
+    let catalogue = Arc::new(
+        worker
+            .call(|store| catalogue_in_force(store.conn()))
+            .context("the store thread stopped")?,
+    );
     // What the heartbeat tells the operations centre about the devices.
     let health = Arc::new(Mutex::new(HealthSnapshot::default()));
 
@@ -79,16 +86,34 @@ pub fn assemble(
         Deps {
             kiosk: config.kiosk.clone(),
             queue: config.queue.clone(),
-            catalogue: Arc::new(catalogue),
+            catalogue: catalogue.clone(),
             worker: worker.clone(),
-            printer,
+            printer: printer.clone(),
             clock: clock.clone(),
             poster: poster.clone(),
         },
     );
+    let maintenance = MaintenanceController::attach(
+        app,
+        controller.clone(),
+        MaintenanceDeps {
+            config: config.maintenance.clone(),
+            kiosk: config.kiosk.clone(),
+            catalogue: catalogue.clone(),
+            worker: worker.clone(),
+            printer,
+            clock: clock.clone(),
+            poster: poster.clone(),
+            data_dir: data_dir.clone(),
+            logs: crate::maintenance::logs::ring().clone(),
+        },
+    )
+    .context("cannot start the maintenance menu")?;
+    let staff_view = maintenance.printer_health_updater();
     forward_printer_health(
         health_rx,
         &controller,
+        staff_view,
         &worker,
         clock.clone(),
         health.clone(),
@@ -121,6 +146,7 @@ pub fn assemble(
     )?;
     Ok(Kiosk {
         controller,
+        maintenance,
         worker,
         data_dir,
         printer_sim,
@@ -211,6 +237,7 @@ fn open_printer(config: &Config, data_dir: &std::path::Path) -> Result<OpenedPri
 fn forward_printer_health(
     health: Receiver<PrinterHealth>,
     controller: &KioskController,
+    staff_view: MaintenancePrinterUpdater,
     worker: &Worker,
     clock: Arc<dyn Clock>,
     snapshot: Arc<Mutex<HealthSnapshot>>,
@@ -250,6 +277,7 @@ fn forward_printer_health(
                     s.paper = paper;
                 }
                 updater.update(&h);
+                staff_view.update(&h);
                 let at = clock.now();
                 worker.submit(move |store| {
                     if let Err(e) =

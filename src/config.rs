@@ -37,6 +37,7 @@ pub struct Config {
     pub reader: ReaderSection,
     pub queue: QueueConfig,
     pub registry: RegistrySection,
+    pub maintenance: crate::maintenance::MaintenanceConfig,
 }
 
 /// The citizen-facing behaviour of the terminal.
@@ -237,6 +238,9 @@ impl Config {
                 "kiosk.idle_warning_secs must be shorter than kiosk.idle_timeout_secs".into(),
             ));
         }
+        if let Some(problem) = self.maintenance.problems().into_iter().next() {
+            return Err(invalid(problem));
+        }
         if self.printer.status_poll_secs == 0 {
             return Err(invalid(
                 "printer.status_poll_secs must be at least 1".into(),
@@ -291,6 +295,22 @@ mod tests {
         .expect("valid");
         assert_eq!(config.printer.kind, PrinterKind::Device);
         assert_eq!(config.printer.driver.device, "/dev/usb/lp0");
+    }
+
+    #[test]
+    fn the_maintenance_section_is_read_and_checked() {
+        let config = Config::parse(
+            "[maintenance]\ngesture = \"taps\"\ncorner = \"bottom-left\"\ntaps = 4\n",
+            Path::new("k.toml"),
+        )
+        .expect("valid");
+        assert_eq!(config.maintenance.taps, 4);
+        let err = Config::parse(
+            "[maintenance.initial_installer]\nname = \"安装员\"\npin_hash = \"482916\"\n",
+            Path::new("k.toml"),
+        )
+        .expect_err("a PIN in clear is not a hash");
+        assert!(err.to_string().contains("Argon2id"), "{err}");
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod consult;
 pub mod i18n;
 pub mod ids;
 pub mod legal_aid;
+pub mod maintenance;
 pub mod outbox;
 pub mod printing;
 pub mod queue;

@@ -15,6 +15,8 @@ pub mod kind {
     pub const PRINTER_HEALTH: &str = "printer.health";
     /// The card reader went down or came (back) up.
     pub const READER_HEALTH: &str = "reader.health";
+    /// A staff action or a failed staff login (maintenance menu, staff command line).
+    pub const AUDIT: &str = "audit";
 }
 
 /// Appends an event; call it with the transaction that makes the change.

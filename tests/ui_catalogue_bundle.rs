@@ -38,7 +38,7 @@ fn a_newer_catalogue_changes_the_services_on_screen_without_a_restart() {
     );
 
     let config = legal_kiosk::config::Config::load(Some(&config_path)).unwrap();
-    let kiosk = Kiosk::start_in(config, dir);
+    let kiosk = Kiosk::start_in(config, dir, common::beijing(26, 9, 30));
     kiosk.tap("取号");
     assert!(kiosk.shows("法律咨询"));
     assert!(!kiosk.shows("退役军人法律服务"));

@@ -6,6 +6,7 @@ mod diag;
 mod registry;
 mod run;
 mod screenshot;
+mod staff;
 mod ticket;
 
 use std::path::PathBuf;
@@ -45,6 +46,8 @@ pub enum Command {
     Sync(registry::SyncArgs),
     /// Issue queue tickets without the touchscreen (e.g. for a citizen served by phone).
     Ticket(ticket::TicketArgs),
+    /// Staff accounts for the maintenance menu: add, remove, list, set-pin, unlock.
+    Staff(staff::StaffArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -58,6 +61,7 @@ pub fn main() -> ExitCode {
         Command::Status(args) => registry::status(cli.config.as_deref(), &args),
         Command::Sync(args) => registry::sync(cli.config.as_deref(), &args),
         Command::Ticket(args) => ticket::ticket(cli.config.as_deref(), &args),
+        Command::Staff(args) => staff::staff(cli.config.as_deref(), &args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -68,14 +72,21 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Logs go to stderr (the journal under systemd). They never carry personal data.
+/// Logs go to stderr (the journal under systemd) and to the ring of recent lines that the
+/// maintenance menu shows. They never carry personal data.
 fn init_logging() {
     use tracing_subscriber::EnvFilter;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
     let filter =
         EnvFilter::try_from_env("LEGAL_KIOSK_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_target(false),
+        )
+        .with(crate::maintenance::logs::ring().layer())
         .try_init();
 }

@@ -12,7 +12,8 @@ use thiserror::Error;
 
 const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/001_tickets_and_outbox.sql")),
-    M::up(include_str!("migrations/002_bundles_and_commands.sql")),
+    M::up(include_str!("migrations/002_staff_audit_settings.sql")),
+    M::up(include_str!("migrations/003_bundles_and_commands.sql")),
 ];
 
 #[derive(Debug, Error)]

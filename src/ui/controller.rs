@@ -2,6 +2,7 @@
 //! callbacks to domain services running on worker threads, and returns home (forgetting
 //! everything) when the citizen is done or gone.
 
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -50,14 +51,18 @@ pub struct KioskController {
     pub(super) app: slint::Weak<AppWindow>,
     pub(super) deps: Deps,
     pub(super) shared: Arc<Mutex<Shared>>,
-    default_lang: Lang,
+    /// The citizen defaults; staff may change them in the maintenance menu.
+    pub(super) default_lang: Cell<Lang>,
+    pub(super) default_large_text: Cell<bool>,
+    /// Told of every touch while the maintenance menu is open (which has its own timeout).
+    pub(super) staff_activity: RefCell<Option<Rc<dyn Fn()>>>,
     /// The citizen whose card was read, for this session only.
     pub(super) citizen: std::cell::RefCell<Option<crate::session::Citizen>>,
     /// The citizen's card is still on the reader.
     pub(super) card_present: std::cell::Cell<bool>,
     restart_requested: std::cell::Cell<bool>,
     ui_ref: std::cell::OnceCell<super::poster::UiRef<KioskController>>,
-    idle: IdleWatch,
+    pub(super) idle: IdleWatch,
     clock_timer: Timer,
 }
 
@@ -80,12 +85,14 @@ impl KioskController {
                 can_print: deps.printer.is_some(),
             })),
             deps,
-            default_lang,
+            default_lang: Cell::new(default_lang),
+            default_large_text: Cell::new(false),
             citizen: std::cell::RefCell::new(None),
             card_present: std::cell::Cell::new(false),
             restart_requested: std::cell::Cell::new(false),
             ui_ref: std::cell::OnceCell::new(),
             idle,
+            staff_activity: RefCell::new(None),
             clock_timer: Timer::default(),
         });
         let _ = this.ui_ref.set(super::poster::UiRef::new(&this));
@@ -171,9 +178,10 @@ impl KioskController {
         self.idle.stop();
         self.forget_citizen();
         if let Some(app) = self.app.upgrade() {
-            app.global::<Theme>().set_large_text(false);
+            app.global::<Theme>()
+                .set_large_text(self.default_large_text.get());
         }
-        self.select_language(self.default_lang);
+        self.select_language(self.default_lang.get());
         self.show_home();
     }
 
@@ -307,6 +315,14 @@ impl KioskController {
     pub fn touched(&self) {
         if let Some(app) = self.app.upgrade() {
             app.global::<Kiosk>().set_idle_warning(false);
+            if app.global::<Nav>().get_page() == Page::Maintenance {
+                self.idle.stop();
+                let hook = self.staff_activity.borrow().clone();
+                if let Some(hook) = hook {
+                    hook();
+                }
+                return;
+            }
         }
         let me = self.me.clone();
         let me2 = self.me.clone();
@@ -331,8 +347,8 @@ impl KioskController {
         };
         let at_rest = app.global::<Nav>().get_page() == Page::Home
             && self.citizen.borrow().is_none()
-            && self.shared().lang == self.default_lang
-            && !app.global::<Theme>().get_large_text();
+            && self.shared().lang == self.default_lang.get()
+            && app.global::<Theme>().get_large_text() == self.default_large_text.get();
         if at_rest {
             self.idle.stop();
             return;

@@ -6,10 +6,15 @@ slint::include_modules!();
 mod controller;
 mod datetime;
 mod idle;
+pub mod maintenance;
 pub mod poster;
 pub mod screenshot;
 mod session;
 mod tickets;
 
 pub use controller::{Deps, KioskController, PrinterHealthUpdater};
+pub use maintenance::{
+    MaintenanceController, MaintenanceDeps, MaintenancePrinterUpdater, PinPadOpener,
+    ServiceStateUpdater,
+};
 pub use poster::{ManualQueue, Poster, UiRef};

@@ -15,8 +15,10 @@ use hardware::printer::{Printer, PrinterConfig, TransportKind};
 use crate::card_reader::{self, CardEvent, CardReader};
 use crate::clock::Clock;
 use crate::config::{Config, PrinterKind};
+use crate::maintenance::Authenticator;
 use crate::outbox;
 use crate::printing::{PrinterHandle, PrinterHealth};
+use crate::queue_api::{Desk, HostLink, QueueServer, QueueShared};
 use crate::store::Store;
 use crate::sync::commands::{CommandContext, execute, reload_catalogue};
 use crate::sync::{SyncRuntime, catalogue_in_force};
@@ -44,6 +46,13 @@ pub struct Kiosk {
     pub card_reader: Option<CardReader>,
     /// The link to the operations centre, once enrolled.
     pub sync: Option<SyncRuntime>,
+    /// The centre's queue: catalogue and policy in force, change signal.
+    pub queue: Arc<QueueShared>,
+    /// The local API for counters and the hall display (not on a client terminal, nor
+    /// when its address is taken: the kiosk still issues tickets then).
+    pub queue_server: Option<QueueServer>,
+    /// Where the touchscreen's tickets come from (this terminal's queue or its host's).
+    pub desk: Desk,
 }
 
 /// Starts everything the kiosk needs and connects it to `app`.
@@ -62,6 +71,7 @@ pub fn assemble(
             .call(|store| catalogue_in_force(store.conn()))
             .context("the store thread stopped")?,
     );
+    let (queue, desk, queue_server) = start_queue(config, &data_dir, &worker, &catalogue, &clock)?;
     // What the heartbeat tells the operations centre about the devices.
     let health = Arc::new(Mutex::new(HealthSnapshot::default()));
 
@@ -91,8 +101,10 @@ pub fn assemble(
             printer: printer.clone(),
             clock: clock.clone(),
             poster: poster.clone(),
+            desk: desk.clone(),
         },
     );
+    follow_queue(&desk, &controller, &poster);
     let maintenance = MaintenanceController::attach(
         app,
         controller.clone(),
@@ -133,6 +145,7 @@ pub fn assemble(
         ui: controller.ui_ref(),
     };
     let bundle_ctx = commands.clone();
+    let bundle_queue = queue.clone();
     let sync = crate::sync::start(
         config,
         &data_dir,
@@ -140,6 +153,9 @@ pub fn assemble(
         move |stream| {
             if stream == "catalogue" {
                 reload_catalogue(&bundle_ctx);
+            }
+            if stream == "catalogue" || stream == "settings" {
+                bundle_queue.reload();
             }
         },
         move |command| execute(&commands, command),
@@ -153,7 +169,75 @@ pub fn assemble(
         printed,
         card_reader,
         sync,
+        queue,
+        queue_server,
+        desk,
     })
+}
+
+/// The queue: shared state, the desk the kiosk issues through, and — unless this terminal
+/// is a client of another's queue — the local API for counters and the hall display.
+fn start_queue(
+    config: &Config,
+    data_dir: &std::path::Path,
+    worker: &Worker,
+    catalogue: &Arc<crate::queue::Catalogue>,
+    clock: &Arc<dyn Clock>,
+) -> Result<(Arc<QueueShared>, Desk, Option<QueueServer>)> {
+    let reader = QueueShared::open_reader(&Store::path_in(data_dir))
+        .context("cannot open the queue's reading connection")?;
+    let queue = QueueShared::new(
+        worker.clone(),
+        reader,
+        clock.clone(),
+        config.kiosk.centre_name.clone(),
+        config.kiosk.ticket_url_base.clone(),
+        config.queue.clients.reserved(),
+        config.queue.policy.clone(),
+        catalogue.clone(),
+    );
+    if let Some(host) = &config.queue.host {
+        let link = HostLink::start(host, worker.clone(), clock.clone(), queue.events.clone())
+            .context("cannot start the link to the queue host")?;
+        tracing::info!(host = %host.url, "issuing tickets through the queue host");
+        return Ok((queue.clone(), Desk::remote(queue, link), None));
+    }
+    let server = if config.queue.server.enabled {
+        let login =
+            Authenticator::spawn(worker.clone(), clock.clone(), config.maintenance.lockout())
+                .context("cannot start the counter login thread")?;
+        match crate::queue_api::start(
+            queue.clone(),
+            &config.queue.server,
+            &config.queue.clients,
+            login,
+        ) {
+            Ok(server) => Some(server),
+            Err(e) => {
+                // Counters cannot call, but citizens still get numbers: say so loudly.
+                tracing::error!("the counter and hall pages are not available: {e}");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    Ok((queue.clone(), Desk::local(queue), server))
+}
+
+/// The ticket on screen follows the queue; a client terminal shows whether its host is up.
+fn follow_queue(desk: &Desk, controller: &KioskController, poster: &Poster) {
+    let (ui, p) = (controller.ui_ref(), poster.clone());
+    desk.events().on_change(move || {
+        p.post_to(&ui, |c| c.refresh_ticket_position());
+    });
+    if let Some(link) = desk.host() {
+        let offline = link.offline_range.is_some();
+        let (ui, p) = (controller.ui_ref(), poster.clone());
+        link.on_status(move |up| {
+            p.post_to(&ui, move |c| c.set_host_reachable(up, offline));
+        });
+    }
 }
 
 /// Card events reach the session on the UI thread; reader faults also reach the outbox.

@@ -164,6 +164,15 @@ pub struct QueueConfig {
     pub one_ticket_per_person: bool,
     /// Age from which the card's holder counts as elderly (priority group).
     pub priority_age: u32,
+    /// The local API, counter and hall pages (`[queue.server]`).
+    pub server: crate::queue_api::ServerConfig,
+    /// Counters, priorities and recalls until a `settings` bundle brings `queue-policy.toml`
+    /// (`[queue.policy]`, same keys as that file).
+    pub policy: crate::queue::Policy,
+    /// Makes this terminal a client of another terminal's queue (`[queue.host]`).
+    pub host: Option<crate::queue_api::HostConfig>,
+    /// Client terminals this terminal hosts the queue for (`[queue.clients]`).
+    pub clients: crate::queue_api::ClientsConfig,
 }
 
 impl Default for QueueConfig {
@@ -171,6 +180,10 @@ impl Default for QueueConfig {
         Self {
             one_ticket_per_person: true,
             priority_age: 60,
+            server: Default::default(),
+            policy: Default::default(),
+            host: None,
+            clients: Default::default(),
         }
     }
 }
@@ -239,6 +252,15 @@ impl Config {
             ));
         }
         if let Some(problem) = self.maintenance.problems().into_iter().next() {
+            return Err(invalid(problem));
+        }
+        if let Err(e) = self.queue.policy.validate() {
+            return Err(invalid(format!("queue.policy: {e}")));
+        }
+        if let Some(problem) = crate::queue_api::config_problems(&self.queue)
+            .into_iter()
+            .next()
+        {
             return Err(invalid(problem));
         }
         if self.printer.status_poll_secs == 0 {

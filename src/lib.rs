@@ -17,6 +17,7 @@ pub mod maintenance;
 pub mod outbox;
 pub mod printing;
 pub mod queue;
+pub mod queue_api;
 pub mod rating;
 pub mod session;
 pub mod store;

@@ -9,6 +9,26 @@ use serde::Serialize;
 /// Event kinds, as the registry's statistics expect them.
 pub mod kind {
     pub const TICKET_ISSUED: &str = "ticket.issued";
+    /// Called to a counter (by call-next or by number), with the time it waited.
+    pub const TICKET_CALLED: &str = "ticket.called";
+    /// Called again at the same counter.
+    pub const TICKET_RECALLED: &str = "ticket.recalled";
+    /// The citizen reached the counter: service started.
+    pub const TICKET_SERVING: &str = "ticket.serving";
+    /// Served, with its waiting and service times.
+    pub const TICKET_FINISHED: &str = "ticket.finished";
+    /// Called and recalled without the citizen coming.
+    pub const TICKET_NO_SHOW: &str = "ticket.no_show";
+    /// Moved to another service's queue, keeping its place by the time it was taken.
+    pub const TICKET_TRANSFERRED: &str = "ticket.transferred";
+    /// A client terminal's offline ticket, taken into this (host) terminal's queue.
+    pub const TICKET_IMPORTED: &str = "ticket.imported";
+    /// Its priority group was set by staff.
+    pub const TICKET_PRIORITY: &str = "ticket.priority";
+    /// A counter opened, closed, paused or resumed.
+    pub const QUEUE_COUNTER: &str = "queue.counter";
+    /// A day of the queue closed (daily reset), with its totals per service.
+    pub const QUEUE_DAY_CLOSED: &str = "queue.day_closed";
     /// A ticket that did not come out of the printer (its number stays valid).
     pub const TICKET_PRINT_FAILED: &str = "ticket.print_failed";
     /// The printer's health changed: not printing, paper low, or working again.

@@ -3,6 +3,7 @@
 
 mod console;
 mod diag;
+mod queue;
 mod registry;
 mod run;
 mod screenshot;
@@ -48,6 +49,9 @@ pub enum Command {
     Ticket(ticket::TicketArgs),
     /// Staff accounts for the maintenance menu: add, remove, list, set-pin, unlock.
     Staff(staff::StaffArgs),
+    /// Terminals sharing one queue: make a client terminal's token.
+    #[command(subcommand)]
+    Queue(queue::QueueCommand),
 }
 
 pub fn main() -> ExitCode {
@@ -62,6 +66,7 @@ pub fn main() -> ExitCode {
         Command::Sync(args) => registry::sync(cli.config.as_deref(), &args),
         Command::Ticket(args) => ticket::ticket(cli.config.as_deref(), &args),
         Command::Staff(args) => staff::staff(cli.config.as_deref(), &args),
+        Command::Queue(command) => queue::queue(&command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -35,8 +35,9 @@ pub fn today_by_service(
     let day = day_text(day);
     let series = current_series(conn, &day)?;
     let mut counts = conn.prepare_cached(
-        "SELECT COUNT(*), COALESCE(SUM(state = 'waiting'), 0) FROM tickets
-         WHERE service_day = ?1 AND service_id = ?2",
+        "SELECT (SELECT COUNT(*) FROM tickets WHERE service_day = ?1 AND service_id = ?2),
+                (SELECT COUNT(*) FROM tickets
+                 WHERE service_day = ?1 AND queue_service = ?2 AND state = 'waiting')",
     )?;
     let mut last = conn.prepare_cached(
         "SELECT number FROM tickets WHERE service_day = ?1 AND service_id = ?2 AND series = ?3
@@ -95,8 +96,9 @@ pub fn find_ticket(
     })?;
     let people_ahead: u32 = conn.query_row(
         "SELECT COUNT(*) FROM tickets
-         WHERE service_day = ?1 AND service_id = ?2 AND state = 'waiting' AND id < ?3",
-        params![day_str, service_id, id],
+         WHERE service_day = ?1 AND queue_service = ?2 AND state = 'waiting'
+           AND issued_ms < ?3",
+        params![day_str, service_id, issued_at.timestamp_millis()],
         |r| r.get(0),
     )?;
     Ok(Some(IssuedTicket {

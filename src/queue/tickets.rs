@@ -8,12 +8,15 @@ use serde::Serialize;
 use thiserror::Error;
 
 use super::catalogue::Catalogue;
+use super::policy::{Policy, PriorityGroup};
 use crate::outbox;
 
 #[derive(Debug, Error)]
 pub enum QueueError {
     #[error("unknown service {0:?}")]
     UnknownService(String),
+    #[error("the offline number range {0} is used up for today")]
+    RangeExhausted(SeqRange),
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
 }
@@ -21,7 +24,15 @@ pub enum QueueError {
 /// What the citizen's session lets a ticket record about the person: never a full ID
 /// number or a name. Wiped from memory when dropped.
 #[derive(
-    Debug, Clone, Default, PartialEq, Eq, Serialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop,
+    Debug,
+    Clone,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    serde::Deserialize,
+    zeroize::Zeroize,
+    zeroize::ZeroizeOnDrop,
 )]
 pub struct TicketIdentity {
     /// First 3 and last 4 characters of the ID number, the rest as `*`.
@@ -59,6 +70,10 @@ struct TicketIssuedEvent<'a> {
     issued_at: String,
     people_ahead: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
+    priority: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    origin: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     identity: Option<&'a TicketIdentity>,
 }
 
@@ -67,7 +82,8 @@ pub fn format_number(prefix: char, seq: u32) -> String {
     format!("{prefix}{seq:03}")
 }
 
-/// Issues the next ticket of `service_id` at time `now` (local), with its outbox event.
+/// Issues the next ticket of `service_id` at time `now` (local), with its outbox event, by
+/// the default queue policy (see [`issue`] for the policy in force and priority groups).
 pub fn issue_ticket(
     conn: &mut Connection,
     catalogue: &Catalogue,
@@ -75,31 +91,129 @@ pub fn issue_ticket(
     now: DateTime<FixedOffset>,
     identity: Option<&TicketIdentity>,
 ) -> Result<IssuedTicket, QueueError> {
+    issue(
+        conn,
+        catalogue,
+        &Policy::default(),
+        &IssueRequest {
+            identity,
+            ..IssueRequest::new(service_id, now)
+        },
+    )
+}
+
+/// A range of sequence numbers (e.g. 800–899) a client terminal keeps for the times its
+/// host cannot be reached; the host never issues them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeqRange {
+    pub first: u32,
+    pub last: u32,
+}
+
+impl SeqRange {
+    /// Parses `800-899`.
+    pub fn parse(text: &str) -> Option<Self> {
+        let (a, b) = text.split_once('-')?;
+        let (first, last) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+        (first >= 1 && first <= last).then_some(Self { first, last })
+    }
+
+    pub fn contains(&self, seq: u32) -> bool {
+        (self.first..=self.last).contains(&seq)
+    }
+}
+
+impl std::fmt::Display for SeqRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{}", self.first, self.last)
+    }
+}
+
+/// How a new ticket gets its number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Numbering<'a> {
+    /// The next number of the day, skipping the ranges client terminals keep.
+    Next { reserved: &'a [SeqRange] },
+    /// The next number of this terminal's own range (a client whose host is unreachable).
+    Offline(SeqRange),
+}
+
+/// What to issue.
+#[derive(Debug, Clone, Copy)]
+pub struct IssueRequest<'a> {
+    pub service_id: &'a str,
+    pub now: DateTime<FixedOffset>,
+    /// From the citizen's ID card session (elderly is a priority group).
+    pub identity: Option<&'a TicketIdentity>,
+    /// A priority group given by staff or a client terminal; the one with the higher weight
+    /// wins over elderly from the card.
+    pub priority: Option<PriorityGroup>,
+    pub numbering: Numbering<'a>,
+    /// `None` for this terminal's own tickets, `client` for a client terminal's.
+    pub origin: Option<&'a str>,
+}
+
+impl<'a> IssueRequest<'a> {
+    /// A plain request: no identity, no priority, the next number, this terminal's own.
+    pub fn new(service_id: &'a str, now: DateTime<FixedOffset>) -> Self {
+        Self {
+            service_id,
+            now,
+            identity: None,
+            priority: None,
+            numbering: Numbering::Next { reserved: &[] },
+            origin: None,
+        }
+    }
+}
+
+/// Issues a ticket by `policy` (people ahead as call-next would take them), with its
+/// `ticket.issued` outbox event; the first ticket of a day also closes the earlier days.
+pub fn issue(
+    conn: &mut Connection,
+    catalogue: &Catalogue,
+    policy: &Policy,
+    req: &IssueRequest<'_>,
+) -> Result<IssuedTicket, QueueError> {
+    let service_id = req.service_id;
     let service = catalogue
         .get(service_id)
         .ok_or_else(|| QueueError::UnknownService(service_id.to_string()))?;
+    let now = req.now;
+    super::day::ensure_day(conn, now)?;
     let day = now.date_naive();
     let day_text = day.format("%Y-%m-%d").to_string();
     // IMMEDIATE takes the write lock before reading the last number, so two writers can
     // never compute the same next number.
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let series = current_series(&tx, &day_text)?;
-    let last: Option<u32> = tx
-        .query_row(
-            "SELECT MAX(seq) FROM tickets WHERE service_day = ?1 AND service_id = ?2 AND series = ?3",
-            params![day_text, service_id, series],
-            |r| r.get(0),
-        )
-        .optional()?
-        .flatten();
-    let seq = last.unwrap_or(0) + 1;
+    let seq = next_seq(&tx, &day_text, service_id, series, req.numbering)?;
     let number = format_number(service.prefix, seq);
     let token = crate::ids::random_hex();
     let issued_at = now.to_rfc3339();
+    let elderly = req
+        .identity
+        .filter(|i| i.elderly)
+        .map(|_| PriorityGroup::Elderly);
+    let priority = match (req.priority, elderly) {
+        (Some(given), Some(old))
+            if policy.weight(Some(old.as_str())) > policy.weight(Some(given.as_str())) =>
+        {
+            Some(old)
+        }
+        (Some(given), _) => Some(given),
+        (None, old) => old,
+    };
+    let origin = match req.numbering {
+        Numbering::Offline(_) => Some("offline"),
+        Numbering::Next { .. } => req.origin,
+    };
+    let identity = req.identity;
     tx.execute(
         "INSERT INTO tickets (token, service_id, service_day, series, seq, number, issued_at,
-                              masked_id, id_hash, age_band, priority)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                              masked_id, id_hash, age_band, priority, queue_service, issued_ms,
+                              origin)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?2, ?12, ?13)",
         params![
             token,
             service_id,
@@ -111,16 +225,14 @@ pub fn issue_ticket(
             identity.map(|i| &i.masked_id),
             identity.map(|i| &i.id_hash),
             identity.map(|i| &i.age_band),
-            identity.filter(|i| i.elderly).map(|_| "elderly"),
+            priority.map(PriorityGroup::as_str),
+            now.timestamp_millis(),
+            origin,
         ],
     )?;
     let id = tx.last_insert_rowid();
-    let people_ahead: u32 = tx.query_row(
-        "SELECT COUNT(*) FROM tickets
-         WHERE service_day = ?1 AND service_id = ?2 AND state = 'waiting' AND id < ?3",
-        params![day_text, service_id, id],
-        |r| r.get(0),
-    )?;
+    let waiting = super::position::service_candidates(&tx, policy, service_id, &day_text)?;
+    let people_ahead = super::policy::people_ahead(policy, &waiting, false, id).unwrap_or(0);
     outbox::append(
         &tx,
         outbox::kind::TICKET_ISSUED,
@@ -132,6 +244,8 @@ pub fn issue_ticket(
             service_day: day_text.clone(),
             issued_at: issued_at.clone(),
             people_ahead,
+            priority: priority.map(PriorityGroup::as_str),
+            origin,
             identity,
         },
         now,
@@ -147,6 +261,45 @@ pub fn issue_ticket(
         issued_at: now,
         people_ahead,
     })
+}
+
+/// The sequence number a new ticket gets.
+fn next_seq(
+    conn: &Connection,
+    day: &str,
+    service_id: &str,
+    series: i64,
+    numbering: Numbering<'_>,
+) -> Result<u32, QueueError> {
+    match numbering {
+        Numbering::Next { reserved } => {
+            // Tickets a client issued offline (imported later) do not move the sequence on.
+            let last: Option<u32> = conn.query_row(
+                "SELECT MAX(seq) FROM tickets WHERE service_day = ?1 AND service_id = ?2
+                 AND series = ?3 AND origin IS NOT 'offline'",
+                params![day, service_id, series],
+                |r| r.get(0),
+            )?;
+            let mut seq = last.unwrap_or(0) + 1;
+            while let Some(r) = reserved.iter().find(|r| r.contains(seq)) {
+                seq = r.last + 1;
+            }
+            Ok(seq)
+        }
+        Numbering::Offline(range) => {
+            let last: Option<u32> = conn.query_row(
+                "SELECT MAX(seq) FROM tickets WHERE service_day = ?1 AND service_id = ?2
+                 AND series = ?3 AND seq BETWEEN ?4 AND ?5",
+                params![day, service_id, series, range.first, range.last],
+                |r| r.get(0),
+            )?;
+            let seq = last.map_or(range.first, |l| l + 1);
+            if seq > range.last {
+                return Err(QueueError::RangeExhausted(range));
+            }
+            Ok(seq)
+        }
+    }
 }
 
 /// The ticket a person (by the keyed hash of their ID number) already holds for a service
@@ -184,8 +337,8 @@ pub fn active_ticket_of(
     })?;
     let people_ahead: u32 = conn.query_row(
         "SELECT COUNT(*) FROM tickets
-         WHERE service_day = ?1 AND service_id = ?2 AND state = 'waiting' AND id < ?3",
-        params![day_text, service_id, id],
+         WHERE service_day = ?1 AND queue_service = ?2 AND state = 'waiting' AND issued_ms < ?3",
+        params![day_text, service_id, issued_at.timestamp_millis()],
         |r| r.get(0),
     )?;
     Ok(Some(IssuedTicket {
@@ -217,8 +370,8 @@ pub fn waiting_counts(
     day: NaiveDate,
 ) -> rusqlite::Result<std::collections::HashMap<String, u32>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT service_id, COUNT(*) FROM tickets
-         WHERE service_day = ?1 AND state = 'waiting' GROUP BY service_id",
+        "SELECT queue_service, COUNT(*) FROM tickets
+         WHERE service_day = ?1 AND state = 'waiting' GROUP BY queue_service",
     )?;
     let rows = stmt.query_map(params![day.format("%Y-%m-%d").to_string()], |r| {
         Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?))

@@ -143,6 +143,14 @@ impl BundleStore for KioskSyncStore {
                 .map_err(|_| StoreError::msg("services.toml is not UTF-8"))?;
             Catalogue::parse(text).map_err(StoreError::new)?;
         }
+        if stream == "settings"
+            && let Some(policy) = bundle.payload.files.get(crate::queue::policy::POLICY_FILE)
+        {
+            // Refuse a queue policy the kiosk could not apply; the old one stays in force.
+            let text = std::str::from_utf8(policy)
+                .map_err(|_| StoreError::msg("queue-policy.toml is not UTF-8"))?;
+            crate::queue::Policy::parse(text).map_err(StoreError::new)?;
+        }
         self.with(|c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let current: Option<i64> = tx

@@ -31,6 +31,18 @@ pub struct Deps {
     pub printer: Option<PrinterHandle>,
     pub clock: Arc<dyn Clock>,
     pub poster: Poster,
+    /// Where tickets come from: this terminal's queue, or its host's.
+    pub desk: crate::queue_api::Desk,
+}
+
+/// The ticket on screen, whose position follows the queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct TicketOnScreen {
+    pub token: String,
+    /// Its row is in this terminal's store (else on the queue host).
+    pub local: bool,
+    /// Issued from the offline range: no live position.
+    pub offline: bool,
 }
 
 /// State that results from worker threads consult before touching the screen.
@@ -42,6 +54,8 @@ pub(super) struct Shared {
     pub catalogue: Arc<Catalogue>,
     /// The service of the ticket on screen, if any.
     pub current_service: Option<String>,
+    /// The ticket on screen, if any.
+    pub current_ticket: Option<TicketOnScreen>,
     /// Whether the printer can print right now (false without a printer).
     pub can_print: bool,
 }
@@ -82,6 +96,7 @@ impl KioskController {
                 session: 0,
                 catalogue: deps.catalogue.clone(),
                 current_service: None,
+                current_ticket: None,
                 can_print: deps.printer.is_some(),
             })),
             deps,
@@ -191,6 +206,7 @@ impl KioskController {
             let mut shared = self.shared();
             shared.session += 1;
             shared.current_service = None;
+            shared.current_ticket = None;
         }
         let Some(app) = self.app.upgrade() else {
             return;
@@ -223,15 +239,7 @@ impl KioskController {
             self.shared.clone(),
             self.deps.poster.clone(),
         );
-        let day = self.deps.clock.now().date_naive();
-        self.deps.worker.submit(move |store| {
-            let counts = match crate::queue::waiting_counts(store.conn(), day) {
-                Ok(counts) => counts,
-                Err(e) => {
-                    tracing::error!("cannot count waiting tickets: {e}");
-                    return;
-                }
-            };
+        self.deps.desk.waiting_counts(move |counts| {
             poster.post(move || {
                 let Some(app) = weak.upgrade() else { return };
                 let shared = shared.lock().unwrap_or_else(|e| e.into_inner());

@@ -144,6 +144,10 @@ pub fn show_sample(app: &AppWindow, page: ShotPage, lang: Lang, centre_name: &st
         people_ahead: 3,
         taken_at: "09:30".into(),
         stage: TicketStage::Printed,
+        has_estimate: true,
+        wait_low: 15,
+        wait_high: 25,
+        offline: false,
     });
     let staff = app.global::<Maintenance>();
     staff.set_staff_name("王芳".into());

@@ -2,6 +2,7 @@
 //! testing backend with mock time, and a manual queue for what workers post to the UI.
 #![allow(dead_code)]
 
+pub mod queue_http;
 pub mod registry;
 
 use std::sync::Arc;
@@ -78,6 +79,10 @@ impl Kiosk {
         install_log_ring();
         if config.storage.data_dir.is_none() {
             config.storage.data_dir = Some(data_dir.path().to_path_buf());
+        }
+        // Tests run kiosks side by side: each queue API on a free port of its own.
+        if config.queue.server.listen == legal_kiosk::queue_api::ServerConfig::default().listen {
+            config.queue.server.listen.set_port(0);
         }
         let clock = Arc::new(FixedClock::new(now));
         let (poster, ui_queue) = Poster::manual();
@@ -180,6 +185,12 @@ impl Kiosk {
         for _ in 0..secs {
             i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(1));
         }
+    }
+
+    /// The kiosk's clock now.
+    pub fn clock_now(&self) -> chrono::DateTime<chrono::FixedOffset> {
+        use legal_kiosk::clock::Clock;
+        self.clock.now()
     }
 
     /// Runs SQL on the store thread.

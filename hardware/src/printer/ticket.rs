@@ -21,6 +21,9 @@ pub struct TicketContent {
     pub number: String,
     /// People waiting ahead of this ticket.
     pub people_ahead: u32,
+    /// The waiting estimate as a range, e.g. `约 10–20 分钟`, printed as a guide only.
+    #[serde(default)]
+    pub wait_estimate: Option<String>,
     /// When the ticket was taken (local time), printed as `2026-11-26 14:03`.
     pub taken_at: NaiveDateTime,
     /// Window or area to go to, when known.
@@ -50,6 +53,7 @@ impl TicketContent {
             service_name: service_name.into(),
             number: number.into(),
             people_ahead,
+            wait_estimate: None,
             taken_at,
             window: None,
             notice: DEFAULT_NOTICE.into(),
@@ -70,6 +74,9 @@ impl TicketContent {
         doc.separator();
         doc.ticket_number(&self.number);
         doc.centered(format!("前面还有 {} 人等候", self.people_ahead));
+        if let Some(estimate) = &self.wait_estimate {
+            doc.centered(format!("预计等候{estimate}（仅供参考）"));
+        }
         doc.separator();
         doc.text(format!(
             "取号时间：{}",

@@ -1,0 +1,349 @@
+//! A client terminal's link to its host's queue: tickets are issued by the host; the host's
+//! hall stream says when positions change and whether the host is reachable. While it is
+//! not, and if configured, tickets come from this terminal's own number range and are handed
+//! to the host once it is back (oldest first, each once).
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde::de::DeserializeOwned;
+use thiserror::Error;
+use tokio::sync::watch;
+
+use super::config::HostConfig;
+use super::hub::QueueEvents;
+use super::server::{IssueAnswer, IssueAsk};
+use crate::clock::Clock;
+use crate::queue::import::{self, OfflineTicket};
+use crate::queue::{SeqRange, view::TicketStatus};
+use crate::worker::Worker;
+
+/// Why a request to the host failed.
+#[derive(Debug, Error)]
+pub enum HostError {
+    /// Not reachable (connection refused, timeout, the host's store down).
+    #[error("the queue host cannot be reached: {0}")]
+    Unreachable(String),
+    /// The host answered with a refusal.
+    #[error("the queue host refused: {status}: {message}")]
+    Refused { status: u16, message: String },
+}
+
+/// The link. Its thread ends when the link is dropped.
+pub struct HostLink {
+    base: String,
+    token: String,
+    client: reqwest::Client,
+    runtime: tokio::runtime::Handle,
+    reachable: watch::Sender<Option<bool>>,
+    status_listeners: Mutex<Vec<Box<dyn Fn(bool) + Send + Sync>>>,
+    /// This terminal's own range for offline tickets, if configured.
+    pub offline_range: Option<SeqRange>,
+    stop: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
+}
+
+impl Drop for HostLink {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// The link could not be set up.
+#[derive(Debug, Error)]
+pub enum LinkError {
+    #[error("cannot set up the HTTP client for the queue host: {0}")]
+    Client(String),
+    #[error("cannot start the queue host link thread: {0}")]
+    Thread(std::io::Error),
+}
+
+fn http_client(timeout: Duration) -> Result<reqwest::Client, LinkError> {
+    // The host is on the centre's LAN over plain HTTP; TLS is set up only because the HTTP
+    // client needs a provider (no certificate is trusted, so https:// cannot be used).
+    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| LinkError::Client(e.to_string()))?
+    .with_root_certificates(rustls::RootCertStore::empty())
+    .with_no_client_auth();
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .connect_timeout(timeout)
+        .build()
+        .map_err(|e| LinkError::Client(e.to_string()))
+}
+
+impl HostLink {
+    /// Starts the link's thread: it follows the host's stream (reachability, changes →
+    /// `events`) and hands offline tickets over through `worker`.
+    pub fn start(
+        config: &HostConfig,
+        worker: Worker,
+        clock: Arc<dyn Clock>,
+        events: QueueEvents,
+    ) -> Result<Arc<Self>, LinkError> {
+        let timeout = Duration::from_millis(config.timeout_ms.max(100));
+        let client = http_client(timeout)?;
+        let (handle_tx, handle_rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        std::thread::Builder::new()
+            .name("queue-host-link".into())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        tracing::error!("cannot start the queue host link runtime: {e}");
+                        return;
+                    }
+                };
+                let _ = handle_tx.send(runtime.handle().clone());
+                runtime.block_on(async move {
+                    let _ = stop_rx.await;
+                });
+                runtime.shutdown_timeout(Duration::ZERO);
+            })
+            .map_err(LinkError::Thread)?;
+        let runtime = handle_rx
+            .recv()
+            .map_err(|_| LinkError::Thread(std::io::Error::other("the link thread stopped")))?;
+        let link = Arc::new(Self {
+            base: config.url.trim_end_matches('/').to_string(),
+            token: config.token.clone(),
+            client,
+            runtime: runtime.clone(),
+            reachable: watch::channel(None).0,
+            status_listeners: Mutex::new(Vec::new()),
+            offline_range: config.offline_range(),
+            stop: Mutex::new(Some(stop_tx)),
+        });
+        runtime.spawn(follow_host(
+            Arc::downgrade(&link),
+            worker,
+            clock,
+            events,
+            timeout,
+        ));
+        Ok(link)
+    }
+
+    /// Whether the host answered last time (`None` before the first try).
+    pub fn reachable(&self) -> Option<bool> {
+        *self.reachable.borrow()
+    }
+
+    /// Calls `f(reachable)` (on the link's thread) whenever reachability changes.
+    pub fn on_status(&self, f: impl Fn(bool) + Send + Sync + 'static) {
+        self.status_listeners
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(Box::new(f));
+    }
+
+    fn set_reachable(&self, up: bool) {
+        let changed = self.reachable.send_if_modified(|v| {
+            let changed = *v != Some(up);
+            *v = Some(up);
+            changed
+        });
+        if changed {
+            if up {
+                tracing::info!(host = %self.base, "queue host reachable");
+            } else {
+                tracing::warn!(host = %self.base, "queue host unreachable");
+            }
+            for f in self
+                .status_listeners
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+            {
+                f(up);
+            }
+        }
+    }
+
+    /// Runs `fut` on the link's thread.
+    pub fn spawn(&self, fut: impl std::future::Future<Output = ()> + Send + 'static) {
+        self.runtime.spawn(fut);
+    }
+
+    async fn send<R: DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+        timeout: Duration,
+    ) -> Result<R, HostError> {
+        let answer = request
+            .bearer_auth(&self.token)
+            .timeout(timeout)
+            .send()
+            .await
+            .map_err(|e| {
+                self.set_reachable(false);
+                HostError::Unreachable(e.to_string())
+            })?;
+        let status = answer.status();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            self.set_reachable(false);
+            return Err(HostError::Unreachable("the host's store is down".into()));
+        }
+        self.set_reachable(true);
+        if !status.is_success() {
+            let body: serde_json::Value = answer.json().await.unwrap_or_default();
+            return Err(HostError::Refused {
+                status: status.as_u16(),
+                message: body["message"].as_str().unwrap_or("").to_string(),
+            });
+        }
+        answer
+            .json()
+            .await
+            .map_err(|e| HostError::Unreachable(format!("unreadable answer: {e}")))
+    }
+
+    /// Asks the host for a ticket.
+    pub async fn issue(&self, ask: &IssueAsk, timeout: Duration) -> Result<IssueAnswer, HostError> {
+        let request = self
+            .client
+            .post(format!("{}/api/issue", self.base))
+            .json(ask);
+        self.send(request, timeout).await
+    }
+
+    /// A ticket's status on the host.
+    pub async fn ticket_status(
+        &self,
+        token: &str,
+        timeout: Duration,
+    ) -> Result<TicketStatus, HostError> {
+        let request = self
+            .client
+            .get(format!("{}/api/tickets/{token}", self.base));
+        self.send(request, timeout).await
+    }
+
+    /// The host's hall view (waiting counts per service).
+    pub async fn hall(&self, timeout: Duration) -> Result<serde_json::Value, HostError> {
+        let request = self.client.get(format!("{}/api/hall", self.base));
+        self.send(request, timeout).await
+    }
+
+    /// Hands `tickets` to the host; returns the tokens it took (or knew already).
+    async fn import(
+        &self,
+        tickets: &[OfflineTicket],
+        timeout: Duration,
+    ) -> Result<Vec<String>, HostError> {
+        let request = self
+            .client
+            .post(format!("{}/api/import", self.base))
+            .json(&serde_json::json!({ "tickets": tickets }));
+        let answer: serde_json::Value = self.send(request, timeout).await?;
+        let mut taken = Vec::new();
+        for r in answer["results"].as_array().into_iter().flatten() {
+            let outcome = r["outcome"].as_str().unwrap_or("");
+            let token = r["token"].as_str().unwrap_or("");
+            if matches!(outcome, "imported" | "already_known") {
+                taken.push(token.to_string());
+            } else {
+                tracing::error!(
+                    "the queue host refused an offline ticket: {}",
+                    r["message"].as_str().unwrap_or("no reason given")
+                );
+            }
+        }
+        Ok(taken)
+    }
+}
+
+/// Follows the host's hall stream while the link lives: each message is a change; a broken
+/// stream means unreachable (retried with backoff). Offline tickets go over on every
+/// (re)connection and then every ten seconds.
+async fn follow_host(
+    link: std::sync::Weak<HostLink>,
+    worker: Worker,
+    clock: Arc<dyn Clock>,
+    events: QueueEvents,
+    timeout: Duration,
+) {
+    let mut backoff = Duration::from_millis(500);
+    loop {
+        let Some(l) = link.upgrade() else { return };
+        let url = format!("{}/api/hall/stream", l.base);
+        let response = l.client.get(&url).send().await;
+        match response {
+            Ok(mut r) if r.status().is_success() => {
+                l.set_reachable(true);
+                backoff = Duration::from_millis(500);
+                hand_over(&l, &worker, &*clock, timeout).await;
+                events.notify();
+                let mut tick = tokio::time::interval(Duration::from_secs(10));
+                tick.tick().await;
+                loop {
+                    tokio::select! {
+                        chunk = r.chunk() => match chunk {
+                            Ok(Some(bytes)) => {
+                                // Keep-alive comments start with ':'; events carry data.
+                                if bytes.windows(5).any(|w| w == b"data:") {
+                                    events.notify();
+                                }
+                            }
+                            _ => break,
+                        },
+                        _ = tick.tick() => hand_over(&l, &worker, &*clock, timeout).await,
+                    }
+                }
+                l.set_reachable(false);
+                events.notify();
+            }
+            Ok(r) => {
+                tracing::warn!(status = %r.status(), "the queue host refused its stream");
+                l.set_reachable(false);
+            }
+            Err(_) => l.set_reachable(false),
+        }
+        drop(l);
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(10));
+    }
+}
+
+/// Hands pending offline tickets to the host and marks those it took.
+async fn hand_over(link: &HostLink, worker: &Worker, clock: &dyn Clock, timeout: Duration) {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    worker.submit(move |s| {
+        let _ = tx.send(import::pending_offline(s.conn()));
+    });
+    let pending = match rx.await {
+        Ok(Ok(p)) => p,
+        Ok(Err(e)) => {
+            tracing::error!("cannot list offline tickets: {e}");
+            return;
+        }
+        Err(_) => return,
+    };
+    if pending.is_empty() {
+        return;
+    }
+    match link.import(&pending, timeout).await {
+        Ok(taken) => {
+            let at = clock.now();
+            let n = taken.len();
+            worker.submit(move |s| {
+                for token in &taken {
+                    if let Err(e) = import::mark_handed_over(s.conn(), token, at) {
+                        tracing::error!("cannot mark an offline ticket handed over: {e}");
+                    }
+                }
+            });
+            tracing::info!(tickets = n, "offline tickets handed to the queue host");
+        }
+        Err(e) => tracing::warn!("offline tickets not handed over yet: {e}"),
+    }
+}

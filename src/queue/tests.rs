@@ -1,5 +1,5 @@
 //! The queue engine against a real store: calling by policy (with a property test of the
-//! anti-starvation bound), recalls and no-shows, transfers, calling out of order, counters,
+//! anti-starvation bound and strict alternation), recalls and no-shows, transfers, calling out of order, counters,
 //! events and audit, the daily reset, offline tickets, and estimates on a simulated day.
 
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
@@ -218,15 +218,19 @@ fn step() -> impl Strategy<Value = Step> {
 const SERVICES: [&str; 3] = ["legal-aid", "notary", "mediation"];
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
-    /// For any arrivals, counters and calls: no normal ticket is passed by more than
-    /// `max_priority_passes` priority tickets taken after it. "Passed" is counted here from
-    /// what happened (who was waiting for a counter that could have called them, who was
-    /// called instead), independently of the engine's own counter.
+    /// For any arrivals, counters and calls, in both modes: no ticket is passed by more than
+    /// `max_priority_passes` tickets of a higher weight taken after it (for a normal ticket:
+    /// priority tickets); and with strict alternation, a counter that has just called a
+    /// priority ticket calls a normal one next whenever one it serves is waiting, unless the
+    /// anti-starvation bound forces a ticket that has waited its turn. Both are counted here
+    /// from what happened (who was waiting for a counter that could have called them, who was
+    /// called instead), independently of the engine's own counters.
     #[test]
-    fn no_normal_ticket_is_passed_more_than_the_bound(
+    fn no_ticket_is_passed_more_than_the_bound_and_alternation_holds(
         bound in 0u32..4,
+        alternate in any::<bool>(),
         serves in prop::collection::vec(prop::collection::vec(any::<bool>(), 3), 1..=3),
         steps in prop::collection::vec(step(), 1..70),
     ) {
@@ -243,13 +247,17 @@ proptest! {
                 counter(&(i + 1).to_string(), &services)
             })
             .collect();
+        let mode = if alternate { CallMode::Alternate } else { CallMode::Weighted };
         let mut q = Q::fast(Policy {
+            mode,
             max_priority_passes: bound,
             ..policy_with(counters.clone())
         });
         // Model: waiting tickets by number: (service, weight, order taken).
         let mut waiting: BTreeMap<String, (&str, u32, usize)> = BTreeMap::new();
         let mut passed: HashMap<String, u32> = HashMap::new();
+        // Per counter: was its last call a priority ticket?
+        let mut last_priority: HashMap<String, bool> = HashMap::new();
         for (n, step) in steps.iter().enumerate() {
             q.tick(1);
             match step {
@@ -261,10 +269,24 @@ proptest! {
                 }
                 Step::Call { counter: c } => {
                     let Some(def) = counters.get(*c) else { continue };
+                    let normal_waiting = waiting
+                        .values()
+                        .any(|(service, weight, _)| def.serves(service) && *weight == 0);
                     let Some(number) = q.next(&def.id) else { continue };
                     let (_, x_weight, x_order) = waiting.remove(&number).unwrap();
+                    let after_priority = last_priority.get(&def.id).copied().unwrap_or(false);
+                    if alternate && after_priority && normal_waiting && x_weight > 0 {
+                        let forced = passed.get(&number).copied().unwrap_or(0) >= bound;
+                        prop_assert!(
+                            forced,
+                            "counter {} called {number} (weight {x_weight}) after a priority \
+                             ticket while a normal ticket waited",
+                            def.id
+                        );
+                    }
+                    last_priority.insert(def.id.clone(), x_weight > 0);
                     for (y, (service, weight, order)) in &waiting {
-                        if def.serves(service) && *weight == 0 && x_weight > 0 && *order < x_order {
+                        if def.serves(service) && *weight < x_weight && *order < x_order {
                             *passed.entry(y.clone()).or_default() += 1;
                         }
                     }

@@ -2,7 +2,7 @@
 //
 //   node queue_pages.mjs check BASE PIN TOKEN
 //     logs in on the counter page, chooses counter 1, calls next; the hall page must show
-//     the call within a second; the ticket page of TOKEN (the next ticket) must say it is
+//     the call within a second (a wait-until); the ticket page of TOKEN (the next ticket) must say it is
 //     next. Prints one JSON line with what it saw; exits 1 with the reason otherwise.
 //
 //   node queue_pages.mjs bench BASE PIN ROUNDS
@@ -49,8 +49,10 @@ async function armTimers(counter, hall) {
   });
 }
 
-async function elapsed(counter, hall) {
-  await hall.waitForFunction(() => window.__changedAt !== null, null, { timeout: 5000 });
+// Waits until the hall's call text has changed, at most `timeout` ms, then returns the time
+// from the click to the change.
+async function elapsed(counter, hall, timeout) {
+  await hall.waitForFunction(() => window.__changedAt !== null, null, { timeout });
   const clicked = await counter.evaluate(() => window.__clickedAt);
   const changed = await hall.evaluate(() => window.__changedAt);
   return changed - clicked;
@@ -79,7 +81,14 @@ try {
     const token = arg;
     await armTimers(counter, hall);
     await counter.click("#call-next");
-    const hallMs = await elapsed(counter, hall);
+    // The issue's bar: the hall shows the call within a second. A wait-until, not a measured
+    // figure (the benchmark measures); the wait starts after Playwright's click returns.
+    let hallMs;
+    try {
+      hallMs = await elapsed(counter, hall, 1000);
+    } catch (e) {
+      throw new Error("the hall page did not show the call within a second: " + e.message);
+    }
     const callText = await hall.textContent("#call-text");
     const serving = await hall.textContent("#now-serving");
     await counter.waitForFunction(
@@ -112,7 +121,7 @@ try {
       await counter.waitForSelector("#call-next:not([disabled])", { timeout: 10000 });
       await armTimers(counter, hall);
       await counter.click("#call-next", { noWaitAfter: true });
-      times.push(await elapsed(counter, hall));
+      times.push(await elapsed(counter, hall, 5000));
       // Start, so the next call-next finishes this one.
       await counter.waitForSelector("#start:not([disabled])", { timeout: 5000 });
       await counter.click("#start");

@@ -30,6 +30,9 @@ pub enum HostError {
     Refused { status: u16, message: String },
 }
 
+/// Told whether the host is reachable, each time that changes.
+type StatusListener = Box<dyn Fn(bool) + Send + Sync>;
+
 /// The link. Its thread ends when the link is dropped.
 pub struct HostLink {
     base: String,
@@ -37,7 +40,7 @@ pub struct HostLink {
     client: reqwest::Client,
     runtime: tokio::runtime::Handle,
     reachable: watch::Sender<Option<bool>>,
-    status_listeners: Mutex<Vec<Box<dyn Fn(bool) + Send + Sync>>>,
+    status_listeners: Mutex<Vec<StatusListener>>,
     /// This terminal's own range for offline tickets, if configured.
     pub offline_range: Option<SeqRange>,
     stop: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,

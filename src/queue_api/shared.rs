@@ -87,7 +87,7 @@ impl QueueShared {
     /// Opens the second connection for [`QueueShared::reader`].
     pub fn open_reader(path: &std::path::Path) -> Result<Worker, ReaderError> {
         let store = Store::open(path)?;
-        Ok(Worker::spawn(store).map_err(ReaderError::Thread)?)
+        Worker::spawn(store).map_err(ReaderError::Thread)
     }
 
     pub fn catalogue(&self) -> Arc<Catalogue> {

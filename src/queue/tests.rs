@@ -748,7 +748,32 @@ fn estimates_hold_for_most_tickets_of_a_simulated_day() {
         waits.len(),
         share * 100.0
     );
+    // A range that held only by being wide would tell the citizen nothing: the typical range
+    // is narrower than the typical wait it describes (for waits long enough to matter).
+    let mut widths: Vec<u32> = waits
+        .iter()
+        .map(|(id, _)| estimates[id])
+        .filter(|e| e.low_minutes >= 10)
+        .map(|e| e.high_minutes - e.low_minutes)
+        .collect();
+    let mut long_waits: Vec<f64> = waits
+        .iter()
+        .filter(|(id, _)| estimates[id].low_minutes >= 10)
+        .map(|(_, m)| *m)
+        .collect();
+    widths.sort_unstable();
+    long_waits.sort_by(f64::total_cmp);
+    println!(
+        "{} estimates of 10 minutes or more: median width {} min, median wait {:.0} min",
+        widths.len(),
+        widths[widths.len() / 2],
+        long_waits[long_waits.len() / 2]
+    );
     assert!(waits.len() > 60, "a real day: {} tickets", waits.len());
+    assert!(
+        f64::from(widths[widths.len() / 2]) < long_waits[long_waits.len() / 2],
+        "the ranges are wider than the waits they estimate"
+    );
     assert!(
         share >= 0.7,
         "only {:.0} % of waits fell in their range",

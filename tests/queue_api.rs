@@ -209,19 +209,18 @@ fn a_call_reaches_the_hall_stream_the_ticket_page_and_the_kiosk_screen() {
     next_matching(&hall, Duration::from_secs(5), |_| true).expect("the hall's first state");
     assert_eq!(api.login(PIN).0, 200);
     assert_eq!(api.post("/api/counters/1/open", json!({})).0, 200);
-    let sent = std::time::Instant::now();
     let (status, body) = api.post("/api/counters/1/call-next", json!({}));
     assert_eq!(
         (status, body["called"]["number"].as_str()),
         (200, Some("B001"))
     );
-    let (arrived, view) = next_matching(&hall, Duration::from_secs(2), |v| {
+    // A generous wait-until, not a measurement (benches/queue_api.rs measures).
+    let (_, view) = next_matching(&hall, Duration::from_secs(2), |v| {
         v["now_serving"]
             .as_array()
             .is_some_and(|a| a.iter().any(|c| c["number"] == "B001"))
     })
     .expect("the hall shows the call");
-    assert!(arrived.duration_since(sent) < Duration::from_secs(1));
     assert_eq!(view["now_serving"][0]["counter_name"], "1号窗口");
     assert_eq!(view["last_calls"][0]["number"], "B001");
     let text = view.to_string();
@@ -298,4 +297,65 @@ fn the_printed_ticket_carries_the_people_ahead_and_the_estimate_the_screen_shows
         shown.wait_low, shown.wait_high
     );
     assert!(text.contains(&estimate), "{estimate} in {text}");
+}
+
+#[test]
+fn the_hall_the_counter_view_and_the_ticket_page_carry_no_personal_data() {
+    // Simulated card reader and printer: the ticket is taken with an elderly holder's card.
+    let k = Kiosk::start();
+    add_staff(&k);
+    k.place_card("resident-li-elderly", "李**");
+    k.tap("取号");
+    k.tap("法律援助");
+    k.settle("printed", |k| k.shows("请取走下方的号票，留意叫号。"));
+    let (token, masked): (String, String) = k.query(|c| {
+        c.query_row(
+            "SELECT token, masked_id FROM tickets WHERE number = 'B001'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+    });
+
+    let mut api = Api::of(&k);
+    let mut seen = vec![
+        api.get("/api/hall").1,
+        api.get(&format!("/api/tickets/{token}")).1,
+    ];
+    assert_eq!(api.login(PIN).0, 200);
+    let staff = api.get("/api/state").1;
+    assert!(
+        staff.to_string().contains("elderly"),
+        "the counter sees the priority: {staff}"
+    );
+    seen.push(staff);
+    assert_eq!(api.post("/api/counters/1/open", json!({})).0, 200);
+    let (status, called) = api.post("/api/counters/1/call-next", json!({}));
+    assert_eq!(
+        (status, called["called"]["number"].as_str()),
+        (200, Some("B001"))
+    );
+    seen.extend([
+        called,
+        api.get("/api/hall").1,
+        api.get("/api/state").1,
+        api.get(&format!("/api/tickets/{token}")).1,
+    ]);
+    for view in &seen {
+        let text = view.to_string();
+        for personal in [
+            "李桂兰",
+            "桂兰",
+            "410105194809200042",
+            "19480920",
+            "河南省郑州市",
+            masked.as_str(),
+        ] {
+            assert!(!text.contains(personal), "{personal} in {text}");
+        }
+    }
+    assert!(
+        seen[4].to_string().contains("B001"),
+        "the hall shows the number"
+    );
 }

@@ -43,18 +43,54 @@ fn token_of(kiosk: &Kiosk, number: &str) -> String {
 fn without_a_login_nothing_can_be_called_or_seen_and_wrong_pins_are_refused() {
     let k = kiosk();
     add_staff(&k);
+    assert_eq!(take(&k, "法律援助"), "B001");
     let mut api = Api::of(&k);
     for path in [
         "/api/counters/1/call-next",
         "/api/counters/1/recall",
-        "/api/counters/1/open",
+        "/api/counters/1/start",
+        "/api/counters/1/finish",
+        "/api/counters/1/no-show",
+        "/api/counters/1/transfer",
         "/api/counters/1/call",
+        "/api/counters/1/open",
+        "/api/counters/1/close",
+        "/api/counters/1/pause",
+        "/api/counters/1/resume",
         "/api/priority",
     ] {
-        let (status, body) = api.post(path, json!({ "number": "B001" }));
-        assert_eq!(status, 401, "{path}: {body}");
-        assert_eq!(body["error"], "login_required");
+        let body = json!({ "number": "B001", "service_id": "notary", "group": "military" });
+        let (status, answer) = api.send(
+            reqwest::Method::POST,
+            path,
+            Some(body),
+            &[("x-kiosk-request", "1")],
+        );
+        assert_eq!(status, 401, "{path}: {answer}");
+        assert_eq!(answer["error"], "login_required");
     }
+    let (status, _) = api.send(
+        reqwest::Method::PUT,
+        "/api/notice",
+        Some(json!({ "text": "有人冒充" })),
+        &[("x-kiosk-request", "1")],
+    );
+    assert_eq!(status, 401, "the hall notice is for staff");
+    let (state, priority, called): (String, Option<String>, i64) = k.query(|c| {
+        c.query_row(
+            "SELECT state, priority,
+                    (SELECT COUNT(*) FROM outbox WHERE kind LIKE 'ticket.%' AND kind != 'ticket.issued')
+             FROM tickets WHERE number = 'B001'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap()
+    });
+    assert_eq!(
+        (state.as_str(), priority, called),
+        ("waiting", None, 0),
+        "nothing happened to the ticket"
+    );
     assert_eq!(api.get("/api/state").0, 401);
     assert_eq!(
         api.get("/api/stream").0,

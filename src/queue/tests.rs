@@ -1,6 +1,7 @@
 //! The queue engine against a real store: calling by policy (with a property test of the
-//! anti-starvation bound and strict alternation), recalls and no-shows, transfers, calling out of order, counters,
-//! events and audit, the daily reset, offline tickets, and estimates on a simulated day.
+//! anti-starvation bound and strict alternation), recalls and no-shows, transfers, calling
+//! out of order, counters, events and audit, the daily reset, offline tickets, and estimates
+//! on a simulated day.
 
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 

@@ -514,7 +514,7 @@ pub fn call_next(
             called: None,
         });
     };
-    let passed = policy::passed_by_pick(&waiting, i);
+    let passed = policy::passed_by_pick(ctx.policy, &waiting, i);
     if !passed.is_empty() {
         let ids = serde_json::to_string(&passed)
             .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;

@@ -331,12 +331,21 @@ pub fn pick(policy: &Policy, waiting: &[Candidate], last_was_priority: bool) -> 
     }
 }
 
-/// The tickets `picked` passes: earlier, lower-weight tickets still waiting.
-pub fn passed_by_pick(waiting: &[Candidate], picked: usize) -> Vec<i64> {
+/// The tickets `picked` passes whose count still matters: earlier, lower-weight tickets still
+/// waiting that have not reached the policy's bound. A ticket at the bound goes first
+/// whatever its count, so counting on would only rewrite rows: with a long queue under a
+/// stream of priority tickets nearly every normal ticket reaches the bound, and call-next
+/// would update them all on every priority call.
+pub fn passed_by_pick(policy: &Policy, waiting: &[Candidate], picked: usize) -> Vec<i64> {
     let x = waiting[picked];
     waiting
         .iter()
-        .filter(|c| c.id != x.id && c.place() < x.place() && c.weight < x.weight)
+        .filter(|c| {
+            c.id != x.id
+                && c.place() < x.place()
+                && c.weight < x.weight
+                && c.passed_by < policy.max_priority_passes
+        })
         .map(|c| c.id)
         .collect()
 }

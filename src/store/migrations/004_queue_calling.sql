@@ -12,7 +12,8 @@ ALTER TABLE tickets ADD COLUMN started_at TEXT;
 ALTER TABLE tickets ADD COLUMN finished_at TEXT;
 ALTER TABLE tickets ADD COLUMN recalls INTEGER NOT NULL DEFAULT 0;
 -- How many higher-priority tickets taken later were called before this one while it waited
--- (the anti-starvation rule calls it once this reaches the policy's bound).
+-- (the anti-starvation rule calls it once this reaches the policy's bound; counted up to the
+-- bound only).
 ALTER TABLE tickets ADD COLUMN passed_by INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE tickets ADD COLUMN transferred_from TEXT;
 -- NULL: issued by this terminal for itself; `client`: issued here for a client terminal;

@@ -213,3 +213,43 @@ fn a_client_with_a_wrong_token_gets_no_tickets() {
     assert_eq!(c.ticket_number(), None, "refused, not issued offline");
     assert!(numbers(&h).is_empty());
 }
+
+/// What an installer does: `legal-kiosk queue client-token`, the token into the client's
+/// configuration, its digest into the host's; the client then issues through the host.
+#[test]
+fn the_token_from_the_command_line_joins_a_client_to_its_host() {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_legal-kiosk"))
+            .args(args)
+            .output()
+            .expect("the kiosk binary runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("UTF-8")
+    };
+    let plain = run(&["queue", "client-token"]);
+    assert!(
+        plain.contains("token = \"") && plain.contains("token_sha256 = [\""),
+        "{plain}"
+    );
+    let answer: serde_json::Value =
+        serde_json::from_str(&run(&["queue", "client-token", "--json"])).expect("JSON");
+    let (token, digest) = (
+        answer["token"].as_str().expect("a token"),
+        answer["token_sha256"].as_str().expect("a digest"),
+    );
+    assert!(
+        !plain.contains(token),
+        "a new token each time, never a fixed one"
+    );
+    assert_eq!(digest.len(), 64);
+
+    let h = host(digest);
+    let url = format!("http://{}", h.kiosk.queue_server.as_ref().unwrap().addr);
+    let c = client(&url, token, None);
+    assert_eq!(take(&c, "法律援助").as_deref(), Some("B001"));
+    assert_eq!(numbers(&h), ["B001"], "issued in the host's queue");
+}

@@ -177,6 +177,13 @@ fn serve(
         tokio::spawn(publish_hall(state.clone()));
         tokio::spawn(publish_staff(state.clone()));
         tokio::spawn(day_watch(state.clone()));
+        // Small writes go out at once: an SSE event held back by Nagle's algorithm waits for
+        // the display's delayed ACK (40 ms on Linux) before it leaves.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!("cannot set TCP_NODELAY on a queue API connection: {e}");
+            }
+        });
         let app = router(state);
         tokio::select! {
             result = axum::serve(listener, app) => {

@@ -13,15 +13,13 @@ use gpiocdev::line::{EdgeDetection, EdgeKind, Offset, Value};
 
 use super::GpioError;
 use super::config::{Bias, GpioConfig, LineId};
-use super::lines::{Input, InputLines, Lamp, OutputLines, RawEdge};
+use super::lines::{BoardLines, Input, InputLines, Lamp, OutputLines, RawEdge};
 
 /// The consumer name other tools (`gpioinfo`) show for our lines.
 const CONSUMER: &str = "legal-kiosk";
 
-type Requested = (Option<Box<dyn InputLines>>, Option<Box<dyn OutputLines>>);
-
 /// Requests the configured inputs and light lines.
-pub(super) fn request(config: &GpioConfig) -> Result<Requested, GpioError> {
+pub(super) fn request(config: &GpioConfig) -> Result<BoardLines, GpioError> {
     let mut inputs = Vec::new();
     if let Some(p) = &config.presence {
         inputs.push((Input::Presence, resolve(config, &p.line)?, p.bias));

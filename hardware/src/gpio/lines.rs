@@ -48,3 +48,7 @@ pub trait OutputLines: Send {
     /// Sets each lamp's physical level (true = high).
     fn set(&mut self, levels: &[(Lamp, bool)]) -> Result<(), GpioError>;
 }
+
+/// A board's input lines (if it has inputs) and light lines (if it has a light), as
+/// [`super::Gpio::start`] takes them.
+pub type BoardLines = (Option<Box<dyn InputLines>>, Option<Box<dyn OutputLines>>);

@@ -43,7 +43,7 @@ pub use board::{Gpio, GpioEvent};
 pub use config::{Bias, GpioConfig, InputLine, LightKind, LightLines, LineId};
 pub use debounce::Debouncer;
 pub use light::{BLINK_HALF_PERIOD, LightState};
-pub use lines::{Input, InputLines, Lamp, OutputLines, RawEdge};
+pub use lines::{BoardLines, Input, InputLines, Lamp, OutputLines, RawEdge};
 pub use sim::SimBoard;
 
 /// Why the GPIO lines cannot be used.

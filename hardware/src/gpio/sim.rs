@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use super::GpioError;
 use super::board::{Gpio, GpioEvent};
 use super::config::GpioConfig;
-use super::lines::{Input, InputLines, Lamp, OutputLines, RawEdge};
+use super::lines::{BoardLines, Input, InputLines, Lamp, OutputLines, RawEdge};
 
 /// The simulated wires, shared by the lines (read by the GPIO threads) and the controls.
 #[derive(Default)]
@@ -85,7 +85,7 @@ impl SimBoard {
     }
 
     /// The board's input lines (if it has inputs) and light lines (if it has a light).
-    pub fn lines(&self) -> (Option<Box<dyn InputLines>>, Option<Box<dyn OutputLines>>) {
+    pub fn lines(&self) -> BoardLines {
         let inputs = (!self.polarity.is_empty()).then(|| Box::new(self.clone()) as _);
         let outputs = self.has_light.then(|| Box::new(self.clone()) as _);
         (inputs, outputs)

@@ -18,6 +18,7 @@ use crate::outbox;
 use crate::printing::{PrinterHandle, PrinterHealth};
 use crate::queue::Catalogue;
 use crate::store::Store;
+use crate::system::{self, System, TerminalStatus};
 use crate::ui::{AppWindow, Deps, KioskController, Poster};
 use crate::worker::Worker;
 
@@ -30,6 +31,8 @@ pub struct Kiosk {
     pub printer_sim: Option<SimPrinter>,
     /// Tickets the simulated printer received, for the console.
     pub printed: Option<Receiver<ReceivedJob>>,
+    /// The terminal around the session: status light, staff calls, screen-saver, GPIO.
+    pub system: System,
 }
 
 /// Starts everything the kiosk needs and connects it to `app`.
@@ -68,16 +71,32 @@ pub fn assemble(
             worker: worker.clone(),
             printer,
             clock: clock.clone(),
-            poster,
+            poster: poster.clone(),
         },
     );
-    forward_printer_health(health_rx, &controller, &worker, clock)?;
+    let system = system::start(
+        config,
+        &data_dir,
+        app,
+        &controller,
+        &worker,
+        clock.clone(),
+        poster,
+    )?;
+    forward_printer_health(
+        health_rx,
+        &controller,
+        &worker,
+        clock,
+        system.status.clone(),
+    )?;
     Ok(Kiosk {
         controller,
         worker,
         data_dir,
         printer_sim,
         printed,
+        system,
     })
 }
 
@@ -113,12 +132,14 @@ fn open_printer(config: &Config, data_dir: &std::path::Path) -> Result<OpenedPri
     }
 }
 
-/// Each change of the printer's health reaches the home screen and the operations centre.
+/// Each change of the printer's health reaches the home screen, the status light and the
+/// operations centre.
 fn forward_printer_health(
     health: Receiver<PrinterHealth>,
     controller: &KioskController,
     worker: &Worker,
     clock: Arc<dyn Clock>,
+    status: TerminalStatus,
 ) -> Result<()> {
     let updater = controller.printer_health_updater();
     let worker = worker.clone();
@@ -136,6 +157,7 @@ fn forward_printer_health(
                     }
                 }
                 updater.update(&h);
+                status.set_printer(&h);
                 let at = clock.now();
                 worker.submit(move |store| {
                     if let Err(e) =

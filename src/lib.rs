@@ -15,5 +15,6 @@ pub mod printing;
 pub mod queue;
 pub mod session;
 pub mod store;
+pub mod system;
 pub mod ui;
 pub mod worker;

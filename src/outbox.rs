@@ -13,6 +13,10 @@ pub mod kind {
     pub const TICKET_PRINT_FAILED: &str = "ticket.print_failed";
     /// The printer's health changed: not printing, paper low, or working again.
     pub const PRINTER_HEALTH: &str = "printer.health";
+    /// A citizen called for staff (呼叫工作人员 or the call-staff button).
+    pub const STAFF_CALLED: &str = "staff.called";
+    /// A staff call was answered or expired.
+    pub const STAFF_CALL_ENDED: &str = "staff.call_ended";
 }
 
 /// Appends an event; call it with the transaction that makes the change.

@@ -32,6 +32,8 @@ pub fn run(config_path: Option<&Path>) -> Result<()> {
             })
             .context("cannot start the console printer")?;
     }
+    // READY=1 after the first frame, watchdog pings from this (the UI) thread.
+    let _systemd = crate::system::notify::Notifier::start();
     app.run().context("the kiosk window failed")?;
     drop(kiosk);
     Ok(())

@@ -2,6 +2,7 @@
 //! callbacks to domain services running on worker threads, and returns home (forgetting
 //! everything) when the citizen is done or gone.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -52,6 +53,8 @@ pub struct KioskController {
     default_lang: Lang,
     idle: IdleWatch,
     clock_timer: Timer,
+    /// Told of every touch (the screen-saver restarts its wait).
+    activity: RefCell<Vec<Box<dyn Fn()>>>,
 }
 
 impl KioskController {
@@ -76,6 +79,7 @@ impl KioskController {
             default_lang,
             idle,
             clock_timer: Timer::default(),
+            activity: RefCell::new(Vec::new()),
         });
         this.wire(app);
         app.global::<Kiosk>()
@@ -291,6 +295,26 @@ impl KioskController {
                 }
             },
         );
+        for observer in self.activity.borrow().iter() {
+            observer();
+        }
+    }
+
+    /// Runs `f` on every touch a citizen makes.
+    pub fn on_activity(&self, f: impl Fn() + 'static) {
+        self.activity.borrow_mut().push(Box::new(f));
+    }
+
+    /// The home screen with nothing of a citizen's session to forget: no question on
+    /// screen, the default language, normal text size.
+    pub fn at_rest(&self) -> bool {
+        let Some(app) = self.app.upgrade() else {
+            return false;
+        };
+        app.global::<Nav>().get_page() == Page::Home
+            && !app.global::<Kiosk>().get_idle_warning()
+            && self.shared().lang == self.default_lang
+            && !app.global::<Theme>().get_large_text()
     }
 
     /// Shows 还在吗？ unless there is nothing to forget.
@@ -298,10 +322,7 @@ impl KioskController {
         let Some(app) = self.app.upgrade() else {
             return;
         };
-        let at_rest = app.global::<Nav>().get_page() == Page::Home
-            && self.shared().lang == self.default_lang
-            && !app.global::<Theme>().get_large_text();
-        if at_rest {
+        if self.at_rest() {
             self.idle.stop();
             return;
         }

@@ -2,7 +2,7 @@
 //! renderer, full 1080x1920 panel) uses while nobody touches it, on its home screen and
 //! with the screen-saver on, over 30 s each; read from /proc/<pid>/stat (utime + stime of
 //! all its threads). A fake systemd notify socket makes the watchdog pings part of the
-//! figure, as on a terminal. Targets: home < 1 % of one core, screen-saver < 0.5 %.
+//! figure, and a simulated GPIO board its input and light threads, as on a terminal. Targets: home < 1 % of one core, screen-saver < 0.5 %.
 //!
 //! Run with `cargo bench --bench idle_cpu` (needs Xvfb: `scripts/install-deps.sh run`).
 //! The X server's own work is not counted; on the terminal there is none (KMS).
@@ -105,9 +105,16 @@ impl Drop for Run {
 fn start_kiosk(display: &str, screensaver_after_secs: u64) -> Run {
     let dir = tempfile::tempdir().expect("temp dir");
     let config = dir.path().join("kiosk.toml");
+    // As on a terminal: a GPIO board (simulated) with presence sensor, button and lamp.
     std::fs::write(
         &config,
-        format!("[screensaver]\nafter_secs = {screensaver_after_secs}\n"),
+        format!(
+            "[screensaver]\nafter_secs = {screensaver_after_secs}\n\
+             [gpio]\nkind = \"simulator\"\n\
+             [gpio.driver.presence]\nline = 17\n\
+             [gpio.driver.call_button]\nline = 27\nactive_low = true\n\
+             [gpio.driver.light]\nline = 22\n"
+        ),
     )
     .expect("config");
     let notify_path = dir.path().join("notify.sock");

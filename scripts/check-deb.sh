@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Checks a built legal-kiosk .deb by listing and unpacking it: the binary for the right
-# architecture (the terminal build, linking libinput), the systemd unit (notify, watchdog,
+# architecture (the terminal build, linking libinput; run natively or with qemu-user to
+# print its version and render the home screen), the systemd unit (notify, watchdog,
 # restart, dedicated user), the udev rules, the configuration as conffiles, the user and
 # data folder the maintainer scripts create, and the declared Debian dependencies.
 #   scripts/check-deb.sh target/debian/legal-kiosk_0.1.0-1_amd64.deb [amd64|arm64]
@@ -52,6 +53,23 @@ case "$arch" in
 esac
 check "binary built for $arch" grep -q "Machine:.*$machine" <(readelf -h "$binary")
 check "binary is the terminal build (links libinput)" grep -q 'libinput.so' <(readelf -d "$binary")
+
+# Run it: natively, or an arm64 binary on x86-64 through qemu-user (install-deps.sh cross).
+runner=()
+case "$arch-$(uname -m)" in
+  amd64-x86_64 | arm64-aarch64) ;;
+  arm64-x86_64) runner=(qemu-aarch64) ;;
+  *) runner=(none) ;;
+esac
+if [ "${runner[0]:-}" = none ] || { [ ${#runner[@]} -gt 0 ] && ! command -v "${runner[0]}" >/dev/null; }; then
+  echo "  (skipped running the $arch binary: no way to run it on this machine)"
+else
+  version=$(field Version)
+  check "the binary runs and reports its version ${version%-*}" \
+    grep -qxF "legal-kiosk ${version%-*}" <("${runner[@]}" "$binary" --version)
+  check "the binary renders the home screen (software renderer, embedded CJK fonts)" \
+    "${runner[@]}" "$binary" screenshot --page home --lang zh_CN "$work/home.png"
+fi
 
 unit="$work/root/usr/lib/systemd/system/legal-kiosk.service"
 for line in 'Type=notify' 'WatchdogSec=30' 'Restart=on-failure' 'User=legal-kiosk' \

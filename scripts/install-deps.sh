@@ -17,8 +17,9 @@ build=(pkg-config gcc libc6-dev libfontconfig1-dev)
 run=(libx11-6 libx11-xcb1 libxcursor1 libxi6 libxrandr2 libxkbcommon0 libxkbcommon-x11-0 xvfb xauth)
 # The terminal: Slint's linuxkms backend links libinput, libudev and libxkbcommon.
 kiosk=(libinput-dev libudev-dev libxkbcommon-dev)
-# Debian's cross toolchain and the multiarch -dev packages of the terminal build.
-cross=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+# Debian's cross toolchain and the multiarch -dev packages of the terminal build; qemu-user
+# runs the arm64 binary here for scripts/check-deb.sh.
+cross=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
   libfontconfig1-dev:arm64 libinput-dev:arm64 libudev-dev:arm64 libxkbcommon-dev:arm64)
 # cargo-deb computes the package's dependencies with dpkg-shlibdeps.
 package=(dpkg-dev)

@@ -19,7 +19,7 @@ use crate::outbox;
 use crate::printing::{PrinterHandle, PrinterHealth};
 use crate::store::Store;
 use crate::sync::commands::{CommandContext, execute, reload_catalogue};
-use crate::sync::{SyncRuntime, catalogue_in_force};
+use crate::sync::{SyncControl, catalogue_in_force};
 use crate::ui::{
     AppWindow, Deps, KioskController, MaintenanceController, MaintenanceDeps,
     MaintenancePrinterUpdater, Poster,
@@ -42,8 +42,8 @@ pub struct Kiosk {
     pub printed: Option<Receiver<ReceivedJob>>,
     /// The ID-card reader (with its simulator, when configured).
     pub card_reader: Option<CardReader>,
-    /// The link to the operations centre, once enrolled.
-    pub sync: Option<SyncRuntime>,
+    /// The link to the operations centre (running once enrolled).
+    pub sync: Arc<SyncControl>,
 }
 
 /// Starts everything the kiosk needs and connects it to `app`.
@@ -93,10 +93,30 @@ pub fn assemble(
             poster: poster.clone(),
         },
     );
+    let commands = CommandContext {
+        worker: worker.clone(),
+        poster: poster.clone(),
+        ui: controller.ui_ref(),
+        service: controller.service_state_updater(),
+        clock: clock.clone(),
+        logs: crate::maintenance::logs::ring().clone(),
+    };
+    let bundle_ctx = commands.clone();
+    let sync = Arc::new(SyncControl::new(
+        config.clone(),
+        health.clone(),
+        Arc::new(move |stream: &str| {
+            if stream == "catalogue" {
+                reload_catalogue(&bundle_ctx);
+            }
+        }),
+        Arc::new(move |command: &provisioning::command::CommandBody| execute(&commands, command)),
+    ));
     let maintenance = MaintenanceController::attach(
         app,
         controller.clone(),
         MaintenanceDeps {
+            sync: sync.clone(),
             config: config.maintenance.clone(),
             kiosk: config.kiosk.clone(),
             catalogue: catalogue.clone(),
@@ -127,23 +147,15 @@ pub fn assemble(
         poster.clone(),
         health.clone(),
     )?;
-    let commands = CommandContext {
-        worker: worker.clone(),
-        poster,
-        ui: controller.ui_ref(),
-    };
-    let bundle_ctx = commands.clone();
-    let sync = crate::sync::start(
-        config,
-        &data_dir,
-        health,
-        move |stream| {
-            if stream == "catalogue" {
-                reload_catalogue(&bundle_ctx);
-            }
-        },
-        move |command| execute(&commands, command),
-    )?;
+    if let Some(notice) =
+        worker.call(|store| crate::maintenance::settings::home_notice(store.conn()))
+    {
+        match notice {
+            Ok(notice) => controller.show_home_notice(notice),
+            Err(e) => tracing::error!("cannot read the home notice: {e}"),
+        }
+    }
+    sync.start()?;
     Ok(Kiosk {
         controller,
         maintenance,

@@ -61,6 +61,8 @@ pub struct KioskController {
     /// The citizen's card is still on the reader.
     pub(super) card_present: std::cell::Cell<bool>,
     restart_requested: std::cell::Cell<bool>,
+    /// The operations centre's notice for the home screen, with its end.
+    home_notice: RefCell<crate::maintenance::settings::HomeNotice>,
     ui_ref: std::cell::OnceCell<super::poster::UiRef<KioskController>>,
     pub(super) idle: IdleWatch,
     clock_timer: Timer,
@@ -90,6 +92,7 @@ impl KioskController {
             citizen: std::cell::RefCell::new(None),
             card_present: std::cell::Cell::new(false),
             restart_requested: std::cell::Cell::new(false),
+            home_notice: RefCell::new(Default::default()),
             ui_ref: std::cell::OnceCell::new(),
             idle,
             staff_activity: RefCell::new(None),
@@ -291,11 +294,21 @@ impl KioskController {
         }
     }
 
+    /// Shows the operations centre's home-screen notice (an empty text clears it).
+    pub fn show_home_notice(&self, notice: crate::maintenance::settings::HomeNotice) {
+        *self.home_notice.borrow_mut() = notice;
+        self.refresh_clock();
+    }
+
     pub(super) fn refresh_clock(&self) {
         let Some(app) = self.app.upgrade() else {
             return;
         };
         let now = self.deps.clock.now();
+        let notice = SharedString::from(self.home_notice.borrow().text_at(now));
+        if app.global::<Kiosk>().get_home_notice() != notice {
+            app.global::<Kiosk>().set_home_notice(notice);
+        }
         let lang = self.shared().lang;
         let kiosk = app.global::<Kiosk>();
         let (date, time) = (

@@ -13,7 +13,8 @@ use provisioning::client::store::{
 };
 use provisioning::command::{CommandAction, CommandBody};
 use provisioning::protocol::{CommandState, Event};
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use provisioning::sqlite_store as sql;
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::queue::Catalogue;
 use crate::store::Store;
@@ -64,74 +65,29 @@ impl KioskSyncStore {
 
 impl OutboxStore for KioskSyncStore {
     fn pending_batch(&self, max: usize) -> Result<Vec<Event>, StoreError> {
-        self.with(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT seq, idempotency_key, kind, payload, created_at FROM outbox ORDER BY seq LIMIT ?1",
-            )?;
-            let rows = stmt.query_map([max as i64], |r| {
-                let payload: String = r.get(3)?;
-                Ok(Event {
-                    seq: r.get(0)?,
-                    idempotency_key: r.get(1)?,
-                    kind: r.get(2)?,
-                    // A payload that does not parse goes as a string; the registry sets it
-                    // aside instead of the queue blocking on it.
-                    payload: serde_json::from_str(&payload)
-                        .unwrap_or(serde_json::Value::String(payload)),
-                    created_at: r.get(4)?,
-                })
-            })?;
-            rows.collect()
-        })
+        self.with(|c| sql::outbox_pending(c, max))
     }
 
     fn acknowledge(&self, seqs: &[i64]) -> Result<(), StoreError> {
-        self.with(|c| {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            {
-                let mut stmt = tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?;
-                for seq in seqs {
-                    stmt.execute([seq])?;
-                }
-            }
-            tx.commit()
-        })
+        self.with(|c| sql::outbox_acknowledge(c, seqs))
     }
 
     fn record_failure(&self, seqs: &[i64], error: &str) -> Result<(), StoreError> {
-        self.with(|c| {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            {
-                let mut stmt = tx.prepare_cached(
-                    "UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE seq = ?1",
-                )?;
-                for seq in seqs {
-                    stmt.execute(params![seq, error])?;
-                }
-            }
-            tx.commit()
-        })
+        self.with(|c| sql::outbox_record_failure(c, seqs, error))
     }
 
     fn depth(&self) -> Result<u64, StoreError> {
-        self.with(|c| crate::outbox::depth(c))
+        self.with(|c| sql::outbox_depth(c))
     }
 }
 
 impl BundleStore for KioskSyncStore {
     fn current_versions(&self) -> Result<BTreeMap<String, u64>, StoreError> {
-        self.with(|c| {
-            let mut stmt = c.prepare_cached("SELECT stream, version FROM bundles")?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
-            rows.map(|r| r.map(|(s, v)| (s, u64::try_from(v).unwrap_or(0))))
-                .collect()
-        })
+        self.with(|c| sql::bundle_versions(c))
     }
 
     fn apply(&self, bundle: &VerifiedBundle) -> Result<(), StoreError> {
         let stream = bundle.manifest.stream.clone();
-        let version = i64::try_from(bundle.manifest.version)
-            .map_err(|_| StoreError::msg("bundle version out of range"))?;
         if stream == "catalogue" {
             // Refuse a catalogue the kiosk could not show; the old one stays in force.
             let services = bundle
@@ -143,35 +99,14 @@ impl BundleStore for KioskSyncStore {
                 .map_err(|_| StoreError::msg("services.toml is not UTF-8"))?;
             Catalogue::parse(text).map_err(StoreError::new)?;
         }
-        self.with(|c| {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let current: Option<i64> = tx
-                .query_row(
-                    "SELECT version FROM bundles WHERE stream = ?1",
-                    [&stream],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if current.is_some_and(|v| v >= version) {
-                return Err(rusqlite::Error::ToSqlConversionFailure(
-                    format!("version {version} of {stream} is not above the one in force").into(),
-                ));
-            }
-            tx.execute("DELETE FROM bundle_files WHERE stream = ?1", [&stream])?;
-            for (name, content) in &bundle.payload.files {
-                tx.execute(
-                    "INSERT INTO bundle_files (stream, name, content) VALUES (?1, ?2, ?3)",
-                    params![stream, name, content],
-                )?;
-            }
-            tx.execute(
-                "INSERT INTO bundles (stream, version, manifest, applied_at) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (stream) DO UPDATE SET version = ?2, manifest = ?3, applied_at = ?4",
-                params![stream, version, bundle.manifest_text, Utc::now().to_rfc3339()],
-            )?;
-            tx.commit()
-        })?;
-        tracing::info!(stream = %stream, version, "bundle in force");
+        {
+            let mut conn = self
+                .conn
+                .lock()
+                .map_err(|_| StoreError::msg("store lock poisoned"))?;
+            sql::apply_bundle(&mut conn, bundle, std::time::Duration::ZERO)?;
+        }
+        tracing::info!(stream = %stream, version = bundle.manifest.version, "bundle in force");
         (self.on_bundle)(&stream);
         Ok(())
     }

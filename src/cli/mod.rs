@@ -3,6 +3,7 @@
 
 mod console;
 mod diag;
+mod legal_aid;
 mod registry;
 mod run;
 mod screenshot;
@@ -45,6 +46,8 @@ pub enum Command {
     Sync(registry::SyncArgs),
     /// Issue queue tickets without the touchscreen (e.g. for a citizen served by phone).
     Ticket(ticket::TicketArgs),
+    /// Evaluate a legal-aid self-check case from a file (for rule authors).
+    LegalAid(legal_aid::LegalAidArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -58,6 +61,7 @@ pub fn main() -> ExitCode {
         Command::Status(args) => registry::status(cli.config.as_deref(), &args),
         Command::Sync(args) => registry::sync(cli.config.as_deref(), &args),
         Command::Ticket(args) => ticket::ticket(cli.config.as_deref(), &args),
+        Command::LegalAid(args) => legal_aid::legal_aid(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,15 +1,16 @@
-//! The printer thread: tickets go to the printer one at a time, off the UI thread; the
+//! The printer thread: tickets and other documents (guidance slips) go to the printer one at a time, off the UI thread; the
 //! outcome of each job comes back through a callback; between jobs the thread watches the
 //! printer's status so the home screen and staff know when printing is impossible (paper
 //! out, cover open, unplugged) and when it works again.
 
 mod health;
+pub mod slip;
 
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread;
 use std::time::Duration;
 
-use hardware::printer::{Printer, PrinterError, TicketContent};
+use hardware::printer::{Document, Printer, PrinterError, TicketContent};
 
 pub use health::{PrinterHealth, health_after_job, health_from_status};
 
@@ -29,6 +30,8 @@ type Done = Box<dyn FnOnce(PrintOutcome) + Send>;
 
 enum Job {
     Ticket(Box<TicketContent>, Done),
+    /// Any other printed form, e.g. a guidance slip.
+    Document(Box<Document>, Done),
 }
 
 /// A handle to the printer thread; cheap to clone.
@@ -60,6 +63,12 @@ impl PrinterHandle {
                             done(outcome(result));
                             next
                         }
+                        Ok(Job::Document(document, done)) => {
+                            let result = printer.print(&document);
+                            let next = health_after_job(&result, &health, || printer.status());
+                            done(outcome(result));
+                            next
+                        }
                         Err(RecvTimeoutError::Timeout) => health_from_status(printer.status()),
                         Err(RecvTimeoutError::Disconnected) => return,
                     };
@@ -76,6 +85,26 @@ impl PrinterHandle {
     pub fn print(&self, ticket: TicketContent, done: impl FnOnce(PrintOutcome) + Send + 'static) {
         if let Err(mpsc::SendError(Job::Ticket(_, done))) =
             self.tx.send(Job::Ticket(Box::new(ticket), Box::new(done)))
+        {
+            done(PrintOutcome::Failed {
+                reason: "the printer thread has stopped".into(),
+                nothing_printed: true,
+            });
+        }
+    }
+}
+
+impl PrinterHandle {
+    /// Queues a document (a guidance slip…); `done` runs on the printer thread once it
+    /// printed or failed. Printer health is tracked as for tickets.
+    pub fn print_document(
+        &self,
+        document: Document,
+        done: impl FnOnce(PrintOutcome) + Send + 'static,
+    ) {
+        if let Err(mpsc::SendError(Job::Document(_, done) | Job::Ticket(_, done))) = self
+            .tx
+            .send(Job::Document(Box::new(document), Box::new(done)))
         {
             done(PrintOutcome::Failed {
                 reason: "the printer thread has stopped".into(),

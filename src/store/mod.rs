@@ -13,6 +13,7 @@ use thiserror::Error;
 const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/001_tickets_and_outbox.sql")),
     M::up(include_str!("migrations/002_bundles_and_commands.sql")),
+    M::up(include_str!("migrations/003_sealed_outbox.sql")),
 ];
 
 #[derive(Debug, Error)]

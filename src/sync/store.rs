@@ -16,6 +16,7 @@ use provisioning::protocol::{CommandState, Event};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::queue::Catalogue;
+use crate::sealed_outbox::{SealKey, delete_sealed, open_sealed};
 use crate::store::Store;
 
 type BundleApplied = Box<dyn Fn(&str) + Send + Sync>;
@@ -23,6 +24,8 @@ type Executor = Box<dyn Fn(&CommandBody) -> CommandOutcome + Send + Sync>;
 
 pub struct KioskSyncStore {
     conn: Mutex<Connection>,
+    /// Opens sealed (consented personal) payloads at delivery.
+    seal_key: SealKey,
     health: Arc<Mutex<HealthSnapshot>>,
     on_bundle: BundleApplied,
     executor: Executor,
@@ -42,8 +45,16 @@ impl KioskSyncStore {
         executor: impl Fn(&CommandBody) -> CommandOutcome + Send + Sync + 'static,
     ) -> Result<Self, StoreError> {
         let store = Store::open(path).map_err(StoreError::new)?;
+        let data_dir = path.parent().unwrap_or(Path::new("."));
+        let seal_key =
+            SealKey::load_or_create(&SealKey::path_in(data_dir)).map_err(StoreError::new)?;
+        let conn = store.into_connection();
+        // Deleted sealed payloads are overwritten, not just unlinked from the b-tree.
+        conn.pragma_update(None, "secure_delete", "ON")
+            .map_err(StoreError::new)?;
         Ok(Self {
-            conn: Mutex::new(store.into_connection()),
+            conn: Mutex::new(conn),
+            seal_key,
             health,
             on_bundle: Box::new(on_bundle),
             executor: Box::new(executor),
@@ -81,7 +92,17 @@ impl OutboxStore for KioskSyncStore {
                     created_at: r.get(4)?,
                 })
             })?;
-            rows.collect()
+            let mut events: Vec<Event> = rows.collect::<rusqlite::Result<_>>()?;
+            for event in &mut events {
+                // A sealed event goes with its real payload; one that cannot be opened goes
+                // as its anonymous stub rather than blocking the queue.
+                match open_sealed(c, &self.seal_key, event.seq) {
+                    Ok(Some(payload)) => event.payload = payload,
+                    Ok(None) => {}
+                    Err(e) => tracing::error!("outbox event {}: {e}", event.seq),
+                }
+            }
+            Ok(events)
         })
     }
 
@@ -91,6 +112,8 @@ impl OutboxStore for KioskSyncStore {
             {
                 let mut stmt = tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?;
                 for seq in seqs {
+                    // Personal data the centre now holds leaves the terminal at once.
+                    delete_sealed(&tx, *seq)?;
                     stmt.execute([seq])?;
                 }
             }

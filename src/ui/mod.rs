@@ -3,13 +3,20 @@
 
 slint::include_modules!();
 
+mod consult;
 mod controller;
 mod datetime;
+mod guidance;
+mod guidance_shots;
 mod idle;
+mod legal_aid;
 pub mod poster;
+mod rating;
 pub mod screenshot;
 mod session;
+mod slips;
 mod tickets;
 
+pub use consult::KEYWORD_CHIPS;
 pub use controller::{Deps, KioskController, PrinterHealthUpdater};
 pub use poster::{ManualQueue, Poster, UiRef};

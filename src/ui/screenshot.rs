@@ -20,6 +20,17 @@ pub enum ShotPage {
     Home,
     Services,
     Ticket,
+    ConsultCategories,
+    ConsultQuestion,
+    ConsultOutcome,
+    ConsultSearch,
+    LegalAidIntro,
+    LegalAidQuestion,
+    LegalAidNumber,
+    LegalAidResult,
+    LegalAidConsent,
+    RatingLevels,
+    RatingReasons,
 }
 
 /// An RGB picture of the screen.
@@ -134,10 +145,24 @@ pub fn show_sample(app: &AppWindow, page: ShotPage, lang: Lang, centre_name: &st
         taken_at: "09:30".into(),
         stage: TicketStage::Printed,
     });
+    use super::guidance_shots::{GuidanceShot as G, show_guidance_sample};
+    let guidance = |shot| show_guidance_sample(app, shot, lang);
+    super::guidance_shots::clear_guidance_sample(app);
     app.global::<Nav>().set_page(match page {
         ShotPage::Home => Page::Home,
         ShotPage::Services => Page::Services,
         ShotPage::Ticket => Page::Ticket,
+        ShotPage::ConsultCategories => guidance(G::ConsultCategories)?,
+        ShotPage::ConsultQuestion => guidance(G::ConsultQuestion)?,
+        ShotPage::ConsultOutcome => guidance(G::ConsultOutcome)?,
+        ShotPage::ConsultSearch => guidance(G::ConsultSearch)?,
+        ShotPage::LegalAidIntro => guidance(G::LegalAidIntro)?,
+        ShotPage::LegalAidQuestion => guidance(G::LegalAidQuestion)?,
+        ShotPage::LegalAidNumber => guidance(G::LegalAidNumber)?,
+        ShotPage::LegalAidResult => guidance(G::LegalAidResult)?,
+        ShotPage::LegalAidConsent => guidance(G::LegalAidConsent)?,
+        ShotPage::RatingLevels => guidance(G::RatingLevels)?,
+        ShotPage::RatingReasons => guidance(G::RatingReasons)?,
     });
     Ok(())
 }

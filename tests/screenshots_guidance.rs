@@ -42,8 +42,8 @@ fn ink(app: &legal_kiosk::ui::AppWindow, shot: &Screenshot, label: &str) -> usiz
     n
 }
 
-/// Buttons smaller than a comfortable target or reaching off the screen.
-fn bad_buttons(app: &legal_kiosk::ui::AppWindow, width: f32, height: f32) -> Vec<String> {
+/// Buttons smaller than `min` or reaching off the screen.
+fn bad_buttons(app: &legal_kiosk::ui::AppWindow, width: f32, height: f32, min: f32) -> Vec<String> {
     let buttons = ElementQuery::from_root(app)
         .match_descendants()
         .match_accessible_role(AccessibleRole::Button)
@@ -53,7 +53,7 @@ fn bad_buttons(app: &legal_kiosk::ui::AppWindow, width: f32, height: f32) -> Vec
     for b in buttons {
         let (pos, size) = (b.absolute_position(), b.size());
         let label = b.accessible_label().unwrap_or_default();
-        if size.width < 60.0 || size.height < 60.0 {
+        if size.width < min || size.height < min {
             bad.push(format!("{label:?} is {}×{}", size.width, size.height));
         }
         if pos.x < -0.5
@@ -109,9 +109,24 @@ const PAGES: [(ShotPage, &str, &str); 11] = [
     (ShotPage::RatingReasons, "服务评价", "서비스 평가"),
 ];
 
-fn render_all(width: u32, height: u32, suffix: &str) {
+fn render_all(width: u32, height: u32, large_text: bool) {
     let offscreen = Offscreen::new(width, height).unwrap();
-    let mut problems = Vec::new();
+    {
+        use slint::ComponentHandle;
+        offscreen
+            .app
+            .global::<legal_kiosk::ui::Theme>()
+            .set_large_text(large_text);
+    }
+    // UI.md: targets of at least 60×60, 96×96 in large-text mode.
+    let min = if large_text { 96.0 } else { 60.0 };
+    let suffix = match (width > height, large_text) {
+        (false, false) => "",
+        (true, false) => "-landscape",
+        (false, true) => "-large",
+        (true, true) => "-landscape-large",
+    };
+    let mut problems = std::collections::BTreeSet::new();
     for (page, zh, ko) in PAGES {
         for (lang, title) in [(Lang::ZhCn, zh), (Lang::KoKr, ko)] {
             show_sample(&offscreen.app, page, lang, CENTRE).unwrap();
@@ -122,25 +137,34 @@ fn render_all(width: u32, height: u32, suffix: &str) {
             let drawn = ink(&offscreen.app, &shot, title);
             let chars = title.chars().filter(|c| !c.is_whitespace()).count();
             if drawn < 60 * chars {
-                problems.push(format!(
+                problems.insert(format!(
                     "{}: the title {title:?} was not drawn ({drawn} px)",
                     file.display()
                 ));
             }
-            for b in bad_buttons(&offscreen.app, width as f32, height as f32) {
-                problems.push(format!("{}: {b}", file.display()));
+            for b in bad_buttons(&offscreen.app, width as f32, height as f32, min) {
+                problems.insert(format!("{}: {b}", file.display()));
             }
         }
     }
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{}",
+        problems.into_iter().collect::<Vec<_>>().join("\n")
+    );
 }
 
 #[test]
 fn guidance_pages_in_portrait_draw_chinese_and_korean_with_large_targets_on_screen() {
-    render_all(1080, 1920, "");
+    render_all(1080, 1920, false);
+}
+
+#[test]
+fn guidance_pages_in_large_text_mode_keep_larger_targets_on_screen() {
+    render_all(1080, 1920, true);
 }
 
 #[test]
 fn guidance_pages_in_landscape_too() {
-    render_all(1920, 1080, "-landscape");
+    render_all(1920, 1080, false);
 }

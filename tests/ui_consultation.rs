@@ -8,7 +8,7 @@ mod guidance_support;
 use std::time::Duration;
 
 use common::Kiosk;
-use guidance_support::{outbox, portrait, store_idle, type_keys, typed};
+use guidance_support::{outbox, portrait, shows_containing, store_idle, type_keys, typed};
 
 /// From home to the outcome of 拖欠工资 for someone still working there with pay slips.
 fn walk_to_wage_arbitration(kiosk: &Kiosk) {
@@ -120,16 +120,44 @@ fn steps_without_a_page_say_what_to_do() {
     portrait(&kiosk);
     walk_to_wage_arbitration(&kiosk);
     kiosk.tap("前往：劳动保障监察机构（人社局）");
-    assert!(kiosk.shows("知道了"));
-    assert!(kiosk.find("知道了").len() == 1);
+    assert!(shows_containing(
+        &kiosk,
+        "请前往：劳动保障监察机构（人社局）"
+    ));
+    assert!(shows_containing(&kiosk, "工作人员可以告诉您最近的地址。"));
     kiosk.tap("知道了");
     assert!(!kiosk.shows("知道了"));
 
     // The legal-aid step opens the self-check with the matter pre-selected; 返回 comes back.
     kiosk.tap("法律援助自测（看看能否免费请律师）");
     assert!(kiosk.shows("开始自测"));
+    kiosk.tap("开始自测");
+    kiosk.tap("都不是");
+    let wages = kiosk.find("讨工资，或要确认劳动关系");
+    assert!(
+        wages
+            .iter()
+            .any(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button)),
+        "the matter's scope is offered"
+    );
     kiosk.tap("返回");
-    assert!(kiosk.shows("申请劳动仲裁"));
+    kiosk.tap("返回");
+    kiosk.tap("返回");
+    assert!(kiosk.shows("申请劳动仲裁"), "back on the outcome");
+
+    // Another answer, another outcome: with a signed IOU, a lawyer on video is offered.
+    kiosk.tap("返回");
+    kiosk.tap("有老板签字的欠条");
+    assert!(kiosk.shows("拿欠条可以直接去法院"));
+    kiosk.tap("视频连线律师");
+    assert!(shows_containing(&kiosk, "视频连线律师即将开通"));
+    kiosk.tap("返回");
+    assert!(
+        kiosk.shows("知道了"),
+        "the notice covers the page until it is closed"
+    );
+    kiosk.tap("知道了");
+    assert!(kiosk.shows("拿欠条可以直接去法院"));
 }
 
 #[test]

@@ -36,7 +36,18 @@ fn a_negative_rating_after_a_ticket_carries_the_reasons_and_the_ticket() {
     kiosk.settle("the levels", |k| k.shows("您对这次服务满意吗？"));
     assert!(kiosk.shows(&format!("法律援助 {number}")), "what is rated");
     for level in ["非常满意", "满意", "基本满意", "不满意", "非常不满意"] {
-        assert_eq!(kiosk.find(level).len(), 1, "{level} is one large button");
+        let buttons: Vec<_> = kiosk
+            .find(level)
+            .into_iter()
+            .filter(|e| {
+                e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button)
+            })
+            .collect();
+        assert_eq!(buttons.len(), 1, "{level} is one button");
+        assert!(
+            buttons[0].size().height >= 96.0,
+            "{level} is a large button"
+        );
     }
     kiosk.tap("不满意");
     assert!(kiosk.shows("哪里让您不满意？"));
@@ -45,6 +56,16 @@ fn a_negative_rating_after_a_ticket_carries_the_reasons_and_the_ticket() {
         "only reasons that apply to a ticket"
     );
     kiosk.tap("等的时间太长");
+    let chosen = kiosk
+        .find("等的时间太长")
+        .into_iter()
+        .find(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button))
+        .unwrap();
+    assert_eq!(
+        chosen.accessible_description().as_deref(),
+        Some("✓ 已选"),
+        "a chosen reason says so in words, not by colour alone"
+    );
     kiosk.tap("态度不好");
     kiosk.tap("不耐烦");
     kiosk.tap("不耐烦"); // tapped again: not chosen after all

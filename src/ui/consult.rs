@@ -535,37 +535,34 @@ pub(super) fn show_outcome(app: &AppWindow, o: &OutcomeView, catalogue: &Catalog
             .into(),
     );
     g.set_disclaimer(o.disclaimer.text.as_str().into());
+    let mut materials: Vec<SharedString> = Vec::new();
     let steps: Vec<NextStep> = o
         .steps
         .iter()
         .map(|s| {
-            let mut detail: Vec<String> = Vec::new();
-            if let Some(note) = &s.note {
-                detail.push(note.text.clone());
+            for m in &s.materials {
+                let m = SharedString::from(m.text.as_str());
+                if !materials.contains(&m) {
+                    materials.push(m);
+                }
             }
-            if let Action::Institution { kind } = &s.action
-                && s.note.is_none()
-                && let Some(summary) = catalogue
+            let detail = match (&s.note, &s.action) {
+                (Some(note), _) => note.text.clone(),
+                (None, Action::Institution { kind }) => catalogue
                     .institution_kind(kind)
                     .and_then(|k| k.summary.as_ref())
-            {
-                detail.push(summary.text(lang).to_owned());
-            }
-            if !s.materials.is_empty() {
-                let names: Vec<&str> = s.materials.iter().map(|m| m.text.as_str()).collect();
-                detail.push(format!(
-                    "{}{}",
-                    pick(lang, "带上：", "준비물: ", "Bring: "),
-                    names.join(pick(lang, "、", ", ", ", "))
-                ));
-            }
+                    .map(|summary| summary.text(lang).to_owned())
+                    .unwrap_or_default(),
+                (None, _) => String::new(),
+            };
             NextStep {
                 label: s.label.text.as_str().into(),
-                detail: detail.join("\n").into(),
+                detail: detail.into(),
                 kind: step_kind(&s.action),
             }
         })
         .collect();
+    g.set_materials(ModelRc::new(VecModel::from(materials)));
     g.set_steps(ModelRc::new(VecModel::from(steps)));
     g.set_step(ConsultStep::Outcome);
 }

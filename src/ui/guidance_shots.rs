@@ -131,13 +131,11 @@ pub fn show_guidance_sample(app: &AppWindow, shot: GuidanceShot, lang: Lang) -> 
             Page::LegalAid
         }
         GuidanceShot::LegalAidResult | GuidanceShot::LegalAidConsent => {
-            let check = check(vec![none(), AidAnswer::Choice("wages".into())])?;
-            let mut check = check;
-            while check.result(lang).is_none() {
-                check
-                    .answer(none())
-                    .map_err(|e| anyhow!("sample self-check: {e}"))?;
-            }
+            let check = check(vec![
+                none(),
+                AidAnswer::Choice("wages".into()),
+                AidAnswer::Choice("migrant-worker".into()),
+            ])?;
             let result = check.result(lang).context("a result")?;
             show_aid_result(app, &result);
             aid.set_slip(SlipStage::Ready);

@@ -253,19 +253,20 @@ impl KioskController {
             }
             (state.event.as_ref().map(|e| e.kind), state.reasons.clone())
         };
-        if kind.is_none() {
+        let Some(kind) = kind else {
             return;
-        }
-        // Changed in place, so the list stays on the page the citizen is looking at.
+        };
+        let lang = self.shared().lang;
+        let fresh = reasons_model(&self.deps.guidance.rating_reasons, kind, lang, &chosen);
+        // Changed row by row in the model on screen, so the list stays on the page the
+        // citizen is looking at.
         self.rating_global(|g| {
             let model = g.get_reasons();
             for i in 0..model.row_count() {
-                if let Some(mut row) = model.row_data(i) {
-                    let highlighted = chosen.iter().any(|c| c.as_str() == row.id.as_str());
-                    if row.highlighted != highlighted {
-                        row.highlighted = highlighted;
-                        model.set_row_data(i, row);
-                    }
+                if let (Some(old), Some(new)) = (model.row_data(i), fresh.row_data(i))
+                    && old != new
+                {
+                    model.set_row_data(i, new);
                 }
             }
         });
@@ -386,11 +387,20 @@ pub(super) fn reasons_model(
         reasons
             .options(kind, lang)
             .into_iter()
-            .map(|r| Choice {
-                highlighted: chosen.contains(&r.id),
-                id: r.id.into(),
-                label: r.label.text.into(),
-                detail: r.criterion_name.text.into(),
+            .map(|r| {
+                let selected = chosen.contains(&r.id);
+                // Not by colour alone: a chosen reason also says so in words.
+                let detail = if selected {
+                    pick(lang, "✓ 已选", "✓ 선택함", "✓ Chosen").to_owned()
+                } else {
+                    r.criterion_name.text
+                };
+                Choice {
+                    highlighted: selected,
+                    id: r.id.into(),
+                    label: r.label.text.into(),
+                    detail: detail.into(),
+                }
             })
             .collect(),
     )

@@ -46,3 +46,13 @@ pub fn typed(kiosk: &Kiosk) -> String {
         .map(|v| v.to_string())
         .unwrap_or_default()
 }
+
+/// Whether some element's label contains `part` (for texts assembled from several pieces).
+pub fn shows_containing(kiosk: &Kiosk, part: &str) -> bool {
+    let part = part.to_owned();
+    !i_slint_backend_testing::ElementQuery::from_root(&kiosk.app)
+        .match_descendants()
+        .match_predicate(move |e| e.accessible_label().is_some_and(|l| l.contains(&part)))
+        .find_all()
+        .is_empty()
+}

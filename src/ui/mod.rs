@@ -17,6 +17,5 @@ mod session;
 mod slips;
 mod tickets;
 
-pub use consult::KEYWORD_CHIPS;
 pub use controller::{Deps, KioskController, PrinterHealthUpdater};
 pub use poster::{ManualQueue, Poster, UiRef};

@@ -15,8 +15,10 @@ use hardware::printer::{Printer, PrinterConfig, TransportKind};
 use crate::card_reader::{self, CardEvent, CardReader};
 use crate::clock::Clock;
 use crate::config::{Config, PrinterKind};
+use crate::content::GuidanceContent;
 use crate::outbox;
 use crate::printing::{PrinterHandle, PrinterHealth};
+use crate::sealed_outbox::SealKey;
 use crate::store::Store;
 use crate::sync::commands::{CommandContext, execute, reload_catalogue};
 use crate::sync::{SyncControl, catalogue_in_force};
@@ -62,6 +64,10 @@ pub fn assemble(
             .call(|store| catalogue_in_force(store.conn()))
             .context("the store thread stopped")?,
     );
+    let guidance = worker
+        .call(|store| GuidanceContent::in_force(store.conn()))
+        .context("the store thread stopped")??;
+    let seal_key = Arc::new(SealKey::load_or_create(&SealKey::path_in(&data_dir))?);
     // What the heartbeat tells the operations centre about the devices.
     let health = Arc::new(Mutex::new(HealthSnapshot::default()));
 
@@ -91,6 +97,8 @@ pub fn assemble(
             printer: printer.clone(),
             clock: clock.clone(),
             poster: poster.clone(),
+            guidance,
+            seal_key,
         },
     );
     let commands = CommandContext {

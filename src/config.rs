@@ -54,6 +54,9 @@ pub struct KioskConfig {
     pub idle_warning_secs: u64,
     /// The ticket QR code holds this URL followed by the ticket's random token.
     pub ticket_url_base: String,
+    /// The online public legal service (the province's 12348 site) that guidance slips link
+    /// to with a QR code; empty for no QR.
+    pub online_service_url: String,
     /// Open in a full-screen window (the terminal) rather than a desktop window.
     pub fullscreen: bool,
 }
@@ -66,6 +69,7 @@ impl Default for KioskConfig {
             idle_timeout_secs: 60,
             idle_warning_secs: 15,
             ticket_url_base: "http://127.0.0.1:8080/t/".into(),
+            online_service_url: "https://www.12348.gov.cn/".into(),
             fullscreen: false,
         }
     }
@@ -240,6 +244,12 @@ impl Config {
         }
         if let Some(problem) = self.maintenance.problems().into_iter().next() {
             return Err(invalid(problem));
+        }
+        let url = &self.kiosk.online_service_url;
+        if url.len() > 500 || !url.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(invalid(
+                "kiosk.online_service_url must be a URL of printable ASCII (it is printed as a QR code)".into(),
+            ));
         }
         if self.printer.status_poll_secs == 0 {
             return Err(invalid(

@@ -309,13 +309,18 @@ pub fn outbox_pending(conn: &Connection, max: usize) -> rusqlite::Result<Vec<Eve
 /// Deletes acknowledged rows.
 pub fn outbox_acknowledge(conn: &mut Connection, seqs: &[i64]) -> rusqlite::Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    {
-        let mut stmt = tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?;
-        for seq in seqs {
-            stmt.execute([seq])?;
-        }
-    }
+    outbox_delete(&tx, seqs)?;
     tx.commit()
+}
+
+/// Deletes acknowledged rows inside the caller's transaction (for stores that drop more
+/// with each row).
+pub fn outbox_delete(conn: &Connection, seqs: &[i64]) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?;
+    for seq in seqs {
+        stmt.execute([seq])?;
+    }
+    Ok(())
 }
 
 /// Counts a failed attempt on these rows.

@@ -3,6 +3,7 @@
 
 mod console;
 mod diag;
+mod legal_aid;
 mod registry;
 mod run;
 mod screenshot;
@@ -48,6 +49,8 @@ pub enum Command {
     Ticket(ticket::TicketArgs),
     /// Staff accounts for the maintenance menu: add, remove, list, set-pin, unlock.
     Staff(staff::StaffArgs),
+    /// Evaluate a legal-aid self-check case from a file (for rule authors).
+    LegalAid(legal_aid::LegalAidArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -62,6 +65,7 @@ pub fn main() -> ExitCode {
         Command::Sync(args) => registry::sync(cli.config.as_deref(), &args),
         Command::Ticket(args) => ticket::ticket(cli.config.as_deref(), &args),
         Command::Staff(args) => staff::staff(cli.config.as_deref(), &args),
+        Command::LegalAid(args) => legal_aid::legal_aid(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

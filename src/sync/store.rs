@@ -14,9 +14,10 @@ use provisioning::client::store::{
 use provisioning::command::{CommandAction, CommandBody};
 use provisioning::protocol::{CommandState, Event};
 use provisioning::sqlite_store as sql;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::queue::Catalogue;
+use crate::sealed_outbox::{SealKey, delete_sealed, open_sealed};
 use crate::store::Store;
 
 type BundleApplied = Box<dyn Fn(&str) + Send + Sync>;
@@ -24,6 +25,8 @@ type Executor = Box<dyn Fn(&CommandBody) -> CommandOutcome + Send + Sync>;
 
 pub struct KioskSyncStore {
     conn: Mutex<Connection>,
+    /// Opens sealed (consented personal) payloads at delivery.
+    seal_key: SealKey,
     health: Arc<Mutex<HealthSnapshot>>,
     on_bundle: BundleApplied,
     executor: Executor,
@@ -43,8 +46,16 @@ impl KioskSyncStore {
         executor: impl Fn(&CommandBody) -> CommandOutcome + Send + Sync + 'static,
     ) -> Result<Self, StoreError> {
         let store = Store::open(path).map_err(StoreError::new)?;
+        let data_dir = path.parent().unwrap_or(Path::new("."));
+        let seal_key =
+            SealKey::load_or_create(&SealKey::path_in(data_dir)).map_err(StoreError::new)?;
+        let conn = store.into_connection();
+        // Deleted sealed payloads are overwritten, not just unlinked from the b-tree.
+        conn.pragma_update(None, "secure_delete", "ON")
+            .map_err(StoreError::new)?;
         Ok(Self {
-            conn: Mutex::new(store.into_connection()),
+            conn: Mutex::new(conn),
+            seal_key,
             health,
             on_bundle: Box::new(on_bundle),
             executor: Box::new(executor),
@@ -65,11 +76,31 @@ impl KioskSyncStore {
 
 impl OutboxStore for KioskSyncStore {
     fn pending_batch(&self, max: usize) -> Result<Vec<Event>, StoreError> {
-        self.with(|c| sql::outbox_pending(c, max))
+        self.with(|c| {
+            let mut events = sql::outbox_pending(c, max)?;
+            for event in &mut events {
+                // A sealed event goes with its real payload; one that cannot be opened goes
+                // as its anonymous stub rather than blocking the queue.
+                match open_sealed(c, &self.seal_key, event.seq) {
+                    Ok(Some(payload)) => event.payload = payload,
+                    Ok(None) => {}
+                    Err(e) => tracing::error!("outbox event {}: {e}", event.seq),
+                }
+            }
+            Ok(events)
+        })
     }
 
     fn acknowledge(&self, seqs: &[i64]) -> Result<(), StoreError> {
-        self.with(|c| sql::outbox_acknowledge(c, seqs))
+        self.with(|c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            for seq in seqs {
+                // Personal data the centre now holds leaves the terminal at once.
+                delete_sealed(&tx, *seq)?;
+            }
+            sql::outbox_delete(&tx, seqs)?;
+            tx.commit()
+        })
     }
 
     fn record_failure(&self, seqs: &[i64], error: &str) -> Result<(), StoreError> {

@@ -31,6 +31,10 @@ pub struct Deps {
     pub printer: Option<PrinterHandle>,
     pub clock: Arc<dyn Clock>,
     pub poster: Poster,
+    /// Consultation content, legal-aid rules, rating reasons, institutions.
+    pub guidance: crate::content::GuidanceContent,
+    /// Seals consented personal data (legal-aid pre-applications) in the outbox.
+    pub seal_key: Arc<crate::sealed_outbox::SealKey>,
 }
 
 /// State that results from worker threads consult before touching the screen.
@@ -66,6 +70,10 @@ pub struct KioskController {
     ui_ref: std::cell::OnceCell<super::poster::UiRef<KioskController>>,
     pub(super) idle: IdleWatch,
     clock_timer: Timer,
+    /// The guidance flows of this session (see `guidance`).
+    pub(super) consult: std::cell::RefCell<super::consult::ConsultState>,
+    pub(super) aid: std::cell::RefCell<super::legal_aid::AidState>,
+    pub(super) rating: std::cell::RefCell<super::rating::RatingState>,
 }
 
 impl KioskController {
@@ -97,6 +105,9 @@ impl KioskController {
             idle,
             staff_activity: RefCell::new(None),
             clock_timer: Timer::default(),
+            consult: Default::default(),
+            aid: Default::default(),
+            rating: Default::default(),
         });
         let _ = this.ui_ref.set(super::poster::UiRef::new(&this));
         this.wire(app);
@@ -149,6 +160,7 @@ impl KioskController {
 
         app.global::<super::Activity>()
             .on_touched(self.callback(|this| this.touched()));
+        self.wire_guidance(app);
     }
 
     /// A Slint callback that reaches this controller while it lives.
@@ -195,6 +207,7 @@ impl KioskController {
             shared.session += 1;
             shared.current_service = None;
         }
+        self.reset_guidance();
         let Some(app) = self.app.upgrade() else {
             return;
         };
@@ -207,10 +220,13 @@ impl KioskController {
         let Some(app) = self.app.upgrade() else {
             return;
         };
-        // Only the service list has a page behind it; a ticket, once issued, is finished
-        // with 完成 or 首页.
-        if app.global::<Nav>().get_page() == Page::Services {
+        // The service list and the guidance flows have pages behind them; a ticket, once
+        // issued, is finished with 完成 or 首页.
+        let page = app.global::<Nav>().get_page();
+        if page == Page::Services {
             self.go_home();
+        } else {
+            self.guidance_back(page);
         }
     }
 

@@ -12,19 +12,31 @@ use anyhow::{Context, Result};
 use hardware::printer::sim::{ReceivedJob, SimPrinter, start_desktop};
 use hardware::printer::{Printer, PrinterConfig, TransportKind};
 
+use crate::card_reader::{self, CardEvent, CardReader};
 use crate::clock::Clock;
 use crate::config::{Config, PrinterKind};
+use crate::content::GuidanceContent;
 use crate::outbox;
 use crate::printing::{PrinterHandle, PrinterHealth};
-use crate::queue::Catalogue;
+use crate::sealed_outbox::SealKey;
 use crate::store::Store;
 use crate::system::{self, System, TerminalStatus};
-use crate::ui::{AppWindow, Deps, KioskController, Poster};
+use crate::sync::commands::{CommandContext, execute, reload_catalogue};
+use crate::sync::{SyncControl, catalogue_in_force};
+use crate::ui::{
+    AppWindow, Deps, KioskController, MaintenanceController, MaintenanceDeps,
+    MaintenancePrinterUpdater, Poster,
+};
 use crate::worker::Worker;
+use provisioning::client::store::HealthSnapshot;
+use provisioning::protocol::{DeviceState, PaperLevel};
+use std::sync::Mutex;
 
 /// A running kiosk. Dropping it stops the simulated devices.
 pub struct Kiosk {
     pub controller: Rc<KioskController>,
+    /// The staff maintenance menu (the GPIO key switch calls `pin_pad_opener()`).
+    pub maintenance: Rc<MaintenanceController>,
     pub worker: Worker,
     pub data_dir: PathBuf,
     /// The simulated printer, when the configuration asks for one.
@@ -33,6 +45,10 @@ pub struct Kiosk {
     pub printed: Option<Receiver<ReceivedJob>>,
     /// The terminal around the session: status light, staff calls, screen-saver, GPIO.
     pub system: System,
+    /// The ID-card reader (with its simulator, when configured).
+    pub card_reader: Option<CardReader>,
+    /// The link to the operations centre (running once enrolled).
+    pub sync: Arc<SyncControl>,
 }
 
 /// Starts everything the kiosk needs and connects it to `app`.
@@ -46,6 +62,17 @@ pub fn assemble(
     let store = Store::open(&Store::path_in(&data_dir))?;
     tracing::info!(data = %data_dir.display(), "store opened");
     let worker = Worker::spawn(store).context("cannot start the store thread")?;
+    let catalogue = Arc::new(
+        worker
+            .call(|store| catalogue_in_force(store.conn()))
+            .context("the store thread stopped")?,
+    );
+    let guidance = worker
+        .call(|store| GuidanceContent::in_force(store.conn()))
+        .context("the store thread stopped")??;
+    let seal_key = Arc::new(SealKey::load_or_create(&SealKey::path_in(&data_dir))?);
+    // What the heartbeat tells the operations centre about the devices.
+    let health = Arc::new(Mutex::new(HealthSnapshot::default()));
 
     let (printer, printer_sim, printed) = open_printer(config, &data_dir)?;
     let (health_tx, health_rx) = mpsc::channel::<PrinterHealth>();
@@ -67,13 +94,52 @@ pub fn assemble(
         app,
         Deps {
             kiosk: config.kiosk.clone(),
-            catalogue: Arc::new(Catalogue::built_in()),
+            queue: config.queue.clone(),
+            catalogue: catalogue.clone(),
+            worker: worker.clone(),
+            printer: printer.clone(),
+            clock: clock.clone(),
+            poster: poster.clone(),
+            guidance,
+            seal_key,
+        },
+    );
+    let commands = CommandContext {
+        worker: worker.clone(),
+        poster: poster.clone(),
+        ui: controller.ui_ref(),
+        service: controller.service_state_updater(),
+        clock: clock.clone(),
+        logs: crate::maintenance::logs::ring().clone(),
+    };
+    let bundle_ctx = commands.clone();
+    let sync = Arc::new(SyncControl::new(
+        config.clone(),
+        health.clone(),
+        Arc::new(move |stream: &str| {
+            if stream == "catalogue" {
+                reload_catalogue(&bundle_ctx);
+            }
+        }),
+        Arc::new(move |command: &provisioning::command::CommandBody| execute(&commands, command)),
+    ));
+    let maintenance = MaintenanceController::attach(
+        app,
+        controller.clone(),
+        MaintenanceDeps {
+            sync: sync.clone(),
+            config: config.maintenance.clone(),
+            kiosk: config.kiosk.clone(),
+            catalogue: catalogue.clone(),
             worker: worker.clone(),
             printer,
             clock: clock.clone(),
             poster: poster.clone(),
+            data_dir: data_dir.clone(),
+            logs: crate::maintenance::logs::ring().clone(),
         },
-    );
+    )
+    .context("cannot start the maintenance menu")?;
     let system = system::start(
         config,
         &data_dir,
@@ -81,23 +147,124 @@ pub fn assemble(
         &controller,
         &worker,
         clock.clone(),
-        poster,
+        poster.clone(),
     )?;
+    let staff_view = maintenance.printer_health_updater();
     forward_printer_health(
         health_rx,
         &controller,
+        staff_view,
         &worker,
-        clock,
+        clock.clone(),
+        health.clone(),
         system.status.clone(),
     )?;
+    let card_reader = start_card_reader(
+        config,
+        &data_dir,
+        &controller,
+        &worker,
+        clock,
+        poster.clone(),
+        health.clone(),
+        system.status.clone(),
+    )?;
+    if let Some(notice) =
+        worker.call(|store| crate::maintenance::settings::home_notice(store.conn()))
+    {
+        match notice {
+            Ok(notice) => controller.show_home_notice(notice),
+            Err(e) => tracing::error!("cannot read the home notice: {e}"),
+        }
+    }
+    sync.start()?;
+    watch_link(&sync, config.registry.offline_alert(), system.status.clone())?;
     Ok(Kiosk {
         controller,
+        maintenance,
         worker,
         data_dir,
         printer_sim,
         printed,
         system,
+        card_reader,
+        sync,
     })
+}
+
+/// Card events reach the session on the UI thread; reader faults also reach the outbox.
+fn start_card_reader(
+    config: &Config,
+    data_dir: &std::path::Path,
+    controller: &KioskController,
+    worker: &Worker,
+    clock: Arc<dyn Clock>,
+    poster: Poster,
+    snapshot: Arc<Mutex<HealthSnapshot>>,
+    status: TerminalStatus,
+) -> Result<Option<CardReader>> {
+    let ui = controller.ui_ref();
+    let worker = worker.clone();
+    let outbox_clock = clock.clone();
+    card_reader::start(config, data_dir, clock, move |event| {
+        if let Ok(mut s) = snapshot.lock() {
+            match &event {
+                CardEvent::ReaderDown { reason } => {
+                    s.reader = DeviceState::Fault;
+                    s.last_error = Some(format!("card reader: {reason}"));
+                }
+                CardEvent::ReaderUp => s.reader = DeviceState::Ok,
+                _ => {}
+            }
+        }
+        match &event {
+            CardEvent::ReaderDown { reason } => status.set_reader_fault(Some(reason.clone())),
+            CardEvent::ReaderUp => status.set_reader_fault(None),
+            _ => {}
+        }
+        let health = match &event {
+            CardEvent::ReaderDown { reason } => {
+                Some(serde_json::json!({ "state": "down", "reason": reason }))
+            }
+            CardEvent::ReaderUp => Some(serde_json::json!({ "state": "ready" })),
+            _ => None,
+        };
+        if let Some(health) = health {
+            let at = outbox_clock.now();
+            worker.submit(move |store| {
+                if let Err(e) =
+                    outbox::append(store.conn(), outbox::kind::READER_HEALTH, &health, at)
+                {
+                    tracing::error!("cannot record the card reader's health: {e}");
+                }
+            });
+        }
+        poster.post_to(&ui, move |controller| controller.on_card(event));
+    })
+}
+
+/// An enrolled terminal that has not reached its registry for `limit` (since its last
+/// contact, or since start when it has had none) needs staff: the status light says so.
+fn watch_link(sync: &Arc<SyncControl>, limit: Duration, status: TerminalStatus) -> Result<()> {
+    let sync = Arc::downgrade(sync);
+    let started = std::time::Instant::now();
+    std::thread::Builder::new()
+        .name("link-watch".into())
+        .spawn(move || {
+            loop {
+                let Some(sync) = sync.upgrade() else { return };
+                let state = sync.state();
+                drop(sync);
+                let silent_for = match state.status.as_ref().and_then(|s| s.last_contact) {
+                    Some(at) => (chrono::Utc::now() - at).to_std().unwrap_or_default(),
+                    None => started.elapsed(),
+                };
+                status.set_offline_too_long(state.device_id.is_some() && silent_for > limit);
+                std::thread::sleep(Duration::from_secs(30));
+            }
+        })
+        .context("cannot start the link watch")?;
+    Ok(())
 }
 
 type OpenedPrinter = (
@@ -137,8 +304,10 @@ fn open_printer(config: &Config, data_dir: &std::path::Path) -> Result<OpenedPri
 fn forward_printer_health(
     health: Receiver<PrinterHealth>,
     controller: &KioskController,
+    staff_view: MaintenancePrinterUpdater,
     worker: &Worker,
     clock: Arc<dyn Clock>,
+    snapshot: Arc<Mutex<HealthSnapshot>>,
     status: TerminalStatus,
 ) -> Result<()> {
     let updater = controller.printer_health_updater();
@@ -148,7 +317,7 @@ fn forward_printer_health(
         .spawn(move || {
             for h in health {
                 match &h {
-                    PrinterHealth::NotPrinting { reason } => {
+                    PrinterHealth::NotPrinting { reason, .. } => {
                         tracing::warn!("printer cannot print: {reason}")
                     }
                     PrinterHealth::PaperNearEnd => tracing::warn!("printer paper is running low"),
@@ -156,8 +325,28 @@ fn forward_printer_health(
                         tracing::info!("printer ready")
                     }
                 }
+                if let Ok(mut s) = snapshot.lock() {
+                    let (state, paper) = match &h {
+                        PrinterHealth::Ready | PrinterHealth::Blind => {
+                            (DeviceState::Ok, PaperLevel::Ok)
+                        }
+                        PrinterHealth::PaperNearEnd => (DeviceState::Ok, PaperLevel::NearEnd),
+                        PrinterHealth::NotPrinting { reason, paper_out } => {
+                            s.last_error = Some(format!("printer: {reason}"));
+                            let paper = if *paper_out {
+                                PaperLevel::Out
+                            } else {
+                                PaperLevel::Unknown
+                            };
+                            (DeviceState::Fault, paper)
+                        }
+                    };
+                    s.printer = state;
+                    s.paper = paper;
+                }
                 updater.update(&h);
                 status.set_printer(&h);
+                staff_view.update(&h);
                 let at = clock.now();
                 worker.submit(move |store| {
                     if let Err(e) =

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use hardware::gpio::GpioConfig;
+use hardware::idcard::ReaderConfig;
 use hardware::printer::PrinterConfig;
 use serde::Deserialize;
 use thiserror::Error;
@@ -38,6 +39,10 @@ pub struct Config {
     pub gpio: Option<GpioSection>,
     pub screensaver: ScreenSaverConfig,
     pub staff_call: StaffCallConfig,
+    pub reader: ReaderSection,
+    pub queue: QueueConfig,
+    pub registry: RegistrySection,
+    pub maintenance: crate::maintenance::MaintenanceConfig,
 }
 
 /// The citizen-facing behaviour of the terminal.
@@ -54,6 +59,9 @@ pub struct KioskConfig {
     pub idle_warning_secs: u64,
     /// The ticket QR code holds this URL followed by the ticket's random token.
     pub ticket_url_base: String,
+    /// The online public legal service (the province's 12348 site) that guidance slips link
+    /// to with a QR code; empty for no QR.
+    pub online_service_url: String,
     /// Open in a full-screen window (the terminal) rather than a desktop window.
     pub fullscreen: bool,
 }
@@ -66,6 +74,7 @@ impl Default for KioskConfig {
             idle_timeout_secs: 60,
             idle_warning_secs: 15,
             ticket_url_base: "http://127.0.0.1:8080/t/".into(),
+            online_service_url: "https://www.12348.gov.cn/".into(),
             fullscreen: false,
         }
     }
@@ -201,9 +210,82 @@ impl Default for StaffCallConfig {
     }
 }
 
+/// The ID-card reader.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReaderSection {
+    /// `simulator` (a simulated reader with sample cards, placed from the console; the
+    /// default), `device` (a real reader, see `[reader.driver]`) or `none`.
+    pub kind: ReaderKind,
+    /// The driver's settings: device, baud, polling interval, timeouts, port probing.
+    pub driver: ReaderConfig,
+}
+
+impl Default for ReaderSection {
+    fn default() -> Self {
+        Self {
+            kind: ReaderKind::Simulator,
+            driver: ReaderConfig::default(),
+        }
+    }
+}
+
 impl StaffCallConfig {
     pub fn expire_after(&self) -> Duration {
         Duration::from_secs(self.expire_after_secs)
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReaderKind {
+    Simulator,
+    Device,
+    None,
+}
+
+/// Queue rules the terminal applies until the operations centre's policy arrives.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QueueConfig {
+    /// A citizen who identified with their ID card gets one active ticket per service per
+    /// day; asking again shows the ticket they hold.
+    pub one_ticket_per_person: bool,
+    /// Age from which the card's holder counts as elderly (priority group).
+    pub priority_age: u32,
+}
+
+impl Default for QueueConfig {
+    fn default() -> Self {
+        Self {
+            one_ticket_per_person: true,
+            priority_age: 60,
+        }
+    }
+}
+
+/// The operations centre's registry. Without `url` the terminal works alone and its outbox
+/// waits.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct RegistrySection {
+    /// e.g. `https://registry.example:8443`; enrolment may also set it.
+    pub url: Option<String>,
+    /// PEM file of the registry's CA, the only certificate authority trusted for it.
+    pub ca_certificate: Option<PathBuf>,
+    /// One or two base64 Ed25519 public keys whose signatures bundles and commands must
+    /// carry (two during a key rotation).
+    pub pinned_keys: Vec<String>,
+    /// Largest bundle accepted, in bytes (default 16 MiB).
+    pub max_bundle_bytes: Option<u64>,
+    /// An enrolled terminal that has not reached the registry for this long asks for staff
+    /// on its status light (default 30 minutes).
+    pub offline_alert_secs: Option<u64>,
+}
+
+impl RegistrySection {
+    pub fn offline_alert(&self) -> Duration {
+        Duration::from_secs(self.offline_alert_secs.unwrap_or(1800).max(60))
     }
 }
 
@@ -252,6 +334,15 @@ impl Config {
         if self.kiosk.idle_warning_secs >= self.kiosk.idle_timeout_secs {
             return Err(invalid(
                 "kiosk.idle_warning_secs must be shorter than kiosk.idle_timeout_secs".into(),
+            ));
+        }
+        if let Some(problem) = self.maintenance.problems().into_iter().next() {
+            return Err(invalid(problem));
+        }
+        let url = &self.kiosk.online_service_url;
+        if url.len() > 500 || !url.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(invalid(
+                "kiosk.online_service_url must be a URL of printable ASCII (it is printed as a QR code)".into(),
             ));
         }
         if self.printer.status_poll_secs == 0 {
@@ -374,6 +465,22 @@ mod tests {
         let off = Config::parse("[screensaver]\nafter_secs = 0\n", Path::new("k.toml"))
             .expect("0 turns it off");
         assert_eq!(off.screensaver.after(), None);
+    }
+
+    #[test]
+    fn the_maintenance_section_is_read_and_checked() {
+        let config = Config::parse(
+            "[maintenance]\ngesture = \"taps\"\ncorner = \"bottom-left\"\ntaps = 4\n",
+            Path::new("k.toml"),
+        )
+        .expect("valid");
+        assert_eq!(config.maintenance.taps, 4);
+        let err = Config::parse(
+            "[maintenance.initial_installer]\nname = \"安装员\"\npin_hash = \"482916\"\n",
+            Path::new("k.toml"),
+        )
+        .expect_err("a PIN in clear is not a hash");
+        assert!(err.to_string().contains("Argon2id"), "{err}");
     }
 
     #[test]

@@ -5,16 +5,24 @@
 //! centre's contract in the `provisioning` crate. See DESIGN.md for the architecture.
 
 pub mod app;
+pub mod card_reader;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod consult;
+pub mod content;
 pub mod i18n;
 pub mod ids;
+pub mod legal_aid;
+pub mod maintenance;
 pub mod outbox;
 pub mod printing;
 pub mod queue;
+pub mod rating;
+pub mod sealed_outbox;
 pub mod session;
 pub mod store;
 pub mod system;
+pub mod sync;
 pub mod ui;
 pub mod worker;

@@ -1,1 +1,35 @@
-//! The contract between a terminal and the operations centre's registry.
+//! The contract between a legal-kiosk terminal and the operations centre's registry.
+//!
+//! * [`protocol`]: every message on the wire (serde), the endpoint paths and error codes; the
+//!   same is described for other implementers in `provisioning/openapi.json`.
+//! * [`bundle`]: the Ed25519 signed-bundle format (manifest + signature + payload of named
+//!   files), signing for the ops side and the [`bundle::BundleVerifier`] the terminal uses.
+//! * [`command`]: commands from the centre, signed like bundles and checked by the terminal.
+//! * [`identity`]: the terminal's own Ed25519 key pair (created on first start, file mode 0600,
+//!   never sent) and [`keys`]: how public and private keys are written down.
+//! * [`auth`]: request authentication. Every request after enrolment carries
+//!   `X-Kiosk-Device`, `X-Kiosk-Timestamp`, `X-Kiosk-Nonce` and `X-Kiosk-Signature`; the
+//!   signature (the device key) covers the method, path and query, device id, timestamp, nonce
+//!   and the SHA-256 of the body. The registry refuses unknown or revoked devices, signatures
+//!   that do not verify with the key enrolled for that device, timestamps more than
+//!   [`auth::MAX_CLOCK_SKEW_SECS`] away from its clock, and nonces it has already seen.
+//!   There is no bearer token: the code used at enrolment is single-use and the enrolment
+//!   request itself is signed by the new key (proof of possession).
+//! * `client` (feature `client`): the terminal's sync client, generic over small store traits
+//!   the firmware implements; `sqlite_store` (feature `sqlite-store`) is a reference
+//!   implementation of those traits over a SQLite file with the firmware's outbox table.
+
+#![warn(missing_docs)]
+
+pub mod auth;
+pub mod bundle;
+pub mod command;
+pub mod identity;
+pub mod keys;
+pub mod protocol;
+pub mod scope;
+
+#[cfg(feature = "client")]
+pub mod client;
+#[cfg(feature = "sqlite-store")]
+pub mod sqlite_store;

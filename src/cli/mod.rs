@@ -1,8 +1,13 @@
 //! The command line: `legal-kiosk` runs the kiosk; subcommands serve installers and staff.
 //! Every command prints plain text, exits non-zero with a clear message on failure.
 
+mod console;
+mod diag;
+mod legal_aid;
+mod registry;
 mod run;
 mod screenshot;
+mod staff;
 mod ticket;
 
 use std::path::PathBuf;
@@ -31,8 +36,21 @@ pub enum Command {
     Run,
     /// Render a page to a PNG without any display, for documentation and translators.
     Screenshot(screenshot::ScreenshotArgs),
+    /// Hardware checks: printer, card reader.
+    #[command(subcommand)]
+    Diag(diag::DiagCommand),
+    /// Enrol this terminal with the operations centre's registry (one-time code).
+    Enroll(registry::EnrollArgs),
+    /// Show the terminal's link to the operations centre: device id, last contact, outbox.
+    Status(registry::StatusArgs),
+    /// Sync with the operations centre now.
+    Sync(registry::SyncArgs),
     /// Issue queue tickets without the touchscreen (e.g. for a citizen served by phone).
     Ticket(ticket::TicketArgs),
+    /// Staff accounts for the maintenance menu: add, remove, list, set-pin, unlock.
+    Staff(staff::StaffArgs),
+    /// Evaluate a legal-aid self-check case from a file (for rule authors).
+    LegalAid(legal_aid::LegalAidArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -41,7 +59,13 @@ pub fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Run) {
         Command::Run => run::run(cli.config.as_deref()),
         Command::Screenshot(args) => screenshot::screenshot(cli.config.as_deref(), &args),
+        Command::Diag(command) => diag::diag(&command),
+        Command::Enroll(args) => registry::enroll(cli.config.as_deref(), &args),
+        Command::Status(args) => registry::status(cli.config.as_deref(), &args),
+        Command::Sync(args) => registry::sync(cli.config.as_deref(), &args),
         Command::Ticket(args) => ticket::ticket(cli.config.as_deref(), &args),
+        Command::Staff(args) => staff::staff(cli.config.as_deref(), &args),
+        Command::LegalAid(args) => legal_aid::legal_aid(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -32,6 +32,15 @@ pub fn run(config_path: Option<&Path>) -> Result<()> {
             })
             .context("cannot start the console printer")?;
     }
+    // On a desktop without devices, the console drives the simulators.
+    let reader_sim = kiosk.card_reader.as_mut().and_then(|r| r.sim.take());
+    let printer_sim = kiosk.printer_sim.as_ref().map(|s| s.handle());
+    if reader_sim.is_some() || printer_sim.is_some() {
+        std::thread::Builder::new()
+            .name("console".into())
+            .spawn(move || super::console::run(reader_sim, printer_sim))
+            .context("cannot start the console")?;
+    }
     // READY=1 after the first frame, watchdog pings from this (the UI) thread.
     let _systemd = crate::system::notify::Notifier::start();
     app.run().context("the kiosk window failed")?;

@@ -19,8 +19,10 @@ pub enum QueueError {
 }
 
 /// What the citizen's session lets a ticket record about the person: never a full ID
-/// number or a name.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+/// number or a name. Wiped from memory when dropped.
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, Serialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop,
+)]
 pub struct TicketIdentity {
     /// First 3 and last 4 characters of the ID number, the rest as `*`.
     pub masked_id: String,
@@ -28,6 +30,8 @@ pub struct TicketIdentity {
     pub id_hash: String,
     /// e.g. `60-69`.
     pub age_band: String,
+    /// At or above the priority age, for the queue's priority rules.
+    pub elderly: bool,
 }
 
 /// A ticket just issued.
@@ -94,8 +98,8 @@ pub fn issue_ticket(
     let issued_at = now.to_rfc3339();
     tx.execute(
         "INSERT INTO tickets (token, service_id, service_day, series, seq, number, issued_at,
-                              masked_id, id_hash, age_band)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                              masked_id, id_hash, age_band, priority)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![
             token,
             service_id,
@@ -107,6 +111,7 @@ pub fn issue_ticket(
             identity.map(|i| &i.masked_id),
             identity.map(|i| &i.id_hash),
             identity.map(|i| &i.age_band),
+            identity.filter(|i| i.elderly).map(|_| "elderly"),
         ],
     )?;
     let id = tx.last_insert_rowid();
@@ -144,10 +149,63 @@ pub fn issue_ticket(
     })
 }
 
-/// The numbering series in use on `day` (0 unless staff restarted the day's numbering).
-fn current_series(conn: &Connection, day: &str) -> rusqlite::Result<i64> {
+/// The ticket a person (by the keyed hash of their ID number) already holds for a service
+/// on `day` and that is not finished yet: one active ticket per person per service per day.
+pub fn active_ticket_of(
+    conn: &Connection,
+    id_hash: &str,
+    service_id: &str,
+    day: NaiveDate,
+) -> rusqlite::Result<Option<IssuedTicket>> {
+    let day_text = day.format("%Y-%m-%d").to_string();
+    let found = conn
+        .query_row(
+            "SELECT id, token, number, seq, issued_at FROM tickets
+             WHERE id_hash = ?1 AND service_id = ?2 AND service_day = ?3
+               AND state IN ('waiting', 'called', 'serving')
+             ORDER BY id DESC LIMIT 1",
+            params![id_hash, service_id, day_text],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, u32>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((id, token, number, seq, issued_at)) = found else {
+        return Ok(None);
+    };
+    let issued_at = DateTime::parse_from_rfc3339(&issued_at).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, Box::new(e))
+    })?;
+    let people_ahead: u32 = conn.query_row(
+        "SELECT COUNT(*) FROM tickets
+         WHERE service_day = ?1 AND service_id = ?2 AND state = 'waiting' AND id < ?3",
+        params![day_text, service_id, id],
+        |r| r.get(0),
+    )?;
+    Ok(Some(IssuedTicket {
+        id,
+        token,
+        service_id: service_id.to_string(),
+        number,
+        seq,
+        service_day: day,
+        issued_at,
+        people_ahead,
+    }))
+}
+
+/// The numbering series in use on `day` (0 unless staff restarted the day's numbering,
+/// see [`super::admin::restart_numbering`]).
+pub(super) fn current_series(conn: &Connection, day: &str) -> rusqlite::Result<i64> {
     conn.query_row(
-        "SELECT COALESCE(MAX(series), 0) FROM tickets WHERE service_day = ?1",
+        "SELECT MAX(COALESCE((SELECT MAX(series) FROM tickets WHERE service_day = ?1), 0),
+                    COALESCE((SELECT series FROM numbering_series WHERE service_day = ?1), 0))",
         params![day],
         |r| r.get(0),
     )
@@ -325,6 +383,55 @@ mod tests {
         let err = issue_ticket(s.conn(), &c, "tax", at(26, 10, 0), None).unwrap_err();
         assert!(matches!(err, QueueError::UnknownService(_)));
         assert_eq!(outbox::depth(s.conn()).unwrap(), 0);
+    }
+
+    #[test]
+    fn a_person_holds_one_active_ticket_per_service_per_day() {
+        let (_d, mut s) = store();
+        let c = Catalogue::built_in();
+        let person = TicketIdentity {
+            masked_id: "110***********0019".into(),
+            id_hash: "h1".into(),
+            age_band: "60-69".into(),
+            elderly: true,
+        };
+        let t = issue_ticket(s.conn(), &c, "notary", at(26, 9, 0), Some(&person)).unwrap();
+        let day = t.service_day;
+        let again = active_ticket_of(s.conn(), "h1", "notary", day)
+            .unwrap()
+            .unwrap();
+        assert_eq!(again.number, t.number);
+        assert!(
+            active_ticket_of(s.conn(), "h1", "mediation", day)
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            active_ticket_of(s.conn(), "h2", "notary", day)
+                .unwrap()
+                .is_none()
+        );
+        let tomorrow = day.succ_opt().unwrap();
+        assert!(
+            active_ticket_of(s.conn(), "h1", "notary", tomorrow)
+                .unwrap()
+                .is_none()
+        );
+        s.conn()
+            .execute("UPDATE tickets SET state = 'done' WHERE id = ?1", [t.id])
+            .unwrap();
+        assert!(
+            active_ticket_of(s.conn(), "h1", "notary", day)
+                .unwrap()
+                .is_none()
+        );
+        let priority: Option<String> = s
+            .conn()
+            .query_row("SELECT priority FROM tickets WHERE id = ?1", [t.id], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(priority.as_deref(), Some("elderly"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Logging through `tracing`: to the systemd journal when systemd connected our output to
 //! it (`JOURNAL_STREAM`), with priorities so that `journalctl -u legal-kiosk -p warning`
-//! works; otherwise to stderr. Filter with `LEGAL_KIOSK_LOG` (default `info`). Logs never
+//! works; otherwise to stderr. Either way also to the ring of recent lines that the
+//! maintenance menu shows. Filter with `LEGAL_KIOSK_LOG` (default `info`). Logs never
 //! carry personal data.
 
 use tracing_subscriber::EnvFilter;
@@ -18,15 +19,20 @@ pub fn init() {
                 let _ = tracing_subscriber::registry()
                     .with(filter())
                     .with(journal)
+                    .with(crate::maintenance::logs::ring().layer())
                     .try_init();
                 return;
             }
             Err(e) => eprintln!("legal-kiosk: cannot log to the journal ({e}); logging to stderr"),
         }
     }
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter())
-        .with_writer(std::io::stderr)
-        .with_target(false)
+    let _ = tracing_subscriber::registry()
+        .with(filter())
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_target(false),
+        )
+        .with(crate::maintenance::logs::ring().layer())
         .try_init();
 }

@@ -59,6 +59,8 @@ pub fn start(
         config.staff_call.expire_after(),
     );
     let screensaver = ScreenSaver::attach(app, controller, &config.screensaver);
+    let light_status = status.clone();
+    controller.on_service_state(move |out| light_status.set_out_of_service(out));
     let gpio = match &config.gpio {
         None => None,
         Some(section) => {

@@ -101,6 +101,12 @@ impl StaffCalls {
                 this.raise(source.into());
             }
         });
+        let me = this.me.clone();
+        app.global::<System>().on_answer_call(move || {
+            if let Some(this) = me.upgrade() {
+                this.answer();
+            }
+        });
         this
     }
 

@@ -152,6 +152,7 @@ mod tests {
         assert!(rx.try_recv().is_err(), "still ready: no change sent");
         status.set_printer(&PrinterHealth::NotPrinting {
             reason: "paper out".into(),
+            paper_out: true,
         });
         assert_eq!(rx.try_recv(), Ok(LightState::NeedsAttention));
         status.set_staff_call(true);

@@ -2,7 +2,7 @@
 //! callbacks to domain services running on worker threads, and returns home (forgetting
 //! everything) when the citizen is done or gone.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -24,12 +24,17 @@ use crate::worker::Worker;
 /// What the controller needs from the rest of the firmware.
 pub struct Deps {
     pub kiosk: KioskConfig,
+    pub queue: crate::config::QueueConfig,
     pub catalogue: Arc<Catalogue>,
     pub worker: Worker,
     /// `None` when the terminal has no printer: tickets are shown on screen only.
     pub printer: Option<PrinterHandle>,
     pub clock: Arc<dyn Clock>,
     pub poster: Poster,
+    /// Consultation content, legal-aid rules, rating reasons, institutions.
+    pub guidance: crate::content::GuidanceContent,
+    /// Seals consented personal data (legal-aid pre-applications) in the outbox.
+    pub seal_key: Arc<crate::sealed_outbox::SealKey>,
 }
 
 /// State that results from worker threads consult before touching the screen.
@@ -50,11 +55,29 @@ pub struct KioskController {
     pub(super) app: slint::Weak<AppWindow>,
     pub(super) deps: Deps,
     pub(super) shared: Arc<Mutex<Shared>>,
-    default_lang: Lang,
-    idle: IdleWatch,
+    /// The citizen defaults; staff may change them in the maintenance menu.
+    pub(super) default_lang: Cell<Lang>,
+    pub(super) default_large_text: Cell<bool>,
+    /// Told of every touch while the maintenance menu is open (which has its own timeout).
+    pub(super) staff_activity: RefCell<Option<Rc<dyn Fn()>>>,
+    /// The citizen whose card was read, for this session only.
+    pub(super) citizen: std::cell::RefCell<Option<crate::session::Citizen>>,
+    /// The citizen's card is still on the reader.
+    pub(super) card_present: std::cell::Cell<bool>,
+    restart_requested: std::cell::Cell<bool>,
+    /// The operations centre's notice for the home screen, with its end.
+    home_notice: RefCell<crate::maintenance::settings::HomeNotice>,
+    ui_ref: std::cell::OnceCell<super::poster::UiRef<KioskController>>,
+    pub(super) idle: IdleWatch,
     clock_timer: Timer,
     /// Told of every touch (the screen-saver restarts its wait).
     activity: RefCell<Vec<Box<dyn Fn()>>>,
+    /// Told when the terminal goes out of service or back (the status light).
+    pub(super) service_listeners: RefCell<Vec<Box<dyn Fn(bool)>>>,
+    /// The guidance flows of this session (see `guidance`).
+    pub(super) consult: std::cell::RefCell<super::consult::ConsultState>,
+    pub(super) aid: std::cell::RefCell<super::legal_aid::AidState>,
+    pub(super) rating: std::cell::RefCell<super::rating::RatingState>,
 }
 
 impl KioskController {
@@ -76,17 +99,29 @@ impl KioskController {
                 can_print: deps.printer.is_some(),
             })),
             deps,
-            default_lang,
+            default_lang: Cell::new(default_lang),
+            default_large_text: Cell::new(false),
+            citizen: std::cell::RefCell::new(None),
+            card_present: std::cell::Cell::new(false),
+            restart_requested: std::cell::Cell::new(false),
+            home_notice: RefCell::new(Default::default()),
+            ui_ref: std::cell::OnceCell::new(),
             idle,
+            staff_activity: RefCell::new(None),
             clock_timer: Timer::default(),
             activity: RefCell::new(Vec::new()),
+            service_listeners: RefCell::new(Vec::new()),
+            consult: Default::default(),
+            aid: Default::default(),
+            rating: Default::default(),
         });
+        let _ = this.ui_ref.set(super::poster::UiRef::new(&this));
         this.wire(app);
         app.global::<Kiosk>()
             .set_centre_name(this.deps.kiosk.centre_name.clone().into());
         app.global::<Kiosk>()
             .set_printing_available(this.deps.printer.is_some());
-        this.go_home();
+        this.end_session();
         this.refresh_clock();
         let me = this.me.clone();
         this.clock_timer
@@ -101,6 +136,7 @@ impl KioskController {
     fn wire(&self, app: &AppWindow) {
         let nav = app.global::<Nav>();
         nav.on_go_home(self.callback(|this| this.go_home()));
+        nav.on_finish_session(self.callback(|this| this.end_session()));
         nav.on_go_back(self.callback(|this| this.go_back()));
         nav.on_open_services(self.callback(|this| this.open_services()));
 
@@ -130,6 +166,7 @@ impl KioskController {
 
         app.global::<super::Activity>()
             .on_touched(self.callback(|this| this.touched()));
+        self.wire_guidance(app);
     }
 
     /// A Slint callback that reaches this controller while it lives.
@@ -146,22 +183,42 @@ impl KioskController {
         self.shared.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Back to the home screen, forgetting the citizen's session: the ticket on screen, the
-    /// language and text size they chose.
+    /// 首页 / 完成: back to the home screen. A citizen whose ID card is still on the reader
+    /// stays greeted (they may want another service); otherwise the session ends.
     pub fn go_home(&self) {
+        if self.card_present.get() && self.citizen.borrow().is_some() {
+            self.show_home();
+        } else {
+            self.end_session();
+        }
+    }
+
+    /// The citizen is done or gone: forget everything about them — identity, the ticket on
+    /// screen, the language and text size they chose — and show the home screen.
+    pub fn end_session(&self) {
         self.idle.stop();
+        self.forget_citizen();
+        if let Some(app) = self.app.upgrade() {
+            app.global::<Theme>()
+                .set_large_text(self.default_large_text.get());
+        }
+        self.select_language(self.default_lang.get());
+        self.show_home();
+    }
+
+    fn show_home(&self) {
         {
+            // Late results of what was on screen must not reach the home screen.
             let mut shared = self.shared();
             shared.session += 1;
             shared.current_service = None;
         }
+        self.reset_guidance();
         let Some(app) = self.app.upgrade() else {
             return;
         };
         app.global::<Kiosk>().set_idle_warning(false);
         app.global::<Queue>().set_ticket(TicketView::default());
-        app.global::<Theme>().set_large_text(false);
-        self.select_language(self.default_lang);
         app.global::<Nav>().set_page(Page::Home);
     }
 
@@ -169,10 +226,13 @@ impl KioskController {
         let Some(app) = self.app.upgrade() else {
             return;
         };
-        // Only the service list has a page behind it; a ticket, once issued, is finished
-        // with 完成 or 首页.
-        if app.global::<Nav>().get_page() == Page::Services {
+        // The service list and the guidance flows have pages behind them; a ticket, once
+        // issued, is finished with 完成 or 首页.
+        let page = app.global::<Nav>().get_page();
+        if page == Page::Services {
             self.go_home();
+        } else {
+            self.guidance_back(page);
         }
     }
 
@@ -256,11 +316,21 @@ impl KioskController {
         }
     }
 
+    /// Shows the operations centre's home-screen notice (an empty text clears it).
+    pub fn show_home_notice(&self, notice: crate::maintenance::settings::HomeNotice) {
+        *self.home_notice.borrow_mut() = notice;
+        self.refresh_clock();
+    }
+
     pub(super) fn refresh_clock(&self) {
         let Some(app) = self.app.upgrade() else {
             return;
         };
         let now = self.deps.clock.now();
+        let notice = SharedString::from(self.home_notice.borrow().text_at(now));
+        if app.global::<Kiosk>().get_home_notice() != notice {
+            app.global::<Kiosk>().set_home_notice(notice);
+        }
         let lang = self.shared().lang;
         let kiosk = app.global::<Kiosk>();
         let (date, time) = (
@@ -280,6 +350,14 @@ impl KioskController {
     pub fn touched(&self) {
         if let Some(app) = self.app.upgrade() {
             app.global::<Kiosk>().set_idle_warning(false);
+            if app.global::<Nav>().get_page() == Page::Maintenance {
+                self.idle.stop();
+                let hook = self.staff_activity.borrow().clone();
+                if let Some(hook) = hook {
+                    hook();
+                }
+                return;
+            }
         }
         let me = self.me.clone();
         let me2 = self.me.clone();
@@ -291,7 +369,7 @@ impl KioskController {
             },
             move || {
                 if let Some(this) = me2.upgrade() {
-                    this.go_home();
+                    this.end_session();
                 }
             },
         );
@@ -313,8 +391,9 @@ impl KioskController {
         };
         app.global::<Nav>().get_page() == Page::Home
             && !app.global::<Kiosk>().get_idle_warning()
-            && self.shared().lang == self.default_lang
-            && !app.global::<Theme>().get_large_text()
+            && self.citizen.borrow().is_none()
+            && self.shared().lang == self.default_lang.get()
+            && app.global::<Theme>().get_large_text() == self.default_large_text.get()
     }
 
     /// Shows 还在吗？ unless there is nothing to forget.
@@ -329,6 +408,40 @@ impl KioskController {
         let kiosk = app.global::<Kiosk>();
         kiosk.set_idle_seconds_left(i32::try_from(seconds_left).unwrap_or(i32::MAX));
         kiosk.set_idle_warning(true);
+    }
+
+    /// Shows a new catalogue (a newer `catalogue` bundle came into force), without a restart.
+    pub fn set_catalogue(&self, catalogue: Arc<Catalogue>) {
+        self.shared().catalogue = catalogue;
+        let waiting = HashMap::new();
+        self.push_services(&waiting);
+        if let Some(app) = self.app.upgrade()
+            && app.global::<Nav>().get_page() == Page::Services
+        {
+            self.open_services();
+        }
+    }
+
+    /// The operations centre asked for a restart: leave the event loop; the service manager
+    /// starts the kiosk again.
+    pub fn request_restart(&self) {
+        tracing::info!("restart requested by the operations centre");
+        self.restart_requested.set(true);
+        if let Err(e) = slint::quit_event_loop() {
+            tracing::error!("cannot leave the event loop: {e}");
+        }
+    }
+
+    pub fn restart_requested(&self) -> bool {
+        self.restart_requested.get()
+    }
+
+    /// A handle worker threads can post to.
+    pub fn ui_ref(&self) -> super::poster::UiRef<KioskController> {
+        self.ui_ref
+            .get()
+            .cloned()
+            .unwrap_or_else(|| unreachable!("set in attach"))
     }
 
     /// Something the printer thread can call to tell the UI whether tickets can be printed.

@@ -36,8 +36,39 @@ impl KioskController {
         let clock = self.deps.clock.clone();
         let centre_name = self.deps.kiosk.centre_name.clone();
         let url_base = self.deps.kiosk.ticket_url_base.clone();
+        // A copy for the store thread; it is wiped when dropped there.
+        let identity = self.citizen.borrow().as_ref().map(|c| c.identity.clone());
+        let one_per_person = self.deps.queue.one_ticket_per_person;
         self.deps.worker.submit(move |store| {
-            let issued = queue::issue_ticket(store.conn(), &catalogue, &service_id, now, None);
+            if let Some(identity) = identity.as_ref().filter(|_| one_per_person) {
+                match queue::active_ticket_of(
+                    store.conn(),
+                    &identity.id_hash,
+                    &service_id,
+                    now.date_naive(),
+                ) {
+                    Ok(Some(held)) => {
+                        post_ticket(
+                            &poster,
+                            &weak,
+                            &shared,
+                            session,
+                            &held,
+                            TicketStage::AlreadyTaken,
+                        );
+                        return;
+                    }
+                    Ok(None) => {}
+                    Err(e) => tracing::error!("cannot look up the citizen's tickets: {e}"),
+                }
+            }
+            let issued = queue::issue_ticket(
+                store.conn(),
+                &catalogue,
+                &service_id,
+                now,
+                identity.as_ref(),
+            );
             let ticket = match issued {
                 Ok(ticket) => ticket,
                 Err(e) => {

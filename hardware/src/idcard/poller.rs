@@ -137,6 +137,49 @@ pub enum ProtocolFault {
     },
 }
 
+impl std::fmt::Display for CardProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Rejected(status) => write!(f, "the reader refused the card: {status}"),
+            Self::BadData(e) => write!(f, "the card's data is not usable: {e}"),
+        }
+    }
+}
+
+impl std::fmt::Display for ReaderFault {
+    /// For staff: what is wrong with the reader, without any card data.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sam(status) => write!(f, "the reader's security module is unusable: {status}"),
+            Self::NoAnswer => f.write_str("the reader does not answer"),
+            Self::DeviceLost => f.write_str("the reader was disconnected"),
+            Self::DeviceUnavailable { device, reason } => {
+                write!(
+                    f,
+                    "cannot open the reader at {}: {reason}",
+                    device.display()
+                )
+            }
+            Self::Protocol(fault) => write!(f, "protocol fault: {fault}"),
+        }
+    }
+}
+
+impl std::fmt::Display for ProtocolFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Refused { command, status } => write!(f, "{command:?} refused: {status}"),
+            Self::BadFrame { command, error } => write!(f, "bad answer to {command:?}: {error}"),
+            Self::BadPayload { command, len } => {
+                write!(
+                    f,
+                    "answer to {command:?} has {len} bytes of unexpected data"
+                )
+            }
+        }
+    }
+}
+
 /// Owns the polling thread; dropping it stops the thread.
 #[derive(Debug)]
 pub struct PollerHandle {

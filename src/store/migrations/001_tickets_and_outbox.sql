@@ -15,12 +15,14 @@ CREATE TABLE tickets (
     masked_id   TEXT,
     id_hash     TEXT,
     age_band    TEXT,
+    priority    TEXT,                      -- NULL, or the priority group (e.g. 'elderly')
     print_state TEXT    NOT NULL DEFAULT 'pending'
                 CHECK (print_state IN ('pending', 'printed', 'failed', 'screen_only')),
     print_error TEXT,
     UNIQUE (service_day, service_id, series, seq)
 );
 CREATE INDEX tickets_by_day_service_state ON tickets (service_day, service_id, state);
+CREATE INDEX tickets_by_person ON tickets (id_hash, service_day) WHERE id_hash IS NOT NULL;
 
 -- Everything owed to the operations centre, written in the same transaction as the change it
 -- reports, deleted only once the registry has acknowledged it.

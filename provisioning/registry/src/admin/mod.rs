@@ -1,0 +1,7 @@
+//! What the admin subcommands do, as functions tests and tools can call too.
+
+pub mod bundles;
+pub mod commands;
+pub mod duration;
+pub mod keys;
+pub mod report;

@@ -1,0 +1,134 @@
+//! The router: every endpoint, recorded in a route table that the OpenAPI test compares with
+//! `provisioning/openapi.json`.
+
+use crate::config::ServeConfig;
+use crate::error::ApiFailure;
+use crate::routes;
+use crate::store::Store;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::handler::Handler;
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, post};
+use provisioning::auth::ReplayGuard;
+use provisioning::protocol::{ErrorCode, limits, paths};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::Semaphore;
+
+/// Shared by all handlers.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// Nonces seen in the clock window.
+    pub replay: Arc<Mutex<ReplayGuard>>,
+    /// Settings.
+    pub config: Arc<ServeConfig>,
+    /// Concurrent event-batch writes allowed.
+    pub ingest_slots: Arc<Semaphore>,
+}
+
+impl AppState {
+    /// State for a server starting now.
+    pub fn new(store: Store, config: ServeConfig) -> Self {
+        let started = chrono::Utc::now().timestamp();
+        Self {
+            store,
+            replay: Arc::new(Mutex::new(ReplayGuard::new(started))),
+            ingest_slots: Arc::new(Semaphore::new(config.max_concurrent_ingest)),
+            config: Arc::new(config),
+        }
+    }
+}
+
+/// Routes with their (method, path) list.
+struct RouteTable {
+    router: Router<AppState>,
+    list: Vec<(&'static str, &'static str)>,
+}
+
+impl RouteTable {
+    fn add(
+        mut self,
+        method: &'static str,
+        path: &'static str,
+        route: MethodRouter<AppState>,
+    ) -> Self {
+        self.router = self.router.route(path, route);
+        self.list.push((method, path));
+        self
+    }
+
+    fn get<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, handler: H) -> Self {
+        self.add("get", path, get(handler))
+    }
+
+    fn post<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, handler: H) -> Self {
+        self.add("post", path, post(handler))
+    }
+}
+
+fn table() -> RouteTable {
+    RouteTable {
+        router: Router::new(),
+        list: Vec::new(),
+    }
+    .get(paths::HEALTH, routes::health::healthz)
+    .post(paths::ENROL, routes::enrol::enrol)
+    .post(paths::POLL, routes::poll::poll)
+    .post(paths::EVENTS, routes::events::ingest)
+    .get(paths::BUNDLE, routes::bundles::download)
+    .post(paths::COMMAND_ACK, routes::commands::ack)
+    .add(
+        "post",
+        paths::COMMAND_LOGS,
+        post(routes::commands::logs).layer(DefaultBodyLimit::max(limits::MAX_LOG_UPLOAD_BYTES)),
+    )
+}
+
+/// Every (lower-case method, path) the server answers.
+pub fn route_list() -> Vec<(&'static str, &'static str)> {
+    table().list
+}
+
+/// The application with its limits: JSON bodies up to `limits::MAX_JSON_BODY_BYTES`, every
+/// request finished within the configured timeout, JSON 404/405 answers.
+pub fn router(state: AppState) -> Router {
+    let timeout = state.config.request_timeout;
+    table()
+        .router
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(limits::MAX_JSON_BODY_BYTES))
+        .layer(middleware::from_fn(move |req: Request, next: Next| {
+            deadline(req, next, timeout)
+        }))
+        .with_state(state)
+}
+
+async fn deadline(req: Request, next: Next, limit: Duration) -> Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => ApiFailure::new(
+            StatusCode::REQUEST_TIMEOUT,
+            ErrorCode::RequestTimeout,
+            "the request was not completed in time (slow client?)",
+        )
+        .into_response(),
+    }
+}
+
+async fn not_found() -> ApiFailure {
+    ApiFailure::not_found("no such endpoint; see provisioning/openapi.json")
+}
+
+async fn method_not_allowed() -> ApiFailure {
+    ApiFailure::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::BadRequest,
+        "this endpoint does not accept that method",
+    )
+}

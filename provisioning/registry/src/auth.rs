@@ -1,0 +1,85 @@
+//! Server side of request authentication (see `provisioning::auth` for the scheme).
+
+use crate::app::AppState;
+use crate::error::ApiFailure;
+use crate::store::terminals;
+use axum::http::{HeaderMap, Method, StatusCode};
+use provisioning::auth::{
+    self, AuthError, AuthHeaders, HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP,
+};
+use provisioning::protocol::ErrorCode;
+use provisioning::scope::TerminalPlacement;
+
+/// An authenticated terminal.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// Where it stands.
+    pub placement: TerminalPlacement,
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &'static str) -> Result<&'a str, AuthError> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 256)
+        .ok_or(AuthError::MissingHeader(name))
+}
+
+fn read_headers(headers: &HeaderMap) -> Result<AuthHeaders, AuthError> {
+    Ok(AuthHeaders {
+        device_id: header(headers, HEADER_DEVICE)?.to_string(),
+        timestamp: header(headers, HEADER_TIMESTAMP)?
+            .parse()
+            .map_err(|_| AuthError::MissingHeader(HEADER_TIMESTAMP))?,
+        nonce: header(headers, HEADER_NONCE)?.to_string(),
+        signature: header(headers, HEADER_SIGNATURE)?.to_string(),
+    })
+}
+
+/// Authenticates a request: known, active device; signature by its enrolled key over this
+/// method, path and body; fresh timestamp; unused nonce.
+pub async fn authenticate(
+    state: &AppState,
+    method: &Method,
+    path_and_query: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Caller, ApiFailure> {
+    let refused = |e: AuthError| ApiFailure::unauthenticated(e.to_string());
+    let h = read_headers(headers).map_err(refused)?;
+    let device = h.device_id.clone();
+    let info = state
+        .store
+        .call(move |c| terminals::auth_info(c, &device))
+        .await?;
+    let Some(info) = info else {
+        return Err(ApiFailure::unauthenticated(format!(
+            "terminal {} is not enrolled with this registry",
+            h.device_id
+        )));
+    };
+    if info.status != "active" {
+        return Err(ApiFailure::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::TerminalRevoked,
+            format!(
+                "terminal {} has been revoked by the operations centre",
+                h.device_id
+            ),
+        ));
+    }
+    let key = provisioning::keys::public_key_from_base64(&info.public_key).map_err(|_| {
+        ApiFailure::unauthenticated("the enrolled key of this terminal is unusable; re-enrol it")
+    })?;
+    let now = chrono::Utc::now().timestamp();
+    auth::verify_request(&key, &h, method.as_str(), path_and_query, body, now).map_err(refused)?;
+    state
+        .replay
+        .lock()
+        .map_err(|_| ApiFailure::unauthenticated("replay guard unavailable"))?
+        .check_and_record(&h, now)
+        .map_err(refused)?;
+    Ok(Caller {
+        placement: info.placement,
+    })
+}

@@ -1,0 +1,256 @@
+//! `kiosk-sim`: a simulated terminal running the real sync client over a SQLite outbox. For
+//! pilots (check a registry end to end before any real terminal), the crash tests and the
+//! benchmarks.
+
+use anyhow::{Context as _, Result, anyhow};
+use clap::{Args, Parser, Subcommand};
+use provisioning::client::{ClientConfig, Enrolment, Stores, SyncClient};
+use provisioning::identity::DeviceIdentity;
+use provisioning::sqlite_store::SqliteStore;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A simulated legal-kiosk terminal.
+#[derive(Parser, Debug)]
+#[command(name = "kiosk-sim", version, about)]
+struct Cli {
+    #[command(flatten)]
+    terminal: TerminalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Debug)]
+struct TerminalArgs {
+    /// Folder with the terminal's key, enrolment and SQLite store (created if missing).
+    #[arg(long, global = true, default_value = "kiosk-sim-data")]
+    data: PathBuf,
+    /// Registry URL (https://…); required for enrol, stored at enrolment.
+    #[arg(long, global = true)]
+    registry: Option<String>,
+    /// The registry's CA certificate (PEM).
+    #[arg(long, global = true)]
+    ca: Option<PathBuf>,
+    /// Pinned signing public keys (base64), once or twice.
+    #[arg(long = "pin", global = true)]
+    pins: Vec<String>,
+    /// Events per delivery batch.
+    #[arg(long, global = true, default_value_t = 200)]
+    batch: usize,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Enrol with a one-time code.
+    Enrol {
+        /// The code.
+        #[arg(long)]
+        code: String,
+        /// Board serial to report.
+        #[arg(long, default_value = "SIM-0001")]
+        serial: String,
+    },
+    /// Write synthetic ticket events to the outbox (no network).
+    Enqueue {
+        /// How many.
+        #[arg(long, default_value_t = 1)]
+        count: usize,
+        /// Service id in the payload.
+        #[arg(long, default_value = "mediation")]
+        service: String,
+    },
+    /// Deliver the outbox until it is empty (retrying with backoff), print a JSON report.
+    Deliver {
+        /// Give up after this many seconds.
+        #[arg(long, default_value_t = 600)]
+        timeout: u64,
+    },
+    /// One poll (heartbeat, bundles, commands) and one delivery; print a JSON report.
+    SyncOnce {
+        /// Pause after each bundle file written (crash tests).
+        #[arg(long, default_value_t = 0)]
+        apply_pause_ms: u64,
+    },
+    /// Run the sync loop for a while.
+    Run {
+        /// Seconds to run.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+    },
+    /// Print the terminal's state as JSON.
+    Status,
+}
+
+fn main() -> ExitCode {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kiosk-sim: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let t = &cli.terminal;
+    std::fs::create_dir_all(&t.data)
+        .with_context(|| format!("cannot create {}", t.data.display()))?;
+    let identity = Arc::new(DeviceIdentity::load_or_create(&t.data.join("device.key"))?);
+    let store = Arc::new(SqliteStore::open(&t.data.join("kiosk.db"))?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    match &cli.command {
+        Command::Enqueue { count, service } => {
+            let day = chrono::Local::now().format("%Y-%m-%d").to_string();
+            let start = store.depth_hint();
+            let events: Vec<_> = (0..*count)
+                .map(|i| {
+                    let payload = serde_json::json!({
+                        "service_id": service, "number": format!("A{:03}", (start + i as u64) % 1000),
+                        "service_day": day, "issued_at": chrono::Local::now().to_rfc3339(),
+                    });
+                    ("ticket.issued".to_string(), payload)
+                })
+                .collect();
+            store.enqueue_many(&events)?;
+            println!("{}", serde_json::json!({ "enqueued": count }));
+            Ok(())
+        }
+        Command::Status => {
+            let enrolment = Enrolment::load(&t.data.join("enrolment.json"))?;
+            use provisioning::client::{BundleStore as _, OutboxStore as _};
+            println!(
+                "{}",
+                serde_json::json!({
+                    "public_key": identity.public_key_base64(),
+                    "enrolment": enrolment,
+                    "outbox_depth": store.depth()?,
+                    "bundles": store.current_versions()?,
+                    "lock": store.state("lock")?,
+                    "notice": store.state("notice")?,
+                })
+            );
+            Ok(())
+        }
+        Command::Enrol { code, serial } => {
+            let config = config(t, t.registry.as_deref())?;
+            let enrolment = runtime.block_on(provisioning::client::enrol(
+                &config, &identity, code, serial,
+            ))?;
+            enrolment.save(&t.data.join("enrolment.json"))?;
+            println!("{}", serde_json::to_string(&enrolment)?);
+            Ok(())
+        }
+        Command::Deliver { timeout } => {
+            let client = client(t, identity, store)?;
+            runtime.block_on(deliver_until_empty(&client, Duration::from_secs(*timeout)))
+        }
+        Command::SyncOnce { apply_pause_ms } => {
+            store.set_apply_pause(Duration::from_millis(*apply_pause_ms));
+            let client = client(t, identity, store)?;
+            runtime.block_on(async {
+                let report = client.poll_once().await?;
+                let delivered = client.deliver_outbox().await?;
+                let bundles: Vec<_> = report
+                    .bundles
+                    .iter()
+                    .map(|b| serde_json::json!({ "stream": b.stream, "version": b.version, "error": b.outcome.as_ref().err().map(|e| e.to_string()) }))
+                    .collect();
+                let commands: Vec<_> = report.commands.iter().map(|(id, s)| serde_json::json!({ "command_id": id, "state": s })).collect();
+                println!("{}", serde_json::json!({ "bundles": bundles, "commands": commands, "delivered": delivered.acknowledged }));
+                Ok(())
+            })
+        }
+        Command::Run { seconds } => {
+            let client = Arc::new(client(t, identity, store)?);
+            runtime.block_on(async {
+                let handle = client.spawn();
+                tokio::time::sleep(Duration::from_secs(*seconds)).await;
+                handle.stop();
+                println!("{:?}", handle.status());
+                Ok(())
+            })
+        }
+    }
+}
+
+trait DepthHint {
+    fn depth_hint(&self) -> u64;
+}
+
+impl DepthHint for SqliteStore {
+    fn depth_hint(&self) -> u64 {
+        use provisioning::client::OutboxStore as _;
+        self.depth().unwrap_or(0)
+    }
+}
+
+async fn deliver_until_empty(client: &SyncClient, timeout: Duration) -> Result<()> {
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut backoff =
+        provisioning::client::Backoff::new(Duration::from_millis(200), Duration::from_secs(5));
+    let mut total = 0;
+    loop {
+        match client.deliver_outbox().await {
+            Ok(report) => {
+                total += report.acknowledged;
+                println!("{}", serde_json::json!({ "delivered": total }));
+                return Ok(());
+            }
+            Err(e) if e.is_transient() && tokio::time::Instant::now() < deadline => {
+                let wait = backoff.next_delay(e.retry_after());
+                eprintln!("kiosk-sim: {e}; retrying in {wait:?}");
+                tokio::time::sleep(wait).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+fn config(t: &TerminalArgs, registry: Option<&str>) -> Result<ClientConfig> {
+    let registry = registry.ok_or_else(|| anyhow!("--registry is required"))?;
+    let ca = t.ca.as_deref().ok_or_else(|| anyhow!("--ca is required"))?;
+    let mut config = ClientConfig::new(
+        registry,
+        ca,
+        t.pins.clone(),
+        concat!("kiosk-sim ", env!("CARGO_PKG_VERSION")),
+    );
+    config.outbox_batch_size = t.batch;
+    Ok(config)
+}
+
+fn client(
+    t: &TerminalArgs,
+    identity: Arc<DeviceIdentity>,
+    store: Arc<SqliteStore>,
+) -> Result<SyncClient> {
+    let enrolment = Enrolment::load(&t.data.join("enrolment.json"))?
+        .ok_or_else(|| anyhow!("not enrolled: run `kiosk-sim enrol` first"))?;
+    if t.pins.is_empty() {
+        return Err(anyhow!(
+            "--pin is required (the registry's signing public key)"
+        ));
+    }
+    let config = config(
+        t,
+        Some(t.registry.as_deref().unwrap_or(&enrolment.registry_url)),
+    )?;
+    let stores = Stores {
+        outbox: store.clone(),
+        bundles: store.clone(),
+        commands: store.clone(),
+        health: store,
+    };
+    Ok(SyncClient::new(config, identity, enrolment, stores)?)
+}

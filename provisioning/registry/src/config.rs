@@ -1,0 +1,55 @@
+//! How the server runs.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Server settings (from `kiosk-registry serve` options).
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// The SQLite file.
+    pub database: PathBuf,
+    /// Server certificate chain (PEM).
+    pub tls_cert: PathBuf,
+    /// Server private key (PEM).
+    pub tls_key: PathBuf,
+    /// Poll interval suggested to terminals, seconds.
+    pub poll_interval_s: u32,
+    /// Missed polls after which a terminal is shown overdue.
+    pub overdue_after_polls: u32,
+    /// Longest a request may take to arrive and be answered (slow clients get 408).
+    pub request_timeout: Duration,
+    /// Longest a TLS handshake may take.
+    pub handshake_timeout: Duration,
+    /// Most open connections; more are closed at once.
+    pub max_connections: usize,
+    /// Event batches written at the same time; more get 429 (0 pauses intake).
+    pub max_concurrent_ingest: usize,
+}
+
+impl ServeConfig {
+    /// Defaults for everything but the paths and address.
+    pub fn new(listen: SocketAddr, database: PathBuf, tls_cert: PathBuf, tls_key: PathBuf) -> Self {
+        Self {
+            listen,
+            database,
+            tls_cert,
+            tls_key,
+            poll_interval_s: 30,
+            overdue_after_polls: 3,
+            request_timeout: Duration::from_secs(30),
+            handshake_timeout: Duration::from_secs(10),
+            max_connections: 8192,
+            max_concurrent_ingest: 16,
+        }
+    }
+
+    /// When a terminal counts as overdue.
+    pub fn overdue_after(&self) -> chrono::Duration {
+        chrono::Duration::seconds(
+            i64::from(self.poll_interval_s) * i64::from(self.overdue_after_polls),
+        )
+    }
+}

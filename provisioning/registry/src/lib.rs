@@ -1,0 +1,15 @@
+//! The reference registry of the operations centre: the HTTPS server terminals talk to, and the
+//! admin commands the ops staff use on the same SQLite file.
+
+#![warn(missing_docs)]
+
+pub mod admin;
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod routes;
+pub mod server;
+pub mod store;
+pub mod tls;

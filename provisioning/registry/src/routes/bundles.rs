@@ -1,0 +1,32 @@
+//! `GET /v1/bundles/{stream}/{version}`.
+
+use crate::app::AppState;
+use crate::auth::authenticate;
+use crate::error::ApiFailure;
+use crate::store::bundles;
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::{HeaderMap, Method, header};
+use axum::response::IntoResponse;
+
+/// The signed bundle, if it exists and is for this terminal.
+pub async fn download(
+    State(state): State<AppState>,
+    method: Method,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    Path((stream, version)): Path<(String, String)>,
+) -> Result<impl IntoResponse, ApiFailure> {
+    let caller = authenticate(&state, &method, uri.path(), &headers, &[]).await?;
+    let version: u64 = version
+        .parse()
+        .map_err(|_| ApiFailure::bad_request("bundle version must be a whole number"))?;
+    let (s, placement) = (stream.clone(), caller.placement);
+    let body = state
+        .store
+        .call(move |c| bundles::body_for(c, &s, version, &placement))
+        .await?;
+    let body = body.ok_or_else(|| {
+        ApiFailure::not_found(format!("no bundle {stream} v{version} for this terminal"))
+    })?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body))
+}

@@ -1,0 +1,55 @@
+//! `POST /v1/poll`.
+
+use super::body_bytes;
+use crate::app::AppState;
+use crate::auth::authenticate;
+use crate::error::{ApiFailure, parse_json};
+use crate::store::{bundles, commands, terminals};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{OriginalUri, State};
+use axum::http::{HeaderMap, Method};
+use provisioning::protocol::{Heartbeat, PollResponse};
+
+/// Records the heartbeat; answers the poll interval, bundle offers and open commands.
+pub async fn poll(
+    State(state): State<AppState>,
+    method: Method,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<PollResponse>, ApiFailure> {
+    let body = body_bytes(body)?;
+    let caller = authenticate(&state, &method, uri.path(), &headers, &body).await?;
+    let heartbeat: Heartbeat = parse_json(&body)?;
+    if heartbeat
+        .last_error
+        .as_ref()
+        .is_some_and(|e| e.len() > 2000)
+        || heartbeat.bundles.len() > 64
+    {
+        return Err(ApiFailure::bad_request(
+            "heartbeat too large: last_error over 2000 bytes or more than 64 streams",
+        ));
+    }
+    let now = chrono::Utc::now();
+    let placement = caller.placement.clone();
+    let (offers, open) = state
+        .store
+        .call(move |c| {
+            let tx = c.transaction()?;
+            terminals::record_heartbeat(&tx, &placement.device_id, &heartbeat)?;
+            let offers = bundles::offers(&tx, &placement, &heartbeat.bundles, now)?;
+            let open = commands::take_open(&tx, &placement.device_id, now)?;
+            tx.commit()?;
+            Ok((offers, open))
+        })
+        .await?;
+    Ok(Json(PollResponse {
+        poll_interval_s: state.config.poll_interval_s,
+        server_time: now,
+        bundles: offers,
+        commands: open,
+    }))
+}

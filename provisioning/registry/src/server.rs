@@ -1,0 +1,113 @@
+//! The HTTPS server: TLS with a handshake deadline, HTTP/1.1 and HTTP/2 (upgrades kept for
+//! the video-call signalling WebSocket to come), a connection cap, graceful stop.
+
+use crate::app::{AppState, router};
+use crate::config::ServeConfig;
+use crate::store::Store;
+use anyhow::{Context as _, Result};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::service::TowerToHyperService;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
+
+/// A running server.
+pub struct RunningServer {
+    /// The address it listens on (useful with port 0).
+    pub addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl RunningServer {
+    /// Stops accepting and waits for the accept loop to end (open connections are dropped).
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+/// Opens the store, binds and starts serving on the current tokio runtime.
+pub async fn start(config: ServeConfig) -> Result<RunningServer> {
+    let tls = crate::tls::server_config(&config.tls_cert, &config.tls_key)?;
+    let store = Store::open(&config.database)
+        .with_context(|| format!("cannot open the database {}", config.database.display()))?;
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = watch::channel(false);
+    let task = tokio::spawn(accept_loop(
+        listener,
+        TlsAcceptor::from(tls),
+        AppState::new(store, config),
+        stopped,
+    ));
+    tracing::info!(%addr, "registry listening");
+    Ok(RunningServer { addr, stop, task })
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    acceptor: TlsAcceptor,
+    state: AppState,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let handshake_timeout = state.config.handshake_timeout;
+    let connections = Arc::new(Semaphore::new(state.config.max_connections));
+    let app = router(state);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    // Out of file descriptors and the like: pause instead of spinning.
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            _ = stopped.changed() => return,
+        };
+        let Ok(permit) = connections.clone().try_acquire_owned() else {
+            tracing::warn!(%peer, "connection limit reached; closing");
+            continue;
+        };
+        let (acceptor, app, mut stopped) = (acceptor.clone(), app.clone(), stopped.clone());
+        tokio::spawn(async move {
+            let _permit = permit;
+            let _ = stream.set_nodelay(true);
+            let tls = match tokio::time::timeout(handshake_timeout, acceptor.accept(stream)).await {
+                Ok(Ok(tls)) => tls,
+                Ok(Err(e)) => {
+                    tracing::debug!(%peer, "TLS handshake failed: {e}");
+                    return;
+                }
+                Err(_) => {
+                    tracing::debug!(%peer, "TLS handshake timed out");
+                    return;
+                }
+            };
+            let mut builder = auto::Builder::new(TokioExecutor::new());
+            builder
+                .http1()
+                .timer(TokioTimer::new())
+                .header_read_timeout(Duration::from_secs(15));
+            builder
+                .http2()
+                .timer(TokioTimer::new())
+                .keep_alive_interval(Duration::from_secs(30));
+            let connection = builder
+                .serve_connection_with_upgrades(TokioIo::new(tls), TowerToHyperService::new(app));
+            tokio::select! {
+                result = connection => if let Err(e) = result { tracing::debug!(%peer, "connection ended: {e}") },
+                _ = stopped.changed() => {}
+            }
+        });
+    }
+}

@@ -1,0 +1,203 @@
+//! Received events: de-duplicated by (device, idempotency key), queryable for statistics.
+
+use super::{StoreError, now_text};
+use provisioning::protocol::{Event, EventBatchResponse, limits};
+use rusqlite::{Connection, params};
+use serde::Serialize;
+
+/// Why an event is kept aside instead of counted.
+fn defect(event: &Event) -> Option<String> {
+    if event.idempotency_key.is_empty()
+        || event.idempotency_key.len() > limits::MAX_IDEMPOTENCY_KEY_BYTES
+    {
+        return Some("idempotency_key is empty or too long".into());
+    }
+    if event.kind.is_empty() || event.kind.len() > limits::MAX_EVENT_KIND_BYTES {
+        return Some("kind is empty or too long".into());
+    }
+    if !event.payload.is_object() {
+        return Some("payload is not a JSON object".into());
+    }
+    if chrono::DateTime::parse_from_rfc3339(&event.created_at).is_err() {
+        return Some("created_at is not RFC 3339".into());
+    }
+    None
+}
+
+/// Stores a batch in one transaction and lists every sequence number as acknowledged: new
+/// events are stored, repeats are recognised by their idempotency key, malformed ones are kept
+/// in quarantine (never dropped, never counted).
+pub fn ingest(
+    conn: &mut Connection,
+    device_id: &str,
+    platform_id: &str,
+    events: &[Event],
+) -> Result<EventBatchResponse, StoreError> {
+    let received_at = now_text();
+    let tx = conn.transaction()?;
+    let mut answer = EventBatchResponse {
+        acknowledged: Vec::with_capacity(events.len()),
+        stored: 0,
+        duplicates: 0,
+        quarantined: 0,
+    };
+    {
+        let mut insert = tx.prepare_cached(
+            "INSERT OR IGNORE INTO events (device_id, platform_id, seq, idempotency_key, kind, payload, created_at, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        let mut quarantine = tx.prepare_cached(
+            "INSERT OR IGNORE INTO events_quarantine (device_id, seq, idempotency_key, raw, reason, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for event in events {
+            if let Some(reason) = defect(event) {
+                let raw = serde_json::to_string(event).unwrap_or_default();
+                quarantine.execute(params![
+                    device_id,
+                    event.seq,
+                    event.idempotency_key,
+                    raw,
+                    reason,
+                    received_at
+                ])?;
+                answer.quarantined += 1;
+            } else {
+                let payload = event.payload.to_string();
+                let n = insert.execute(params![
+                    device_id,
+                    platform_id,
+                    event.seq,
+                    event.idempotency_key,
+                    event.kind,
+                    payload,
+                    event.created_at,
+                    received_at
+                ])?;
+                if n == 1 {
+                    answer.stored += 1;
+                } else {
+                    answer.duplicates += 1;
+                }
+            }
+            answer.acknowledged.push(event.seq);
+        }
+    }
+    tx.commit()?;
+    Ok(answer)
+}
+
+/// One row of an export.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventRow {
+    /// When the registry stored it.
+    pub received_at: String,
+    /// Terminal.
+    pub device_id: String,
+    /// Its platform at the time.
+    pub platform_id: String,
+    /// Per-device sequence number.
+    pub seq: i64,
+    /// Idempotency key.
+    pub idempotency_key: String,
+    /// Kind.
+    pub kind: String,
+    /// When the terminal wrote it.
+    pub created_at: String,
+    /// Payload JSON.
+    pub payload: String,
+}
+
+/// Filters for exports and counts.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    /// Only this kind.
+    pub kind: Option<String>,
+    /// Only this platform.
+    pub platform: Option<String>,
+    /// Only this terminal.
+    pub device: Option<String>,
+    /// Received at or after (RFC 3339).
+    pub since: Option<String>,
+}
+
+/// Calls `each` for every matching event in the order received.
+pub fn export(
+    conn: &Connection,
+    filter: &EventFilter,
+    mut each: impl FnMut(EventRow) -> Result<(), StoreError>,
+) -> Result<u64, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT received_at, device_id, platform_id, seq, idempotency_key, kind, created_at, payload FROM events
+         WHERE (?1 IS NULL OR kind = ?1) AND (?2 IS NULL OR platform_id = ?2) AND (?3 IS NULL OR device_id = ?3)
+           AND (?4 IS NULL OR received_at >= ?4)
+         ORDER BY id",
+    )?;
+    let mut rows = stmt.query(params![
+        filter.kind,
+        filter.platform,
+        filter.device,
+        filter.since
+    ])?;
+    let mut n = 0;
+    while let Some(r) = rows.next()? {
+        each(EventRow {
+            received_at: r.get(0)?,
+            device_id: r.get(1)?,
+            platform_id: r.get(2)?,
+            seq: r.get(3)?,
+            idempotency_key: r.get(4)?,
+            kind: r.get(5)?,
+            created_at: r.get(6)?,
+            payload: r.get(7)?,
+        })?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// Tickets issued per platform, service day and service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TicketCount {
+    /// Platform.
+    pub platform_id: String,
+    /// `service_day` from the payload (YYYY-MM-DD).
+    pub service_day: String,
+    /// `service_id` from the payload.
+    pub service_id: String,
+    /// Tickets.
+    pub tickets: u64,
+}
+
+/// Counts `ticket.issued` events by platform, service day and service, optionally for a day
+/// range (inclusive, YYYY-MM-DD) and a platform.
+pub fn tickets_per_service_day(
+    conn: &Connection,
+    from: Option<&str>,
+    to: Option<&str>,
+    platform: Option<&str>,
+) -> Result<Vec<TicketCount>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT platform_id, json_extract(payload, '$.service_day') AS day, json_extract(payload, '$.service_id') AS service, COUNT(*)
+         FROM events WHERE kind = 'ticket.issued'
+           AND (?1 IS NULL OR day >= ?1) AND (?2 IS NULL OR day <= ?2) AND (?3 IS NULL OR platform_id = ?3)
+         GROUP BY platform_id, day, service ORDER BY platform_id, day, service",
+    )?;
+    let rows = stmt.query_map(params![from, to, platform], |r| {
+        Ok(TicketCount {
+            platform_id: r.get(0)?,
+            service_day: r.get::<_, Option<String>>(1)?.unwrap_or_else(|| "?".into()),
+            service_id: r.get::<_, Option<String>>(2)?.unwrap_or_else(|| "?".into()),
+            tickets: r.get::<_, i64>(3)? as u64,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Events stored for a device (tests and ops checks).
+pub fn count_for_device(conn: &Connection, device_id: &str) -> Result<u64, StoreError> {
+    Ok(conn.query_row(
+        "SELECT COUNT(*) FROM events WHERE device_id = ?1",
+        [device_id],
+        |r| r.get::<_, i64>(0),
+    )? as u64)
+}

@@ -1,0 +1,98 @@
+//! The registry's schema, applied at open.
+
+use rusqlite_migration::{M, Migrations};
+
+/// Every schema version, oldest first.
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(
+        "
+CREATE TABLE platforms (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  region TEXT NOT NULL,
+  address TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL
+);
+CREATE TABLE enrolment_codes (
+  code_hash TEXT PRIMARY KEY,           -- SHA-256 of the normalised code; the code itself is not kept
+  platform_id TEXT NOT NULL REFERENCES platforms(id),
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  used_at TEXT,
+  used_by TEXT
+);
+CREATE TABLE terminals (
+  device_id TEXT PRIMARY KEY,
+  public_key TEXT NOT NULL UNIQUE,
+  platform_id TEXT NOT NULL REFERENCES platforms(id),
+  hardware_serial TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'active',  -- active | revoked
+  enrolled_at TEXT NOT NULL,
+  revoked_at TEXT,
+  last_seen TEXT,
+  app_version TEXT,
+  heartbeat TEXT                          -- the last heartbeat, JSON
+);
+CREATE TABLE bundles (
+  stream TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  scope TEXT NOT NULL,                    -- JSON of provisioning::scope::Scope
+  payload_size INTEGER NOT NULL,
+  expires_at TEXT NOT NULL,
+  published_at TEXT NOT NULL,
+  signed_by TEXT NOT NULL,
+  body TEXT NOT NULL,                     -- the SignedBundle, JSON
+  PRIMARY KEY (stream, version)
+);
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY,
+  device_id TEXT NOT NULL,
+  platform_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  UNIQUE (device_id, idempotency_key)
+);
+CREATE INDEX events_kind ON events (kind, platform_id);
+CREATE TABLE events_quarantine (
+  id INTEGER PRIMARY KEY,
+  device_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  raw TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  UNIQUE (device_id, seq, idempotency_key)
+);
+CREATE TABLE commands (
+  command_id TEXT PRIMARY KEY,
+  device_id TEXT NOT NULL,
+  action TEXT NOT NULL,
+  body TEXT NOT NULL,                     -- the SignedCommand, JSON
+  issued_at TEXT NOT NULL,
+  not_after TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending',  -- pending | delivered | received | proceeding | succeeded | failed | rejected
+  detail TEXT,
+  updated_at TEXT NOT NULL,
+  logs TEXT
+);
+CREATE INDEX commands_device ON commands (device_id, state);
+CREATE TABLE signing_keys (
+  public_key TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+",
+    )])
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_valid() {
+        assert!(super::migrations().validate().is_ok());
+    }
+}

@@ -1,0 +1,320 @@
+//! A pilot registry (the real `kiosk-registry serve` as a child process on 127.0.0.1) and
+//! terminals (the real sync client over the SQLite reference store), for the tests.
+#![allow(dead_code)]
+
+use ed25519_dalek::SigningKey;
+use kiosk_registry::store::{Store, platforms};
+use kiosk_registry::tls::{PkiFiles, init_pki};
+use provisioning::client::{ClientConfig, Enrolment, Stores, SyncClient, SyncError};
+use provisioning::identity::DeviceIdentity;
+use provisioning::keys::{generate_signing_key, public_key_to_base64};
+use provisioning::sqlite_store::SqliteStore;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tempfile::TempDir;
+
+pub const PLATFORM: &str = "hz-xihu";
+pub const OTHER_PLATFORM: &str = "nb-haishu";
+
+pub struct Pilot {
+    pub dir: TempDir,
+    pub db: PathBuf,
+    pub pki: PkiFiles,
+    pub ops_key: SigningKey,
+    pub ops_pub: String,
+    pub port: u16,
+    /// Extra `serve` options.
+    pub serve_args: Vec<String>,
+    server: Option<Child>,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+impl Pilot {
+    /// CA and server certificate, a database with two platforms and a registered ops key.
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let pki = init_pki(
+            &dir.path().join("tls"),
+            &["127.0.0.1".to_string(), "localhost".to_string()],
+        )
+        .unwrap();
+        let db = dir.path().join("registry.db");
+        let ops_key = generate_signing_key().unwrap();
+        let ops_pub = public_key_to_base64(&ops_key.verifying_key());
+        let store = Store::open(&db).unwrap();
+        store
+            .with(|c| {
+                platforms::upsert(
+                    c,
+                    &platforms::Platform {
+                        id: PLATFORM.into(),
+                        name: "西湖区公共法律服务中心".into(),
+                        region: "330106".into(),
+                        address: "杭州市西湖区".into(),
+                    },
+                )?;
+                platforms::upsert(
+                    c,
+                    &platforms::Platform {
+                        id: OTHER_PLATFORM.into(),
+                        name: "海曙区公共法律服务中心".into(),
+                        region: "330203".into(),
+                        address: String::new(),
+                    },
+                )?;
+                kiosk_registry::store::bundles::register_key(c, "ops-1", &ops_pub)
+            })
+            .unwrap();
+        Self {
+            dir,
+            db,
+            pki,
+            ops_key,
+            ops_pub,
+            port: free_port(),
+            serve_args: Vec::new(),
+            server: None,
+        }
+    }
+
+    pub fn store(&self) -> Store {
+        Store::open(&self.db).unwrap()
+    }
+
+    pub fn url(&self) -> String {
+        format!("https://127.0.0.1:{}", self.port)
+    }
+
+    /// Starts `kiosk-registry serve` and waits until it accepts connections.
+    pub fn start(&mut self) {
+        assert!(self.server.is_none(), "already running");
+        let log = std::fs::File::create(self.dir.path().join("serve.log")).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_kiosk-registry"))
+            .args(["--db"])
+            .arg(&self.db)
+            .args([
+                "serve",
+                "--listen",
+                &format!("127.0.0.1:{}", self.port),
+                "--cert",
+            ])
+            .arg(&self.pki.server_cert)
+            .arg("--key")
+            .arg(&self.pki.server_key)
+            .args(&self.serve_args)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        self.server = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(Instant::now() < deadline, "registry did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// SIGKILLs the server.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.server.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    pub fn code(&self, platform: &str) -> String {
+        let expires = chrono::Utc::now() + chrono::Duration::hours(1);
+        self.store()
+            .with(|c| kiosk_registry::store::enrolment::create_code(c, platform, expires))
+            .unwrap()
+    }
+
+    pub fn client_config(&self) -> ClientConfig {
+        let mut config = ClientConfig::new(
+            &self.url(),
+            &self.pki.ca_cert,
+            vec![self.ops_pub.clone()],
+            "test 1.0",
+        );
+        config.request_timeout = Duration::from_secs(10);
+        config
+    }
+
+    /// Command line of `kiosk-sim` for a terminal folder, pinned to the ops key.
+    pub fn sim(&self, data: &Path) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_kiosk-sim"));
+        cmd.arg("--data")
+            .arg(data)
+            .arg("--registry")
+            .arg(self.url())
+            .arg("--ca")
+            .arg(&self.pki.ca_cert)
+            .arg("--pin")
+            .arg(&self.ops_pub);
+        cmd.env("RUST_LOG", "error");
+        cmd
+    }
+
+    pub fn events_count(&self) -> u64 {
+        self.store()
+            .with(|c| {
+                Ok(c.query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))? as u64)
+            })
+            .unwrap()
+    }
+
+    pub fn event_keys(&self) -> Vec<String> {
+        self.store()
+            .with(|c| {
+                Ok(
+                    c.prepare("SELECT idempotency_key FROM events ORDER BY idempotency_key")?
+                        .query_map([], |r| r.get(0))?
+                        .collect::<Result<Vec<String>, _>>()?,
+                )
+            })
+            .unwrap()
+    }
+}
+
+impl Drop for Pilot {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A terminal: key, SQLite store, enrolment.
+pub struct Terminal {
+    pub dir: TempDir,
+    pub identity: Arc<DeviceIdentity>,
+    pub store: Arc<SqliteStore>,
+    pub enrolment: Option<Enrolment>,
+}
+
+impl Terminal {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let identity =
+            Arc::new(DeviceIdentity::load_or_create(&dir.path().join("device.key")).unwrap());
+        let store = Arc::new(SqliteStore::open(&dir.path().join("kiosk.db")).unwrap());
+        Self {
+            dir,
+            identity,
+            store,
+            enrolment: None,
+        }
+    }
+
+    pub async fn enrol(&mut self, pilot: &Pilot, code: &str) -> Result<Enrolment, SyncError> {
+        let enrolment =
+            provisioning::client::enrol(&pilot.client_config(), &self.identity, code, "SIM-TEST")
+                .await?;
+        enrolment
+            .save(&self.dir.path().join("enrolment.json"))
+            .unwrap();
+        self.enrolment = Some(enrolment.clone());
+        Ok(enrolment)
+    }
+
+    /// Enrolled with a fresh code for the main platform.
+    pub async fn enrolled(pilot: &Pilot) -> Self {
+        let mut t = Self::new();
+        t.enrol(pilot, &pilot.code(PLATFORM)).await.unwrap();
+        t
+    }
+
+    pub fn device_id(&self) -> String {
+        self.enrolment.as_ref().unwrap().device_id.clone()
+    }
+
+    pub fn client_with(&self, config: ClientConfig) -> SyncClient {
+        let s = self.store.clone();
+        let stores = Stores {
+            outbox: s.clone(),
+            bundles: s.clone(),
+            commands: s.clone(),
+            health: s,
+        };
+        SyncClient::new(
+            config,
+            self.identity.clone(),
+            self.enrolment.clone().unwrap(),
+            stores,
+        )
+        .unwrap()
+    }
+
+    pub fn client(&self, pilot: &Pilot) -> SyncClient {
+        self.client_with(pilot.client_config())
+    }
+}
+
+/// Synthetic ticket events.
+pub fn tickets(n: usize, service: &str, day: &str) -> Vec<(String, serde_json::Value)> {
+    (0..n)
+        .map(|i| {
+            let payload = serde_json::json!({ "service_id": service, "number": format!("A{:03}", i % 1000), "service_day": day, "issued_at": "2026-11-20T09:00:00+08:00" });
+            ("ticket.issued".to_string(), payload)
+        })
+        .collect()
+}
+
+/// A reqwest client trusting only the pilot's CA.
+pub fn https_client(pilot: &Pilot) -> reqwest::Client {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject as _;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(&pilot.pki.ca_cert).unwrap() {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .build()
+        .unwrap()
+}
+
+/// Signs a request as `device_id` with `identity`.
+pub fn signed(
+    client: &reqwest::Client,
+    pilot: &Pilot,
+    identity: &DeviceIdentity,
+    device_id: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Vec<u8>,
+) -> reqwest::RequestBuilder {
+    use provisioning::auth::*;
+    let h = sign_request(
+        identity,
+        device_id,
+        method.as_str(),
+        path,
+        &body,
+        chrono::Utc::now().timestamp(),
+        new_nonce().unwrap(),
+    );
+    client
+        .request(method, format!("{}{}", pilot.url(), path))
+        .header(HEADER_DEVICE, h.device_id)
+        .header(HEADER_TIMESTAMP, h.timestamp.to_string())
+        .header(HEADER_NONCE, h.nonce)
+        .header(HEADER_SIGNATURE, h.signature)
+        .header("content-type", "application/json")
+        .body(body)
+}

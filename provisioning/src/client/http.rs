@@ -1,0 +1,308 @@
+//! HTTPS to the registry: the pinned CA, request signing, status mapping, response size caps
+//! and the clock offset learned from the registry's `Date` header.
+
+use super::config::ClientConfig;
+use super::error::SyncError;
+use crate::auth::{self, HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP};
+use crate::identity::DeviceIdentity;
+use crate::protocol::{ApiError, ErrorCode};
+use chrono::{DateTime, Utc};
+use reqwest::{Method, StatusCode, header};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+/// Largest JSON answer accepted (poll, events, enrolment, errors).
+pub const MAX_JSON_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
+
+/// A connection to one registry.
+pub struct RegistryHttp {
+    client: reqwest::Client,
+    base: String,
+    signer: Option<(Arc<DeviceIdentity>, String)>,
+    /// Registry clock minus ours, in seconds. A Pi has no real-time clock: until NTP runs its
+    /// clock may be far off, and signed requests and expiry checks need the registry's time.
+    clock_offset_s: AtomicI64,
+}
+
+impl RegistryHttp {
+    /// A client trusting only `config.ca_certificate`; `signer` (identity and device id) signs
+    /// every request, `None` before enrolment.
+    pub fn new(
+        config: &ClientConfig,
+        signer: Option<(Arc<DeviceIdentity>, String)>,
+    ) -> Result<Self, SyncError> {
+        if !config.registry_url.starts_with("https://") {
+            return Err(SyncError::Config(format!(
+                "registry URL must start with https:// ({})",
+                config.registry_url
+            )));
+        }
+        let tls = pinned_tls_config(&config.ca_certificate)?;
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .timeout(config.request_timeout)
+            .connect_timeout(Duration::from_secs(10).min(config.request_timeout))
+            .pool_idle_timeout(Duration::from_secs(50))
+            .build()
+            .map_err(|e| SyncError::Config(format!("HTTP client: {e}")))?;
+        Ok(Self {
+            client,
+            base: config.registry_url.trim_end_matches('/').to_string(),
+            signer,
+            clock_offset_s: AtomicI64::new(0),
+        })
+    }
+
+    /// The registry's time as best known.
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now() + chrono::Duration::seconds(self.clock_offset_s.load(Ordering::Relaxed))
+    }
+
+    /// POSTs JSON and parses a JSON answer.
+    pub async fn post_json<T: Serialize + ?Sized, R: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &T,
+    ) -> Result<R, SyncError> {
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| SyncError::Config(format!("cannot encode request: {e}")))?;
+        let answer = self
+            .send(
+                Method::POST,
+                path,
+                bytes,
+                "application/json",
+                MAX_JSON_RESPONSE_BYTES,
+            )
+            .await?;
+        parse_json(&answer)
+    }
+
+    /// GETs a JSON answer of at most `max_bytes`.
+    pub async fn get_json<R: DeserializeOwned>(
+        &self,
+        path: &str,
+        max_bytes: usize,
+    ) -> Result<R, SyncError> {
+        let answer = self
+            .send(Method::GET, path, Vec::new(), "application/json", max_bytes)
+            .await?;
+        parse_json(&answer)
+    }
+
+    /// POSTs plain text, ignoring the answer's body.
+    pub async fn post_text(&self, path: &str, text: String) -> Result<(), SyncError> {
+        self.send(
+            Method::POST,
+            path,
+            text.into_bytes(),
+            "text/plain; charset=utf-8",
+            MAX_JSON_RESPONSE_BYTES,
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Sends one request (signed when a signer is set) and returns the body of a 2xx answer.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Vec<u8>,
+        content_type: &str,
+        max_bytes: usize,
+    ) -> Result<Vec<u8>, SyncError> {
+        let mut request = self
+            .client
+            .request(method.clone(), format!("{}{}", self.base, path))
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::ACCEPT, "application/json");
+        if let Some((identity, device_id)) = &self.signer {
+            let nonce =
+                auth::new_nonce().map_err(|e| SyncError::Config(format!("no randomness: {e}")))?;
+            let h = auth::sign_request(
+                identity,
+                device_id,
+                method.as_str(),
+                path,
+                &body,
+                self.now().timestamp(),
+                nonce,
+            );
+            request = request
+                .header(HEADER_DEVICE, h.device_id)
+                .header(HEADER_TIMESTAMP, h.timestamp.to_string())
+                .header(HEADER_NONCE, h.nonce)
+                .header(HEADER_SIGNATURE, h.signature);
+        }
+        let mut response = request.body(body).send().await.map_err(network)?;
+        self.learn_clock(response.headers());
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+        let body = read_capped(&mut response, max_bytes).await?;
+        if status.is_success() {
+            return Ok(body);
+        }
+        Err(classify(status, retry_after, &body))
+    }
+
+    fn learn_clock(&self, headers: &header::HeaderMap) {
+        let Some(date) = headers.get(header::DATE).and_then(|v| v.to_str().ok()) else {
+            return;
+        };
+        let Ok(server) = DateTime::parse_from_rfc2822(date) else {
+            return;
+        };
+        let offset = (server.with_timezone(&Utc) - Utc::now()).num_seconds();
+        // `Date` has one-second resolution: ignore differences it cannot resolve.
+        let offset = if offset.abs() <= 1 { 0 } else { offset };
+        self.clock_offset_s.store(offset, Ordering::Relaxed);
+    }
+}
+
+fn pinned_tls_config(ca_path: &std::path::Path) -> Result<rustls::ClientConfig, SyncError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject as _;
+    let shown = ca_path.display();
+    let pem = std::fs::read(ca_path)
+        .map_err(|e| SyncError::Config(format!("registry CA {shown}: {e}")))?;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(&pem) {
+        let cert = cert.map_err(|e| SyncError::Config(format!("registry CA {shown}: {e}")))?;
+        roots
+            .add(cert)
+            .map_err(|e| SyncError::Config(format!("registry CA {shown}: {e}")))?;
+    }
+    if roots.is_empty() {
+        return Err(SyncError::Config(format!(
+            "registry CA {shown}: no certificate in the file"
+        )));
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| SyncError::Config(format!("TLS: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(tls)
+}
+
+fn network(e: reqwest::Error) -> SyncError {
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(inner) = source {
+        message.push_str(": ");
+        message.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    SyncError::Network(message)
+}
+
+async fn read_capped(
+    response: &mut reqwest::Response,
+    max_bytes: usize,
+) -> Result<Vec<u8>, SyncError> {
+    if response
+        .content_length()
+        .is_some_and(|n| n > max_bytes as u64)
+    {
+        return Err(SyncError::BadResponse(format!(
+            "answer larger than {max_bytes} bytes"
+        )));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(network)? {
+        if body.len() + chunk.len() > max_bytes {
+            return Err(SyncError::BadResponse(format!(
+                "answer larger than {max_bytes} bytes"
+            )));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+fn parse_json<R: DeserializeOwned>(bytes: &[u8]) -> Result<R, SyncError> {
+    serde_json::from_slice(bytes).map_err(|e| SyncError::BadResponse(e.to_string()))
+}
+
+fn classify(status: StatusCode, retry_after: Option<Duration>, body: &[u8]) -> SyncError {
+    if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE {
+        return SyncError::RateLimited { retry_after };
+    }
+    let api: Option<ApiError> = serde_json::from_slice(body).ok();
+    let message = api
+        .as_ref()
+        .map(|a| a.message.clone())
+        .unwrap_or_else(|| String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned());
+    if status.is_server_error() {
+        return SyncError::Server {
+            status: status.as_u16(),
+            message,
+        };
+    }
+    SyncError::Refused {
+        status: status.as_u16(),
+        code: api.map_or(ErrorCode::Unknown, |a| a.error),
+        message,
+    }
+}
+
+/// Parses `Retry-After`: delta seconds or an HTTP date.
+pub fn parse_retry_after(value: &str) -> Option<Duration> {
+    if let Ok(seconds) = value.trim().parse::<u64>() {
+        return Some(Duration::from_secs(seconds.min(24 * 3600)));
+    }
+    let at = DateTime::parse_from_rfc2822(value.trim()).ok()?;
+    let wait = at.with_timezone(&Utc) - Utc::now();
+    Some(
+        wait.to_std()
+            .unwrap_or(Duration::ZERO)
+            .min(Duration::from_secs(24 * 3600)),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_accepts_seconds_and_dates() {
+        assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn error_answers_keep_the_registry_reason() {
+        let body = br#"{"error":"enrolment_code_used","message":"this code was already used"}"#;
+        match classify(StatusCode::FORBIDDEN, None, body) {
+            SyncError::Refused { code, message, .. } => {
+                assert_eq!(code, ErrorCode::EnrolmentCodeUsed);
+                assert_eq!(message, "this code was already used");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            classify(
+                StatusCode::TOO_MANY_REQUESTS,
+                Some(Duration::from_secs(3)),
+                b""
+            ),
+            SyncError::RateLimited {
+                retry_after: Some(_)
+            }
+        ));
+    }
+}

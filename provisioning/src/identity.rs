@@ -1,0 +1,88 @@
+//! The terminal's own identity: an Ed25519 key pair made on first start. The private key file
+//! has mode 0600 and never leaves the device; the registry only ever sees the public key.
+
+use crate::keys::{self, KeyError};
+use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
+use sha2::{Digest as _, Sha256};
+use std::path::Path;
+
+/// The terminal's key pair.
+pub struct DeviceIdentity {
+    key: SigningKey,
+}
+
+impl DeviceIdentity {
+    /// Loads the key from `path`, or creates it (mode 0600, parent folders too) on first start.
+    pub fn load_or_create(path: &Path) -> Result<Self, KeyError> {
+        if path.exists() {
+            return Ok(Self {
+                key: keys::read_private_key(path)?,
+            });
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| KeyError::Io {
+                path: parent.display().to_string(),
+                source,
+            })?;
+        }
+        let key = keys::generate_signing_key()?;
+        keys::write_private_key(path, &key)?;
+        Ok(Self { key })
+    }
+
+    /// An identity from an existing key (tests, simulators).
+    pub fn from_signing_key(key: SigningKey) -> Self {
+        Self { key }
+    }
+
+    /// The public key, to send at enrolment.
+    pub fn public_key(&self) -> VerifyingKey {
+        self.key.verifying_key()
+    }
+
+    /// The public key as base64.
+    pub fn public_key_base64(&self) -> String {
+        keys::public_key_to_base64(&self.public_key())
+    }
+
+    /// Signs a message with the device key.
+    pub fn sign(&self, message: &[u8]) -> Signature {
+        self.key.sign(message)
+    }
+}
+
+/// The device id the registry assigns to a public key: `kt-` and 16 hex digits of its SHA-256.
+/// Stable for a key, so re-enrolling the same terminal keeps its id.
+pub fn device_id_for(key: &VerifyingKey) -> String {
+    let digest = Sha256::digest(key.as_bytes());
+    format!("kt-{}", hex::encode(&digest[..8]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt as _;
+
+    #[test]
+    fn key_is_created_once_with_mode_0600_and_reloaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/device.key");
+        let first = DeviceIdentity::load_or_create(&path).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let again = DeviceIdentity::load_or_create(&path).unwrap();
+        assert_eq!(first.public_key(), again.public_key());
+        assert!(device_id_for(&first.public_key()).starts_with("kt-"));
+    }
+
+    #[test]
+    fn loosened_key_file_is_tightened_on_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("device.key");
+        DeviceIdentity::load_or_create(&path).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        DeviceIdentity::load_or_create(&path).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+}

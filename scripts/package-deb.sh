@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the terminal's Debian package for each architecture given (default: amd64):
-#   scripts/package-deb.sh [amd64] [arm64]
+#   scripts/package-deb.sh [--quick] [amd64] [arm64]
+# --quick builds with the unoptimised `package-check` profile (the test suite's check of the
+# package's contents); without it, the release build that goes on terminals.
 # -> target/debian/legal-kiosk_<version>_<arch>.deb, checked with scripts/check-deb.sh.
 # The package holds the kiosk build (`kiosk` feature, release), its systemd unit, udev
 # rules, default configuration and user; see [package.metadata.deb] in Cargo.toml and
@@ -10,6 +12,11 @@ cd "$(dirname "$0")/.."
 cargo_deb_version=3.8.0
 tools="$PWD/target/tools"
 
+profile=(--profile release)
+if [ "${1:-}" = --quick ]; then
+  profile=(--profile package-check)
+  shift
+fi
 [ $# -eq 0 ] && set -- amd64
 scripts/install-deps.sh package kiosk
 if ! "$tools/bin/cargo-deb" --version 2>/dev/null | grep -qF "$cargo_deb_version"; then
@@ -25,7 +32,7 @@ for arch in "$@"; do
   case "$arch" in
     amd64)
       # This machine's own architecture: the usual target/release build; cargo-deb strips.
-      cargo deb -p legal-kiosk --output target/debian/
+      cargo deb -p legal-kiosk "${profile[@]}" --output target/debian/
       ;;
     arm64)
       scripts/install-deps.sh cross
@@ -35,7 +42,7 @@ for arch in "$@"; do
       (
         # shellcheck source=scripts/cross-env.sh
         . scripts/cross-env.sh
-        cargo deb -p legal-kiosk --target aarch64-unknown-linux-gnu --no-strip --output target/debian/
+        cargo deb -p legal-kiosk "${profile[@]}" --target aarch64-unknown-linux-gnu --no-strip --output target/debian/
       )
       ;;
     *) echo "package-deb: unknown architecture $arch (use amd64 or arm64)" >&2; exit 2 ;;

@@ -17,7 +17,7 @@ scripts/install-deps.sh test
 cargo fmt --all -- --check
 cargo test --workspace
 cargo clippy --workspace --all-targets -- -D warnings
-scripts/package-deb.sh amd64
+scripts/package-deb.sh --quick amd64
 scripts/check-deb.sh target/debian/legal-kiosk_*_amd64.deb amd64
 if $arm64; then
   scripts/cross-build.sh

@@ -20,9 +20,9 @@ use crate::outbox;
 use crate::printing::{PrinterHandle, PrinterHealth};
 use crate::sealed_outbox::SealKey;
 use crate::store::Store;
-use crate::system::{self, System, TerminalStatus};
 use crate::sync::commands::{CommandContext, execute, reload_catalogue};
 use crate::sync::{SyncControl, catalogue_in_force};
+use crate::system::{self, System, TerminalStatus};
 use crate::ui::{
     AppWindow, Deps, KioskController, MaintenanceController, MaintenanceDeps,
     MaintenancePrinterUpdater, Poster,
@@ -156,8 +156,10 @@ pub fn assemble(
         staff_view,
         &worker,
         clock.clone(),
-        health.clone(),
-        system.status.clone(),
+        DeviceHealth {
+            snapshot: health.clone(),
+            light: system.status.clone(),
+        },
     )?;
     let card_reader = start_card_reader(
         config,
@@ -166,8 +168,10 @@ pub fn assemble(
         &worker,
         clock,
         poster.clone(),
-        health.clone(),
-        system.status.clone(),
+        DeviceHealth {
+            snapshot: health.clone(),
+            light: system.status.clone(),
+        },
     )?;
     if let Some(notice) =
         worker.call(|store| crate::maintenance::settings::home_notice(store.conn()))
@@ -178,7 +182,11 @@ pub fn assemble(
         }
     }
     sync.start()?;
-    watch_link(&sync, config.registry.offline_alert(), system.status.clone())?;
+    watch_link(
+        &sync,
+        config.registry.offline_alert(),
+        system.status.clone(),
+    )?;
     Ok(Kiosk {
         controller,
         maintenance,
@@ -192,6 +200,13 @@ pub fn assemble(
     })
 }
 
+/// Where a device's health goes besides the screen: the heartbeat's snapshot for the
+/// operations centre and the terminal's status light.
+struct DeviceHealth {
+    snapshot: Arc<Mutex<HealthSnapshot>>,
+    light: TerminalStatus,
+}
+
 /// Card events reach the session on the UI thread; reader faults also reach the outbox.
 fn start_card_reader(
     config: &Config,
@@ -200,9 +215,12 @@ fn start_card_reader(
     worker: &Worker,
     clock: Arc<dyn Clock>,
     poster: Poster,
-    snapshot: Arc<Mutex<HealthSnapshot>>,
-    status: TerminalStatus,
+    health: DeviceHealth,
 ) -> Result<Option<CardReader>> {
+    let DeviceHealth {
+        snapshot,
+        light: status,
+    } = health;
     let ui = controller.ui_ref();
     let worker = worker.clone();
     let outbox_clock = clock.clone();
@@ -307,9 +325,12 @@ fn forward_printer_health(
     staff_view: MaintenancePrinterUpdater,
     worker: &Worker,
     clock: Arc<dyn Clock>,
-    snapshot: Arc<Mutex<HealthSnapshot>>,
-    status: TerminalStatus,
+    device_health: DeviceHealth,
 ) -> Result<()> {
+    let DeviceHealth {
+        snapshot,
+        light: status,
+    } = device_health;
     let updater = controller.printer_health_updater();
     let worker = worker.clone();
     std::thread::Builder::new()

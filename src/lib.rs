@@ -22,7 +22,7 @@ pub mod rating;
 pub mod sealed_outbox;
 pub mod session;
 pub mod store;
-pub mod system;
 pub mod sync;
+pub mod system;
 pub mod ui;
 pub mod worker;

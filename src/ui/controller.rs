@@ -73,12 +73,15 @@ pub struct KioskController {
     /// Told of every touch (the screen-saver restarts its wait).
     activity: RefCell<Vec<Box<dyn Fn()>>>,
     /// Told when the terminal goes out of service or back (the status light).
-    pub(super) service_listeners: RefCell<Vec<Box<dyn Fn(bool)>>>,
+    pub(super) service_listeners: RefCell<Vec<ServiceListener>>,
     /// The guidance flows of this session (see `guidance`).
     pub(super) consult: std::cell::RefCell<super::consult::ConsultState>,
     pub(super) aid: std::cell::RefCell<super::legal_aid::AidState>,
     pub(super) rating: std::cell::RefCell<super::rating::RatingState>,
 }
+
+/// Told whether the terminal is out of service.
+pub(super) type ServiceListener = Box<dyn Fn(bool)>;
 
 impl KioskController {
     /// Connects a controller to `app` and shows the home screen.

@@ -72,8 +72,9 @@ pub struct ServiceStateUpdater {
 impl ServiceStateUpdater {
     /// Shows `state` on the home screen (posted to the UI thread).
     pub fn show(&self, state: ServiceState) {
-        self.poster
-            .post_to(&self.ui, move |controller| controller.show_service_state(&state));
+        self.poster.post_to(&self.ui, move |controller| {
+            controller.show_service_state(&state)
+        });
     }
 }
 

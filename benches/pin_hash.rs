@@ -3,26 +3,16 @@
 //!
 //! Run with `cargo bench --bench pin_hash`.
 
+#[path = "support/machine.rs"]
+mod support_machine;
+use support_machine::machine;
+
 use std::time::{Duration, Instant};
 
 use legal_kiosk::maintenance::pin::Pin;
 use legal_kiosk::maintenance::pin_hash::{M_COST_KIB, P_COST, T_COST, hash_pin, verify_pin};
 
 const RUNS: u32 = 10;
-
-fn machine() -> String {
-    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = info
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("model name")
-                .and_then(|r| r.split(':').nth(1))
-        })
-        .map_or("unknown CPU", str::trim)
-        .to_string();
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    format!("{model}, {cores} cores")
-}
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();

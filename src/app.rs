@@ -15,13 +15,16 @@ use hardware::printer::{Printer, PrinterConfig, TransportKind};
 use crate::card_reader::{self, CardEvent, CardReader};
 use crate::clock::Clock;
 use crate::config::{Config, PrinterKind};
+use crate::content::GuidanceContent;
 use crate::maintenance::Authenticator;
 use crate::outbox;
 use crate::printing::{PrinterHandle, PrinterHealth};
 use crate::queue_api::{Desk, HostLink, QueueServer, QueueShared};
+use crate::sealed_outbox::SealKey;
 use crate::store::Store;
 use crate::sync::commands::{CommandContext, execute, reload_catalogue};
-use crate::sync::{SyncRuntime, catalogue_in_force};
+use crate::sync::{SyncControl, catalogue_in_force};
+use crate::system::{self, System, TerminalStatus};
 use crate::ui::{
     AppWindow, Deps, KioskController, MaintenanceController, MaintenanceDeps,
     MaintenancePrinterUpdater, Poster,
@@ -42,10 +45,12 @@ pub struct Kiosk {
     pub printer_sim: Option<SimPrinter>,
     /// Tickets the simulated printer received, for the console.
     pub printed: Option<Receiver<ReceivedJob>>,
+    /// The terminal around the session: status light, staff calls, screen-saver, GPIO.
+    pub system: System,
     /// The ID-card reader (with its simulator, when configured).
     pub card_reader: Option<CardReader>,
-    /// The link to the operations centre, once enrolled.
-    pub sync: Option<SyncRuntime>,
+    /// The link to the operations centre (running once enrolled).
+    pub sync: Arc<SyncControl>,
     /// The centre's queue: catalogue and policy in force, change signal.
     pub queue: Arc<QueueShared>,
     /// The local API for counters and the hall display (not on a client terminal, nor
@@ -72,6 +77,10 @@ pub fn assemble(
             .context("the store thread stopped")?,
     );
     let (queue, desk, queue_server) = start_queue(config, &data_dir, &worker, &catalogue, &clock)?;
+    let guidance = worker
+        .call(|store| GuidanceContent::in_force(store.conn()))
+        .context("the store thread stopped")??;
+    let seal_key = Arc::new(SealKey::load_or_create(&SealKey::path_in(&data_dir))?);
     // What the heartbeat tells the operations centre about the devices.
     let health = Arc::new(Mutex::new(HealthSnapshot::default()));
 
@@ -101,14 +110,40 @@ pub fn assemble(
             printer: printer.clone(),
             clock: clock.clone(),
             poster: poster.clone(),
+            guidance,
+            seal_key,
             desk: desk.clone(),
         },
     );
     follow_queue(&desk, &controller, &poster);
+    let commands = CommandContext {
+        worker: worker.clone(),
+        poster: poster.clone(),
+        ui: controller.ui_ref(),
+        service: controller.service_state_updater(),
+        clock: clock.clone(),
+        logs: crate::maintenance::logs::ring().clone(),
+    };
+    let bundle_ctx = commands.clone();
+    let bundle_queue = queue.clone();
+    let sync = Arc::new(SyncControl::new(
+        config.clone(),
+        health.clone(),
+        Arc::new(move |stream: &str| {
+            if stream == "catalogue" {
+                reload_catalogue(&bundle_ctx);
+            }
+            if stream == "catalogue" || stream == "settings" {
+                bundle_queue.reload();
+            }
+        }),
+        Arc::new(move |command: &provisioning::command::CommandBody| execute(&commands, command)),
+    ));
     let maintenance = MaintenanceController::attach(
         app,
         controller.clone(),
         MaintenanceDeps {
+            sync: sync.clone(),
             config: config.maintenance.clone(),
             kiosk: config.kiosk.clone(),
             catalogue: catalogue.clone(),
@@ -121,6 +156,15 @@ pub fn assemble(
         },
     )
     .context("cannot start the maintenance menu")?;
+    let system = system::start(
+        config,
+        &data_dir,
+        app,
+        &controller,
+        &worker,
+        clock.clone(),
+        poster.clone(),
+    )?;
     let staff_view = maintenance.printer_health_updater();
     forward_printer_health(
         health_rx,
@@ -128,7 +172,10 @@ pub fn assemble(
         staff_view,
         &worker,
         clock.clone(),
-        health.clone(),
+        DeviceHealth {
+            snapshot: health.clone(),
+            light: system.status.clone(),
+        },
     )?;
     let card_reader = start_card_reader(
         config,
@@ -137,28 +184,24 @@ pub fn assemble(
         &worker,
         clock,
         poster.clone(),
-        health.clone(),
-    )?;
-    let commands = CommandContext {
-        worker: worker.clone(),
-        poster,
-        ui: controller.ui_ref(),
-    };
-    let bundle_ctx = commands.clone();
-    let bundle_queue = queue.clone();
-    let sync = crate::sync::start(
-        config,
-        &data_dir,
-        health,
-        move |stream| {
-            if stream == "catalogue" {
-                reload_catalogue(&bundle_ctx);
-            }
-            if stream == "catalogue" || stream == "settings" {
-                bundle_queue.reload();
-            }
+        DeviceHealth {
+            snapshot: health.clone(),
+            light: system.status.clone(),
         },
-        move |command| execute(&commands, command),
+    )?;
+    if let Some(notice) =
+        worker.call(|store| crate::maintenance::settings::home_notice(store.conn()))
+    {
+        match notice {
+            Ok(notice) => controller.show_home_notice(notice),
+            Err(e) => tracing::error!("cannot read the home notice: {e}"),
+        }
+    }
+    sync.start()?;
+    watch_link(
+        &sync,
+        config.registry.offline_alert(),
+        system.status.clone(),
     )?;
     Ok(Kiosk {
         controller,
@@ -167,12 +210,195 @@ pub fn assemble(
         data_dir,
         printer_sim,
         printed,
+        system,
         card_reader,
         sync,
         queue,
         queue_server,
         desk,
     })
+}
+
+/// Where a device's health goes besides the screen: the heartbeat's snapshot for the
+/// operations centre and the terminal's status light.
+struct DeviceHealth {
+    snapshot: Arc<Mutex<HealthSnapshot>>,
+    light: TerminalStatus,
+}
+
+/// Card events reach the session on the UI thread; reader faults also reach the outbox.
+fn start_card_reader(
+    config: &Config,
+    data_dir: &std::path::Path,
+    controller: &KioskController,
+    worker: &Worker,
+    clock: Arc<dyn Clock>,
+    poster: Poster,
+    health: DeviceHealth,
+) -> Result<Option<CardReader>> {
+    let DeviceHealth {
+        snapshot,
+        light: status,
+    } = health;
+    let ui = controller.ui_ref();
+    let worker = worker.clone();
+    let outbox_clock = clock.clone();
+    card_reader::start(config, data_dir, clock, move |event| {
+        if let Ok(mut s) = snapshot.lock() {
+            match &event {
+                CardEvent::ReaderDown { reason } => {
+                    s.reader = DeviceState::Fault;
+                    s.last_error = Some(format!("card reader: {reason}"));
+                }
+                CardEvent::ReaderUp => s.reader = DeviceState::Ok,
+                _ => {}
+            }
+        }
+        match &event {
+            CardEvent::ReaderDown { reason } => status.set_reader_fault(Some(reason.clone())),
+            CardEvent::ReaderUp => status.set_reader_fault(None),
+            _ => {}
+        }
+        let health = match &event {
+            CardEvent::ReaderDown { reason } => {
+                Some(serde_json::json!({ "state": "down", "reason": reason }))
+            }
+            CardEvent::ReaderUp => Some(serde_json::json!({ "state": "ready" })),
+            _ => None,
+        };
+        if let Some(health) = health {
+            let at = outbox_clock.now();
+            worker.submit(move |store| {
+                if let Err(e) =
+                    outbox::append(store.conn(), outbox::kind::READER_HEALTH, &health, at)
+                {
+                    tracing::error!("cannot record the card reader's health: {e}");
+                }
+            });
+        }
+        poster.post_to(&ui, move |controller| controller.on_card(event));
+    })
+}
+
+/// An enrolled terminal that has not reached its registry for `limit` (since its last
+/// contact, or since start when it has had none) needs staff: the status light says so.
+fn watch_link(sync: &Arc<SyncControl>, limit: Duration, status: TerminalStatus) -> Result<()> {
+    let sync = Arc::downgrade(sync);
+    let started = std::time::Instant::now();
+    std::thread::Builder::new()
+        .name("link-watch".into())
+        .spawn(move || {
+            loop {
+                let Some(sync) = sync.upgrade() else { return };
+                let state = sync.state();
+                drop(sync);
+                let silent_for = match state.status.as_ref().and_then(|s| s.last_contact) {
+                    Some(at) => (chrono::Utc::now() - at).to_std().unwrap_or_default(),
+                    None => started.elapsed(),
+                };
+                status.set_offline_too_long(state.device_id.is_some() && silent_for > limit);
+                std::thread::sleep(Duration::from_secs(30));
+            }
+        })
+        .context("cannot start the link watch")?;
+    Ok(())
+}
+
+type OpenedPrinter = (
+    Option<Printer>,
+    Option<SimPrinter>,
+    Option<Receiver<ReceivedJob>>,
+);
+
+fn open_printer(config: &Config, data_dir: &std::path::Path) -> Result<OpenedPrinter> {
+    match config.printer.kind {
+        PrinterKind::None => Ok((None, None, None)),
+        PrinterKind::Device => Ok((
+            Some(Printer::new(config.printer.driver.clone())),
+            None,
+            None,
+        )),
+        PrinterKind::Simulator => {
+            let dir = data_dir.join("devices");
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            let link = dir.join("printer");
+            let (sim, jobs) = start_desktop(&link, config.printer.driver.paper)
+                .context("cannot start the simulated printer")?;
+            let driver = PrinterConfig {
+                transport: TransportKind::Serial,
+                device: link.to_string_lossy().into_owned(),
+                ..config.printer.driver.clone()
+            };
+            tracing::info!(device = %link.display(), "simulated printer started");
+            Ok((Some(Printer::new(driver)), Some(sim), Some(jobs)))
+        }
+    }
+}
+
+/// Each change of the printer's health reaches the home screen, the status light and the
+/// operations centre.
+fn forward_printer_health(
+    health: Receiver<PrinterHealth>,
+    controller: &KioskController,
+    staff_view: MaintenancePrinterUpdater,
+    worker: &Worker,
+    clock: Arc<dyn Clock>,
+    device_health: DeviceHealth,
+) -> Result<()> {
+    let DeviceHealth {
+        snapshot,
+        light: status,
+    } = device_health;
+    let updater = controller.printer_health_updater();
+    let worker = worker.clone();
+    std::thread::Builder::new()
+        .name("printer-health".into())
+        .spawn(move || {
+            for h in health {
+                match &h {
+                    PrinterHealth::NotPrinting { reason, .. } => {
+                        tracing::warn!("printer cannot print: {reason}")
+                    }
+                    PrinterHealth::PaperNearEnd => tracing::warn!("printer paper is running low"),
+                    PrinterHealth::Ready | PrinterHealth::Blind => {
+                        tracing::info!("printer ready")
+                    }
+                }
+                if let Ok(mut s) = snapshot.lock() {
+                    let (state, paper) = match &h {
+                        PrinterHealth::Ready | PrinterHealth::Blind => {
+                            (DeviceState::Ok, PaperLevel::Ok)
+                        }
+                        PrinterHealth::PaperNearEnd => (DeviceState::Ok, PaperLevel::NearEnd),
+                        PrinterHealth::NotPrinting { reason, paper_out } => {
+                            s.last_error = Some(format!("printer: {reason}"));
+                            let paper = if *paper_out {
+                                PaperLevel::Out
+                            } else {
+                                PaperLevel::Unknown
+                            };
+                            (DeviceState::Fault, paper)
+                        }
+                    };
+                    s.printer = state;
+                    s.paper = paper;
+                }
+                updater.update(&h);
+                status.set_printer(&h);
+                staff_view.update(&h);
+                let at = clock.now();
+                worker.submit(move |store| {
+                    if let Err(e) =
+                        outbox::append(store.conn(), outbox::kind::PRINTER_HEALTH, &h, at)
+                    {
+                        tracing::error!("cannot record the printer's health: {e}");
+                    }
+                });
+            }
+        })
+        .context("cannot start the printer health thread")?;
+    Ok(())
 }
 
 /// The queue: shared state, the desk the kiosk issues through, and — unless this terminal
@@ -238,140 +464,4 @@ fn follow_queue(desk: &Desk, controller: &KioskController, poster: &Poster) {
             p.post_to(&ui, move |c| c.set_host_reachable(up, offline));
         });
     }
-}
-
-/// Card events reach the session on the UI thread; reader faults also reach the outbox.
-fn start_card_reader(
-    config: &Config,
-    data_dir: &std::path::Path,
-    controller: &KioskController,
-    worker: &Worker,
-    clock: Arc<dyn Clock>,
-    poster: Poster,
-    snapshot: Arc<Mutex<HealthSnapshot>>,
-) -> Result<Option<CardReader>> {
-    let ui = controller.ui_ref();
-    let worker = worker.clone();
-    let outbox_clock = clock.clone();
-    card_reader::start(config, data_dir, clock, move |event| {
-        if let Ok(mut s) = snapshot.lock() {
-            match &event {
-                CardEvent::ReaderDown { reason } => {
-                    s.reader = DeviceState::Fault;
-                    s.last_error = Some(format!("card reader: {reason}"));
-                }
-                CardEvent::ReaderUp => s.reader = DeviceState::Ok,
-                _ => {}
-            }
-        }
-        let health = match &event {
-            CardEvent::ReaderDown { reason } => {
-                Some(serde_json::json!({ "state": "down", "reason": reason }))
-            }
-            CardEvent::ReaderUp => Some(serde_json::json!({ "state": "ready" })),
-            _ => None,
-        };
-        if let Some(health) = health {
-            let at = outbox_clock.now();
-            worker.submit(move |store| {
-                if let Err(e) =
-                    outbox::append(store.conn(), outbox::kind::READER_HEALTH, &health, at)
-                {
-                    tracing::error!("cannot record the card reader's health: {e}");
-                }
-            });
-        }
-        poster.post_to(&ui, move |controller| controller.on_card(event));
-    })
-}
-
-type OpenedPrinter = (
-    Option<Printer>,
-    Option<SimPrinter>,
-    Option<Receiver<ReceivedJob>>,
-);
-
-fn open_printer(config: &Config, data_dir: &std::path::Path) -> Result<OpenedPrinter> {
-    match config.printer.kind {
-        PrinterKind::None => Ok((None, None, None)),
-        PrinterKind::Device => Ok((
-            Some(Printer::new(config.printer.driver.clone())),
-            None,
-            None,
-        )),
-        PrinterKind::Simulator => {
-            let dir = data_dir.join("devices");
-            std::fs::create_dir_all(&dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
-            let link = dir.join("printer");
-            let (sim, jobs) = start_desktop(&link, config.printer.driver.paper)
-                .context("cannot start the simulated printer")?;
-            let driver = PrinterConfig {
-                transport: TransportKind::Serial,
-                device: link.to_string_lossy().into_owned(),
-                ..config.printer.driver.clone()
-            };
-            tracing::info!(device = %link.display(), "simulated printer started");
-            Ok((Some(Printer::new(driver)), Some(sim), Some(jobs)))
-        }
-    }
-}
-
-/// Each change of the printer's health reaches the home screen and the operations centre.
-fn forward_printer_health(
-    health: Receiver<PrinterHealth>,
-    controller: &KioskController,
-    staff_view: MaintenancePrinterUpdater,
-    worker: &Worker,
-    clock: Arc<dyn Clock>,
-    snapshot: Arc<Mutex<HealthSnapshot>>,
-) -> Result<()> {
-    let updater = controller.printer_health_updater();
-    let worker = worker.clone();
-    std::thread::Builder::new()
-        .name("printer-health".into())
-        .spawn(move || {
-            for h in health {
-                match &h {
-                    PrinterHealth::NotPrinting { reason, .. } => {
-                        tracing::warn!("printer cannot print: {reason}")
-                    }
-                    PrinterHealth::PaperNearEnd => tracing::warn!("printer paper is running low"),
-                    PrinterHealth::Ready | PrinterHealth::Blind => {
-                        tracing::info!("printer ready")
-                    }
-                }
-                if let Ok(mut s) = snapshot.lock() {
-                    let (state, paper) = match &h {
-                        PrinterHealth::Ready | PrinterHealth::Blind => {
-                            (DeviceState::Ok, PaperLevel::Ok)
-                        }
-                        PrinterHealth::PaperNearEnd => (DeviceState::Ok, PaperLevel::NearEnd),
-                        PrinterHealth::NotPrinting { reason, paper_out } => {
-                            s.last_error = Some(format!("printer: {reason}"));
-                            let paper = if *paper_out {
-                                PaperLevel::Out
-                            } else {
-                                PaperLevel::Unknown
-                            };
-                            (DeviceState::Fault, paper)
-                        }
-                    };
-                    s.printer = state;
-                    s.paper = paper;
-                }
-                updater.update(&h);
-                staff_view.update(&h);
-                let at = clock.now();
-                worker.submit(move |store| {
-                    if let Err(e) =
-                        outbox::append(store.conn(), outbox::kind::PRINTER_HEALTH, &h, at)
-                    {
-                        tracing::error!("cannot record the printer's health: {e}");
-                    }
-                });
-            }
-        })
-        .context("cannot start the printer health thread")?;
-    Ok(())
 }

@@ -37,6 +37,18 @@ pub mod kind {
     pub const READER_HEALTH: &str = "reader.health";
     /// A staff action or a failed staff login (maintenance menu, staff command line).
     pub const AUDIT: &str = "audit";
+    /// A guided consultation reached its outcome (ids only, nothing personal).
+    pub const CONSULTATION_COMPLETED: &str = "consultation.completed";
+    /// A legal-aid self-check gave its indication (anonymous).
+    pub const LEGAL_AID_CHECKED: &str = "legal_aid.checked";
+    /// A consented legal-aid pre-application for staff: sealed (see `sealed_outbox`).
+    pub const LEGAL_AID_PRE_APPLICATION: &str = "legal_aid.pre_application";
+    /// A 好差评 rating of a ticket, consultation or video call.
+    pub const RATING_SUBMITTED: &str = "rating.submitted";
+    /// A citizen called for staff (呼叫工作人员 or the call-staff button).
+    pub const STAFF_CALLED: &str = "staff.called";
+    /// A staff call was answered or expired.
+    pub const STAFF_CALL_ENDED: &str = "staff.call_ended";
 }
 
 /// Appends an event; call it with the transaction that makes the change.

@@ -56,7 +56,8 @@ fn the_settings_bundle_brings_the_policy_and_counter_events_reach_the_centre() {
     );
 
     registry.publish("settings", 1, &[("queue-policy.toml", POLICY_V1)]);
-    let sync = &kiosk.kiosk.sync.as_ref().expect("enrolled").handle;
+    let sync = &kiosk.kiosk.sync;
+    assert!(sync.state().device_id.is_some(), "enrolled");
     sync.sync_now();
     eventually("the policy in force", || {
         kiosk.kiosk.queue.policy().counter("7").is_some()

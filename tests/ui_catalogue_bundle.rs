@@ -44,13 +44,7 @@ fn a_newer_catalogue_changes_the_services_on_screen_without_a_restart() {
     assert!(!kiosk.shows("退役军人法律服务"));
 
     registry.publish("catalogue", 1, &[("services.toml", SERVICES_V1)]);
-    kiosk
-        .kiosk
-        .sync
-        .as_ref()
-        .expect("enrolled")
-        .handle
-        .sync_now();
+    kiosk.kiosk.sync.sync_now();
     kiosk.settle("the new catalogue on screen", |k| {
         k.shows("退役军人法律服务")
     });
@@ -66,7 +60,7 @@ fn a_newer_catalogue_changes_the_services_on_screen_without_a_restart() {
         "{SERVICES_V1}\n[[service]]\nid = \"x\"\nprefix = \"V\"\nname = {{ zh-CN = \"重复\" }}\ndescription = {{ zh-CN = \"重复\" }}\n"
     );
     registry.publish("catalogue", 2, &[("services.toml", &broken)]);
-    kiosk.kiosk.sync.as_ref().unwrap().handle.sync_now();
+    kiosk.kiosk.sync.sync_now();
     kiosk.tap("完成");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
     kiosk.settle("the refusal", |_| std::time::Instant::now() > deadline);

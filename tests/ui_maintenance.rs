@@ -523,8 +523,16 @@ fn each_page_is_reachable_and_shows_what_the_terminal_knows() {
     kiosk.find("registry-url")[0].set_accessible_value("https://registry.example.gov.cn");
     kiosk.find("enrolment-code")[0].set_accessible_value("K7Q-29XM");
     kiosk.tap("注册本终端");
-    assert!(result_text(&kiosk).contains("本版本暂不支持注册。"));
-    settle_audit(&kiosk, "安装员 registry.enrolment refused");
+    // This kiosk has no registry CA configured: enrolment fails and says why.
+    kiosk.settle("the enrolment result", |k| {
+        result_text(k).contains("注册未成功")
+    });
+    assert!(
+        result_text(&kiosk).contains("CA"),
+        "{}",
+        result_text(&kiosk)
+    );
+    settle_audit(&kiosk, "安装员 registry.enrolment failed");
     let logged: String = kiosk.query(|c| {
         c.query_row("SELECT group_concat(detail) FROM audit_log", [], |r| {
             r.get(0)

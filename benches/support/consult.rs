@@ -4,21 +4,9 @@ use std::time::Duration;
 
 use legal_kiosk::consult::defaults;
 
-/// "CPU model, N cores" from /proc/cpuinfo.
-pub fn machine() -> String {
-    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = info
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("model name")
-                .and_then(|r| r.split(':').nth(1))
-        })
-        .map(str::trim)
-        .unwrap_or("unknown CPU")
-        .to_owned();
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    format!("{model}, {cores} cores available")
-}
+#[path = "machine.rs"]
+mod machine_info;
+pub use machine_info::machine;
 
 /// p50, p99 and max of a set of timings.
 pub fn percentiles(mut d: Vec<Duration>) -> (Duration, Duration, Duration) {

@@ -3,6 +3,7 @@
 
 mod console;
 mod diag;
+mod legal_aid;
 mod queue;
 mod registry;
 mod run;
@@ -49,6 +50,8 @@ pub enum Command {
     Ticket(ticket::TicketArgs),
     /// Staff accounts for the maintenance menu: add, remove, list, set-pin, unlock.
     Staff(staff::StaffArgs),
+    /// Evaluate a legal-aid self-check case from a file (for rule authors).
+    LegalAid(legal_aid::LegalAidArgs),
     /// Terminals sharing one queue: make a client terminal's token.
     #[command(subcommand)]
     Queue(queue::QueueCommand),
@@ -56,7 +59,7 @@ pub enum Command {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging();
+    crate::system::logging::init();
     let result = match cli.command.unwrap_or(Command::Run) {
         Command::Run => run::run(cli.config.as_deref()),
         Command::Screenshot(args) => screenshot::screenshot(cli.config.as_deref(), &args),
@@ -66,6 +69,7 @@ pub fn main() -> ExitCode {
         Command::Sync(args) => registry::sync(cli.config.as_deref(), &args),
         Command::Ticket(args) => ticket::ticket(cli.config.as_deref(), &args),
         Command::Staff(args) => staff::staff(cli.config.as_deref(), &args),
+        Command::LegalAid(args) => legal_aid::legal_aid(&args),
         Command::Queue(command) => queue::queue(&command),
     };
     match result {
@@ -75,23 +79,4 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// Logs go to stderr (the journal under systemd) and to the ring of recent lines that the
-/// maintenance menu shows. They never carry personal data.
-fn init_logging() {
-    use tracing_subscriber::EnvFilter;
-    use tracing_subscriber::layer::SubscriberExt;
-    use tracing_subscriber::util::SubscriberInitExt;
-    let filter =
-        EnvFilter::try_from_env("LEGAL_KIOSK_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::registry()
-        .with(filter)
-        .with(
-            tracing_subscriber::fmt::layer()
-                .with_writer(std::io::stderr)
-                .with_target(false),
-        )
-        .with(crate::maintenance::logs::ring().layer())
-        .try_init();
 }

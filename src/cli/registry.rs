@@ -54,21 +54,6 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("cannot start an async runtime")
 }
 
-/// The machine's serial number where the platform has one (Raspberry Pi), else its id.
-fn hardware_serial() -> String {
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    cpuinfo
-        .lines()
-        .find_map(|l| l.strip_prefix("Serial").and_then(|r| r.split(':').nth(1)))
-        .map(|s| s.trim().to_string())
-        .or_else(|| {
-            std::fs::read_to_string("/etc/machine-id")
-                .ok()
-                .map(|s| s.trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown".into())
-}
-
 pub fn enroll(config_path: Option<&Path>, args: &EnrollArgs) -> Result<()> {
     let config = Config::load(config_path)?;
     let data_dir = config.data_dir();
@@ -95,7 +80,12 @@ pub fn enroll(config_path: Option<&Path>, args: &EnrollArgs) -> Result<()> {
         )
     })?;
     let enrolment = runtime()?
-        .block_on(enrol(&client, &identity, &args.code, &hardware_serial()))
+        .block_on(enrol(
+            &client,
+            &identity,
+            &args.code,
+            &crate::sync::hardware_serial(),
+        ))
         .map_err(|e| anyhow::anyhow!("enrolment refused: {e}"))?;
     enrolment
         .save(&paths.enrolment)

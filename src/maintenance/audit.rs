@@ -83,6 +83,7 @@ pub mod action {
     pub const READER_TEST_READ: &str = "reader.test_read";
     pub const QUEUE_RESET_NUMBERING: &str = "queue.reset_numbering";
     pub const KIOSK_SERVICE_STATE: &str = "kiosk.service_state";
+    pub const KIOSK_HOME_NOTICE: &str = "kiosk.home_notice";
     pub const KIOSK_SETTING: &str = "kiosk.setting";
     pub const KIOSK_BRIGHTNESS: &str = "kiosk.brightness";
     pub const ENROLMENT: &str = "registry.enrolment";

@@ -41,6 +41,66 @@ const SERVICE_STATE: &str = "service_state";
 const DEFAULT_LANGUAGE: &str = "default_language";
 const LARGE_TEXT_DEFAULT: &str = "large_text_default";
 const IDLE_TIMEOUT_SECS: &str = "idle_timeout_secs";
+const HOME_NOTICE: &str = "home_notice";
+
+/// A notice the operations centre shows on the home screen while in service.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct HomeNotice {
+    pub text: String,
+    /// After this the notice disappears (none: until replaced).
+    pub until: Option<DateTime<FixedOffset>>,
+}
+
+impl HomeNotice {
+    /// The text to show at `now` (empty once expired).
+    pub fn text_at(&self, now: DateTime<FixedOffset>) -> &str {
+        match self.until {
+            Some(until) if now >= until => "",
+            _ => &self.text,
+        }
+    }
+}
+
+/// The home-screen notice in force (empty when none was set).
+pub fn home_notice(conn: &Connection) -> rusqlite::Result<HomeNotice> {
+    Ok(get(conn, HOME_NOTICE)?
+        .and_then(|v| serde_json::from_str(&v).ok())
+        .unwrap_or_default())
+}
+
+/// Sets (or, with an empty text, clears) the home-screen notice, audited.
+pub fn set_home_notice(
+    conn: &mut Connection,
+    notice: &HomeNotice,
+    actor: &Actor,
+    at: DateTime<FixedOffset>,
+) -> Result<(), SettingsError> {
+    let text = notice.text.trim();
+    if text.chars().count() > MAX_NOTICE_CHARS {
+        return Err(SettingsError::NoticeTooLong);
+    }
+    if text.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(SettingsError::NoticeControl);
+    }
+    let notice = HomeNotice {
+        text: text.to_string(),
+        until: notice.until,
+    };
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let value = serde_json::to_string(&notice)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    put(&tx, HOME_NOTICE, &value, actor, at)?;
+    audit::record(
+        &tx,
+        actor,
+        action::KIOSK_HOME_NOTICE,
+        Outcome::Ok,
+        serde_json::json!({ "notice": notice.text, "until": notice.until.map(|u| u.to_rfc3339()) }),
+        at,
+    )?;
+    tx.commit()?;
+    Ok(())
+}
 
 fn get(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
     conn.query_row(

@@ -1,9 +1,10 @@
-//! The printer thread: tickets go to the printer one at a time, off the UI thread; the
+//! The printer thread: tickets and other documents (guidance slips) go to the printer one at a time, off the UI thread; the
 //! outcome of each job comes back through a callback; between jobs the thread watches the
 //! printer's status so the home screen and staff know when printing is impossible (paper
 //! out, cover open, unplugged) and when it works again.
 
 mod health;
+pub mod slip;
 
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread;
@@ -30,7 +31,7 @@ type StatusDone = Box<dyn FnOnce(Result<PrinterStatus, String>) + Send>;
 
 enum Job {
     Ticket(Box<TicketContent>, Done),
-    /// Any other document (the maintenance menu's test page).
+    /// Any other document (a guidance slip, the maintenance menu's test page).
     Document(Box<Document>, Done),
     /// A status query on request (the maintenance menu's "check now").
     Status(StatusDone),

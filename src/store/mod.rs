@@ -14,7 +14,8 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/001_tickets_and_outbox.sql")),
     M::up(include_str!("migrations/002_staff_audit_settings.sql")),
     M::up(include_str!("migrations/003_bundles_and_commands.sql")),
-    M::up(include_str!("migrations/004_queue_calling.sql")),
+    M::up(include_str!("migrations/004_sealed_outbox.sql")),
+    M::up(include_str!("migrations/005_queue_calling.sql")),
 ];
 
 #[derive(Debug, Error)]

@@ -13,9 +13,11 @@ use provisioning::client::store::{
 };
 use provisioning::command::{CommandAction, CommandBody};
 use provisioning::protocol::{CommandState, Event};
+use provisioning::sqlite_store as sql;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::queue::Catalogue;
+use crate::sealed_outbox::{SealKey, delete_sealed, open_sealed};
 use crate::store::Store;
 
 type BundleApplied = Box<dyn Fn(&str) + Send + Sync>;
@@ -23,6 +25,8 @@ type Executor = Box<dyn Fn(&CommandBody) -> CommandOutcome + Send + Sync>;
 
 pub struct KioskSyncStore {
     conn: Mutex<Connection>,
+    /// Opens sealed (consented personal) payloads at delivery.
+    seal_key: SealKey,
     health: Arc<Mutex<HealthSnapshot>>,
     on_bundle: BundleApplied,
     executor: Executor,
@@ -42,8 +46,16 @@ impl KioskSyncStore {
         executor: impl Fn(&CommandBody) -> CommandOutcome + Send + Sync + 'static,
     ) -> Result<Self, StoreError> {
         let store = Store::open(path).map_err(StoreError::new)?;
+        let data_dir = path.parent().unwrap_or(Path::new("."));
+        let seal_key =
+            SealKey::load_or_create(&SealKey::path_in(data_dir)).map_err(StoreError::new)?;
+        let conn = store.into_connection();
+        // Deleted sealed payloads are overwritten, not just unlinked from the b-tree.
+        conn.pragma_update(None, "secure_delete", "ON")
+            .map_err(StoreError::new)?;
         Ok(Self {
-            conn: Mutex::new(store.into_connection()),
+            conn: Mutex::new(conn),
+            seal_key,
             health,
             on_bundle: Box::new(on_bundle),
             executor: Box::new(executor),
@@ -65,73 +77,48 @@ impl KioskSyncStore {
 impl OutboxStore for KioskSyncStore {
     fn pending_batch(&self, max: usize) -> Result<Vec<Event>, StoreError> {
         self.with(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT seq, idempotency_key, kind, payload, created_at FROM outbox ORDER BY seq LIMIT ?1",
-            )?;
-            let rows = stmt.query_map([max as i64], |r| {
-                let payload: String = r.get(3)?;
-                Ok(Event {
-                    seq: r.get(0)?,
-                    idempotency_key: r.get(1)?,
-                    kind: r.get(2)?,
-                    // A payload that does not parse goes as a string; the registry sets it
-                    // aside instead of the queue blocking on it.
-                    payload: serde_json::from_str(&payload)
-                        .unwrap_or(serde_json::Value::String(payload)),
-                    created_at: r.get(4)?,
-                })
-            })?;
-            rows.collect()
+            let mut events = sql::outbox_pending(c, max)?;
+            for event in &mut events {
+                // A sealed event goes with its real payload; one that cannot be opened goes
+                // as its anonymous stub rather than blocking the queue.
+                match open_sealed(c, &self.seal_key, event.seq) {
+                    Ok(Some(payload)) => event.payload = payload,
+                    Ok(None) => {}
+                    Err(e) => tracing::error!("outbox event {}: {e}", event.seq),
+                }
+            }
+            Ok(events)
         })
     }
 
     fn acknowledge(&self, seqs: &[i64]) -> Result<(), StoreError> {
         self.with(|c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            {
-                let mut stmt = tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?;
-                for seq in seqs {
-                    stmt.execute([seq])?;
-                }
+            for seq in seqs {
+                // Personal data the centre now holds leaves the terminal at once.
+                delete_sealed(&tx, *seq)?;
             }
+            sql::outbox_delete(&tx, seqs)?;
             tx.commit()
         })
     }
 
     fn record_failure(&self, seqs: &[i64], error: &str) -> Result<(), StoreError> {
-        self.with(|c| {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            {
-                let mut stmt = tx.prepare_cached(
-                    "UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE seq = ?1",
-                )?;
-                for seq in seqs {
-                    stmt.execute(params![seq, error])?;
-                }
-            }
-            tx.commit()
-        })
+        self.with(|c| sql::outbox_record_failure(c, seqs, error))
     }
 
     fn depth(&self) -> Result<u64, StoreError> {
-        self.with(|c| crate::outbox::depth(c))
+        self.with(|c| sql::outbox_depth(c))
     }
 }
 
 impl BundleStore for KioskSyncStore {
     fn current_versions(&self) -> Result<BTreeMap<String, u64>, StoreError> {
-        self.with(|c| {
-            let mut stmt = c.prepare_cached("SELECT stream, version FROM bundles")?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
-            rows.map(|r| r.map(|(s, v)| (s, u64::try_from(v).unwrap_or(0))))
-                .collect()
-        })
+        self.with(|c| sql::bundle_versions(c))
     }
 
     fn apply(&self, bundle: &VerifiedBundle) -> Result<(), StoreError> {
         let stream = bundle.manifest.stream.clone();
-        let version = i64::try_from(bundle.manifest.version)
-            .map_err(|_| StoreError::msg("bundle version out of range"))?;
         if stream == "catalogue" {
             // Refuse a catalogue the kiosk could not show; the old one stays in force.
             let services = bundle
@@ -151,35 +138,14 @@ impl BundleStore for KioskSyncStore {
                 .map_err(|_| StoreError::msg("queue-policy.toml is not UTF-8"))?;
             crate::queue::Policy::parse(text).map_err(StoreError::new)?;
         }
-        self.with(|c| {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let current: Option<i64> = tx
-                .query_row(
-                    "SELECT version FROM bundles WHERE stream = ?1",
-                    [&stream],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if current.is_some_and(|v| v >= version) {
-                return Err(rusqlite::Error::ToSqlConversionFailure(
-                    format!("version {version} of {stream} is not above the one in force").into(),
-                ));
-            }
-            tx.execute("DELETE FROM bundle_files WHERE stream = ?1", [&stream])?;
-            for (name, content) in &bundle.payload.files {
-                tx.execute(
-                    "INSERT INTO bundle_files (stream, name, content) VALUES (?1, ?2, ?3)",
-                    params![stream, name, content],
-                )?;
-            }
-            tx.execute(
-                "INSERT INTO bundles (stream, version, manifest, applied_at) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (stream) DO UPDATE SET version = ?2, manifest = ?3, applied_at = ?4",
-                params![stream, version, bundle.manifest_text, Utc::now().to_rfc3339()],
-            )?;
-            tx.commit()
-        })?;
-        tracing::info!(stream = %stream, version, "bundle in force");
+        {
+            let mut conn = self
+                .conn
+                .lock()
+                .map_err(|_| StoreError::msg("store lock poisoned"))?;
+            sql::apply_bundle(&mut conn, bundle, std::time::Duration::ZERO)?;
+        }
+        tracing::info!(stream = %stream, version = bundle.manifest.version, "bundle in force");
         (self.on_bundle)(&stream);
         Ok(())
     }

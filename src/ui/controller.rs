@@ -31,6 +31,10 @@ pub struct Deps {
     pub printer: Option<PrinterHandle>,
     pub clock: Arc<dyn Clock>,
     pub poster: Poster,
+    /// Consultation content, legal-aid rules, rating reasons, institutions.
+    pub guidance: crate::content::GuidanceContent,
+    /// Seals consented personal data (legal-aid pre-applications) in the outbox.
+    pub seal_key: Arc<crate::sealed_outbox::SealKey>,
     /// Where tickets come from: this terminal's queue, or its host's.
     pub desk: crate::queue_api::Desk,
 }
@@ -75,10 +79,23 @@ pub struct KioskController {
     /// The citizen's card is still on the reader.
     pub(super) card_present: std::cell::Cell<bool>,
     restart_requested: std::cell::Cell<bool>,
+    /// The operations centre's notice for the home screen, with its end.
+    home_notice: RefCell<crate::maintenance::settings::HomeNotice>,
     ui_ref: std::cell::OnceCell<super::poster::UiRef<KioskController>>,
     pub(super) idle: IdleWatch,
     clock_timer: Timer,
+    /// Told of every touch (the screen-saver restarts its wait).
+    activity: RefCell<Vec<Box<dyn Fn()>>>,
+    /// Told when the terminal goes out of service or back (the status light).
+    pub(super) service_listeners: RefCell<Vec<ServiceListener>>,
+    /// The guidance flows of this session (see `guidance`).
+    pub(super) consult: std::cell::RefCell<super::consult::ConsultState>,
+    pub(super) aid: std::cell::RefCell<super::legal_aid::AidState>,
+    pub(super) rating: std::cell::RefCell<super::rating::RatingState>,
 }
+
+/// Told whether the terminal is out of service.
+pub(super) type ServiceListener = Box<dyn Fn(bool)>;
 
 impl KioskController {
     /// Connects a controller to `app` and shows the home screen.
@@ -105,10 +122,16 @@ impl KioskController {
             citizen: std::cell::RefCell::new(None),
             card_present: std::cell::Cell::new(false),
             restart_requested: std::cell::Cell::new(false),
+            home_notice: RefCell::new(Default::default()),
             ui_ref: std::cell::OnceCell::new(),
             idle,
             staff_activity: RefCell::new(None),
             clock_timer: Timer::default(),
+            activity: RefCell::new(Vec::new()),
+            service_listeners: RefCell::new(Vec::new()),
+            consult: Default::default(),
+            aid: Default::default(),
+            rating: Default::default(),
         });
         let _ = this.ui_ref.set(super::poster::UiRef::new(&this));
         this.wire(app);
@@ -161,6 +184,7 @@ impl KioskController {
 
         app.global::<super::Activity>()
             .on_touched(self.callback(|this| this.touched()));
+        self.wire_guidance(app);
     }
 
     /// A Slint callback that reaches this controller while it lives.
@@ -208,6 +232,7 @@ impl KioskController {
             shared.current_service = None;
             shared.current_ticket = None;
         }
+        self.reset_guidance();
         let Some(app) = self.app.upgrade() else {
             return;
         };
@@ -220,10 +245,13 @@ impl KioskController {
         let Some(app) = self.app.upgrade() else {
             return;
         };
-        // Only the service list has a page behind it; a ticket, once issued, is finished
-        // with 完成 or 首页.
-        if app.global::<Nav>().get_page() == Page::Services {
+        // The service list and the guidance flows have pages behind them; a ticket, once
+        // issued, is finished with 完成 or 首页.
+        let page = app.global::<Nav>().get_page();
+        if page == Page::Services {
             self.go_home();
+        } else {
+            self.guidance_back(page);
         }
     }
 
@@ -299,11 +327,21 @@ impl KioskController {
         }
     }
 
+    /// Shows the operations centre's home-screen notice (an empty text clears it).
+    pub fn show_home_notice(&self, notice: crate::maintenance::settings::HomeNotice) {
+        *self.home_notice.borrow_mut() = notice;
+        self.refresh_clock();
+    }
+
     pub(super) fn refresh_clock(&self) {
         let Some(app) = self.app.upgrade() else {
             return;
         };
         let now = self.deps.clock.now();
+        let notice = SharedString::from(self.home_notice.borrow().text_at(now));
+        if app.global::<Kiosk>().get_home_notice() != notice {
+            app.global::<Kiosk>().set_home_notice(notice);
+        }
         let lang = self.shared().lang;
         let kiosk = app.global::<Kiosk>();
         let (date, time) = (
@@ -346,6 +384,27 @@ impl KioskController {
                 }
             },
         );
+        for observer in self.activity.borrow().iter() {
+            observer();
+        }
+    }
+
+    /// Runs `f` on every touch a citizen makes.
+    pub fn on_activity(&self, f: impl Fn() + 'static) {
+        self.activity.borrow_mut().push(Box::new(f));
+    }
+
+    /// The home screen with nothing of a citizen's session to forget: no question on
+    /// screen, the default language, normal text size.
+    pub fn at_rest(&self) -> bool {
+        let Some(app) = self.app.upgrade() else {
+            return false;
+        };
+        app.global::<Nav>().get_page() == Page::Home
+            && !app.global::<Kiosk>().get_idle_warning()
+            && self.citizen.borrow().is_none()
+            && self.shared().lang == self.default_lang.get()
+            && app.global::<Theme>().get_large_text() == self.default_large_text.get()
     }
 
     /// Shows 还在吗？ unless there is nothing to forget.
@@ -353,11 +412,7 @@ impl KioskController {
         let Some(app) = self.app.upgrade() else {
             return;
         };
-        let at_rest = app.global::<Nav>().get_page() == Page::Home
-            && self.citizen.borrow().is_none()
-            && self.shared().lang == self.default_lang.get()
-            && app.global::<Theme>().get_large_text() == self.default_large_text.get();
-        if at_rest {
+        if self.at_rest() {
             self.idle.stop();
             return;
         }

@@ -3,13 +3,19 @@
 
 slint::include_modules!();
 
+mod consult;
 mod controller;
 mod datetime;
+mod guidance;
+mod guidance_shots;
 mod idle;
+mod legal_aid;
 pub mod maintenance;
 pub mod poster;
+mod rating;
 pub mod screenshot;
 mod session;
+mod slips;
 mod tickets;
 
 pub use controller::{Deps, KioskController, PrinterHealthUpdater};

@@ -31,6 +31,17 @@ pub enum ShotPage {
     StaffPrinter,
     /// The staff kiosk page (out of service, citizen defaults).
     StaffKiosk,
+    ConsultCategories,
+    ConsultQuestion,
+    ConsultOutcome,
+    ConsultSearch,
+    LegalAidIntro,
+    LegalAidQuestion,
+    LegalAidNumber,
+    LegalAidResult,
+    LegalAidConsent,
+    RatingLevels,
+    RatingReasons,
 }
 
 /// An RGB picture of the screen.
@@ -174,6 +185,9 @@ pub fn show_sample(app: &AppWindow, page: ShotPage, lang: Lang, centre_name: &st
         staff.set_screen(screen);
         Page::Maintenance
     };
+    use super::guidance_shots::{GuidanceShot as G, show_guidance_sample};
+    let guidance = |shot| show_guidance_sample(app, shot, lang);
+    super::guidance_shots::clear_guidance_sample(app);
     app.global::<Nav>().set_page(match page {
         ShotPage::Home => Page::Home,
         ShotPage::Services => Page::Services,
@@ -182,6 +196,17 @@ pub fn show_sample(app: &AppWindow, page: ShotPage, lang: Lang, centre_name: &st
         ShotPage::StaffMenu => staff_screen(MaintScreen::Menu),
         ShotPage::StaffPrinter => staff_screen(MaintScreen::Printer),
         ShotPage::StaffKiosk => staff_screen(MaintScreen::Kiosk),
+        ShotPage::ConsultCategories => guidance(G::ConsultCategories)?,
+        ShotPage::ConsultQuestion => guidance(G::ConsultQuestion)?,
+        ShotPage::ConsultOutcome => guidance(G::ConsultOutcome)?,
+        ShotPage::ConsultSearch => guidance(G::ConsultSearch)?,
+        ShotPage::LegalAidIntro => guidance(G::LegalAidIntro)?,
+        ShotPage::LegalAidQuestion => guidance(G::LegalAidQuestion)?,
+        ShotPage::LegalAidNumber => guidance(G::LegalAidNumber)?,
+        ShotPage::LegalAidResult => guidance(G::LegalAidResult)?,
+        ShotPage::LegalAidConsent => guidance(G::LegalAidConsent)?,
+        ShotPage::RatingLevels => guidance(G::RatingLevels)?,
+        ShotPage::RatingReasons => guidance(G::RatingReasons)?,
     });
     Ok(())
 }

@@ -45,6 +45,8 @@ pub use printer::MaintenancePrinterUpdater;
 /// What the maintenance menu needs from the rest of the firmware.
 pub struct MaintenanceDeps {
     pub config: MaintenanceConfig,
+    /// The link to the operations centre: enrolment and its state.
+    pub sync: std::sync::Arc<crate::sync::SyncControl>,
     /// For reprints: centre name and ticket URL.
     pub kiosk: KioskConfig,
     pub catalogue: Arc<Catalogue>,

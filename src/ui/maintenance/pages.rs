@@ -109,12 +109,13 @@ impl MaintenanceController {
             MaintScreen::Enrolment => {
                 m.set_enrol_problem(0);
                 m.set_enrol_state(ActionState::Idle);
+                self.show_link(&m);
             }
             MaintScreen::Logs => {
                 m.set_export_state(ActionState::Idle);
                 self.show_logs();
             }
-            MaintScreen::About => m.set_device_id("".into()),
+            MaintScreen::About => self.show_link(&m),
             MaintScreen::Menu | MaintScreen::PinPad => {}
         }
     }
@@ -169,12 +170,33 @@ impl MaintenanceController {
             }));
         });
         if let Some(app) = self.app.upgrade() {
-            let m = app.global::<Maintenance>();
-            // The sync client lands later: until then the terminal is not enrolled.
-            m.set_enrolled(false);
-            m.set_last_contact("".into());
-            m.set_bundle_versions("".into());
+            self.show_link(&app.global::<Maintenance>());
         }
+        // Bundle versions come from the store.
+        let post = self.post_ui();
+        self.deps.worker.submit(move |store| {
+            let versions = store
+                .conn()
+                .prepare("SELECT stream, version FROM bundles ORDER BY stream")
+                .and_then(|mut stmt| {
+                    stmt.query_map([], |r| {
+                        Ok(format!(
+                            "{} v{}",
+                            r.get::<_, String>(0)?,
+                            r.get::<_, i64>(1)?
+                        ))
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+                });
+            let text = match versions {
+                Ok(v) if v.is_empty() => String::new(),
+                Ok(v) => v.join(", "),
+                Err(e) => format!("? ({e})"),
+            };
+            post(task(move |_, app| {
+                app.global::<Maintenance>().set_bundle_versions(text.into());
+            }));
+        });
     }
 
     fn show_reader(&self) {
@@ -251,8 +273,28 @@ impl MaintenanceController {
         });
     }
 
-    /// Validates what was typed. The sync client that enrols lands later: until then the
-    /// attempt is audited and the page says enrolment is not available yet.
+    /// The link to the operations centre as the status, enrolment and about pages show it.
+    fn show_link(&self, m: &Maintenance<'_>) {
+        let link = self.deps.sync.state();
+        m.set_enrolled(link.device_id.is_some());
+        m.set_device_id(link.device_id.unwrap_or_default().into());
+        if let Some(registry) = link.registry {
+            m.set_registry_url(registry.into());
+        }
+        let contact = link
+            .status
+            .and_then(|s| s.last_contact)
+            .map(|t| {
+                t.with_timezone(&self.deps.clock.now().timezone())
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
+            .unwrap_or_default();
+        m.set_last_contact(contact.into());
+    }
+
+    /// Validates what was typed, then enrols with the registry off the UI thread (the code
+    /// is a secret until used: it is never stored or audited).
     fn enrol(&self, url: &str, code: &str) {
         let Some(session) = self.require(Need::Installer, action::ENROLMENT) else {
             return;
@@ -268,25 +310,59 @@ impl MaintenanceController {
         } else if !valid_enrolment_code(code) {
             2
         } else {
-            3
+            0
         };
         m.set_enrol_problem(problem);
-        m.set_enrol_state(ActionState::Refused);
-        if problem == 3 {
-            m.set_registry_url(url.into());
+        if problem != 0 {
+            m.set_enrol_state(ActionState::Refused);
+            let reason = if problem == 1 {
+                "invalid_url"
+            } else {
+                "invalid_code"
+            };
+            self.audit(
+                &session.actor(),
+                action::ENROLMENT,
+                Outcome::Refused,
+                serde_json::json!({ "registry": if problem == 1 { "" } else { url }, "reason": reason }),
+            );
+            return;
         }
-        // The code is a secret until used: never audited.
-        let reason = match problem {
-            1 => "invalid_url",
-            2 => "invalid_code",
-            _ => "sync_client_not_available",
-        };
-        self.audit(
-            &session.actor(),
-            action::ENROLMENT,
-            Outcome::Refused,
-            serde_json::json!({ "registry": if problem == 1 { "" } else { url }, "reason": reason }),
+        m.set_registry_url(url.into());
+        m.set_enrol_state(ActionState::Working);
+        let (sync, post, actor) = (
+            self.deps.sync.clone(),
+            self.post_ui_always(),
+            session.actor(),
         );
+        let (url, code) = (url.to_string(), code.to_string());
+        let spawned = std::thread::Builder::new()
+            .name("enrolment".into())
+            .spawn(move || {
+                let result = sync.enrol(&url, &code).map_err(|e| format!("{e:#}"));
+                post(task(move |this, app| {
+                    let m = app.global::<Maintenance>();
+                    let (outcome, detail) = match &result {
+                        Ok(enrolment) => {
+                            m.set_enrol_state(ActionState::Done);
+                            m.set_enrol_detail(enrolment.device_id.clone().into());
+                            (Outcome::Ok, serde_json::json!({ "registry": url, "device_id": enrolment.device_id }))
+                        }
+                        Err(e) => {
+                            m.set_enrol_state(ActionState::Failed);
+                            m.set_enrol_problem(3);
+                            m.set_enrol_detail(e.clone().into());
+                            (Outcome::Failed, serde_json::json!({ "registry": url, "error": e }))
+                        }
+                    };
+                    this.show_link(&m);
+                    this.audit(&actor, action::ENROLMENT, outcome, detail);
+                }));
+            });
+        if let Err(e) = spawned {
+            m.set_enrol_state(ActionState::Failed);
+            m.set_enrol_detail(e.to_string().into());
+        }
     }
 
     fn show_logs(&self) {

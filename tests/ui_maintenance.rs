@@ -497,6 +497,11 @@ fn installers_change_citizen_defaults_and_staff_cannot() {
 fn each_page_is_reachable_and_shows_what_the_terminal_knows() {
     let kiosk = kiosk();
     log_in(&kiosk, INSTALLER_PIN);
+    // The printer's first health report reaches the outbox on its own threads.
+    kiosk.settle("an event in the outbox", |k| {
+        k.query(|c| c.query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get::<_, i64>(0)))
+            .is_ok_and(|n| n > 0)
+    });
 
     kiosk.tap("状态");
     kiosk.settle("the status", |k| value(k, "打印机") == "在线");

@@ -141,12 +141,19 @@ impl HostLink {
         *self.reachable.borrow()
     }
 
-    /// Calls `f(reachable)` (on the link's thread) whenever reachability changes.
+    /// Calls `f(reachable)` with the status already known, then (on the link's thread)
+    /// whenever reachability changes.
     pub fn on_status(&self, f: impl Fn(bool) + Send + Sync + 'static) {
-        self.status_listeners
+        let mut listeners = self
+            .status_listeners
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(Box::new(f));
+            .unwrap_or_else(|e| e.into_inner());
+        // A status found before this listener came (the host was already down at start)
+        // must reach it too. Under the lock, so that no change slips between.
+        if let Some(up) = *self.reachable.borrow() {
+            f(up);
+        }
+        listeners.push(Box::new(f));
     }
 
     fn set_reachable(&self, up: bool) {

@@ -25,7 +25,10 @@ fn machine() -> String {
     let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let model = info
         .lines()
-        .find_map(|l| l.strip_prefix("model name").and_then(|r| r.split(':').nth(1)))
+        .find_map(|l| {
+            l.strip_prefix("model name")
+                .and_then(|r| r.split(':').nth(1))
+        })
         .map_or("unknown CPU", str::trim)
         .to_string();
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
@@ -67,7 +70,9 @@ fn main() {
         kiosk.tap("法律咨询");
         kiosk.settle("the number", |k| k.ticket_number().is_some());
         to_screen.push(tap.elapsed().as_secs_f64() * 1e3);
-        let last_byte = arrived.recv_timeout(Duration::from_secs(10)).expect("the ticket was printed");
+        let last_byte = arrived
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the ticket was printed");
         to_paper.push((last_byte - tap).as_secs_f64() * 1e3);
         kiosk.settle("printed", |k| k.shows("请取走下方的号票，留意叫号。"));
         kiosk.tap("完成");

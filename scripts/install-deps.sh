@@ -6,9 +6,17 @@
 set -euo pipefail
 
 build=(pkg-config gcc libc6-dev libfontconfig1-dev)
+# Video calls (gstreamer-rs links these; -plugins-bad-dev provides gstreamer-webrtc-1.0.pc).
+build+=(libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev)
 # The desktop window (winit) loads these at run time; Xvfb gives a display where there is none.
 run=(libx11-6 libx11-xcb1 libxcursor1 libxi6 libxrandr2 libxkbcommon0 libxkbcommon-x11-0 xvfb xauth)
-test=()
+# Video calls at run time: webrtcbin, ICE (libnice), VP8/Opus, webrtcdsp, v4l2/pulse (good),
+# ALSA (alsa).
+run+=(gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+  gstreamer1.0-nice gstreamer1.0-alsa)
+# The video-call end-to-end tests: the lawyer's console in headless Chromium (driven by
+# playwright-core from npm, see tests/browser/package.json) and TURN through coturn.
+test=(chromium coturn)
 
 want=()
 [ $# -eq 0 ] && set -- build
@@ -21,13 +29,31 @@ for group in "$@"; do
   esac
 done
 
+install_node_modules() {
+  # playwright-core drives Debian's chromium; it downloads no browser of its own.
+  local dir tests_browser
+  dir="$(cd "$(dirname "$0")/.." && pwd)"
+  tests_browser="$dir/tests/browser"
+  if [ -f "$tests_browser/package.json" ] && [ ! -d "$tests_browser/node_modules/playwright-core" ]; then
+    echo "Installing npm packages in tests/browser"
+    (cd "$tests_browser" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
+  fi
+}
+
 missing=()
 for pkg in "${want[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$pkg")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+wants_test=false
+for group in "$@"; do [ "$group" = test ] && wants_test=true; done
+# Node.js may come from Debian (nodejs + npm) or be preinstalled with its own npm.
+if $wants_test && ! command -v npm >/dev/null; then missing+=(nodejs npm); fi
+if [ ${#missing[@]} -eq 0 ]; then
+  if $wants_test; then install_node_modules; fi
+  exit 0
+fi
 
 sudo=()
 if [ "$(id -u)" -ne 0 ]; then
@@ -37,3 +63,4 @@ fi
 echo "Installing Debian packages: ${missing[*]}"
 "${sudo[@]}" apt-get update -qq
 DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if $wants_test; then install_node_modules; fi

@@ -1,5 +1,5 @@
-//! The HTTPS server: TLS with a handshake deadline, HTTP/1.1 and HTTP/2 (upgrades kept for
-//! the video-call signalling WebSocket to come), a connection cap, graceful stop.
+//! The HTTPS server: TLS with a handshake deadline, HTTP/1.1 and HTTP/2 (upgrades for
+//! the video-call signalling WebSockets), a connection cap, graceful stop.
 
 use crate::app::{AppState, router};
 use crate::config::ServeConfig;
@@ -42,14 +42,32 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer> {
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = watch::channel(false);
+    let state = AppState::new(store, config);
+    tokio::spawn(refresh_call_queues(state.video.clone(), stopped.clone()));
     let task = tokio::spawn(accept_loop(
         listener,
         TlsAcceptor::from(tls),
-        AppState::new(store, config),
+        state,
         stopped,
     ));
     tracing::info!(%addr, "registry listening");
     Ok(RunningServer { addr, stop, task })
+}
+
+/// Consoles show how long each citizen has waited: refresh every few seconds.
+async fn refresh_call_queues(hub: Arc<crate::video::Hub>, mut stopped: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(
+        provisioning::signalling::limits::PING_INTERVAL_SECS,
+    ));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => hub.refresh(),
+            _ = stopped.changed() => {
+                hub.shutdown();
+                return;
+            }
+        }
+    }
 }
 
 async fn accept_loop(

@@ -73,6 +73,7 @@ pub fn assemble(
             printer,
             clock: clock.clone(),
             poster: poster.clone(),
+            video: crate::video::prepare(&config.video, &data_dir),
         },
     );
     forward_printer_health(health_rx, &controller, &worker, clock.clone())?;

@@ -17,4 +17,5 @@ pub mod queue;
 pub mod session;
 pub mod store;
 pub mod ui;
+pub mod video;
 pub mod worker;

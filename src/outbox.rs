@@ -15,6 +15,12 @@ pub mod kind {
     pub const PRINTER_HEALTH: &str = "printer.health";
     /// The card reader went down or came (back) up.
     pub const READER_HEALTH: &str = "reader.health";
+    /// A citizen asked for a video call (matter category only).
+    pub const VIDEO_CALL_REQUESTED: &str = "video.call_requested";
+    /// A lawyer answered (waiting time).
+    pub const VIDEO_CALL_ANSWERED: &str = "video.call_answered";
+    /// The call ended: duration, who ended it, why, quality summary.
+    pub const VIDEO_CALL_ENDED: &str = "video.call_ended";
 }
 
 /// Appends an event; call it with the transaction that makes the change.

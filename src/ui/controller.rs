@@ -30,6 +30,8 @@ pub struct Deps {
     pub printer: Option<PrinterHandle>,
     pub clock: Arc<dyn Clock>,
     pub poster: Poster,
+    /// Video calls with a lawyer, or why this terminal cannot make them.
+    pub video: crate::video::VideoAvailability,
 }
 
 /// State that results from worker threads consult before touching the screen.
@@ -58,6 +60,7 @@ pub struct KioskController {
     ui_ref: std::cell::OnceCell<super::poster::UiRef<KioskController>>,
     idle: IdleWatch,
     clock_timer: Timer,
+    pub(super) video: super::video::VideoUi,
 }
 
 impl KioskController {
@@ -78,6 +81,7 @@ impl KioskController {
                 current_service: None,
                 can_print: deps.printer.is_some(),
             })),
+            video: super::video::VideoUi::new(deps.video.clone()),
             deps,
             default_lang,
             citizen: std::cell::RefCell::new(None),
@@ -137,6 +141,7 @@ impl KioskController {
 
         app.global::<super::Activity>()
             .on_touched(self.callback(|this| this.touched()));
+        self.wire_video(app);
     }
 
     /// A Slint callback that reaches this controller while it lives.
@@ -176,6 +181,7 @@ impl KioskController {
     }
 
     fn show_home(&self) {
+        self.leave_call();
         {
             // Late results of what was on screen must not reach the home screen.
             let mut shared = self.shared();
@@ -196,8 +202,10 @@ impl KioskController {
         };
         // Only the service list has a page behind it; a ticket, once issued, is finished
         // with 完成 or 首页.
-        if app.global::<Nav>().get_page() == Page::Services {
-            self.go_home();
+        match app.global::<Nav>().get_page() {
+            Page::Services => self.go_home(),
+            Page::Video => self.video_back(),
+            _ => {}
         }
     }
 
@@ -327,6 +335,11 @@ impl KioskController {
         let Some(app) = self.app.upgrade() else {
             return;
         };
+        // No time pressure while waiting for or talking with a lawyer.
+        if self.video.active() {
+            self.idle.stop();
+            return;
+        }
         let at_rest = app.global::<Nav>().get_page() == Page::Home
             && self.citizen.borrow().is_none()
             && self.shared().lang == self.default_lang

@@ -10,6 +10,7 @@ pub mod poster;
 pub mod screenshot;
 mod session;
 mod tickets;
+mod video;
 
 pub use controller::{Deps, KioskController, PrinterHealthUpdater};
 pub use poster::{ManualQueue, Poster, UiRef};

@@ -5,6 +5,7 @@
 //
 // Commands: login USER PASSWORD | wait-queue N | answer | wait-media FRAMES |
 //           wait-connected | mute | hangup | wait-ended | state | quit
+//           (benchmarks) first-frame | latency SAMPLES
 import { chromium } from "playwright-core";
 import readline from "node:readline";
 
@@ -93,9 +94,64 @@ const commands = {
     return { queue: s.queue, rows: await page.locator("#queue tr").count() };
   },
   async answer() {
+    const at = Date.now();
     await page.locator("#queue button.answer").first().click();
     await until(async () => (await state()).phase === "in-call", "the call view");
-    return {};
+    return { at };
+  },
+  // When the first frame of the citizen's video was decoded (wall clock, ms), polling the
+  // statistics every 5 ms.
+  async "first-frame"() {
+    const at = await page.evaluate(async () => {
+      for (let i = 0; i < 6000; i++) {
+        const pc = window.lawyerConsole.peer();
+        if (pc) {
+          const report = await pc.getStats();
+          let frames = 0;
+          report.forEach((s) => {
+            if (s.type === "inbound-rtp" && s.kind === "video") frames = s.framesDecoded;
+          });
+          if (frames > 0) return Date.now();
+        }
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return null;
+    });
+    if (at === null) throw new Error("no frame decoded");
+    return { at };
+  },
+  // Delay from the terminal painting its clock into a frame to the browser presenting it:
+  // reads the 32 blocks of the stamp from each presented frame.
+  async latency(samples) {
+    const want = Number(samples);
+    const delays = await page.evaluate(async (want) => {
+      const video = document.getElementById("remote-video");
+      const canvas = document.createElement("canvas");
+      const ctx = canvas.getContext("2d", { willReadFrequently: true });
+      const out = [];
+      await new Promise((resolve) => {
+        const onFrame = () => {
+          const now = Date.now();
+          canvas.width = video.videoWidth;
+          canvas.height = video.videoHeight;
+          ctx.drawImage(video, 0, 0);
+          const row = ctx.getImageData(0, 10, 640, 1).data;
+          let stamp = 0;
+          for (let bit = 0; bit < 32; bit++) {
+            const i = (bit * 20 + 10) * 4;
+            const luma = (row[i] + row[i + 1] + row[i + 2]) / 3;
+            stamp = stamp * 2 + (luma > 128 ? 1 : 0);
+          }
+          const delay = (((now % 4294967296) - stamp) + 4294967296) % 4294967296;
+          if (delay < 10000) out.push(delay);
+          if (out.length >= want) resolve();
+          else video.requestVideoFrameCallback(onFrame);
+        };
+        video.requestVideoFrameCallback(onFrame);
+      });
+      return out;
+    }, want);
+    return { delays };
   },
   async "wait-connected"() {
     await until(async () => (await state()).mediaConnected, "media_connected");

@@ -94,6 +94,9 @@ pub struct MediaConfig {
     pub preview_height: u32,
     /// Local addresses ICE may use (empty: all). Tests use `["127.0.0.1"]`.
     pub local_addresses: Vec<String>,
+    /// Benchmarks only: paint the send time (wall clock, ms mod 2³², 32 blocks of 20×20
+    /// pixels across the top) into every sent frame, so the far side can measure the delay.
+    pub stamp_time: bool,
 }
 
 impl Default for MediaConfig {
@@ -118,6 +121,7 @@ impl Default for MediaConfig {
             preview_width: 240,
             preview_height: 180,
             local_addresses: Vec::new(),
+            stamp_time: false,
         }
     }
 }
@@ -157,6 +161,9 @@ impl MediaConfig {
                 "video.video_bitrate_kbps = {}: use 50 to 10000",
                 self.video_bitrate_kbps
             ));
+        }
+        if self.stamp_time && self.width < 640 {
+            return Err("video.stamp_time needs a width of at least 640".into());
         }
         if self.jitter_latency_ms > 1000 {
             return Err("video.jitter_latency_ms must be at most 1000".into());

@@ -198,7 +198,7 @@ pub fn describe_pipeline(config: &MediaConfig, echo_cancellation: bool) -> Strin
         "webrtcbin name=webrtc bundle-policy=max-bundle latency={latency} \
          {camera} ! videoconvert ! videoscale ! videorate \
          ! video/x-raw,width={w},height={h},framerate={fps}/1 ! tee name=camera \
-         camera. ! queue max-size-buffers=2 leaky=downstream ! {encoder} ! webrtc. \
+         camera. ! queue name=encode max-size-buffers=2 leaky=downstream ! {encoder} ! webrtc. \
          camera. ! queue max-size-buffers=1 leaky=downstream ! videoscale ! videoconvert \
          ! video/x-raw,format=RGBA,width={pw},height={ph},pixel-aspect-ratio=1/1 \
          ! appsink name=preview sync=false async=false max-buffers=1 drop=true \
@@ -274,6 +274,9 @@ impl MediaSession {
         let connected_at = Arc::new(OnceLock::new());
         if let Some(preview) = frames.preview.clone() {
             attach_frames(&by_name("preview")?, preview, None)?;
+        }
+        if config.stamp_time {
+            stamp_frames(&by_name("encode")?)?;
         }
         let speaker = by_name("speaker")?;
         count_buffers(&speaker, counters.clone())?;
@@ -719,6 +722,51 @@ fn attach_frames(
             })
             .build(),
     );
+    Ok(())
+}
+
+/// Paints the wall-clock time (ms mod 2³²) into the luma of each frame about to be encoded:
+/// 32 blocks of 20×20 pixels, white for 1, black for 0, most significant bit first.
+fn stamp_frames(queue: &gst::Element) -> Result<(), MediaError> {
+    let pad = queue
+        .static_pad("src")
+        .ok_or_else(|| MediaError::Build("encoder queue has no src pad".into()))?;
+    pad.add_probe(gst::PadProbeType::BUFFER, |pad, info| {
+        let Some(caps) = pad.current_caps() else {
+            return gst::PadProbeReturn::Ok;
+        };
+        let Ok(video) = gst_video::VideoInfo::from_caps(&caps) else {
+            return gst::PadProbeReturn::Ok;
+        };
+        if video.format() != gst_video::VideoFormat::I420 || video.width() < 640 {
+            return gst::PadProbeReturn::Ok;
+        }
+        let Some(gst::PadProbeData::Buffer(buffer)) = &mut info.data else {
+            return gst::PadProbeReturn::Ok;
+        };
+        let Ok(mut frame) =
+            gst_video::VideoFrameRef::from_buffer_ref_writable(buffer.make_mut(), &video)
+        else {
+            return gst::PadProbeReturn::Ok;
+        };
+        let stride = usize::try_from(frame.plane_stride()[0]).unwrap_or(0);
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as u32)
+            .unwrap_or(0);
+        if let Ok(luma) = frame.plane_data_mut(0) {
+            for bit in 0..32usize {
+                let value = if (now_ms >> (31 - bit)) & 1 == 1 { 235 } else { 16 };
+                for row in 0..20 {
+                    let start = row * stride + bit * 20;
+                    if let Some(block) = luma.get_mut(start..start + 20) {
+                        block.fill(value);
+                    }
+                }
+            }
+        }
+        gst::PadProbeReturn::Ok
+    });
     Ok(())
 }
 

@@ -20,6 +20,8 @@ use tokio_rustls::TlsAcceptor;
 pub struct RunningServer {
     /// The address it listens on (useful with port 0).
     pub addr: SocketAddr,
+    /// The video-call hub (for tests and tools: which calls are in progress).
+    pub video: Arc<crate::video::Hub>,
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
 }
@@ -43,6 +45,7 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer> {
     let addr = listener.local_addr()?;
     let (stop, stopped) = watch::channel(false);
     let state = AppState::new(store, config);
+    let video = state.video.clone();
     tokio::spawn(refresh_call_queues(state.video.clone(), stopped.clone()));
     let task = tokio::spawn(accept_loop(
         listener,
@@ -51,7 +54,12 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer> {
         stopped,
     ));
     tracing::info!(%addr, "registry listening");
-    Ok(RunningServer { addr, stop, task })
+    Ok(RunningServer {
+        addr,
+        video,
+        stop,
+        task,
+    })
 }
 
 /// Consoles show how long each citizen has waited: refresh every few seconds.

@@ -14,6 +14,8 @@ pub struct Recorder {
     pub remote_frames: AtomicU64,
     pub preview_frames: AtomicU64,
     pub remote_size: Mutex<(u32, u32)>,
+    /// Wall-clock time of the first frame of the lawyer's video.
+    pub first_remote_at: std::sync::OnceLock<std::time::SystemTime>,
     changed: Condvar,
 }
 
@@ -25,6 +27,7 @@ impl CallObserver for Recorder {
     fn remote_frame(&self, frame: FrameRef<'_>) {
         assert_eq!(frame.to_packed().len(), (frame.width * frame.height * 4) as usize);
         *self.remote_size.lock().unwrap() = (frame.width, frame.height);
+        let _ = self.first_remote_at.set(std::time::SystemTime::now());
         self.remote_frames.fetch_add(1, Ordering::Relaxed);
     }
     fn preview_frame(&self, _frame: FrameRef<'_>) {

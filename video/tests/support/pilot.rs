@@ -108,6 +108,11 @@ impl Pilot {
             .unwrap();
     }
 
+    /// Calls the registry holds (waiting or in progress).
+    pub fn calls(&self) -> usize {
+        self.server.as_ref().map_or(0, |s| s.video.calls().len())
+    }
+
     pub fn stop(&mut self, runtime: &tokio::runtime::Runtime) {
         if let Some(server) = self.server.take() {
             runtime.block_on(server.stop());

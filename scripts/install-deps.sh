@@ -15,8 +15,9 @@ run=(libx11-6 libx11-xcb1 libxcursor1 libxi6 libxrandr2 libxkbcommon0 libxkbcomm
 run+=(gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-nice gstreamer1.0-alsa)
 # The video-call end-to-end tests: the lawyer's console in headless Chromium (driven by
-# playwright-core from npm, see tests/browser/package.json) and TURN through coturn.
-test=(chromium coturn)
+# playwright-core from npm, see tests/browser/package.json), TURN through coturn, and
+# loopback-only network namespaces for them (unshare from util-linux, ip from iproute2).
+test=(chromium coturn iproute2)
 
 want=()
 [ $# -eq 0 ] && set -- build

@@ -20,7 +20,7 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-/// A kiosk enrolled with `pilot`, waiting 30 s for an answer.
+/// A kiosk enrolled with `pilot`, waiting 90 s for an answer (longer than the idle timeout).
 fn kiosk_for(pilot: &Pilot) -> Kiosk {
     let mut config = Config::default();
     config.printer.kind = PrinterKind::None;
@@ -30,7 +30,7 @@ fn kiosk_for(pilot: &Pilot) -> Kiosk {
     config.video.ca_certificate = Some(pilot.pki.ca_cert.clone());
     config.video.device_key = Some(pilot.dir.path().join("device.key"));
     config.video.enrolment_file = Some(enrolment);
-    config.video.answer_timeout_secs = 30;
+    config.video.answer_timeout_secs = 90;
     config.video.media = kiosk_video::MediaConfig::loopback();
     Kiosk::start_with(config)
 }
@@ -52,7 +52,11 @@ fn nobody_answers_in_time_and_the_citizen_is_offered_a_ticket_or_12348() {
     let runtime = runtime();
     let mut pilot = Pilot::start(&runtime);
     let kiosk = kiosk_for(&pilot);
-
+    {
+        use slint::ComponentHandle as _;
+        let video = kiosk.app.global::<legal_kiosk::ui::Video>();
+        assert!(video.get_available(), "{}", video.get_unavailable_reason());
+    }
     assert!(kiosk.shows("与律师视频面对面交谈"), "the tile is enabled");
     kiosk.tap("视频咨询律师");
     assert!(kiosk.shows("本次通话不录音、不录像，您的谈话和画面不会保存在本机上。"));
@@ -61,10 +65,11 @@ fn nobody_answers_in_time_and_the_citizen_is_offered_a_ticket_or_12348() {
     assert!(kiosk.shows("律师们正在忙，请稍候。"), "no lawyer is on duty");
     assert_eq!(pilot_calls(&pilot), 1, "the registry queues the call");
 
-    // Waiting is never cut short by the idle timeout (60 s); the answer timeout (30 s) is.
-    kiosk.wait_idle(29);
+    // Waiting is never cut short by the idle timeout (60 s); the answer timeout (90 s) is.
+    kiosk.wait_idle(89);
     kiosk.ui_queue.run_pending();
-    assert!(kiosk.shows("下一位就是您。"));
+    assert!(kiosk.shows("下一位就是您。"), "still waiting after 89 s");
+    assert!(!kiosk.shows("还在吗？"), "no idle question while waiting");
     kiosk.wait_idle(2);
     kiosk.settle("the fallback offer", |k| {
         k.shows("抱歉，现在没有律师可以接听。")

@@ -4,7 +4,7 @@
 // output ({"ok": true, ...} or {"ok": false, "error": "..."}).
 //
 // Commands: login USER PASSWORD | wait-queue N | answer | wait-media FRAMES |
-//           wait-connected | mute | hangup | wait-ended | state | quit
+//           wait-connected | mute | drop-media | hangup | wait-ended | state | quit
 //           (benchmarks) first-frame | latency SAMPLES
 import { chromium } from "playwright-core";
 import readline from "node:readline";
@@ -168,6 +168,11 @@ const commands = {
   async mute() {
     await page.click("#mute");
     return { muted: (await state()).muted };
+  },
+  // The lawyer's network dies: media stops without a hang-up.
+  async "drop-media"() {
+    await page.evaluate(() => window.lawyerConsole.peer().close());
+    return {};
   },
   async hangup() {
     await page.click("#hangup");

@@ -244,6 +244,10 @@ async fn run_call(
     let setup_timeout = engine.services.media_setup_timeout;
     let mut requested = false;
     let mut media_deadline: Option<tokio::time::Instant> = None;
+    // ICE in GStreamer 1.22 may never report a path that silently died (no consent
+    // freshness): media that stops arriving counts as an interruption too.
+    let mut watchdog = tokio::time::interval(Duration::from_secs(1));
+    let mut last_progress = (0u64, Instant::now());
     while engine.state.is_active() {
         let deadline = media_deadline.unwrap_or_else(|| tokio::time::Instant::now() + silence * 10);
         let outgoing = tokio::select! {
@@ -266,6 +270,7 @@ async fn run_call(
                     None
                 }
             },
+            _ = watchdog.tick() => check_media_flow(&mut engine, &mut last_progress),
             _ = tokio::time::sleep_until(deadline), if media_deadline.is_some() => {
                 tracing::warn!("video call: media did not connect in time");
                 media_deadline = None;
@@ -291,6 +296,28 @@ async fn run_call(
     let report = engine.report();
     signalling.close().await;
     engine.observer.ended(report);
+}
+
+/// Seconds without any received audio or video before the call counts as interrupted.
+const MEDIA_SILENCE: Duration = Duration::from_secs(3);
+
+fn check_media_flow(engine: &mut Engine, last: &mut (u64, Instant)) -> Option<KioskToServer> {
+    let media = engine.media.as_ref()?;
+    let received = media.remote_frames() + media.audio_buffers();
+    if received != last.0 {
+        *last = (received, Instant::now());
+        return match engine.state {
+            KioskCallState::Interrupted { .. } => engine.apply(KioskCallStep::MediaRestored),
+            _ => None,
+        };
+    }
+    match engine.state {
+        KioskCallState::InCall { .. } if last.1.elapsed() >= MEDIA_SILENCE => {
+            tracing::warn!("video call: no media from the lawyer for {MEDIA_SILENCE:?}");
+            engine.apply(KioskCallStep::MediaInterrupted)
+        }
+        _ => None,
+    }
 }
 
 async fn wait_for_hangup(control: &mut mpsc::UnboundedReceiver<Control>) {

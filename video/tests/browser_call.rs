@@ -2,7 +2,8 @@
 //! camera and microphone), through the real registry, inside a loopback-only network
 //! namespace: the lawyer sees the waiting call, answers, both sides receive video (the
 //! browser's `getStats()`, the terminal's decoded frames), hang-up from either side ends both
-//! cleanly, an unanswered call times out; and the same through TURN only (coturn on
+//! cleanly, media dying mid-call interrupts and then ends the call, an unanswered call
+//! times out; and the same through TURN only (coturn on
 //! 127.0.0.1, relay policy).
 
 #[path = "support/browser.rs"]
@@ -139,7 +140,25 @@ fn the_lawyer_answers_in_the_browser_and_either_side_can_hang_up() {
             let report = recorder.wait_report(20);
             assert_eq!((report.by, report.reason), (Party::Citizen, HangupReason::Normal));
 
-            // 3. Nobody answers: when the terminal's waiting time runs out the call leaves
+            // 3. The lawyer's media dies without a hang-up: the terminal shows the
+            //    interruption, and when it is not restored in time the call ends for both.
+            let (call, recorder) = start_call(&runtime, &pilot, None);
+            lawyer.run("wait-queue 1");
+            answer_and_check_media(&mut lawyer, &recorder);
+            lawyer.run("drop-media");
+            recorder.wait_for("the interruption", 20, |s| {
+                matches!(s, KioskCallState::Interrupted { .. })
+            });
+            call.step(KioskCallStep::RestoreTimedOut);
+            let report = recorder.wait_report(20);
+            assert_eq!(
+                (report.by, report.reason, report.answered),
+                (Party::Citizen, HangupReason::NetworkLost, true)
+            );
+            let ended = lawyer.run("wait-ended");
+            assert_eq!(ended["ended"]["reason"], "network_lost", "{ended}");
+
+            // 4. Nobody answers: when the terminal's waiting time runs out the call leaves
             //    the queue and the citizen is offered another way.
             let (call, recorder) = start_call(&runtime, &pilot, None);
             lawyer.run("wait-queue 1");

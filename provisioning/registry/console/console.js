@@ -199,6 +199,7 @@ function iceServers() {
 
 async function startCall(call) {
   state.callId = call.call_id;
+  state.lastEnded = null;
   state.phase = "in-call";
   state.mediaConnected = false;
   state.muted = false;

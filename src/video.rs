@@ -51,7 +51,12 @@ pub fn prepare(config: &VideoSection, data_dir: &Path) -> VideoAvailability {
         .clone()
         .unwrap_or_else(|| data_dir.join("enrolment.json"));
     let enrolment = Enrolment::load(&enrolment_file)
-        .map_err(|e| format!("cannot read the enrolment {}: {e}", enrolment_file.display()))?
+        .map_err(|e| {
+            format!(
+                "cannot read the enrolment {}: {e}",
+                enrolment_file.display()
+            )
+        })?
         .ok_or("the terminal is not enrolled yet (legal-kiosk enroll)")?;
     let key = config
         .device_key

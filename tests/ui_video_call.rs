@@ -62,7 +62,10 @@ fn nobody_answers_in_time_and_the_citizen_is_offered_a_ticket_or_12348() {
     assert!(kiosk.shows("本次通话不录音、不录像，您的谈话和画面不会保存在本机上。"));
     kiosk.tap("同意并呼叫律师");
     kiosk.settle("a place in the queue", |k| k.shows("下一位就是您。"));
-    assert!(kiosk.shows("律师们正在忙，请稍候。"), "no lawyer is on duty");
+    assert!(
+        kiosk.shows("律师们正在忙，请稍候。"),
+        "no lawyer is on duty"
+    );
     assert_eq!(pilot_calls(&pilot), 1, "the registry queues the call");
 
     // Waiting is never cut short by the idle timeout (60 s); the answer timeout (90 s) is.
@@ -91,7 +94,10 @@ fn nobody_answers_in_time_and_the_citizen_is_offered_a_ticket_or_12348() {
     assert_eq!(pilot_calls(&pilot), 0, "the call left the registry's queue");
 
     kiosk.tap("取号到窗口咨询");
-    assert!(kiosk.shows("请选择您要办理的业务"), "the services to take a ticket");
+    assert!(
+        kiosk.shows("请选择您要办理的业务"),
+        "the services to take a ticket"
+    );
     pilot.stop(&runtime);
 }
 
@@ -133,7 +139,10 @@ fn a_terminal_missing_a_gstreamer_element_shows_the_tile_as_unavailable() {
     config.video.media.codec = kiosk_video::Codec::H264;
     config.video.media.h264_encoder = "x264enc-not-installed".into();
     let kiosk = Kiosk::start_with(config);
-    assert!(kiosk.shows("暂不可用"), "the tile says video calls are unavailable");
+    assert!(
+        kiosk.shows("暂不可用"),
+        "the tile says video calls are unavailable"
+    );
     kiosk.tap("视频咨询律师");
     assert!(kiosk.shows("取号"), "the disabled tile does nothing");
     assert!(!kiosk.shows("同意并呼叫律师"));

@@ -40,7 +40,10 @@ fn machine() -> String {
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     format!(
         "{model}, {cores} cores, load average {}",
-        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
     )
 }
 
@@ -49,13 +52,21 @@ fn cpu_seconds() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     let after = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
     let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
     // utime and stime are fields 14 and 15 of the line (11 and 12 after the name).
     (ticks(11) + ticks(12)) / 100.0
 }
 
 fn ms(t: SystemTime) -> f64 {
-    t.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs_f64() * 1000.0
+    t.duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs_f64()
+        * 1000.0
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -80,9 +91,18 @@ fn services(pilot: &Pilot, stamp_time: bool) -> CallServices {
     }
 }
 
-fn call(runtime: &tokio::runtime::Runtime, pilot: &Pilot, stamp: bool) -> (KioskCall, Arc<Recorder>) {
+fn call(
+    runtime: &tokio::runtime::Runtime,
+    pilot: &Pilot,
+    stamp: bool,
+) -> (KioskCall, Arc<Recorder>) {
     let recorder = Arc::new(Recorder::default());
-    let call = KioskCall::start(runtime.handle(), services(pilot, stamp), None, recorder.clone());
+    let call = KioskCall::start(
+        runtime.handle(),
+        services(pilot, stamp),
+        None,
+        recorder.clone(),
+    );
     (call, recorder)
 }
 
@@ -105,7 +125,10 @@ fn bench() {
         let answered = lawyer.run("answer")["at"].as_f64().unwrap();
         let browser_first = lawyer.run("first-frame")["at"].as_f64().unwrap();
         recorder.wait_frames(1, 20);
-        let kiosk_first = ms(*recorder.first_remote_at.get().expect("a frame on the terminal"));
+        let kiosk_first = ms(*recorder
+            .first_remote_at
+            .get()
+            .expect("a frame on the terminal"));
         to_browser.push(browser_first - answered);
         to_kiosk.push(kiosk_first - answered);
         call.hang_up();
@@ -125,13 +148,17 @@ fn bench() {
     let (call, recorder) = call(&runtime, &pilot, true);
     lawyer.run("wait-queue 1");
     lawyer.run("answer");
-    recorder.wait_for("the call", 30, |s| matches!(s, KioskCallState::InCall { .. }));
+    recorder.wait_for("the call", 30, |s| {
+        matches!(s, KioskCallState::InCall { .. })
+    });
     lawyer.run("wait-media 30");
     std::thread::sleep(Duration::from_secs(2));
     let (cpu0, t0) = (cpu_seconds(), Instant::now());
     let delays = lawyer.run(&format!("latency {LATENCY_SAMPLES}"))["delays"].clone();
     let (cpu1, elapsed) = (cpu_seconds(), t0.elapsed().as_secs_f64());
-    let frames = recorder.remote_frames.load(std::sync::atomic::Ordering::Relaxed);
+    let frames = recorder
+        .remote_frames
+        .load(std::sync::atomic::Ordering::Relaxed);
     let mut delays: Vec<f64> = delays
         .as_array()
         .unwrap()

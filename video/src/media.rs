@@ -756,7 +756,11 @@ fn stamp_frames(queue: &gst::Element) -> Result<(), MediaError> {
             .unwrap_or(0);
         if let Ok(luma) = frame.plane_data_mut(0) {
             for bit in 0..32usize {
-                let value = if (now_ms >> (31 - bit)) & 1 == 1 { 235 } else { 16 };
+                let value = if (now_ms >> (31 - bit)) & 1 == 1 {
+                    235
+                } else {
+                    16
+                };
                 for row in 0..20 {
                     let start = row * stride + bit * 20;
                     if let Some(block) = luma.get_mut(start..start + 20) {

@@ -76,11 +76,18 @@ fn answer_and_check_media(lawyer: &mut Lawyer, recorder: &Recorder) -> serde_jso
     let frames = recorder.wait_frames(30, 20);
     println!("browser: {stats}\nkiosk: {frames} frames of the lawyer decoded");
     assert!(frames >= 30, "the terminal decoded only {frames} frames");
-    assert_eq!(*recorder.remote_size.lock().unwrap(), (480, 360), "scaled for the screen");
+    assert_eq!(
+        *recorder.remote_size.lock().unwrap(),
+        (480, 360),
+        "scaled for the screen"
+    );
     assert!(stats["framesDecoded"].as_u64().unwrap() >= 30, "{stats}");
     assert_eq!(stats["videoCodec"], "video/VP8", "{stats}");
     assert_eq!(stats["frameWidth"], 320, "{stats}");
-    assert!(stats["audioPacketsReceived"].as_u64().unwrap() > 0, "{stats}");
+    assert!(
+        stats["audioPacketsReceived"].as_u64().unwrap() > 0,
+        "{stats}"
+    );
     stats
 }
 
@@ -102,7 +109,14 @@ fn the_lawyer_answers_in_the_browser_and_either_side_can_hang_up() {
                 matches!(s, KioskCallState::Waiting { .. })
             });
             assert!(
-                matches!(waiting, KioskCallState::Waiting { position: 1, lawyers_online: 1, .. }),
+                matches!(
+                    waiting,
+                    KioskCallState::Waiting {
+                        position: 1,
+                        lawyers_online: 1,
+                        ..
+                    }
+                ),
                 "{waiting:?}"
             );
             let queue = lawyer.run("wait-queue 1")["queue"][0].clone();
@@ -112,7 +126,14 @@ fn the_lawyer_answers_in_the_browser_and_either_side_can_hang_up() {
             let fields: Vec<&String> = queue.as_object().unwrap().keys().collect();
             assert_eq!(
                 fields,
-                ["call_id", "category", "platform_id", "platform_name", "region", "waiting_s"]
+                [
+                    "call_id",
+                    "category",
+                    "platform_id",
+                    "platform_name",
+                    "region",
+                    "waiting_s"
+                ]
             );
             answer_and_check_media(&mut lawyer, &recorder);
             lawyer.run("mute");
@@ -138,7 +159,10 @@ fn the_lawyer_answers_in_the_browser_and_either_side_can_hang_up() {
             assert_eq!(ended["ended"]["by"], "citizen", "{ended}");
             assert_eq!(ended["queueVisible"], true);
             let report = recorder.wait_report(20);
-            assert_eq!((report.by, report.reason), (Party::Citizen, HangupReason::Normal));
+            assert_eq!(
+                (report.by, report.reason),
+                (Party::Citizen, HangupReason::Normal)
+            );
 
             // 3. The lawyer's media dies without a hang-up: the terminal shows the
             //    interruption, and when it is not restored in time the call ends for both.
@@ -196,7 +220,10 @@ fn a_relay_only_call_goes_through_coturn_on_loopback() {
                 "--no-cli",
                 "--log-file=stdout",
             ])
-            .arg(format!("--pidfile={}", dir.path().join("turn.pid").display()))
+            .arg(format!(
+                "--pidfile={}",
+                dir.path().join("turn.pid").display()
+            ))
             .stdout(std::process::Stdio::null())
             .spawn()
             .expect("coturn (scripts/install-deps.sh test)");

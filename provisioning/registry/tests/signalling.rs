@@ -50,14 +50,28 @@ fn pilot() -> Pilot {
     admin(
         &pilot,
         &[
-            "lawyer", "add", "--username", "wang", "--name", "王律师", "--region", "330100",
+            "lawyer",
+            "add",
+            "--username",
+            "wang",
+            "--name",
+            "王律师",
+            "--region",
+            "330100",
         ],
         &format!("{PASSWORD}\n"),
     );
     admin(
         &pilot,
         &[
-            "lawyer", "add", "--username", "li", "--name", "李律师", "--region", "330100",
+            "lawyer",
+            "add",
+            "--username",
+            "li",
+            "--name",
+            "李律师",
+            "--region",
+            "330100",
         ],
         &format!("{PASSWORD}\n"),
     );
@@ -91,7 +105,10 @@ async fn login(pilot: &Pilot, user: &str, password: &str) -> reqwest::Response {
 async fn cookie(pilot: &Pilot, user: &str) -> String {
     let response = login(pilot, user, PASSWORD).await;
     assert_eq!(response.status(), 200);
-    let set = response.headers()["set-cookie"].to_str().unwrap().to_string();
+    let set = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_string();
     set.split(';').next().unwrap().to_string()
 }
 
@@ -285,18 +302,28 @@ async fn a_call_is_queued_per_region_answered_once_relayed_and_hung_up() {
     kf.send(&KioskToServer::RequestCall { category: None })
         .await
         .unwrap();
-    let ServerToKiosk::Queued { call_id: far_call, .. } = next(&mut kf).await else {
+    let ServerToKiosk::Queued {
+        call_id: far_call, ..
+    } = next(&mut kf).await
+    else {
         panic!("queued")
     };
 
     let mut wang = lawyer_connect(&pilot, Some(&cookie(&pilot, "wang").await))
         .await
         .unwrap();
-    let ServerToLawyer::Welcome { display_name, regions, ice } = wang.next_where(|_| true).await
+    let ServerToLawyer::Welcome {
+        display_name,
+        regions,
+        ice,
+    } = wang.next_where(|_| true).await
     else {
         panic!("welcome first")
     };
-    assert_eq!((display_name.as_str(), regions), ("王律师", vec!["330100".to_string()]));
+    assert_eq!(
+        (display_name.as_str(), regions),
+        ("王律师", vec!["330100".to_string()])
+    );
     assert_eq!(ice.ice_servers.len(), 1);
     let calls = wang.queue(1).await;
     assert_eq!(calls[0].call_id, call_id);
@@ -306,7 +333,11 @@ async fn a_call_is_queued_per_region_answered_once_relayed_and_hung_up() {
     // The terminal learns a lawyer is on duty.
     assert!(matches!(
         next(&mut ka).await,
-        ServerToKiosk::Queued { position: 1, lawyers_online: 1, .. }
+        ServerToKiosk::Queued {
+            position: 1,
+            lawyers_online: 1,
+            ..
+        }
     ));
 
     // A second citizen in the same region is second in line.
@@ -315,7 +346,10 @@ async fn a_call_is_queued_per_region_answered_once_relayed_and_hung_up() {
     kb.send(&KioskToServer::RequestCall { category: None })
         .await
         .unwrap();
-    assert!(matches!(next(&mut kb).await, ServerToKiosk::Queued { position: 2, .. }));
+    assert!(matches!(
+        next(&mut kb).await,
+        ServerToKiosk::Queued { position: 2, .. }
+    ));
     wang.queue(2).await;
 
     // Not the Ningbo call; then the first call, which moves the second up.
@@ -324,8 +358,12 @@ async fn a_call_is_queued_per_region_answered_once_relayed_and_hung_up() {
     })
     .await;
     assert!(matches!(
-        wang.next_where(|f| matches!(f, ServerToLawyer::Error { .. })).await,
-        ServerToLawyer::Error { code: SignalError::NoSuchCall, .. }
+        wang.next_where(|f| matches!(f, ServerToLawyer::Error { .. }))
+            .await,
+        ServerToLawyer::Error {
+            code: SignalError::NoSuchCall,
+            ..
+        }
     ));
     wang.send(&LawyerToServer::Answer {
         call_id: call_id.clone(),
@@ -338,8 +376,16 @@ async fn a_call_is_queued_per_region_answered_once_relayed_and_hung_up() {
         unreachable!()
     };
     assert_eq!(call.call_id, call_id);
-    assert_eq!(next(&mut ka).await, ServerToKiosk::Answered { call_id: call_id.clone() });
-    assert!(matches!(next(&mut kb).await, ServerToKiosk::Queued { position: 1, .. }));
+    assert_eq!(
+        next(&mut ka).await,
+        ServerToKiosk::Answered {
+            call_id: call_id.clone()
+        }
+    );
+    assert!(matches!(
+        next(&mut kb).await,
+        ServerToKiosk::Queued { position: 1, .. }
+    ));
 
     // A colleague is too late.
     let mut li = lawyer_connect(&pilot, Some(&cookie(&pilot, "li").await))
@@ -350,8 +396,12 @@ async fn a_call_is_queued_per_region_answered_once_relayed_and_hung_up() {
     })
     .await;
     assert!(matches!(
-        li.next_where(|f| matches!(f, ServerToLawyer::Error { .. })).await,
-        ServerToLawyer::Error { code: SignalError::NoSuchCall, .. }
+        li.next_where(|f| matches!(f, ServerToLawyer::Error { .. }))
+            .await,
+        ServerToLawyer::Error {
+            code: SignalError::NoSuchCall,
+            ..
+        }
     ));
 
     // Offer, answer and candidates are relayed unchanged, each way.
@@ -374,12 +424,16 @@ async fn a_call_is_queued_per_region_answered_once_relayed_and_hung_up() {
     .await
     .unwrap();
     assert_eq!(
-        wang.next_where(|f| matches!(f, ServerToLawyer::Sdp { .. })).await,
+        wang.next_where(|f| matches!(f, ServerToLawyer::Sdp { .. }))
+            .await,
         ServerToLawyer::Sdp { description: offer }
     );
     assert_eq!(
-        wang.next_where(|f| matches!(f, ServerToLawyer::Ice { .. })).await,
-        ServerToLawyer::Ice { candidate: candidate.clone() }
+        wang.next_where(|f| matches!(f, ServerToLawyer::Ice { .. }))
+            .await,
+        ServerToLawyer::Ice {
+            candidate: candidate.clone()
+        }
     );
     let answer = SessionDescription {
         kind: SdpKind::Answer,
@@ -393,11 +447,17 @@ async fn a_call_is_queued_per_region_answered_once_relayed_and_hung_up() {
         candidate: candidate.clone(),
     })
     .await;
-    assert_eq!(next(&mut ka).await, ServerToKiosk::Sdp { description: answer });
+    assert_eq!(
+        next(&mut ka).await,
+        ServerToKiosk::Sdp {
+            description: answer
+        }
+    );
     assert_eq!(next(&mut ka).await, ServerToKiosk::Ice { candidate });
     ka.send(&KioskToServer::MediaConnected).await.unwrap();
     assert!(matches!(
-        wang.next_where(|f| matches!(f, ServerToLawyer::MediaConnected { .. })).await,
+        wang.next_where(|f| matches!(f, ServerToLawyer::MediaConnected { .. }))
+            .await,
         ServerToLawyer::MediaConnected { .. }
     ));
 
@@ -428,7 +488,10 @@ async fn a_call_is_queued_per_region_answered_once_relayed_and_hung_up() {
             other => break other,
         }
     };
-    assert!(matches!(answered, ServerToKiosk::Answered { .. }), "{answered:?}");
+    assert!(
+        matches!(answered, ServerToKiosk::Answered { .. }),
+        "{answered:?}"
+    );
     drop(kb);
     let ended = wang
         .next_where(|f| matches!(f, ServerToLawyer::Ended { .. }))
@@ -436,7 +499,11 @@ async fn a_call_is_queued_per_region_answered_once_relayed_and_hung_up() {
     assert!(
         matches!(
             ended,
-            ServerToLawyer::Ended { by: Party::Citizen, reason: HangupReason::PeerGone, .. }
+            ServerToLawyer::Ended {
+                by: Party::Citizen,
+                reason: HangupReason::PeerGone,
+                ..
+            }
         ),
         "{ended:?}"
     );
@@ -459,7 +526,10 @@ async fn out_of_turn_malformed_and_unsigned_frames_are_refused() {
     .unwrap();
     assert!(matches!(
         next(&mut k).await,
-        ServerToKiosk::Error { code: SignalError::WrongState, .. }
+        ServerToKiosk::Error {
+            code: SignalError::WrongState,
+            ..
+        }
     ));
     k.send(&KioskToServer::RequestCall {
         category: Some("张三 欠薪".into()),
@@ -468,7 +538,10 @@ async fn out_of_turn_malformed_and_unsigned_frames_are_refused() {
     .unwrap();
     assert!(matches!(
         next(&mut k).await,
-        ServerToKiosk::Error { code: SignalError::BadCategory, .. }
+        ServerToKiosk::Error {
+            code: SignalError::BadCategory,
+            ..
+        }
     ));
     k.send(&KioskToServer::RequestCall { category: None })
         .await
@@ -479,24 +552,36 @@ async fn out_of_turn_malformed_and_unsigned_frames_are_refused() {
         .unwrap();
     assert!(matches!(
         next(&mut k).await,
-        ServerToKiosk::Error { code: SignalError::AlreadyInCall, .. }
+        ServerToKiosk::Error {
+            code: SignalError::AlreadyInCall,
+            ..
+        }
     ));
 
     let mut wang = lawyer_connect(&pilot, Some(&cookie(&pilot, "wang").await))
         .await
         .unwrap();
-    wang.send_raw(r#"{"type":"answer","call_id":"x","extra":1}"#).await;
+    wang.send_raw(r#"{"type":"answer","call_id":"x","extra":1}"#)
+        .await;
     assert!(matches!(
-        wang.next_where(|f| matches!(f, ServerToLawyer::Error { .. })).await,
-        ServerToLawyer::Error { code: SignalError::BadFrame, .. }
+        wang.next_where(|f| matches!(f, ServerToLawyer::Error { .. }))
+            .await,
+        ServerToLawyer::Error {
+            code: SignalError::BadFrame,
+            ..
+        }
     ));
     wang.send(&LawyerToServer::Hangup {
         reason: HangupReason::Normal,
     })
     .await;
     assert!(matches!(
-        wang.next_where(|f| matches!(f, ServerToLawyer::Error { .. })).await,
-        ServerToLawyer::Error { code: SignalError::WrongState, .. }
+        wang.next_where(|f| matches!(f, ServerToLawyer::Error { .. }))
+            .await,
+        ServerToLawyer::Error {
+            code: SignalError::WrongState,
+            ..
+        }
     ));
 
     // The citizen cancels: the lawyer's queue empties.

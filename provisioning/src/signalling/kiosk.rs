@@ -266,7 +266,7 @@ mod tests {
             S::MediaInterrupted,
         ];
         let (state, _) = run(start.clone());
-        assert_eq!(state.is_active(), true);
+        assert!(state.is_active());
         let mut restored = start.clone();
         restored.push(S::MediaRestored);
         assert!(matches!(run(restored).0, KioskCallState::InCall { .. }));

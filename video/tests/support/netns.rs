@@ -32,6 +32,7 @@ pub fn in_loopback_namespace(test_name: &str, body: impl FnOnce()) {
 }
 
 /// Whether the namespace has only the loopback interface.
+#[allow(dead_code)]
 pub fn only_loopback() -> bool {
     let out = Command::new("ip")
         .args(["-o", "link"])

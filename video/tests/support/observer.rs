@@ -25,7 +25,10 @@ impl CallObserver for Recorder {
         self.changed.notify_all();
     }
     fn remote_frame(&self, frame: FrameRef<'_>) {
-        assert_eq!(frame.to_packed().len(), (frame.width * frame.height * 4) as usize);
+        assert_eq!(
+            frame.to_packed().len(),
+            (frame.width * frame.height * 4) as usize
+        );
         *self.remote_size.lock().unwrap() = (frame.width, frame.height);
         let _ = self.first_remote_at.set(std::time::SystemTime::now());
         self.remote_frames.fetch_add(1, Ordering::Relaxed);
@@ -45,7 +48,12 @@ impl Recorder {
     }
 
     /// Waits until the latest state satisfies `check` (at most `secs`).
-    pub fn wait_for(&self, what: &str, secs: u64, check: impl Fn(&KioskCallState) -> bool) -> KioskCallState {
+    pub fn wait_for(
+        &self,
+        what: &str,
+        secs: u64,
+        check: impl Fn(&KioskCallState) -> bool,
+    ) -> KioskCallState {
         let deadline = Instant::now() + Duration::from_secs(secs);
         let mut states = self.states.lock().unwrap();
         loop {
@@ -55,7 +63,11 @@ impl Recorder {
                 return last.clone();
             }
             let now = Instant::now();
-            assert!(now < deadline, "timed out waiting for {what}; states: {:?}", *states);
+            assert!(
+                now < deadline,
+                "timed out waiting for {what}; states: {:?}",
+                *states
+            );
             states = self.changed.wait_timeout(states, deadline - now).unwrap().0;
         }
     }

@@ -8,8 +8,8 @@ use kiosk_registry::store::{Store, enrolment, platforms, video};
 use kiosk_registry::tls::{PkiFiles, init_pki};
 use provisioning::client::{ClientConfig, Enrolment};
 use provisioning::identity::DeviceIdentity;
-use provisioning::signalling::client::SignallingConfig;
 use provisioning::signalling::IceTransportPolicy;
+use provisioning::signalling::client::SignallingConfig;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -58,7 +58,11 @@ impl Pilot {
         .unwrap();
         let code = store
             .with(|c| {
-                enrolment::create_code(c, "hz-xihu", chrono::Utc::now() + chrono::Duration::hours(1))
+                enrolment::create_code(
+                    c,
+                    "hz-xihu",
+                    chrono::Utc::now() + chrono::Duration::hours(1),
+                )
             })
             .unwrap();
         let config = ServeConfig::new(
@@ -67,14 +71,20 @@ impl Pilot {
             pki.server_cert.clone(),
             pki.server_key.clone(),
         );
-        let server = runtime.block_on(kiosk_registry::server::start(config)).unwrap();
+        let server = runtime
+            .block_on(kiosk_registry::server::start(config))
+            .unwrap();
         let url = format!("https://127.0.0.1:{}", server.addr.port());
-        let identity = Arc::new(
-            DeviceIdentity::load_or_create(&dir.path().join("device.key")).unwrap(),
-        );
+        let identity =
+            Arc::new(DeviceIdentity::load_or_create(&dir.path().join("device.key")).unwrap());
         let client = ClientConfig::new(&url, &pki.ca_cert, Vec::new(), "test");
         let enrolment = runtime
-            .block_on(provisioning::client::enrol(&client, &identity, &code, "SN-TEST-1"))
+            .block_on(provisioning::client::enrol(
+                &client,
+                &identity,
+                &code,
+                "SN-TEST-1",
+            ))
             .unwrap();
         Self {
             dir,

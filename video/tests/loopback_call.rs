@@ -6,8 +6,8 @@
 #[path = "support/netns.rs"]
 mod netns;
 
-use kiosk_video::MediaConfig;
 use kiosk_video::media::{FrameSinks, IceState, MediaEvent, MediaSession, Role};
+use kiosk_video::{Codec, MediaConfig};
 use provisioning::signalling::{IceSettings, IceTransportPolicy};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -50,7 +50,20 @@ fn relay(
 fn two_webrtcbin_peers_connect_and_exchange_video_and_audio_over_loopback() {
     netns::in_loopback_namespace(
         "two_webrtcbin_peers_connect_and_exchange_video_and_audio_over_loopback",
-        || {
+        || call_between_two_pipelines(Codec::Vp8),
+    );
+}
+
+#[test]
+fn the_optional_h264_codec_works_the_same_way() {
+    netns::in_loopback_namespace("the_optional_h264_codec_works_the_same_way", || {
+        call_between_two_pipelines(Codec::H264)
+    });
+}
+
+fn call_between_two_pipelines(codec: Codec) {
+    {
+        {
             assert!(netns::only_loopback(), "not in a loopback-only namespace");
             // 320×240 at 15 fps keeps two encoders and two decoders (≈ 0.5 core) within a
             // shared 2-core machine; the 640×480 at 30 fps figures are in the benchmark.
@@ -58,6 +71,7 @@ fn two_webrtcbin_peers_connect_and_exchange_video_and_audio_over_loopback() {
                 width: 320,
                 height: 240,
                 framerate: 15,
+                codec,
                 ..MediaConfig::loopback()
             };
             let (kiosk_tx, kiosk_rx) = mpsc::unbounded_channel();
@@ -161,6 +175,6 @@ fn two_webrtcbin_peers_connect_and_exchange_video_and_audio_over_loopback() {
             stop.store(true, Ordering::Relaxed);
             let errors: Vec<String> = [a.join().unwrap(), b.join().unwrap()].concat();
             assert!(errors.is_empty(), "pipeline errors: {errors:?}");
-        },
-    );
+        }
+    }
 }

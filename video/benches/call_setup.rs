@@ -191,7 +191,8 @@ fn main() {
     }
     let exe = std::env::current_exe().expect("the bench binary");
     let status = std::process::Command::new("unshare")
-        .args(["--net", "--map-root-user", "sh", "-c"])
+        .args(unshare_args())
+        .args(["sh", "-c"])
         .arg(r#"ip link set lo up && exec "$0" "$@""#)
         .arg(&exe)
         .args(std::env::args().skip(1))
@@ -199,4 +200,20 @@ fn main() {
         .status()
         .expect("unshare and ip (scripts/install-deps.sh test)");
     std::process::exit(status.code().unwrap_or(1));
+}
+
+/// `unshare --net`, plus a user namespace when not root (root needs none, and CI runs as root
+/// where user namespaces may be switched off).
+fn unshare_args() -> Vec<&'static str> {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let root = status
+        .lines()
+        .find(|l| l.starts_with("Uid:"))
+        .and_then(|l| l.split_whitespace().nth(2))
+        == Some("0");
+    if root {
+        vec!["--net"]
+    } else {
+        vec!["--net", "--map-root-user"]
+    }
 }

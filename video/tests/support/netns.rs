@@ -18,7 +18,8 @@ pub fn in_loopback_namespace(test_name: &str, body: impl FnOnce()) {
     let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let exe = std::env::current_exe().expect("the test binary's path");
     let status = Command::new("unshare")
-        .args(["--net", "--map-root-user", "sh", "-c"])
+        .args(unshare_args())
+        .args(["sh", "-c"])
         .arg(r#"ip link set lo up && exec "$0" "$@""#)
         .arg(&exe)
         .args(["--exact", test_name, "--nocapture", "--test-threads=1"])
@@ -40,4 +41,20 @@ pub fn only_loopback() -> bool {
         .expect("ip");
     let text = String::from_utf8_lossy(&out.stdout);
     text.lines().all(|l| l.contains(": lo:"))
+}
+
+/// `unshare --net`, plus a user namespace when not root (root needs none, and CI runs as root
+/// where user namespaces may be switched off).
+fn unshare_args() -> Vec<&'static str> {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let root = status
+        .lines()
+        .find(|l| l.starts_with("Uid:"))
+        .and_then(|l| l.split_whitespace().nth(2))
+        == Some("0");
+    if root {
+        vec!["--net"]
+    } else {
+        vec!["--net", "--map-root-user"]
+    }
 }

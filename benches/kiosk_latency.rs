@@ -13,6 +13,10 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
+#[path = "support/machine.rs"]
+mod support_machine;
+use support_machine::machine;
+
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -20,20 +24,6 @@ use common::Kiosk;
 
 const TICKETS: usize = 100;
 const CARDS: usize = 30;
-
-fn machine() -> String {
-    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = info
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("model name")
-                .and_then(|r| r.split(':').nth(1))
-        })
-        .map_or("unknown CPU", str::trim)
-        .to_string();
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    format!("{model}, {cores} cores")
-}
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]

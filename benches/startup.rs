@@ -6,6 +6,10 @@
 //! The first frame is detected from outside, by reading the display's pixels until the
 //! home screen's red header appears, so nothing in the kiosk is special-cased for it.
 
+#[path = "support/machine.rs"]
+mod support_machine;
+use support_machine::machine;
+
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -14,20 +18,6 @@ use x11rb::connection::Connection;
 use x11rb::protocol::xproto::{ConnectionExt, ImageFormat};
 
 const RUNS: usize = 7;
-
-fn machine() -> String {
-    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = info
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("model name")
-                .and_then(|r| r.split(':').nth(1))
-        })
-        .map_or("unknown CPU", str::trim)
-        .to_string();
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    format!("{model}, {cores} cores")
-}
 
 fn kib_field(pid: u32, field: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))

@@ -15,16 +15,27 @@ use hardware::printer::{Printer, PrinterConfig, TransportKind};
 use crate::card_reader::{self, CardEvent, CardReader};
 use crate::clock::Clock;
 use crate::config::{Config, PrinterKind};
+use crate::content::GuidanceContent;
 use crate::outbox;
 use crate::printing::{PrinterHandle, PrinterHealth};
-use crate::queue::Catalogue;
+use crate::sealed_outbox::SealKey;
 use crate::store::Store;
-use crate::ui::{AppWindow, Deps, KioskController, Poster};
+use crate::sync::commands::{CommandContext, execute, reload_catalogue};
+use crate::sync::{SyncControl, catalogue_in_force};
+use crate::ui::{
+    AppWindow, Deps, KioskController, MaintenanceController, MaintenanceDeps,
+    MaintenancePrinterUpdater, Poster,
+};
 use crate::worker::Worker;
+use provisioning::client::store::HealthSnapshot;
+use provisioning::protocol::{DeviceState, PaperLevel};
+use std::sync::Mutex;
 
 /// A running kiosk. Dropping it stops the simulated devices.
 pub struct Kiosk {
     pub controller: Rc<KioskController>,
+    /// The staff maintenance menu (the GPIO key switch calls `pin_pad_opener()`).
+    pub maintenance: Rc<MaintenanceController>,
     pub worker: Worker,
     pub data_dir: PathBuf,
     /// The simulated printer, when the configuration asks for one.
@@ -33,6 +44,8 @@ pub struct Kiosk {
     pub printed: Option<Receiver<ReceivedJob>>,
     /// The ID-card reader (with its simulator, when configured).
     pub card_reader: Option<CardReader>,
+    /// The link to the operations centre (running once enrolled).
+    pub sync: Arc<SyncControl>,
 }
 
 /// Starts everything the kiosk needs and connects it to `app`.
@@ -46,6 +59,17 @@ pub fn assemble(
     let store = Store::open(&Store::path_in(&data_dir))?;
     tracing::info!(data = %data_dir.display(), "store opened");
     let worker = Worker::spawn(store).context("cannot start the store thread")?;
+    let catalogue = Arc::new(
+        worker
+            .call(|store| catalogue_in_force(store.conn()))
+            .context("the store thread stopped")?,
+    );
+    let guidance = worker
+        .call(|store| GuidanceContent::in_force(store.conn()))
+        .context("the store thread stopped")??;
+    let seal_key = Arc::new(SealKey::load_or_create(&SealKey::path_in(&data_dir))?);
+    // What the heartbeat tells the operations centre about the devices.
+    let health = Arc::new(Mutex::new(HealthSnapshot::default()));
 
     let (printer, printer_sim, printed) = open_printer(config, &data_dir)?;
     let (health_tx, health_rx) = mpsc::channel::<PrinterHealth>();
@@ -68,23 +92,88 @@ pub fn assemble(
         Deps {
             kiosk: config.kiosk.clone(),
             queue: config.queue.clone(),
-            catalogue: Arc::new(Catalogue::built_in()),
+            catalogue: catalogue.clone(),
+            worker: worker.clone(),
+            printer: printer.clone(),
+            clock: clock.clone(),
+            poster: poster.clone(),
+            guidance,
+            seal_key,
+        },
+    );
+    let commands = CommandContext {
+        worker: worker.clone(),
+        poster: poster.clone(),
+        ui: controller.ui_ref(),
+        service: controller.service_state_updater(),
+        clock: clock.clone(),
+        logs: crate::maintenance::logs::ring().clone(),
+    };
+    let bundle_ctx = commands.clone();
+    let sync = Arc::new(SyncControl::new(
+        config.clone(),
+        health.clone(),
+        Arc::new(move |stream: &str| {
+            if stream == "catalogue" {
+                reload_catalogue(&bundle_ctx);
+            }
+        }),
+        Arc::new(move |command: &provisioning::command::CommandBody| execute(&commands, command)),
+    ));
+    let maintenance = MaintenanceController::attach(
+        app,
+        controller.clone(),
+        MaintenanceDeps {
+            sync: sync.clone(),
+            config: config.maintenance.clone(),
+            kiosk: config.kiosk.clone(),
+            catalogue: catalogue.clone(),
             worker: worker.clone(),
             printer,
             clock: clock.clone(),
             poster: poster.clone(),
-            video: crate::video::prepare(&config.video, &data_dir),
+            video: crate::video::prepare(config, &data_dir),
+            data_dir: data_dir.clone(),
+            logs: crate::maintenance::logs::ring().clone(),
         },
-    );
-    forward_printer_health(health_rx, &controller, &worker, clock.clone())?;
-    let card_reader = start_card_reader(config, &data_dir, &controller, &worker, clock, poster)?;
+    )
+    .context("cannot start the maintenance menu")?;
+    let staff_view = maintenance.printer_health_updater();
+    forward_printer_health(
+        health_rx,
+        &controller,
+        staff_view,
+        &worker,
+        clock.clone(),
+        health.clone(),
+    )?;
+    let card_reader = start_card_reader(
+        config,
+        &data_dir,
+        &controller,
+        &worker,
+        clock,
+        poster.clone(),
+        health.clone(),
+    )?;
+    if let Some(notice) =
+        worker.call(|store| crate::maintenance::settings::home_notice(store.conn()))
+    {
+        match notice {
+            Ok(notice) => controller.show_home_notice(notice),
+            Err(e) => tracing::error!("cannot read the home notice: {e}"),
+        }
+    }
+    sync.start()?;
     Ok(Kiosk {
         controller,
+        maintenance,
         worker,
         data_dir,
         printer_sim,
         printed,
         card_reader,
+        sync,
     })
 }
 
@@ -96,11 +185,22 @@ fn start_card_reader(
     worker: &Worker,
     clock: Arc<dyn Clock>,
     poster: Poster,
+    snapshot: Arc<Mutex<HealthSnapshot>>,
 ) -> Result<Option<CardReader>> {
     let ui = controller.ui_ref();
     let worker = worker.clone();
     let outbox_clock = clock.clone();
     card_reader::start(config, data_dir, clock, move |event| {
+        if let Ok(mut s) = snapshot.lock() {
+            match &event {
+                CardEvent::ReaderDown { reason } => {
+                    s.reader = DeviceState::Fault;
+                    s.last_error = Some(format!("card reader: {reason}"));
+                }
+                CardEvent::ReaderUp => s.reader = DeviceState::Ok,
+                _ => {}
+            }
+        }
         let health = match &event {
             CardEvent::ReaderDown { reason } => {
                 Some(serde_json::json!({ "state": "down", "reason": reason }))
@@ -158,8 +258,10 @@ fn open_printer(config: &Config, data_dir: &std::path::Path) -> Result<OpenedPri
 fn forward_printer_health(
     health: Receiver<PrinterHealth>,
     controller: &KioskController,
+    staff_view: MaintenancePrinterUpdater,
     worker: &Worker,
     clock: Arc<dyn Clock>,
+    snapshot: Arc<Mutex<HealthSnapshot>>,
 ) -> Result<()> {
     let updater = controller.printer_health_updater();
     let worker = worker.clone();
@@ -168,7 +270,7 @@ fn forward_printer_health(
         .spawn(move || {
             for h in health {
                 match &h {
-                    PrinterHealth::NotPrinting { reason } => {
+                    PrinterHealth::NotPrinting { reason, .. } => {
                         tracing::warn!("printer cannot print: {reason}")
                     }
                     PrinterHealth::PaperNearEnd => tracing::warn!("printer paper is running low"),
@@ -176,7 +278,27 @@ fn forward_printer_health(
                         tracing::info!("printer ready")
                     }
                 }
+                if let Ok(mut s) = snapshot.lock() {
+                    let (state, paper) = match &h {
+                        PrinterHealth::Ready | PrinterHealth::Blind => {
+                            (DeviceState::Ok, PaperLevel::Ok)
+                        }
+                        PrinterHealth::PaperNearEnd => (DeviceState::Ok, PaperLevel::NearEnd),
+                        PrinterHealth::NotPrinting { reason, paper_out } => {
+                            s.last_error = Some(format!("printer: {reason}"));
+                            let paper = if *paper_out {
+                                PaperLevel::Out
+                            } else {
+                                PaperLevel::Unknown
+                            };
+                            (DeviceState::Fault, paper)
+                        }
+                    };
+                    s.printer = state;
+                    s.paper = paper;
+                }
                 updater.update(&h);
+                staff_view.update(&h);
                 let at = clock.now();
                 worker.submit(move |store| {
                     if let Err(e) =

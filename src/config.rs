@@ -36,6 +36,8 @@ pub struct Config {
     pub printer: PrinterSection,
     pub reader: ReaderSection,
     pub queue: QueueConfig,
+    pub registry: RegistrySection,
+    pub maintenance: crate::maintenance::MaintenanceConfig,
     pub video: VideoSection,
 }
 
@@ -53,6 +55,9 @@ pub struct KioskConfig {
     pub idle_warning_secs: u64,
     /// The ticket QR code holds this URL followed by the ticket's random token.
     pub ticket_url_base: String,
+    /// The online public legal service (the province's 12348 site) that guidance slips link
+    /// to with a QR code; empty for no QR.
+    pub online_service_url: String,
     /// Open in a full-screen window (the terminal) rather than a desktop window.
     pub fullscreen: bool,
 }
@@ -65,6 +70,7 @@ impl Default for KioskConfig {
             idle_timeout_secs: 60,
             idle_warning_secs: 15,
             ticket_url_base: "http://127.0.0.1:8080/t/".into(),
+            online_service_url: "https://www.12348.gov.cn/".into(),
             fullscreen: false,
         }
     }
@@ -174,6 +180,22 @@ impl Default for QueueConfig {
     }
 }
 
+/// The operations centre's registry. Without `url` the terminal works alone and its outbox
+/// waits.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct RegistrySection {
+    /// e.g. `https://registry.example:8443`; enrolment may also set it.
+    pub url: Option<String>,
+    /// PEM file of the registry's CA, the only certificate authority trusted for it.
+    pub ca_certificate: Option<PathBuf>,
+    /// One or two base64 Ed25519 public keys whose signatures bundles and commands must
+    /// carry (two during a key rotation).
+    pub pinned_keys: Vec<String>,
+    /// Largest bundle accepted, in bytes (default 16 MiB).
+    pub max_bundle_bytes: Option<u64>,
+}
+
 /// Video calls with a lawyer at the operations centre.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -181,14 +203,15 @@ pub struct VideoSection {
     /// Offer video calls (when the start-up check of GStreamer passes and the terminal is
     /// enrolled with a registry).
     pub enabled: bool,
-    /// The registry's base URL (`https://host:port`); without it there are no video calls.
+    /// The registry's base URL (`https://host:port`); default: the enrolment's.
     pub registry_url: Option<String>,
-    /// PEM file with the registry's CA certificate (the only trust anchor).
+    /// PEM file with the registry's CA certificate (the only trust anchor); default:
+    /// `[registry] ca_certificate`, else the CA saved at enrolment.
     pub ca_certificate: Option<PathBuf>,
-    /// The terminal's device key (default: `device.key` in the data folder).
+    /// The terminal's device key (default: the sync link's, `keys/device.key`).
     pub device_key: Option<PathBuf>,
-    /// The enrolment saved by `legal-kiosk enroll` (default: `enrolment.json` in the data
-    /// folder).
+    /// The enrolment saved by `legal-kiosk enroll` (default: `registry/enrolment.json` in
+    /// the data folder).
     pub enrolment_file: Option<PathBuf>,
     /// Seconds to wait for a lawyer before offering a ticket, an appointment or 12348.
     pub answer_timeout_secs: u64,
@@ -258,6 +281,15 @@ impl Config {
         if self.kiosk.idle_warning_secs >= self.kiosk.idle_timeout_secs {
             return Err(invalid(
                 "kiosk.idle_warning_secs must be shorter than kiosk.idle_timeout_secs".into(),
+            ));
+        }
+        if let Some(problem) = self.maintenance.problems().into_iter().next() {
+            return Err(invalid(problem));
+        }
+        let url = &self.kiosk.online_service_url;
+        if url.len() > 500 || !url.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(invalid(
+                "kiosk.online_service_url must be a URL of printable ASCII (it is printed as a QR code)".into(),
             ));
         }
         if self.video.answer_timeout_secs < 10 {
@@ -341,6 +373,22 @@ mod tests {
         let err = Config::parse("[video.media]\nwidth = 641\n", Path::new("k.toml"))
             .expect_err("odd width");
         assert!(err.to_string().contains("video.width"), "{err}");
+    }
+
+    #[test]
+    fn the_maintenance_section_is_read_and_checked() {
+        let config = Config::parse(
+            "[maintenance]\ngesture = \"taps\"\ncorner = \"bottom-left\"\ntaps = 4\n",
+            Path::new("k.toml"),
+        )
+        .expect("valid");
+        assert_eq!(config.maintenance.taps, 4);
+        let err = Config::parse(
+            "[maintenance.initial_installer]\nname = \"安装员\"\npin_hash = \"482916\"\n",
+            Path::new("k.toml"),
+        )
+        .expect_err("a PIN in clear is not a hash");
+        assert!(err.to_string().contains("Argon2id"), "{err}");
     }
 
     #[test]

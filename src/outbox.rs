@@ -15,6 +15,16 @@ pub mod kind {
     pub const PRINTER_HEALTH: &str = "printer.health";
     /// The card reader went down or came (back) up.
     pub const READER_HEALTH: &str = "reader.health";
+    /// A staff action or a failed staff login (maintenance menu, staff command line).
+    pub const AUDIT: &str = "audit";
+    /// A guided consultation reached its outcome (ids only, nothing personal).
+    pub const CONSULTATION_COMPLETED: &str = "consultation.completed";
+    /// A legal-aid self-check gave its indication (anonymous).
+    pub const LEGAL_AID_CHECKED: &str = "legal_aid.checked";
+    /// A consented legal-aid pre-application for staff: sealed (see `sealed_outbox`).
+    pub const LEGAL_AID_PRE_APPLICATION: &str = "legal_aid.pre_application";
+    /// A 好差评 rating of a ticket, consultation or video call.
+    pub const RATING_SUBMITTED: &str = "rating.submitted";
     /// A citizen asked for a video call (matter category only).
     pub const VIDEO_CALL_REQUESTED: &str = "video.call_requested";
     /// A lawyer answered (waiting time).

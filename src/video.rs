@@ -11,7 +11,7 @@ use provisioning::client::Enrolment;
 use provisioning::identity::DeviceIdentity;
 use provisioning::signalling::client::SignallingConfig;
 
-use crate::config::VideoSection;
+use crate::config::Config;
 
 /// Everything a call needs, ready to use.
 pub struct VideoCalls {
@@ -29,7 +29,9 @@ pub struct VideoCalls {
 pub type VideoAvailability = Result<Arc<VideoCalls>, String>;
 
 /// Checks the configuration, the enrolment and the GStreamer elements.
-pub fn prepare(config: &VideoSection, data_dir: &Path) -> VideoAvailability {
+pub fn prepare(config: &Config, data_dir: &Path) -> VideoAvailability {
+    let registry = &config.registry;
+    let config = &config.video;
     if !config.enabled {
         return Err("video calls are switched off ([video] enabled = false)".into());
     }
@@ -38,18 +40,12 @@ pub fn prepare(config: &VideoSection, data_dir: &Path) -> VideoAvailability {
     if let Some(reason) = report.reason() {
         return Err(reason);
     }
-    let registry_url = config
-        .registry_url
-        .clone()
-        .ok_or("no registry configured ([video] registry_url)")?;
-    let ca_certificate = config
-        .ca_certificate
-        .clone()
-        .ok_or("no registry CA configured ([video] ca_certificate)")?;
+    // By default the terminal's identity and registry are those of the sync link.
+    let paths = crate::sync::setup::SyncPaths::in_data_dir(data_dir);
     let enrolment_file = config
         .enrolment_file
         .clone()
-        .unwrap_or_else(|| data_dir.join("enrolment.json"));
+        .unwrap_or_else(|| paths.enrolment.clone());
     let enrolment = Enrolment::load(&enrolment_file)
         .map_err(|e| {
             format!(
@@ -58,10 +54,20 @@ pub fn prepare(config: &VideoSection, data_dir: &Path) -> VideoAvailability {
             )
         })?
         .ok_or("the terminal is not enrolled yet (legal-kiosk enroll)")?;
+    let registry_url = config
+        .registry_url
+        .clone()
+        .unwrap_or_else(|| enrolment.registry_url.clone());
+    let ca_certificate = config
+        .ca_certificate
+        .clone()
+        .or_else(|| registry.ca_certificate.clone())
+        .or_else(|| paths.ca_certificate.exists().then(|| paths.ca_certificate.clone()))
+        .ok_or("no registry CA configured ([registry] ca_certificate, or enrol with --ca)")?;
     let key = config
         .device_key
         .clone()
-        .unwrap_or_else(|| data_dir.join("device.key"));
+        .unwrap_or_else(|| paths.device_key.clone());
     let identity = DeviceIdentity::load_or_create(&key)
         .map_err(|e| format!("cannot read the device key: {e}"))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -9,7 +9,7 @@ use crate::client::store::{
 };
 use crate::command::{CommandAction, CommandBody};
 use crate::protocol::{CommandState, Event};
-use rusqlite::{Connection, OptionalExtension as _, params};
+use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Mutex;
@@ -251,99 +251,149 @@ impl SqliteStore {
 
 impl OutboxStore for SqliteStore {
     fn pending_batch(&self, max: usize) -> Result<Vec<Event>, StoreError> {
-        self.with(|c| {
-            let mut stmt = c.prepare_cached("SELECT seq, idempotency_key, kind, payload, created_at FROM outbox ORDER BY seq LIMIT ?1")?;
-            stmt.query_map([max as i64], |r| {
-                let text: String = r.get(3)?;
-                let payload = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
-                Ok(Event { seq: r.get(0)?, idempotency_key: r.get(1)?, kind: r.get(2)?, payload, created_at: r.get(4)? })
-            })?
-            .collect()
-        })
+        self.with(|c| outbox_pending(c, max))
     }
 
     fn acknowledge(&self, seqs: &[i64]) -> Result<(), StoreError> {
-        self.with(|c| {
-            let tx = c.transaction()?;
-            {
-                let mut stmt = tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?;
-                for seq in seqs {
-                    stmt.execute([seq])?;
-                }
-            }
-            tx.commit()
-        })
+        self.with(|c| outbox_acknowledge(c, seqs))
     }
 
     fn record_failure(&self, seqs: &[i64], error: &str) -> Result<(), StoreError> {
-        self.with(|c| {
-            let tx = c.transaction()?;
-            {
-                let mut stmt = tx.prepare_cached(
-                    "UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE seq = ?1",
-                )?;
-                for seq in seqs {
-                    stmt.execute(params![seq, error])?;
-                }
-            }
-            tx.commit()
-        })
+        self.with(|c| outbox_record_failure(c, seqs, error))
     }
 
     fn depth(&self) -> Result<u64, StoreError> {
-        self.with(|c| {
-            c.query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get::<_, i64>(0))
-                .map(|n| n as u64)
-        })
+        self.with(|c| outbox_depth(c))
     }
 }
 
 impl BundleStore for SqliteStore {
     fn current_versions(&self) -> Result<BTreeMap<String, u64>, StoreError> {
-        self.with(|c| {
-            c.prepare("SELECT stream, version FROM bundles")?
-                .query_map([], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
-                })?
-                .collect()
-        })
+        self.with(|c| bundle_versions(c))
     }
 
     fn apply(&self, bundle: &VerifiedBundle) -> Result<(), StoreError> {
         let pause = self.apply_pause.lock().map(|p| *p).unwrap_or_default();
-        let manifest = &bundle.manifest;
         let mut conn = self
             .conn
             .lock()
             .map_err(|_| StoreError::msg("store lock poisoned"))?;
-        let tx = conn.transaction().map_err(err)?;
-        let current: Option<i64> = tx
-            .query_row(
-                "SELECT version FROM bundles WHERE stream = ?1",
-                [&manifest.stream],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(err)?;
-        if current.is_some_and(|v| v as u64 >= manifest.version) {
-            return Err(StoreError::msg(format!(
-                "{} v{} is not newer than the version in force",
-                manifest.stream, manifest.version
-            )));
-        }
-        tx.execute(
-            "DELETE FROM bundle_files WHERE stream = ?1",
-            [&manifest.stream],
-        )
-        .map_err(err)?;
-        write_files(&tx, &manifest.stream, &bundle.payload, pause).map_err(err)?;
-        tx.execute(
-            "INSERT OR REPLACE INTO bundles (stream, version, manifest, applied_at) VALUES (?1, ?2, ?3, ?4)",
-            params![manifest.stream, manifest.version as i64, bundle.manifest_text, chrono::Utc::now().to_rfc3339()],
-        )
-        .map_err(err)?;
-        tx.commit().map_err(err)
+        apply_bundle(&mut conn, bundle, pause)
     }
+}
+
+// The SQL behind the traits, on any connection to a file with the `outbox`, `bundles` and
+// `bundle_files` tables: this store's and the firmware's. Writes take the write lock at
+// once (IMMEDIATE), since the firmware writes the same file from other connections.
+
+/// Up to `max` outbox rows, lowest `seq` first; a payload that does not parse goes as a
+/// JSON string (the registry sets it aside) rather than blocking the queue.
+pub fn outbox_pending(conn: &Connection, max: usize) -> rusqlite::Result<Vec<Event>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, idempotency_key, kind, payload, created_at FROM outbox ORDER BY seq LIMIT ?1",
+    )?;
+    stmt.query_map([max as i64], |r| {
+        let text: String = r.get(3)?;
+        let payload = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+        Ok(Event {
+            seq: r.get(0)?,
+            idempotency_key: r.get(1)?,
+            kind: r.get(2)?,
+            payload,
+            created_at: r.get(4)?,
+        })
+    })?
+    .collect()
+}
+
+/// Deletes acknowledged rows.
+pub fn outbox_acknowledge(conn: &mut Connection, seqs: &[i64]) -> rusqlite::Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    outbox_delete(&tx, seqs)?;
+    tx.commit()
+}
+
+/// Deletes acknowledged rows inside the caller's transaction (for stores that drop more
+/// with each row).
+pub fn outbox_delete(conn: &Connection, seqs: &[i64]) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?;
+    for seq in seqs {
+        stmt.execute([seq])?;
+    }
+    Ok(())
+}
+
+/// Counts a failed attempt on these rows.
+pub fn outbox_record_failure(
+    conn: &mut Connection,
+    seqs: &[i64],
+    error: &str,
+) -> rusqlite::Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    {
+        let mut stmt = tx.prepare_cached(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE seq = ?1",
+        )?;
+        for seq in seqs {
+            stmt.execute(params![seq, error])?;
+        }
+    }
+    tx.commit()
+}
+
+/// Rows waiting.
+pub fn outbox_depth(conn: &Connection) -> rusqlite::Result<u64> {
+    conn.query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get::<_, i64>(0))
+        .map(|n| n as u64)
+}
+
+/// Version in force per stream.
+pub fn bundle_versions(conn: &Connection) -> rusqlite::Result<BTreeMap<String, u64>> {
+    conn.prepare_cached("SELECT stream, version FROM bundles")?
+        .query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+        })?
+        .collect()
+}
+
+/// Puts `bundle` in force in one transaction, refusing a version not above the one in force
+/// (checked inside the transaction). `pause` after each file lets crash tests kill the
+/// process mid-apply.
+pub fn apply_bundle(
+    conn: &mut Connection,
+    bundle: &VerifiedBundle,
+    pause: Duration,
+) -> Result<(), StoreError> {
+    let manifest = &bundle.manifest;
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(err)?;
+    let current: Option<i64> = tx
+        .query_row(
+            "SELECT version FROM bundles WHERE stream = ?1",
+            [&manifest.stream],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(err)?;
+    if current.is_some_and(|v| v as u64 >= manifest.version) {
+        return Err(StoreError::msg(format!(
+            "{} v{} is not newer than the version in force",
+            manifest.stream, manifest.version
+        )));
+    }
+    tx.execute(
+        "DELETE FROM bundle_files WHERE stream = ?1",
+        [&manifest.stream],
+    )
+    .map_err(err)?;
+    write_files(&tx, &manifest.stream, &bundle.payload, pause).map_err(err)?;
+    tx.execute(
+        "INSERT OR REPLACE INTO bundles (stream, version, manifest, applied_at) VALUES (?1, ?2, ?3, ?4)",
+        params![manifest.stream, manifest.version as i64, bundle.manifest_text, chrono::Utc::now().to_rfc3339()],
+    )
+    .map_err(err)?;
+    tx.commit().map_err(err)
 }
 
 fn write_files(

@@ -3,8 +3,11 @@
 
 mod console;
 mod diag;
+mod legal_aid;
+mod registry;
 mod run;
 mod screenshot;
+mod staff;
 mod ticket;
 
 use std::path::PathBuf;
@@ -36,8 +39,18 @@ pub enum Command {
     /// Hardware checks: printer, card reader.
     #[command(subcommand)]
     Diag(diag::DiagCommand),
+    /// Enrol this terminal with the operations centre's registry (one-time code).
+    Enroll(registry::EnrollArgs),
+    /// Show the terminal's link to the operations centre: device id, last contact, outbox.
+    Status(registry::StatusArgs),
+    /// Sync with the operations centre now.
+    Sync(registry::SyncArgs),
     /// Issue queue tickets without the touchscreen (e.g. for a citizen served by phone).
     Ticket(ticket::TicketArgs),
+    /// Staff accounts for the maintenance menu: add, remove, list, set-pin, unlock.
+    Staff(staff::StaffArgs),
+    /// Evaluate a legal-aid self-check case from a file (for rule authors).
+    LegalAid(legal_aid::LegalAidArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -47,7 +60,12 @@ pub fn main() -> ExitCode {
         Command::Run => run::run(cli.config.as_deref()),
         Command::Screenshot(args) => screenshot::screenshot(cli.config.as_deref(), &args),
         Command::Diag(command) => diag::diag(&command),
+        Command::Enroll(args) => registry::enroll(cli.config.as_deref(), &args),
+        Command::Status(args) => registry::status(cli.config.as_deref(), &args),
+        Command::Sync(args) => registry::sync(cli.config.as_deref(), &args),
         Command::Ticket(args) => ticket::ticket(cli.config.as_deref(), &args),
+        Command::Staff(args) => staff::staff(cli.config.as_deref(), &args),
+        Command::LegalAid(args) => legal_aid::legal_aid(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -58,14 +76,21 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Logs go to stderr (the journal under systemd). They never carry personal data.
+/// Logs go to stderr (the journal under systemd) and to the ring of recent lines that the
+/// maintenance menu shows. They never carry personal data.
 fn init_logging() {
     use tracing_subscriber::EnvFilter;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
     let filter =
         EnvFilter::try_from_env("LEGAL_KIOSK_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_target(false),
+        )
+        .with(crate::maintenance::logs::ring().layer())
         .try_init();
 }

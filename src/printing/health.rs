@@ -12,7 +12,7 @@ pub enum PrinterHealth {
     /// Prints, but paper runs low: staff should refill soon. Reported once.
     PaperNearEnd,
     /// Cannot print now (paper out, cover open, offline, error, unplugged, silent).
-    NotPrinting { reason: String },
+    NotPrinting { reason: String, paper_out: bool },
     /// Configured blind: prints without being able to tell whether it worked.
     Blind,
 }
@@ -29,12 +29,14 @@ pub fn health_from_status(status: Result<PrinterStatus, PrinterError>) -> Printe
     match status {
         Ok(s) if s.refusal().is_some() || !s.ready() => PrinterHealth::NotPrinting {
             reason: s.to_string(),
+            paper_out: s.paper_end(),
         },
         Ok(s) if s.paper_near_end() => PrinterHealth::PaperNearEnd,
         Ok(_) => PrinterHealth::Ready,
         Err(PrinterError::Blind) => PrinterHealth::Blind,
         Err(e) => PrinterHealth::NotPrinting {
             reason: e.to_string(),
+            paper_out: false,
         },
     }
 }

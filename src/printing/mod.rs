@@ -1,15 +1,16 @@
-//! The printer thread: tickets go to the printer one at a time, off the UI thread; the
+//! The printer thread: tickets and other documents (guidance slips) go to the printer one at a time, off the UI thread; the
 //! outcome of each job comes back through a callback; between jobs the thread watches the
 //! printer's status so the home screen and staff know when printing is impossible (paper
 //! out, cover open, unplugged) and when it works again.
 
 mod health;
+pub mod slip;
 
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread;
 use std::time::Duration;
 
-use hardware::printer::{Printer, PrinterError, TicketContent};
+use hardware::printer::{Document, Printer, PrinterError, PrinterStatus, TicketContent};
 
 pub use health::{PrinterHealth, health_after_job, health_from_status};
 
@@ -26,9 +27,14 @@ pub enum PrintOutcome {
 }
 
 type Done = Box<dyn FnOnce(PrintOutcome) + Send>;
+type StatusDone = Box<dyn FnOnce(Result<PrinterStatus, String>) + Send>;
 
 enum Job {
     Ticket(Box<TicketContent>, Done),
+    /// Any other document (a guidance slip, the maintenance menu's test page).
+    Document(Box<Document>, Done),
+    /// A status query on request (the maintenance menu's "check now").
+    Status(StatusDone),
 }
 
 /// A handle to the printer thread; cheap to clone.
@@ -60,6 +66,22 @@ impl PrinterHandle {
                             done(outcome(result));
                             next
                         }
+                        Ok(Job::Document(doc, done)) => {
+                            let result = printer.print(&doc);
+                            let next = health_after_job(&result, &health, || printer.status());
+                            done(outcome(result));
+                            next
+                        }
+                        Ok(Job::Status(done)) => match printer.status() {
+                            Ok(status) => {
+                                done(Ok(status));
+                                health_from_status(Ok(status))
+                            }
+                            Err(e) => {
+                                done(Err(e.to_string()));
+                                health_from_status(Err(e))
+                            }
+                        },
                         Err(RecvTimeoutError::Timeout) => health_from_status(printer.status()),
                         Err(RecvTimeoutError::Disconnected) => return,
                     };
@@ -81,6 +103,28 @@ impl PrinterHandle {
                 reason: "the printer thread has stopped".into(),
                 nothing_printed: true,
             });
+        }
+    }
+}
+
+impl PrinterHandle {
+    /// Queues a document; `done` runs on the printer thread once it printed or failed.
+    pub fn print_document(&self, doc: Document, done: impl FnOnce(PrintOutcome) + Send + 'static) {
+        if let Err(mpsc::SendError(Job::Document(_, done))) =
+            self.tx.send(Job::Document(Box::new(doc), Box::new(done)))
+        {
+            done(PrintOutcome::Failed {
+                reason: "the printer thread has stopped".into(),
+                nothing_printed: true,
+            });
+        }
+    }
+
+    /// Asks the printer for its status now; `done` runs on the printer thread with the
+    /// status or the reason there is none (blind printer, no answer, unplugged).
+    pub fn query_status(&self, done: impl FnOnce(Result<PrinterStatus, String>) + Send + 'static) {
+        if let Err(mpsc::SendError(Job::Status(done))) = self.tx.send(Job::Status(Box::new(done))) {
+            done(Err("the printer thread has stopped".into()));
         }
     }
 }

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use thiserror::Error;
 
-use crate::i18n::Localized;
+use crate::i18n::Text;
 
 /// The catalogue shipped with the firmware: version 0 of the `catalogue` stream.
 pub const BUILT_IN_SERVICES: &str = include_str!("../../content/catalogue/services.toml");
@@ -16,11 +16,11 @@ pub struct Service {
     pub id: String,
     /// One upper-case letter that starts every ticket number of this service.
     pub prefix: char,
-    pub name: Localized,
-    pub description: Localized,
+    pub name: Text,
+    pub description: Text,
     /// Where the citizen is served, when the centre assigns one (e.g. 3号窗口).
     #[serde(default)]
-    pub window: Option<Localized>,
+    pub window: Option<Text>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,10 +139,13 @@ mod tests {
         );
         for s in c.services() {
             for lang in Lang::ALL {
-                let (_, fallback) = s.name.get(lang);
-                assert!(!fallback, "{} has no {} name", s.id, lang.code());
-                let (_, fallback) = s.description.get(lang);
-                assert!(!fallback, "{} has no {} description", s.id, lang.code());
+                assert!(s.name.has(lang), "{} has no {} name", s.id, lang.code());
+                assert!(
+                    s.description.has(lang),
+                    "{} has no {} description",
+                    s.id,
+                    lang.code()
+                );
             }
         }
         assert_eq!(
@@ -157,13 +160,13 @@ mod tests {
             [[service]]
             id = "a"
             prefix = "A"
-            name = { zh_CN = "甲" }
-            description = { zh_CN = "甲" }
+            name = { zh-CN = "甲" }
+            description = { zh-CN = "甲" }
             [[service]]
             id = "b"
             prefix = "A"
-            name = { zh_CN = "乙" }
-            description = { zh_CN = "乙" }
+            name = { zh-CN = "乙" }
+            description = { zh-CN = "乙" }
         "#;
         assert!(matches!(
             Catalogue::parse(text),
@@ -173,7 +176,7 @@ mod tests {
 
     #[test]
     fn a_lower_case_prefix_is_refused() {
-        let text = "[[service]]\nid = \"a\"\nprefix = \"a\"\nname = { zh_CN = \"甲\" }\ndescription = { zh_CN = \"甲\" }\n";
+        let text = "[[service]]\nid = \"a\"\nprefix = \"a\"\nname = { zh-CN = \"甲\" }\ndescription = { zh-CN = \"甲\" }\n";
         assert!(matches!(
             Catalogue::parse(text),
             Err(CatalogueError::BadPrefix { .. })

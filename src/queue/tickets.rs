@@ -200,10 +200,12 @@ pub fn active_ticket_of(
     }))
 }
 
-/// The numbering series in use on `day` (0 unless staff restarted the day's numbering).
-fn current_series(conn: &Connection, day: &str) -> rusqlite::Result<i64> {
+/// The numbering series in use on `day` (0 unless staff restarted the day's numbering,
+/// see [`super::admin::restart_numbering`]).
+pub(super) fn current_series(conn: &Connection, day: &str) -> rusqlite::Result<i64> {
     conn.query_row(
-        "SELECT COALESCE(MAX(series), 0) FROM tickets WHERE service_day = ?1",
+        "SELECT MAX(COALESCE((SELECT MAX(series) FROM tickets WHERE service_day = ?1), 0),
+                    COALESCE((SELECT series FROM numbering_series WHERE service_day = ?1), 0))",
         params![day],
         |r| r.get(0),
     )

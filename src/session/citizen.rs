@@ -31,6 +31,22 @@ pub struct Citizen {
     pub card_expired: bool,
     /// What a ticket records: masked number, keyed hash, age band.
     pub identity: TicketIdentity,
+    /// Full name and number, in memory for this session only: used solely for a legal-aid
+    /// pre-application the citizen consents to on screen. Never shown, logged or stored.
+    pub holder: CardHolder,
+}
+
+/// The card holder's full name and ID number. Wiped on drop; `Debug` shows nothing.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct CardHolder {
+    pub name: String,
+    pub id_number: String,
+}
+
+impl std::fmt::Debug for CardHolder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CardHolder(<redacted>)")
+    }
 }
 
 impl std::fmt::Debug for Citizen {
@@ -65,6 +81,10 @@ impl Citizen {
                 id_hash: key.hash_id_number(card.id_number()),
                 age_band: age_band(age).to_string(),
                 elderly: age >= priority_age,
+            },
+            holder: CardHolder {
+                name: card.display_name().to_owned(),
+                id_number: card.id_number().to_owned(),
             },
         })
     }

@@ -6,5 +6,5 @@ pub mod citizen;
 pub mod identity;
 pub mod mask;
 
-pub use citizen::{CardRejected, Citizen};
+pub use citizen::{CardHolder, CardRejected, Citizen};
 pub use identity::HashKey;

@@ -10,7 +10,12 @@ use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 use thiserror::Error;
 
-const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("migrations/001_tickets_and_outbox.sql"))];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("migrations/001_tickets_and_outbox.sql")),
+    M::up(include_str!("migrations/002_staff_audit_settings.sql")),
+    M::up(include_str!("migrations/003_bundles_and_commands.sql")),
+    M::up(include_str!("migrations/004_sealed_outbox.sql")),
+];
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -117,6 +122,11 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The connection itself, for a component that keeps its own (the sync client).
+    pub fn into_connection(self) -> Connection {
+        self.conn
     }
 }
 

@@ -2,6 +2,7 @@
 //! callbacks to domain services running on worker threads, and returns home (forgetting
 //! everything) when the citizen is done or gone.
 
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -30,6 +31,10 @@ pub struct Deps {
     pub printer: Option<PrinterHandle>,
     pub clock: Arc<dyn Clock>,
     pub poster: Poster,
+    /// Consultation content, legal-aid rules, rating reasons, institutions.
+    pub guidance: crate::content::GuidanceContent,
+    /// Seals consented personal data (legal-aid pre-applications) in the outbox.
+    pub seal_key: Arc<crate::sealed_outbox::SealKey>,
     /// Video calls with a lawyer, or why this terminal cannot make them.
     pub video: crate::video::VideoAvailability,
 }
@@ -52,14 +57,25 @@ pub struct KioskController {
     pub(super) app: slint::Weak<AppWindow>,
     pub(super) deps: Deps,
     pub(super) shared: Arc<Mutex<Shared>>,
-    default_lang: Lang,
+    /// The citizen defaults; staff may change them in the maintenance menu.
+    pub(super) default_lang: Cell<Lang>,
+    pub(super) default_large_text: Cell<bool>,
+    /// Told of every touch while the maintenance menu is open (which has its own timeout).
+    pub(super) staff_activity: RefCell<Option<Rc<dyn Fn()>>>,
     /// The citizen whose card was read, for this session only.
     pub(super) citizen: std::cell::RefCell<Option<crate::session::Citizen>>,
     /// The citizen's card is still on the reader.
     pub(super) card_present: std::cell::Cell<bool>,
+    restart_requested: std::cell::Cell<bool>,
+    /// The operations centre's notice for the home screen, with its end.
+    home_notice: RefCell<crate::maintenance::settings::HomeNotice>,
     ui_ref: std::cell::OnceCell<super::poster::UiRef<KioskController>>,
-    idle: IdleWatch,
+    pub(super) idle: IdleWatch,
     clock_timer: Timer,
+    /// The guidance flows of this session (see `guidance`).
+    pub(super) consult: std::cell::RefCell<super::consult::ConsultState>,
+    pub(super) aid: std::cell::RefCell<super::legal_aid::AidState>,
+    pub(super) rating: std::cell::RefCell<super::rating::RatingState>,
     pub(super) video: super::video::VideoUi,
 }
 
@@ -83,12 +99,19 @@ impl KioskController {
             })),
             video: super::video::VideoUi::new(deps.video.clone()),
             deps,
-            default_lang,
+            default_lang: Cell::new(default_lang),
+            default_large_text: Cell::new(false),
             citizen: std::cell::RefCell::new(None),
             card_present: std::cell::Cell::new(false),
+            restart_requested: std::cell::Cell::new(false),
+            home_notice: RefCell::new(Default::default()),
             ui_ref: std::cell::OnceCell::new(),
             idle,
+            staff_activity: RefCell::new(None),
             clock_timer: Timer::default(),
+            consult: Default::default(),
+            aid: Default::default(),
+            rating: Default::default(),
         });
         let _ = this.ui_ref.set(super::poster::UiRef::new(&this));
         this.wire(app);
@@ -141,6 +164,7 @@ impl KioskController {
 
         app.global::<super::Activity>()
             .on_touched(self.callback(|this| this.touched()));
+        self.wire_guidance(app);
         self.wire_video(app);
     }
 
@@ -174,9 +198,10 @@ impl KioskController {
         self.idle.stop();
         self.forget_citizen();
         if let Some(app) = self.app.upgrade() {
-            app.global::<Theme>().set_large_text(false);
+            app.global::<Theme>()
+                .set_large_text(self.default_large_text.get());
         }
-        self.select_language(self.default_lang);
+        self.select_language(self.default_lang.get());
         self.show_home();
     }
 
@@ -188,6 +213,7 @@ impl KioskController {
             shared.session += 1;
             shared.current_service = None;
         }
+        self.reset_guidance();
         let Some(app) = self.app.upgrade() else {
             return;
         };
@@ -200,12 +226,15 @@ impl KioskController {
         let Some(app) = self.app.upgrade() else {
             return;
         };
-        // Only the service list has a page behind it; a ticket, once issued, is finished
-        // with 完成 or 首页.
-        match app.global::<Nav>().get_page() {
-            Page::Services => self.go_home(),
-            Page::Video => self.video_back(),
-            _ => {}
+        // The service list, the video call and the guidance flows have pages behind them; a
+        // ticket, once issued, is finished with 完成 or 首页.
+        let page = app.global::<Nav>().get_page();
+        if page == Page::Services {
+            self.go_home();
+        } else if page == Page::Video {
+            self.video_back();
+        } else {
+            self.guidance_back(page);
         }
     }
 
@@ -289,11 +318,21 @@ impl KioskController {
         }
     }
 
+    /// Shows the operations centre's home-screen notice (an empty text clears it).
+    pub fn show_home_notice(&self, notice: crate::maintenance::settings::HomeNotice) {
+        *self.home_notice.borrow_mut() = notice;
+        self.refresh_clock();
+    }
+
     pub(super) fn refresh_clock(&self) {
         let Some(app) = self.app.upgrade() else {
             return;
         };
         let now = self.deps.clock.now();
+        let notice = SharedString::from(self.home_notice.borrow().text_at(now));
+        if app.global::<Kiosk>().get_home_notice() != notice {
+            app.global::<Kiosk>().set_home_notice(notice);
+        }
         let lang = self.shared().lang;
         let kiosk = app.global::<Kiosk>();
         let (date, time) = (
@@ -313,6 +352,14 @@ impl KioskController {
     pub fn touched(&self) {
         if let Some(app) = self.app.upgrade() {
             app.global::<Kiosk>().set_idle_warning(false);
+            if app.global::<Nav>().get_page() == Page::Maintenance {
+                self.idle.stop();
+                let hook = self.staff_activity.borrow().clone();
+                if let Some(hook) = hook {
+                    hook();
+                }
+                return;
+            }
         }
         let me = self.me.clone();
         let me2 = self.me.clone();
@@ -342,8 +389,8 @@ impl KioskController {
         }
         let at_rest = app.global::<Nav>().get_page() == Page::Home
             && self.citizen.borrow().is_none()
-            && self.shared().lang == self.default_lang
-            && !app.global::<Theme>().get_large_text();
+            && self.shared().lang == self.default_lang.get()
+            && app.global::<Theme>().get_large_text() == self.default_large_text.get();
         if at_rest {
             self.idle.stop();
             return;
@@ -351,6 +398,32 @@ impl KioskController {
         let kiosk = app.global::<Kiosk>();
         kiosk.set_idle_seconds_left(i32::try_from(seconds_left).unwrap_or(i32::MAX));
         kiosk.set_idle_warning(true);
+    }
+
+    /// Shows a new catalogue (a newer `catalogue` bundle came into force), without a restart.
+    pub fn set_catalogue(&self, catalogue: Arc<Catalogue>) {
+        self.shared().catalogue = catalogue;
+        let waiting = HashMap::new();
+        self.push_services(&waiting);
+        if let Some(app) = self.app.upgrade()
+            && app.global::<Nav>().get_page() == Page::Services
+        {
+            self.open_services();
+        }
+    }
+
+    /// The operations centre asked for a restart: leave the event loop; the service manager
+    /// starts the kiosk again.
+    pub fn request_restart(&self) {
+        tracing::info!("restart requested by the operations centre");
+        self.restart_requested.set(true);
+        if let Err(e) = slint::quit_event_loop() {
+            tracing::error!("cannot leave the event loop: {e}");
+        }
+    }
+
+    pub fn restart_requested(&self) -> bool {
+        self.restart_requested.get()
     }
 
     /// A handle worker threads can post to.

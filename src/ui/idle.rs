@@ -13,8 +13,8 @@ pub struct IdleWatch(Rc<Inner>);
 struct Inner {
     quiet: Timer,
     countdown: Timer,
-    warn_after: Duration,
-    warn_for_secs: u32,
+    warn_after: Cell<Duration>,
+    warn_for_secs: Cell<u32>,
     seconds_left: Cell<u32>,
 }
 
@@ -24,10 +24,18 @@ impl IdleWatch {
         Self(Rc::new(Inner {
             quiet: Timer::default(),
             countdown: Timer::default(),
-            warn_after,
-            warn_for_secs: u32::try_from(warn_for.as_secs()).unwrap_or(u32::MAX),
+            warn_after: Cell::new(warn_after),
+            warn_for_secs: Cell::new(u32::try_from(warn_for.as_secs()).unwrap_or(u32::MAX)),
             seconds_left: Cell::new(0),
         }))
+    }
+
+    /// Changes the timing from the next quiet spell on (staff changed the idle timeout).
+    pub fn set_timing(&self, warn_after: Duration, warn_for: Duration) {
+        self.0.warn_after.set(warn_after);
+        self.0
+            .warn_for_secs
+            .set(u32::try_from(warn_for.as_secs()).unwrap_or(u32::MAX));
     }
 
     /// Starts the quiet spell again. `on_warn(seconds_left)` runs when the question appears
@@ -39,9 +47,9 @@ impl IdleWatch {
         let on_timeout = Rc::new(on_timeout);
         self.0
             .quiet
-            .start(TimerMode::SingleShot, self.0.warn_after, move || {
+            .start(TimerMode::SingleShot, self.0.warn_after.get(), move || {
                 let Some(this) = inner.upgrade() else { return };
-                this.seconds_left.set(this.warn_for_secs);
+                this.seconds_left.set(this.warn_for_secs.get());
                 let tick = Rc::downgrade(&this);
                 let first_warn = on_warn.clone();
                 let (on_warn, on_timeout) = (on_warn.clone(), on_timeout.clone());
@@ -58,7 +66,7 @@ impl IdleWatch {
                         }
                     });
                 // After the countdown started, so that `on_warn` may stop it.
-                first_warn(this.warn_for_secs);
+                first_warn(this.warn_for_secs.get());
             });
     }
 

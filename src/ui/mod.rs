@@ -3,14 +3,25 @@
 
 slint::include_modules!();
 
+mod consult;
 mod controller;
 mod datetime;
+mod guidance;
+mod guidance_shots;
 mod idle;
+pub mod maintenance;
+mod legal_aid;
 pub mod poster;
+mod rating;
 pub mod screenshot;
 mod session;
+mod slips;
 mod tickets;
 mod video;
 
 pub use controller::{Deps, KioskController, PrinterHealthUpdater};
+pub use maintenance::{
+    MaintenanceController, MaintenanceDeps, MaintenancePrinterUpdater, PinPadOpener,
+    ServiceStateUpdater,
+};
 pub use poster::{ManualQueue, Poster, UiRef};

@@ -10,7 +10,10 @@ use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferTyp
 use slint::platform::{Platform, WindowAdapter};
 use slint::{ComponentHandle, ModelRc, PhysicalSize, PlatformError, Rgb8Pixel, VecModel};
 
-use super::{AppWindow, Kiosk, Nav, Page, Queue, ServiceEntry, TicketStage, TicketView};
+use super::{
+    AppWindow, Kiosk, MaintScreen, Maintenance, Nav, Page, PrinterView, Queue, ServiceEntry,
+    TicketStage, TicketView,
+};
 use crate::i18n::Lang;
 use crate::queue::Catalogue;
 
@@ -28,6 +31,25 @@ pub enum ShotPage {
     VideoCall,
     /// Nobody answered: other ways to get help.
     VideoNoAnswer,
+    /// The staff PIN pad (what the hidden gesture opens).
+    PinPad,
+    /// The staff maintenance menu.
+    StaffMenu,
+    /// The staff printer page.
+    StaffPrinter,
+    /// The staff kiosk page (out of service, citizen defaults).
+    StaffKiosk,
+    ConsultCategories,
+    ConsultQuestion,
+    ConsultOutcome,
+    ConsultSearch,
+    LegalAidIntro,
+    LegalAidQuestion,
+    LegalAidNumber,
+    LegalAidResult,
+    LegalAidConsent,
+    RatingLevels,
+    RatingReasons,
 }
 
 /// An RGB picture of the screen.
@@ -142,6 +164,34 @@ pub fn show_sample(app: &AppWindow, page: ShotPage, lang: Lang, centre_name: &st
         taken_at: "09:30".into(),
         stage: TicketStage::Printed,
     });
+    let staff = app.global::<Maintenance>();
+    staff.set_staff_name("王芳".into());
+    staff.set_installer(true);
+    staff.set_pin_length(3);
+    staff.set_printer(PrinterView {
+        configured: true,
+        known: true,
+        online: true,
+        near_end: true,
+        ..Default::default()
+    });
+    staff.set_service_prefixes(ModelRc::new(VecModel::from(
+        catalogue
+            .services()
+            .iter()
+            .map(|s| slint::SharedString::from(s.prefix.to_string()))
+            .collect::<Vec<_>>(),
+    )));
+    staff.set_reprint_number("B12".into());
+    staff.set_default_language(lang.code().into());
+    staff.set_idle_timeout_secs(60);
+    let staff_screen = |screen| {
+        staff.set_screen(screen);
+        Page::Maintenance
+    };
+    use super::guidance_shots::{GuidanceShot as G, show_guidance_sample};
+    let guidance = |shot| show_guidance_sample(app, shot, lang);
+    super::guidance_shots::clear_guidance_sample(app);
     let video = app.global::<super::Video>();
     video.set_available(true);
     video.set_position(3);
@@ -162,6 +212,21 @@ pub fn show_sample(app: &AppWindow, page: ShotPage, lang: Lang, centre_name: &st
         | ShotPage::VideoWaiting
         | ShotPage::VideoCall
         | ShotPage::VideoNoAnswer => Page::Video,
+        ShotPage::PinPad => staff_screen(MaintScreen::PinPad),
+        ShotPage::StaffMenu => staff_screen(MaintScreen::Menu),
+        ShotPage::StaffPrinter => staff_screen(MaintScreen::Printer),
+        ShotPage::StaffKiosk => staff_screen(MaintScreen::Kiosk),
+        ShotPage::ConsultCategories => guidance(G::ConsultCategories)?,
+        ShotPage::ConsultQuestion => guidance(G::ConsultQuestion)?,
+        ShotPage::ConsultOutcome => guidance(G::ConsultOutcome)?,
+        ShotPage::ConsultSearch => guidance(G::ConsultSearch)?,
+        ShotPage::LegalAidIntro => guidance(G::LegalAidIntro)?,
+        ShotPage::LegalAidQuestion => guidance(G::LegalAidQuestion)?,
+        ShotPage::LegalAidNumber => guidance(G::LegalAidNumber)?,
+        ShotPage::LegalAidResult => guidance(G::LegalAidResult)?,
+        ShotPage::LegalAidConsent => guidance(G::LegalAidConsent)?,
+        ShotPage::RatingLevels => guidance(G::RatingLevels)?,
+        ShotPage::RatingReasons => guidance(G::RatingReasons)?,
     });
     Ok(())
 }

@@ -2,6 +2,8 @@
 //! testing backend with mock time, and a manual queue for what workers post to the UI.
 #![allow(dead_code)]
 
+pub mod registry;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,6 +29,27 @@ pub fn beijing(day: u32, hour: u32, minute: u32) -> chrono::DateTime<chrono::Fix
         .unwrap()
 }
 
+/// The testing backend, once per test thread (a test may start a second kiosk).
+fn init_testing_backend() {
+    thread_local!(static DONE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
+    if !DONE.with(|d| d.replace(true)) {
+        i_slint_backend_testing::init_no_event_loop();
+    }
+}
+
+/// Feeds the maintenance menu's ring of recent log lines, as the binary does at start.
+fn install_log_ring() {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = tracing_subscriber::registry()
+            .with(tracing_subscriber::filter::LevelFilter::INFO)
+            .with(legal_kiosk::maintenance::logs::ring().layer())
+            .try_init();
+    });
+}
+
 impl Kiosk {
     /// The default kiosk (simulated printer) on the testing backend.
     pub fn start() -> Self {
@@ -41,11 +64,22 @@ impl Kiosk {
     }
 
     /// A kiosk with `config`, its data in a fresh temporary folder.
-    pub fn start_with(mut config: Config) -> Self {
-        i_slint_backend_testing::init_no_event_loop();
-        let data_dir = tempfile::tempdir().unwrap();
-        config.storage.data_dir = Some(data_dir.path().to_path_buf());
-        let clock = Arc::new(FixedClock::new(beijing(26, 9, 30)));
+    pub fn start_with(config: Config) -> Self {
+        Self::start_in(config, tempfile::tempdir().unwrap(), beijing(26, 9, 30))
+    }
+
+    /// A kiosk with `config` on the data in `data_dir`, its clock showing `now`.
+    pub fn start_in(
+        mut config: Config,
+        data_dir: tempfile::TempDir,
+        now: chrono::DateTime<chrono::FixedOffset>,
+    ) -> Self {
+        init_testing_backend();
+        install_log_ring();
+        if config.storage.data_dir.is_none() {
+            config.storage.data_dir = Some(data_dir.path().to_path_buf());
+        }
+        let clock = Arc::new(FixedClock::new(now));
         let (poster, ui_queue) = Poster::manual();
         let app = AppWindow::new().unwrap();
         let kiosk =

@@ -113,14 +113,24 @@ fn a_terminal_killed_during_delivery_still_delivers_each_event_once() {
         .unwrap();
     let keys = sorted(store.outbox_keys().unwrap());
 
+    // Kill each child at a random moment soon after it has delivered something, so the kills
+    // land mid-delivery however fast the machine is.
     let mut rng = rand::rng();
     let mut kills = 0;
     for _ in 0..6 {
+        let before = pilot.events_count();
         let mut child = deliver(&pilot, data.path(), 20)
             .stdout(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(rng.random_range(150..900)));
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while pilot.events_count() == before
+            && child.try_wait().unwrap().is_none()
+            && Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        std::thread::sleep(Duration::from_millis(rng.random_range(0..40)));
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap();
             kills += 1;

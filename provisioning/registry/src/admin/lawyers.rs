@@ -3,20 +3,16 @@
 
 use crate::store::{Store, StoreError, lawyers};
 use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 
 /// Shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
 /// Hashes a password with Argon2id and a fresh salt.
 pub fn hash_password(password: &str) -> Result<String, StoreError> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| StoreError::Invalid(format!("no randomness for a salt: {e}")))?;
-    let salt = SaltString::encode_b64(&bytes)
-        .map_err(|e| StoreError::Invalid(format!("cannot encode the salt: {e}")))?;
     Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
+        .hash_password(password.as_bytes())
         .map(|h| h.to_string())
         .map_err(|e| StoreError::Invalid(format!("cannot hash the password: {e}")))
 }

@@ -1,0 +1,501 @@
+//! Staff accounts: a name, a role and a PIN hash. Roles decide what the maintenance menu
+//! lets someone do: `staff` runs the day (paper, reprints, queue, out of service),
+//! `installer` also enrols the terminal and changes device settings. Every change is
+//! audited in its own transaction; refusals are audited too.
+
+use chrono::{DateTime, FixedOffset};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use serde::Serialize;
+use thiserror::Error;
+
+use super::audit::{self, Actor, Outcome, action};
+use super::pin::{Pin, PinError};
+use super::pin_hash::{self, HashError};
+
+/// The longest account name, in characters.
+pub const MAX_NAME_CHARS: usize = 32;
+
+/// What an account may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Daily operations.
+    Staff,
+    /// Daily operations, enrolment and device settings.
+    Installer,
+}
+
+impl Role {
+    /// As stored: `staff` or `installer`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Staff => "staff",
+            Role::Installer => "installer",
+        }
+    }
+
+    /// From its stored form.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "staff" => Some(Role::Staff),
+            "installer" => Some(Role::Installer),
+            _ => None,
+        }
+    }
+}
+
+/// An account as listed (no hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Account {
+    pub name: String,
+    pub role: Role,
+    pub created_at: String,
+    pub pin_set_at: String,
+    pub last_login_at: Option<String>,
+}
+
+/// Why an account change was refused (each message says what to do).
+#[derive(Debug, Error)]
+pub enum AccountError {
+    #[error("invalid name: {0}")]
+    InvalidName(String),
+    #[error("an account named {0:?} already exists")]
+    Exists(String),
+    #[error("no account is named {0:?}")]
+    NotFound(String),
+    #[error("{0:?} is the last installer account; add another installer first")]
+    LastInstaller(String),
+    #[error("another account already uses this PIN; choose a different one")]
+    PinInUse,
+    #[error("invalid PIN: {0}")]
+    Pin(#[from] PinError),
+    #[error(transparent)]
+    Hash(#[from] HashError),
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+}
+
+impl AccountError {
+    fn audit_reason(&self) -> &'static str {
+        match self {
+            AccountError::InvalidName(_) => "invalid_name",
+            AccountError::Exists(_) => "exists",
+            AccountError::NotFound(_) => "not_found",
+            AccountError::LastInstaller(_) => "last_installer",
+            AccountError::PinInUse => "pin_in_use",
+            AccountError::Pin(_) => "invalid_pin",
+            AccountError::Hash(_) => "hash_error",
+            AccountError::Sql(_) => "store_error",
+        }
+    }
+}
+
+/// A trimmed name of 1 to 32 printable characters.
+pub fn validate_name(name: &str) -> Result<String, AccountError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(AccountError::InvalidName("the name is empty".into()));
+    }
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(AccountError::InvalidName(format!(
+            "at most {MAX_NAME_CHARS} characters"
+        )));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(AccountError::InvalidName(
+            "control characters are not allowed".into(),
+        ));
+    }
+    Ok(name.to_string())
+}
+
+/// Every account, by name.
+pub fn list(conn: &Connection) -> rusqlite::Result<Vec<Account>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT name, role, created_at, pin_set_at, last_login_at FROM staff_accounts ORDER BY name",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let role: String = r.get(1)?;
+        Ok(Account {
+            name: r.get(0)?,
+            role: Role::parse(&role).unwrap_or(Role::Staff),
+            created_at: r.get(2)?,
+            pin_set_at: r.get(3)?,
+            last_login_at: r.get(4)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// How many accounts exist.
+pub fn count(conn: &Connection) -> rusqlite::Result<u32> {
+    conn.query_row("SELECT COUNT(*) FROM staff_accounts", [], |r| r.get(0))
+}
+
+/// An account's name, role and hash, for checking a PIN.
+#[derive(Debug, Clone)]
+pub struct Credential {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    pub pin_hash: String,
+}
+
+/// Every account's credential, most recently used first (so the usual PIN is checked
+/// first: each check costs a fraction of a second).
+pub fn credentials(conn: &Connection) -> rusqlite::Result<Vec<Credential>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, name, role, pin_hash FROM staff_accounts
+         ORDER BY last_login_at IS NULL, last_login_at DESC, id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let role: String = r.get(2)?;
+        Ok(Credential {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            role: Role::parse(&role).unwrap_or(Role::Staff),
+            pin_hash: r.get(3)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// The first credential `pin` matches. Slow (one Argon2id check per account): never on
+/// the UI thread, and preferably not on the store thread.
+pub fn match_pin<'a>(creds: &'a [Credential], pin: &Pin) -> Option<&'a Credential> {
+    creds
+        .iter()
+        .find(|c| pin_hash::verify_pin(pin, &c.pin_hash))
+}
+
+/// Adds an account with a new PIN (hashed here: slow). PINs must differ between accounts,
+/// since the menu knows who logs in by the PIN alone.
+pub fn add(
+    conn: &mut Connection,
+    name: &str,
+    role: Role,
+    pin: &Pin,
+    actor: &Actor,
+    at: DateTime<FixedOffset>,
+) -> Result<Account, AccountError> {
+    let result = (|| {
+        let name = validate_name(name)?;
+        let creds = credentials(conn)?;
+        if creds.iter().any(|c| c.name == name) {
+            return Err(AccountError::Exists(name));
+        }
+        if match_pin(&creds, pin).is_some() {
+            return Err(AccountError::PinInUse);
+        }
+        let hash = pin_hash::hash_pin(pin)?;
+        insert(conn, &name, role, &hash, actor, at)
+    })();
+    audit_refusal(conn, &result, actor, action::STAFF_ADD, name, at);
+    result
+}
+
+/// Adds an account from an Argon2id hash made elsewhere (the configuration's initial
+/// installer). The hash is checked to be Argon2id.
+pub fn add_with_hash(
+    conn: &mut Connection,
+    name: &str,
+    role: Role,
+    pin_hash: &str,
+    actor: &Actor,
+    at: DateTime<FixedOffset>,
+) -> Result<Account, AccountError> {
+    let name = validate_name(name)?;
+    pin_hash::check_stored_hash(pin_hash)?;
+    insert(conn, &name, role, pin_hash, actor, at)
+}
+
+fn insert(
+    conn: &mut Connection,
+    name: &str,
+    role: Role,
+    hash: &str,
+    actor: &Actor,
+    at: DateTime<FixedOffset>,
+) -> Result<Account, AccountError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let now = at.to_rfc3339();
+    let inserted = tx.execute(
+        "INSERT INTO staff_accounts (name, role, pin_hash, created_at, pin_set_at)
+         VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (name) DO NOTHING",
+        params![name, role.as_str(), hash, now],
+    )?;
+    if inserted == 0 {
+        return Err(AccountError::Exists(name.to_string()));
+    }
+    audit::record(
+        &tx,
+        actor,
+        action::STAFF_ADD,
+        Outcome::Ok,
+        serde_json::json!({ "account": name, "role": role.as_str() }),
+        at,
+    )?;
+    tx.commit()?;
+    Ok(Account {
+        name: name.to_string(),
+        role,
+        created_at: now.clone(),
+        pin_set_at: now,
+        last_login_at: None,
+    })
+}
+
+/// Removes an account; the last installer cannot be removed.
+pub fn remove(
+    conn: &mut Connection,
+    name: &str,
+    actor: &Actor,
+    at: DateTime<FixedOffset>,
+) -> Result<(), AccountError> {
+    let result = (|| {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let role: Option<String> = tx
+            .query_row(
+                "SELECT role FROM staff_accounts WHERE name = ?1",
+                [name.trim()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(role) = role else {
+            return Err(AccountError::NotFound(name.trim().to_string()));
+        };
+        if role == Role::Installer.as_str() {
+            let installers: u32 = tx.query_row(
+                "SELECT COUNT(*) FROM staff_accounts WHERE role = 'installer'",
+                [],
+                |r| r.get(0),
+            )?;
+            if installers <= 1 {
+                return Err(AccountError::LastInstaller(name.trim().to_string()));
+            }
+        }
+        tx.execute("DELETE FROM staff_accounts WHERE name = ?1", [name.trim()])?;
+        audit::record(
+            &tx,
+            actor,
+            action::STAFF_REMOVE,
+            Outcome::Ok,
+            serde_json::json!({ "account": name.trim(), "role": role }),
+            at,
+        )?;
+        tx.commit()?;
+        Ok(())
+    })();
+    audit_refusal(conn, &result, actor, action::STAFF_REMOVE, name, at);
+    result
+}
+
+/// Gives an account a new PIN (hashed here: slow).
+pub fn set_pin(
+    conn: &mut Connection,
+    name: &str,
+    pin: &Pin,
+    actor: &Actor,
+    at: DateTime<FixedOffset>,
+) -> Result<(), AccountError> {
+    let result = (|| {
+        let name = name.trim();
+        let creds = credentials(conn)?;
+        if !creds.iter().any(|c| c.name == name) {
+            return Err(AccountError::NotFound(name.to_string()));
+        }
+        let others: Vec<Credential> = creds.into_iter().filter(|c| c.name != name).collect();
+        if match_pin(&others, pin).is_some() {
+            return Err(AccountError::PinInUse);
+        }
+        let hash = pin_hash::hash_pin(pin)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let changed = tx.execute(
+            "UPDATE staff_accounts SET pin_hash = ?2, pin_set_at = ?3 WHERE name = ?1",
+            params![name, hash, at.to_rfc3339()],
+        )?;
+        if changed == 0 {
+            return Err(AccountError::NotFound(name.to_string()));
+        }
+        audit::record(
+            &tx,
+            actor,
+            action::STAFF_SET_PIN,
+            Outcome::Ok,
+            serde_json::json!({ "account": name }),
+            at,
+        )?;
+        tx.commit()?;
+        Ok(())
+    })();
+    audit_refusal(conn, &result, actor, action::STAFF_SET_PIN, name, at);
+    result
+}
+
+fn audit_refusal<T>(
+    conn: &mut Connection,
+    result: &Result<T, AccountError>,
+    actor: &Actor,
+    action: &str,
+    name: &str,
+    at: DateTime<FixedOffset>,
+) {
+    if let Err(e) = result {
+        // The name as typed may be invalid; keep at most what a valid name could be.
+        let account: String = name.trim().chars().take(MAX_NAME_CHARS).collect();
+        audit::record_alone(
+            conn,
+            actor,
+            action,
+            Outcome::Refused,
+            serde_json::json!({ "account": account, "reason": e.audit_reason() }),
+            at,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    fn at() -> DateTime<FixedOffset> {
+        chrono::DateTime::parse_from_rfc3339("2026-11-26T09:30:00+08:00").unwrap()
+    }
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&Store::path_in(dir.path())).unwrap();
+        (dir, store)
+    }
+
+    fn pin(p: &str) -> Pin {
+        Pin::new_for_account(p).unwrap()
+    }
+
+    #[test]
+    fn accounts_are_added_listed_and_their_pin_changed_with_audit() {
+        let (_d, mut s) = store();
+        let me = Actor::Console("root".into());
+        add(
+            s.conn(),
+            "安装员",
+            Role::Installer,
+            &pin("482916"),
+            &me,
+            at(),
+        )
+        .unwrap();
+        add(s.conn(), "王芳", Role::Staff, &pin("739152"), &me, at()).unwrap();
+        let names: Vec<(String, Role)> = list(s.conn())
+            .unwrap()
+            .into_iter()
+            .map(|a| (a.name, a.role))
+            .collect();
+        assert_eq!(names.len(), 2);
+        assert!(names.contains(&("王芳".into(), Role::Staff)));
+
+        let creds = credentials(s.conn()).unwrap();
+        assert_eq!(match_pin(&creds, &pin("739152")).unwrap().name, "王芳");
+        set_pin(s.conn(), "王芳", &pin("159263"), &me, at()).unwrap();
+        let creds = credentials(s.conn()).unwrap();
+        assert!(
+            match_pin(&creds, &pin("739152")).is_none(),
+            "the old PIN is gone"
+        );
+        assert_eq!(match_pin(&creds, &pin("159263")).unwrap().name, "王芳");
+
+        let actions: Vec<String> = audit::recent(s.conn(), 10)
+            .unwrap()
+            .into_iter()
+            .map(|r| format!("{} {} {}", r.actor, r.action, r.outcome))
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                "console:root staff.set_pin ok",
+                "console:root staff.add ok",
+                "console:root staff.add ok"
+            ]
+        );
+    }
+
+    #[test]
+    fn duplicates_shared_pins_and_the_last_installer_are_refused_and_audited() {
+        let (_d, mut s) = store();
+        let me = Actor::Console("root".into());
+        add(
+            s.conn(),
+            "安装员",
+            Role::Installer,
+            &pin("482916"),
+            &me,
+            at(),
+        )
+        .unwrap();
+        let err = add(s.conn(), " 安装员 ", Role::Staff, &pin("739152"), &me, at()).unwrap_err();
+        assert!(matches!(err, AccountError::Exists(_)), "{err}");
+        let err = add(s.conn(), "王芳", Role::Staff, &pin("482916"), &me, at()).unwrap_err();
+        assert!(matches!(err, AccountError::PinInUse), "{err}");
+        let err = remove(s.conn(), "安装员", &me, at()).unwrap_err();
+        assert!(err.to_string().contains("last installer"), "{err}");
+        let err = remove(s.conn(), "nobody", &me, at()).unwrap_err();
+        assert!(matches!(err, AccountError::NotFound(_)));
+        let err = add(s.conn(), "", Role::Staff, &pin("739152"), &me, at()).unwrap_err();
+        assert!(matches!(err, AccountError::InvalidName(_)));
+        assert_eq!(count(s.conn()).unwrap(), 1);
+        let refused = audit::recent(s.conn(), 10)
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.outcome == "refused")
+            .count();
+        assert_eq!(refused, 5);
+    }
+
+    #[test]
+    fn a_staff_account_can_be_removed() {
+        let (_d, mut s) = store();
+        let me = Actor::Console("root".into());
+        add(
+            s.conn(),
+            "安装员",
+            Role::Installer,
+            &pin("482916"),
+            &me,
+            at(),
+        )
+        .unwrap();
+        add(s.conn(), "王芳", Role::Staff, &pin("739152"), &me, at()).unwrap();
+        remove(s.conn(), "王芳", &me, at()).unwrap();
+        assert_eq!(count(s.conn()).unwrap(), 1);
+    }
+
+    #[test]
+    fn no_pin_and_no_hash_reaches_the_audit_or_the_outbox() {
+        let (_d, mut s) = store();
+        let me = Actor::Console("root".into());
+        add(
+            s.conn(),
+            "安装员",
+            Role::Installer,
+            &pin("482916"),
+            &me,
+            at(),
+        )
+        .unwrap();
+        set_pin(s.conn(), "安装员", &pin("582017"), &me, at()).unwrap();
+        let _ = add(s.conn(), "x", Role::Staff, &pin("582017"), &me, at());
+        let text: String = s
+            .conn()
+            .query_row(
+                "SELECT group_concat(detail, ' ') || (SELECT group_concat(payload, ' ') FROM outbox)
+                 FROM audit_log",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        for secret in ["482916", "582017", "argon2"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! The audit trail: every staff action, including failed logins and refused commands, is a
+//! row in `audit_log` and an `audit` outbox event, written in the transaction of the change
+//! itself. Entries name the actor; they never hold a PIN, a hash, or a citizen's data.
+
+use chrono::{DateTime, FixedOffset};
+use rusqlite::{Connection, params};
+use serde::Serialize;
+
+use crate::outbox;
+
+/// Who did something.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    /// A staff member logged in to the maintenance menu.
+    Staff(String),
+    /// Someone at the command line; the operating-system user name.
+    Console(String),
+    /// The configuration file (the initial installer account).
+    Configuration,
+    /// The operations centre, through a signed command.
+    OperationsCentre,
+    /// Not known: a wrong PIN names nobody.
+    Unknown,
+}
+
+impl Actor {
+    /// The command-line user: `$SUDO_USER`, else `$USER`, else `$LOGNAME`.
+    pub fn console() -> Self {
+        let user = ["SUDO_USER", "USER", "LOGNAME"]
+            .iter()
+            .find_map(|v| std::env::var(v).ok().filter(|u| !u.is_empty()))
+            .unwrap_or_else(|| "unknown".into());
+        Actor::Console(user)
+    }
+
+    /// As stored: the staff name, `console:<user>`, `configuration`, `operations-centre`
+    /// or `unknown`.
+    pub fn label(&self) -> String {
+        match self {
+            Actor::Staff(name) => name.clone(),
+            Actor::Console(user) => format!("console:{user}"),
+            Actor::Configuration => "configuration".into(),
+            Actor::OperationsCentre => "operations-centre".into(),
+            Actor::Unknown => "unknown".into(),
+        }
+    }
+}
+
+/// How an action ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Done.
+    Ok,
+    /// Not allowed or not valid (wrong PIN, locked, bad input, wrong role).
+    Refused,
+    /// Tried and failed (printer error, disk full).
+    Failed,
+}
+
+impl Outcome {
+    fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Refused => "refused",
+            Outcome::Failed => "failed",
+        }
+    }
+}
+
+/// Action names, as stored and sent.
+pub mod action {
+    pub const LOGIN: &str = "login";
+    pub const LOCKOUT: &str = "login.lockout";
+    pub const LOGOUT: &str = "logout";
+    pub const STAFF_ADD: &str = "staff.add";
+    pub const STAFF_REMOVE: &str = "staff.remove";
+    pub const STAFF_SET_PIN: &str = "staff.set_pin";
+    pub const STAFF_UNLOCK: &str = "staff.unlock";
+    pub const OPEN_PAGE: &str = "menu.open_page";
+    pub const PRINTER_TEST_PRINT: &str = "printer.test_print";
+    pub const PRINTER_REPRINT: &str = "printer.reprint";
+    pub const READER_TEST_READ: &str = "reader.test_read";
+    pub const QUEUE_RESET_NUMBERING: &str = "queue.reset_numbering";
+    pub const KIOSK_SERVICE_STATE: &str = "kiosk.service_state";
+    pub const KIOSK_HOME_NOTICE: &str = "kiosk.home_notice";
+    pub const KIOSK_SETTING: &str = "kiosk.setting";
+    pub const KIOSK_BRIGHTNESS: &str = "kiosk.brightness";
+    pub const ENROLMENT: &str = "registry.enrolment";
+    pub const LOGS_EXPORT: &str = "logs.export";
+}
+
+/// The `audit` outbox payload.
+#[derive(Debug, Serialize)]
+struct AuditEvent<'a> {
+    audit_id: i64,
+    at: String,
+    actor: &'a str,
+    action: &'a str,
+    outcome: Outcome,
+    detail: &'a serde_json::Value,
+}
+
+/// Records an action and its outbox event; call it with the transaction of the change (or
+/// alone for an action that changes nothing else). `detail` must hold no PIN and no
+/// personal data.
+pub fn record(
+    conn: &Connection,
+    actor: &Actor,
+    action: &str,
+    outcome: Outcome,
+    detail: serde_json::Value,
+    at: DateTime<FixedOffset>,
+) -> rusqlite::Result<i64> {
+    let actor = actor.label();
+    let at_text = at.to_rfc3339();
+    conn.execute(
+        "INSERT INTO audit_log (at, actor, action, outcome, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![at_text, actor, action, outcome.as_str(), detail.to_string()],
+    )?;
+    let audit_id = conn.last_insert_rowid();
+    outbox::append(
+        conn,
+        outbox::kind::AUDIT,
+        &AuditEvent {
+            audit_id,
+            at: at_text,
+            actor: &actor,
+            action,
+            outcome,
+            detail: &detail,
+        },
+        at,
+    )?;
+    Ok(audit_id)
+}
+
+/// Records an action in a transaction of its own, logging (not failing) if the store
+/// refuses: a lost audit row must not stop the action that already happened.
+pub fn record_alone(
+    conn: &mut Connection,
+    actor: &Actor,
+    action: &str,
+    outcome: Outcome,
+    detail: serde_json::Value,
+    at: DateTime<FixedOffset>,
+) {
+    let result = conn.transaction().and_then(|tx| {
+        record(&tx, actor, action, outcome, detail, at)?;
+        tx.commit()
+    });
+    if let Err(e) = result {
+        tracing::error!(action, "cannot write the audit entry: {e}");
+    }
+}
+
+/// One audit row, for the maintenance menu and tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub outcome: String,
+    pub detail: String,
+}
+
+/// The newest `limit` rows, newest first.
+pub fn recent(conn: &Connection, limit: u32) -> rusqlite::Result<Vec<AuditRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT at, actor, action, outcome, detail FROM audit_log ORDER BY id DESC LIMIT ?1",
+    )?;
+    let rows = stmt.query_map([limit], |r| {
+        Ok(AuditRow {
+            at: r.get(0)?,
+            actor: r.get(1)?,
+            action: r.get(2)?,
+            outcome: r.get(3)?,
+            detail: r.get(4)?,
+        })
+    })?;
+    rows.collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    #[test]
+    fn an_entry_is_a_row_and_an_outbox_event_with_the_actor() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&Store::path_in(dir.path())).unwrap();
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-26T09:30:00+08:00").unwrap();
+        let actor = Actor::Staff("王芳".into());
+        record_alone(
+            store.conn(),
+            &actor,
+            action::PRINTER_TEST_PRINT,
+            Outcome::Ok,
+            serde_json::json!({"printed": true}),
+            at,
+        );
+        let rows = recent(store.conn(), 10).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].actor, "王芳");
+        assert_eq!(rows[0].action, "printer.test_print");
+        let (kind, payload): (String, String) = store
+            .conn()
+            .query_row("SELECT kind, payload FROM outbox", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(kind, "audit");
+        let v: serde_json::Value = serde_json::from_str(&payload).unwrap();
+        assert_eq!(v["actor"], "王芳");
+        assert_eq!(v["action"], "printer.test_print");
+        assert_eq!(v["outcome"], "ok");
+        assert_eq!(v["detail"]["printed"], true);
+    }
+
+    #[test]
+    fn console_actors_are_marked_as_such() {
+        assert_eq!(Actor::Console("root".into()).label(), "console:root");
+        assert_eq!(Actor::Unknown.label(), "unknown");
+    }
+}

@@ -1,0 +1,286 @@
+//! Logging in with a PIN. The menu asks for the PIN alone (a citizen who finds the menu
+//! sees no names), so the PIN is checked against each account's hash. The steps are split
+//! so the slow part runs on a thread of its own: [`begin`] and [`finish`] on the store
+//! thread, [`accounts::match_pin`] in between elsewhere. [`Authenticator`] runs them.
+
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset};
+use rusqlite::{Connection, TransactionBehavior};
+use thiserror::Error;
+
+use super::accounts::{self, Credential, Role};
+use super::audit::{self, Actor, Outcome, action};
+use super::lockout::{self, AfterFailure, LockoutPolicy};
+use super::pin::Pin;
+use crate::clock::Clock;
+use crate::worker::Worker;
+
+/// Someone logged in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffSession {
+    pub name: String,
+    pub role: Role,
+    pub started_at: DateTime<FixedOffset>,
+}
+
+impl StaffSession {
+    /// The actor for audit entries.
+    pub fn actor(&self) -> Actor {
+        Actor::Staff(self.name.clone())
+    }
+}
+
+/// Why a login did not succeed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum LoginError {
+    /// Locked after wrong PINs; `remaining` until the next try.
+    #[error("the menu is locked after too many wrong PINs; try again in {} s", .remaining.as_secs())]
+    Locked { remaining: Duration },
+    /// No account has this PIN; `after` says how many tries are left or that it locked.
+    #[error("wrong PIN")]
+    WrongPin { after: AfterFailure },
+    /// The terminal has no account at all.
+    #[error("no staff account is set up; add one with `legal-kiosk staff add`")]
+    NoAccounts,
+    /// The store failed or its thread is gone.
+    #[error("the store cannot be reached: {0}")]
+    Store(String),
+}
+
+impl From<rusqlite::Error> for LoginError {
+    fn from(e: rusqlite::Error) -> Self {
+        LoginError::Store(e.to_string())
+    }
+}
+
+/// Step 1 (store thread): refuses while locked; otherwise the credentials to check.
+pub fn begin(
+    conn: &mut Connection,
+    now: DateTime<FixedOffset>,
+) -> Result<Vec<Credential>, LoginError> {
+    if let Some(remaining) = lockout::load(conn)?.remaining(now) {
+        audit::record_alone(
+            conn,
+            &Actor::Unknown,
+            action::LOGIN,
+            Outcome::Refused,
+            serde_json::json!({ "reason": "locked", "remaining_secs": remaining.as_secs() }),
+            now,
+        );
+        return Err(LoginError::Locked { remaining });
+    }
+    Ok(accounts::credentials(conn)?)
+}
+
+/// Step 3 (store thread): records the outcome of the check, with its audit entry.
+pub fn finish(
+    conn: &mut Connection,
+    matched: Option<&Credential>,
+    accounts_exist: bool,
+    policy: &LockoutPolicy,
+    now: DateTime<FixedOffset>,
+) -> Result<StaffSession, LoginError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // A lock may have begun while the PIN was being checked (a second login path).
+    if let Some(remaining) = lockout::load(&tx)?.remaining(now) {
+        return Err(LoginError::Locked { remaining });
+    }
+    match matched {
+        Some(cred) => {
+            lockout::record_success(&tx)?;
+            tx.execute(
+                "UPDATE staff_accounts SET last_login_at = ?2 WHERE id = ?1",
+                rusqlite::params![cred.id, now.to_rfc3339()],
+            )?;
+            let actor = Actor::Staff(cred.name.clone());
+            audit::record(
+                &tx,
+                &actor,
+                action::LOGIN,
+                Outcome::Ok,
+                serde_json::json!({ "role": cred.role.as_str() }),
+                now,
+            )?;
+            tx.commit()?;
+            Ok(StaffSession {
+                name: cred.name.clone(),
+                role: cred.role,
+                started_at: now,
+            })
+        }
+        None => {
+            let after = lockout::record_failure(&tx, policy, now)?;
+            audit::record(
+                &tx,
+                &Actor::Unknown,
+                action::LOGIN,
+                Outcome::Refused,
+                serde_json::json!({ "reason": "wrong_pin" }),
+                now,
+            )?;
+            if let AfterFailure::Locked(length) = after {
+                audit::record(
+                    &tx,
+                    &Actor::Unknown,
+                    action::LOCKOUT,
+                    Outcome::Ok,
+                    serde_json::json!({ "lock_secs": length.as_secs(),
+                                        "after_wrong_pins": policy.max_failures }),
+                    now,
+                )?;
+                tracing::warn!(
+                    lock_secs = length.as_secs(),
+                    "maintenance menu locked after wrong PINs"
+                );
+            }
+            tx.commit()?;
+            if accounts_exist {
+                Err(LoginError::WrongPin { after })
+            } else {
+                Err(LoginError::NoAccounts)
+            }
+        }
+    }
+}
+
+/// All three steps on the calling thread (command line, tests).
+pub fn login(
+    conn: &mut Connection,
+    pin: &Pin,
+    policy: &LockoutPolicy,
+    now: DateTime<FixedOffset>,
+) -> Result<StaffSession, LoginError> {
+    let creds = begin(conn, now)?;
+    let matched = accounts::match_pin(&creds, pin);
+    finish(conn, matched, !creds.is_empty(), policy, now)
+}
+
+type Done = Box<dyn FnOnce(Result<StaffSession, LoginError>) + Send>;
+
+/// Checks PINs on a thread of its own, one at a time, talking to the store through the
+/// store thread. Cheap to clone.
+#[derive(Clone)]
+pub struct Authenticator {
+    tx: mpsc::Sender<(Pin, Done)>,
+}
+
+impl Authenticator {
+    /// Starts the thread; it ends when every handle is dropped.
+    pub fn spawn(
+        worker: Worker,
+        clock: Arc<dyn Clock>,
+        policy: LockoutPolicy,
+    ) -> std::io::Result<Self> {
+        let (tx, rx) = mpsc::channel::<(Pin, Done)>();
+        std::thread::Builder::new()
+            .name("staff-login".into())
+            .spawn(move || {
+                for (pin, done) in rx {
+                    done(check(&worker, &*clock, &policy, pin));
+                }
+            })?;
+        Ok(Self { tx })
+    }
+
+    /// Checks `pin`; `done` runs on the login thread with the result.
+    pub fn login(
+        &self,
+        pin: Pin,
+        done: impl FnOnce(Result<StaffSession, LoginError>) + Send + 'static,
+    ) {
+        if let Err(mpsc::SendError((_, done))) = self.tx.send((pin, Box::new(done))) {
+            done(Err(LoginError::Store(
+                "the login thread has stopped".into(),
+            )));
+        }
+    }
+}
+
+fn check(
+    worker: &Worker,
+    clock: &dyn Clock,
+    policy: &LockoutPolicy,
+    pin: Pin,
+) -> Result<StaffSession, LoginError> {
+    let stopped = || LoginError::Store("the store thread has stopped".into());
+    let (p, now) = (*policy, clock.now());
+    let creds = worker
+        .call(move |store| begin(store.conn(), now))
+        .ok_or_else(stopped)??;
+    let matched = accounts::match_pin(&creds, &pin).cloned();
+    drop(pin);
+    let exist = !creds.is_empty();
+    let now = clock.now();
+    worker
+        .call(move |store| finish(store.conn(), matched.as_ref(), exist, &p, now))
+        .ok_or_else(stopped)?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    fn at(minute: i64) -> DateTime<FixedOffset> {
+        chrono::DateTime::parse_from_rfc3339("2026-11-26T09:00:00+08:00").unwrap()
+            + chrono::Duration::minutes(minute)
+    }
+
+    #[test]
+    fn the_right_pin_names_its_account_and_wrong_ones_lock_then_unlock() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(&Store::path_in(dir.path())).unwrap();
+        let me = Actor::Console("root".into());
+        let pin = |p: &str| Pin::parse(p).unwrap();
+        accounts::add(s.conn(), "王芳", Role::Staff, &pin("739152"), &me, at(0)).unwrap();
+        let policy = LockoutPolicy::default();
+
+        let ok = login(s.conn(), &pin("739152"), &policy, at(0)).unwrap();
+        assert_eq!((ok.name.as_str(), ok.role), ("王芳", Role::Staff));
+
+        for _ in 0..4 {
+            let e = login(s.conn(), &pin("111222"), &policy, at(1)).unwrap_err();
+            assert!(matches!(e, LoginError::WrongPin { .. }), "{e}");
+        }
+        let e = login(s.conn(), &pin("111222"), &policy, at(1)).unwrap_err();
+        assert_eq!(
+            e,
+            LoginError::WrongPin {
+                after: AfterFailure::Locked(Duration::from_secs(300))
+            }
+        );
+        let e = login(s.conn(), &pin("739152"), &policy, at(2)).unwrap_err();
+        assert!(
+            matches!(e, LoginError::Locked { .. }),
+            "even the right PIN waits"
+        );
+        assert!(login(s.conn(), &pin("739152"), &policy, at(6)).is_ok());
+
+        let rows = audit::recent(s.conn(), 20).unwrap();
+        let failed = rows
+            .iter()
+            .filter(|r| r.action == "login" && r.outcome == "refused")
+            .count();
+        assert_eq!(failed, 6, "five wrong PINs and one try while locked");
+        assert!(rows.iter().any(|r| r.action == "login.lockout"));
+        assert_eq!(rows[0].actor, "王芳");
+    }
+
+    #[test]
+    fn without_accounts_every_pin_is_refused_and_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(&Store::path_in(dir.path())).unwrap();
+        let e = login(
+            s.conn(),
+            &Pin::parse("739152").unwrap(),
+            &LockoutPolicy::default(),
+            at(0),
+        )
+        .unwrap_err();
+        assert_eq!(e, LoginError::NoAccounts);
+        assert_eq!(lockout::load(s.conn()).unwrap().failures, 1);
+    }
+}

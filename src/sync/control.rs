@@ -1,0 +1,127 @@
+//! The sync link as the rest of the kiosk sees it: start it when the terminal is enrolled,
+//! enrol from the maintenance menu (then start at once), and report its state.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, Result, anyhow};
+use provisioning::client::store::{CommandOutcome, HealthSnapshot};
+use provisioning::client::{Enrolment, SyncStatus, enrol};
+use provisioning::command::CommandBody;
+use provisioning::identity::DeviceIdentity;
+
+use super::setup::{SyncPaths, SyncRuntime, client_config, start};
+use crate::config::Config;
+
+pub type OnBundle = Arc<dyn Fn(&str) + Send + Sync>;
+pub type Executor = Arc<dyn Fn(&CommandBody) -> CommandOutcome + Send + Sync>;
+
+/// What the maintenance status page shows about the link.
+#[derive(Debug, Clone, Default)]
+pub struct LinkState {
+    pub device_id: Option<String>,
+    pub registry: Option<String>,
+    pub status: Option<SyncStatus>,
+}
+
+pub struct SyncControl {
+    config: Config,
+    data_dir: PathBuf,
+    health: Arc<Mutex<HealthSnapshot>>,
+    on_bundle: OnBundle,
+    executor: Executor,
+    runtime: Mutex<Option<SyncRuntime>>,
+}
+
+impl SyncControl {
+    pub fn new(
+        config: Config,
+        health: Arc<Mutex<HealthSnapshot>>,
+        on_bundle: OnBundle,
+        executor: Executor,
+    ) -> Self {
+        Self {
+            data_dir: config.data_dir(),
+            config,
+            health,
+            on_bundle,
+            executor,
+            runtime: Mutex::new(None),
+        }
+    }
+
+    /// Starts the sync loop if the terminal is enrolled and it is not running yet.
+    pub fn start(&self) -> Result<bool> {
+        let mut runtime = self
+            .runtime
+            .lock()
+            .map_err(|_| anyhow!("sync state poisoned"))?;
+        if runtime.is_some() {
+            return Ok(true);
+        }
+        let (on_bundle, executor) = (self.on_bundle.clone(), self.executor.clone());
+        *runtime = start(
+            &self.config,
+            &self.data_dir,
+            self.health.clone(),
+            move |stream| on_bundle(stream),
+            move |command| executor(command),
+        )?;
+        Ok(runtime.is_some())
+    }
+
+    /// Enrols with `registry_url` using the one-time `code`, then starts syncing. Blocking:
+    /// call it off the UI thread.
+    pub fn enrol(&self, registry_url: &str, code: &str) -> Result<Enrolment> {
+        let paths = SyncPaths::in_data_dir(&self.data_dir);
+        let client = client_config(&self.config, &paths, registry_url)?;
+        let identity = DeviceIdentity::load_or_create(&paths.device_key).with_context(|| {
+            format!("cannot read the device key {}", paths.device_key.display())
+        })?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("cannot start an async runtime")?;
+        let enrolment = runtime
+            .block_on(enrol(&client, &identity, code, &super::hardware_serial()))
+            .map_err(|e| anyhow!("{e}"))?;
+        if let Some(dir) = paths.enrolment.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        enrolment
+            .save(&paths.enrolment)
+            .with_context(|| format!("cannot save {}", paths.enrolment.display()))?;
+        // A terminal enrolled anew syncs with its new identity from now on.
+        if let Ok(mut running) = self.runtime.lock() {
+            running.take();
+        }
+        self.start()?;
+        Ok(enrolment)
+    }
+
+    /// The link's state now.
+    pub fn state(&self) -> LinkState {
+        let paths = SyncPaths::in_data_dir(&self.data_dir);
+        let enrolment = Enrolment::load(&paths.enrolment).ok().flatten();
+        let status = self
+            .runtime
+            .lock()
+            .ok()
+            .and_then(|r| r.as_ref().map(|r| r.handle.status()));
+        LinkState {
+            device_id: enrolment.as_ref().map(|e| e.device_id.clone()),
+            registry: enrolment.map(|e| e.registry_url),
+            status,
+        }
+    }
+
+    /// Asks the running loop to sync now (after something was written to the outbox, or in
+    /// tests).
+    pub fn sync_now(&self) {
+        if let Ok(runtime) = self.runtime.lock()
+            && let Some(r) = runtime.as_ref()
+        {
+            r.handle.sync_now();
+        }
+    }
+}

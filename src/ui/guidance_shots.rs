@@ -1,0 +1,177 @@
+//! Sample screens of the guidance pages for `legal-kiosk screenshot`: the real content and
+//! engines in the chosen language, pushed through the same view functions the controllers use.
+
+use std::sync::Arc;
+
+use anyhow::{Context, Result, anyhow};
+use slint::{ComponentHandle, SharedString};
+
+use super::consult::{categories_model, chips_model, search_results, show_outcome, show_question};
+use super::legal_aid::{show_aid_question, show_aid_result};
+use super::rating::{levels_model, reasons_model, show_levels};
+use super::{
+    AidStep, AppWindow, Consult, ConsultStep, LegalAid, Page, PrepareStage, Rating, RatingStep,
+    SlipStage,
+};
+use crate::consult::flow::ScreenView;
+use crate::consult::{Consultation, SearchIndex};
+use crate::content::GuidanceContent;
+use crate::i18n::Lang;
+use crate::legal_aid::{AidAnswer, Prefill, SelfCheck, consent_text};
+use crate::rating::ServiceKind;
+
+/// The guidance pages a screenshot can show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GuidanceShot {
+    ConsultCategories,
+    ConsultQuestion,
+    ConsultOutcome,
+    ConsultSearch,
+    LegalAidIntro,
+    LegalAidQuestion,
+    LegalAidNumber,
+    LegalAidResult,
+    LegalAidConsent,
+    RatingLevels,
+    RatingReasons,
+}
+
+/// Fills the globals for `shot` in `lang`; returns the page to show.
+pub fn show_guidance_sample(app: &AppWindow, shot: GuidanceShot, lang: Lang) -> Result<Page> {
+    let content = GuidanceContent::built_in()?;
+    let catalogue = content.consultation.clone();
+    let consult = app.global::<Consult>();
+    let aid = app.global::<LegalAid>();
+    let rating = app.global::<Rating>();
+    let flow = |answers: &[&str]| -> Result<Consultation> {
+        let mut flow = Consultation::start(catalogue.clone(), "labour.unpaid-wages")?;
+        for a in answers {
+            flow.answer(a)?;
+        }
+        Ok(flow)
+    };
+    let check = |answers: Vec<AidAnswer>| -> Result<SelfCheck> {
+        let mut check = SelfCheck::new(
+            content.legal_aid_rules.clone(),
+            Prefill {
+                age: Some(72),
+                suggested_scope: Some("wages".into()),
+            },
+        );
+        for a in answers {
+            check
+                .answer(a)
+                .map_err(|e| anyhow!("sample self-check: {e}"))?;
+        }
+        Ok(check)
+    };
+    let none = || AidAnswer::Choice(crate::legal_aid::NONE.into());
+    Ok(match shot {
+        GuidanceShot::ConsultCategories => {
+            consult.set_categories(categories_model(&catalogue, lang));
+            consult.set_step(ConsultStep::Categories);
+            Page::Consult
+        }
+        GuidanceShot::ConsultQuestion => {
+            let flow = flow(&["yes"])?;
+            let ScreenView::Question(q) = flow.view(lang) else {
+                return Err(anyhow!("the sample flow has no second question"));
+            };
+            show_question(app, &q, flow.matter().summary.text(lang));
+            Page::Consult
+        }
+        GuidanceShot::ConsultOutcome => {
+            let flow = flow(&["yes", "some"])?;
+            let ScreenView::Outcome(o) = flow.view(lang) else {
+                return Err(anyhow!("the sample flow has no outcome"));
+            };
+            show_outcome(app, &o, &catalogue, lang);
+            consult.set_slip(SlipStage::Ready);
+            consult.set_rated(false);
+            Page::Consult
+        }
+        GuidanceShot::ConsultSearch => {
+            let index = SearchIndex::build(&catalogue);
+            consult.set_chips(chips_model(lang));
+            consult.set_query("LDZY".into());
+            consult.set_results(search_results(&index, &catalogue, "ldzy", lang));
+            consult.set_step(ConsultStep::Search);
+            Page::Consult
+        }
+        GuidanceShot::LegalAidIntro => {
+            aid.set_age_from_card(true);
+            aid.set_step(AidStep::Intro);
+            Page::LegalAid
+        }
+        GuidanceShot::LegalAidQuestion => {
+            let check = check(vec![none()])?;
+            let q = check.question(lang).context("a second question")?;
+            show_aid_question(app, &q);
+            Page::LegalAid
+        }
+        GuidanceShot::LegalAidNumber => {
+            let check = check(vec![
+                none(),
+                AidAnswer::Choice("maintenance".into()),
+                none(),
+                none(),
+                AidAnswer::Number(3),
+            ])
+            .or_else(|_| {
+                check(vec![
+                    none(),
+                    AidAnswer::Choice("wages".into()),
+                    none(),
+                    none(),
+                ])
+            })?;
+            let q = check.question(lang).context("a number question")?;
+            show_aid_question(app, &q);
+            aid.set_number("2400".into());
+            Page::LegalAid
+        }
+        GuidanceShot::LegalAidResult | GuidanceShot::LegalAidConsent => {
+            let check = check(vec![
+                none(),
+                AidAnswer::Choice("wages".into()),
+                AidAnswer::Choice("migrant-worker".into()),
+            ])?;
+            let result = check.result(lang).context("a result")?;
+            show_aid_result(app, &result);
+            aid.set_slip(SlipStage::Ready);
+            aid.set_prepare(PrepareStage::None);
+            if shot == GuidanceShot::LegalAidConsent {
+                aid.set_consent_text(consent_text(lang).into());
+                aid.set_step(AidStep::Consent);
+            }
+            Page::LegalAid
+        }
+        GuidanceShot::RatingLevels => {
+            show_levels(app, &sample_subject(lang), lang);
+            Page::Rating
+        }
+        GuidanceShot::RatingReasons => {
+            show_levels(app, &sample_subject(lang), lang);
+            let chosen = vec!["long-wait".to_owned()];
+            rating.set_levels(levels_model(lang));
+            rating.set_level_label(crate::rating::RatingLevel::Dissatisfied.label(lang).into());
+            rating.set_reasons(reasons_model(
+                &Arc::clone(&content.rating_reasons),
+                ServiceKind::Ticket,
+                lang,
+                &chosen,
+            ));
+            rating.set_step(RatingStep::Reasons);
+            Page::Rating
+        }
+    })
+}
+
+fn sample_subject(lang: Lang) -> String {
+    format!("{} B012", crate::consult::QueueService::LegalAid.name(lang))
+}
+
+/// Clears what a sample left that another page would show.
+pub fn clear_guidance_sample(app: &AppWindow) {
+    app.global::<Consult>().set_notice(SharedString::new());
+}

@@ -1,6 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 (or Raspberry Pi OS) packages legal-kiosk needs and are missing.
-# Usage: scripts/install-deps.sh [build|run|test]...  (default: build)
+# Usage: scripts/install-deps.sh [build|run|test|kiosk|cross|package]...  (default: build)
+#   build    the desktop firmware and the tests' crates
+#   run      build + what the desktop window loads at run time, and Xvfb
+#   test     run + what scripts/test.sh needs (the terminal build and its .deb)
+#   kiosk    build + the -dev packages of the terminal build (linuxkms + libinput)
+#   cross    the arm64 cross toolchain and the :arm64 -dev packages (adds the arm64
+#            architecture to dpkg), for scripts/cross-build.sh
+#   package  what scripts/package-deb.sh needs besides cargo-deb (dpkg-shlibdeps)
 # Idempotent: packages already installed are left alone; apt runs only when something is
 # missing, through sudo when not root.
 set -euo pipefail
@@ -10,6 +17,16 @@ build=(pkg-config gcc libc6-dev libfontconfig1-dev)
 build+=(libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev)
 # The desktop window (winit) loads these at run time; Xvfb gives a display where there is none.
 run=(libx11-6 libx11-xcb1 libxcursor1 libxi6 libxrandr2 libxkbcommon0 libxkbcommon-x11-0 xvfb xauth)
+# The terminal: Slint's linuxkms backend links libinput, libudev and libxkbcommon.
+kiosk=(libinput-dev libudev-dev libxkbcommon-dev)
+# Debian's cross toolchain and the multiarch -dev packages of the terminal build; qemu-user
+# runs the arm64 binary here for scripts/check-deb.sh.
+cross=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
+  libfontconfig1-dev:arm64 libinput-dev:arm64 libudev-dev:arm64 libxkbcommon-dev:arm64
+  libgstreamer1.0-dev:arm64 libgstreamer-plugins-base1.0-dev:arm64
+  libgstreamer-plugins-bad1.0-dev:arm64)
+# cargo-deb computes the package's dependencies with dpkg-shlibdeps.
+package=(dpkg-dev)
 # Video calls at run time: webrtcbin, ICE (libnice), VP8/Opus, webrtcdsp, v4l2/pulse (good),
 # ALSA (alsa).
 run+=(gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
@@ -17,7 +34,7 @@ run+=(gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gst
 # The video-call end-to-end tests: the lawyer's console in headless Chromium (driven by
 # playwright-core from npm, see tests/browser/package.json), TURN through coturn, and
 # loopback-only network namespaces for them (unshare from util-linux, ip from iproute2).
-test=(chromium coturn iproute2)
+test=("${kiosk[@]}" "${package[@]}" chromium coturn iproute2)
 
 want=()
 [ $# -eq 0 ] && set -- build
@@ -26,7 +43,10 @@ for group in "$@"; do
     build) want+=("${build[@]}") ;;
     run) want+=("${build[@]}" "${run[@]}") ;;
     test) want+=("${build[@]}" "${run[@]}" "${test[@]}") ;;
-    *) echo "install-deps: unknown group $group (use build, run or test)" >&2; exit 2 ;;
+    kiosk) want+=("${build[@]}" "${kiosk[@]}") ;;
+    cross) want+=("${build[@]}" "${cross[@]}") ;;
+    package) want+=("${package[@]}") ;;
+    *) echo "install-deps: unknown group $group (use build, run, test, kiosk, cross or package)" >&2; exit 2 ;;
   esac
 done
 
@@ -60,6 +80,11 @@ sudo=()
 if [ "$(id -u)" -ne 0 ]; then
   command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
   sudo=(sudo)
+fi
+# :arm64 packages need the architecture known to dpkg (multiarch).
+if printf '%s\n' "${missing[@]}" | grep -q ':arm64$' && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  echo "Adding the arm64 architecture to dpkg (multiarch) for the cross build"
+  "${sudo[@]}" dpkg --add-architecture arm64
 fi
 echo "Installing Debian packages: ${missing[*]}"
 "${sudo[@]}" apt-get update -qq

@@ -1,10 +1,25 @@
 #!/usr/bin/env bash
 # Installs what is missing and runs the whole test suite: formatting, every crate's tests
-# (headless UI, simulators over pseudo-terminals, the registry on 127.0.0.1) and clippy.
+# (headless UI, simulators over pseudo-terminals, the registry on 127.0.0.1), clippy, and
+# the terminal's Debian package (built, then its contents checked).
+# `scripts/test.sh --arm64` also cross-builds the arm64 firmware (a full Slint build for
+# arm64: too long for every CI run on a two-core machine; see scripts/cross-build.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+arm64=false
+for arg in "$@"; do
+  case "$arg" in
+    --arm64) arm64=true ;;
+    *) echo "test.sh: unknown argument $arg (use --arm64)" >&2; exit 2 ;;
+  esac
+done
 scripts/install-deps.sh test
 cargo fmt --all -- --check
 cargo test --workspace
 cargo clippy --workspace --all-targets -- -D warnings
+scripts/package-deb.sh --quick amd64
+scripts/check-deb.sh target/debian/legal-kiosk_*_amd64.deb amd64
+if $arm64; then
+  scripts/cross-build.sh
+fi
 echo "All tests passed."

@@ -22,6 +22,7 @@ use crate::sealed_outbox::SealKey;
 use crate::store::Store;
 use crate::sync::commands::{CommandContext, execute, reload_catalogue};
 use crate::sync::{SyncControl, catalogue_in_force};
+use crate::system::{self, System, TerminalStatus};
 use crate::ui::{
     AppWindow, Deps, KioskController, MaintenanceController, MaintenanceDeps,
     MaintenancePrinterUpdater, Poster,
@@ -42,6 +43,8 @@ pub struct Kiosk {
     pub printer_sim: Option<SimPrinter>,
     /// Tickets the simulated printer received, for the console.
     pub printed: Option<Receiver<ReceivedJob>>,
+    /// The terminal around the session: status light, staff calls, screen-saver, GPIO.
+    pub system: System,
     /// The ID-card reader (with its simulator, when configured).
     pub card_reader: Option<CardReader>,
     /// The link to the operations centre (running once enrolled).
@@ -138,6 +141,15 @@ pub fn assemble(
         },
     )
     .context("cannot start the maintenance menu")?;
+    let system = system::start(
+        config,
+        &data_dir,
+        app,
+        &controller,
+        &worker,
+        clock.clone(),
+        poster.clone(),
+    )?;
     let staff_view = maintenance.printer_health_updater();
     forward_printer_health(
         health_rx,
@@ -145,7 +157,10 @@ pub fn assemble(
         staff_view,
         &worker,
         clock.clone(),
-        health.clone(),
+        DeviceHealth {
+            snapshot: health.clone(),
+            light: system.status.clone(),
+        },
     )?;
     let card_reader = start_card_reader(
         config,
@@ -154,7 +169,10 @@ pub fn assemble(
         &worker,
         clock,
         poster.clone(),
-        health.clone(),
+        DeviceHealth {
+            snapshot: health.clone(),
+            light: system.status.clone(),
+        },
     )?;
     if let Some(notice) =
         worker.call(|store| crate::maintenance::settings::home_notice(store.conn()))
@@ -165,6 +183,11 @@ pub fn assemble(
         }
     }
     sync.start()?;
+    watch_link(
+        &sync,
+        config.registry.offline_alert(),
+        system.status.clone(),
+    )?;
     Ok(Kiosk {
         controller,
         maintenance,
@@ -172,9 +195,17 @@ pub fn assemble(
         data_dir,
         printer_sim,
         printed,
+        system,
         card_reader,
         sync,
     })
+}
+
+/// Where a device's health goes besides the screen: the heartbeat's snapshot for the
+/// operations centre and the terminal's status light.
+struct DeviceHealth {
+    snapshot: Arc<Mutex<HealthSnapshot>>,
+    light: TerminalStatus,
 }
 
 /// Card events reach the session on the UI thread; reader faults also reach the outbox.
@@ -185,8 +216,12 @@ fn start_card_reader(
     worker: &Worker,
     clock: Arc<dyn Clock>,
     poster: Poster,
-    snapshot: Arc<Mutex<HealthSnapshot>>,
+    health: DeviceHealth,
 ) -> Result<Option<CardReader>> {
+    let DeviceHealth {
+        snapshot,
+        light: status,
+    } = health;
     let ui = controller.ui_ref();
     let worker = worker.clone();
     let outbox_clock = clock.clone();
@@ -200,6 +235,11 @@ fn start_card_reader(
                 CardEvent::ReaderUp => s.reader = DeviceState::Ok,
                 _ => {}
             }
+        }
+        match &event {
+            CardEvent::ReaderDown { reason } => status.set_reader_fault(Some(reason.clone())),
+            CardEvent::ReaderUp => status.set_reader_fault(None),
+            _ => {}
         }
         let health = match &event {
             CardEvent::ReaderDown { reason } => {
@@ -220,6 +260,30 @@ fn start_card_reader(
         }
         poster.post_to(&ui, move |controller| controller.on_card(event));
     })
+}
+
+/// An enrolled terminal that has not reached its registry for `limit` (since its last
+/// contact, or since start when it has had none) needs staff: the status light says so.
+fn watch_link(sync: &Arc<SyncControl>, limit: Duration, status: TerminalStatus) -> Result<()> {
+    let sync = Arc::downgrade(sync);
+    let started = std::time::Instant::now();
+    std::thread::Builder::new()
+        .name("link-watch".into())
+        .spawn(move || {
+            loop {
+                let Some(sync) = sync.upgrade() else { return };
+                let state = sync.state();
+                drop(sync);
+                let silent_for = match state.status.as_ref().and_then(|s| s.last_contact) {
+                    Some(at) => (chrono::Utc::now() - at).to_std().unwrap_or_default(),
+                    None => started.elapsed(),
+                };
+                status.set_offline_too_long(state.device_id.is_some() && silent_for > limit);
+                std::thread::sleep(Duration::from_secs(30));
+            }
+        })
+        .context("cannot start the link watch")?;
+    Ok(())
 }
 
 type OpenedPrinter = (
@@ -254,15 +318,20 @@ fn open_printer(config: &Config, data_dir: &std::path::Path) -> Result<OpenedPri
     }
 }
 
-/// Each change of the printer's health reaches the home screen and the operations centre.
+/// Each change of the printer's health reaches the home screen, the status light and the
+/// operations centre.
 fn forward_printer_health(
     health: Receiver<PrinterHealth>,
     controller: &KioskController,
     staff_view: MaintenancePrinterUpdater,
     worker: &Worker,
     clock: Arc<dyn Clock>,
-    snapshot: Arc<Mutex<HealthSnapshot>>,
+    device_health: DeviceHealth,
 ) -> Result<()> {
+    let DeviceHealth {
+        snapshot,
+        light: status,
+    } = device_health;
     let updater = controller.printer_health_updater();
     let worker = worker.clone();
     std::thread::Builder::new()
@@ -298,6 +367,7 @@ fn forward_printer_health(
                     s.paper = paper;
                 }
                 updater.update(&h);
+                status.set_printer(&h);
                 staff_view.update(&h);
                 let at = clock.now();
                 worker.submit(move |store| {

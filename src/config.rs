@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use hardware::gpio::GpioConfig;
 use hardware::idcard::ReaderConfig;
 use hardware::printer::PrinterConfig;
 use serde::Deserialize;
@@ -34,6 +35,10 @@ pub struct Config {
     pub kiosk: KioskConfig,
     pub storage: StorageConfig,
     pub printer: PrinterSection,
+    /// The presence sensor, call-staff button and status light; absent = no GPIO.
+    pub gpio: Option<GpioSection>,
+    pub screensaver: ScreenSaverConfig,
+    pub staff_call: StaffCallConfig,
     pub reader: ReaderSection,
     pub queue: QueueConfig,
     pub registry: RegistrySection,
@@ -132,6 +137,80 @@ pub enum PrinterKind {
     None,
 }
 
+/// The GPIO board: the kernel's lines, or a simulated board for the desktop.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct GpioSection {
+    /// `device` (the GPIO character device; the default) or `simulator` (a simulated board
+    /// driven through the FIFO `<data>/devices/gpio`: `echo presence|away|call > …`).
+    pub kind: GpioKind,
+    /// Which lines, their polarity and the debounce period: see `[gpio.driver]` in
+    /// config/example.toml.
+    pub driver: GpioConfig,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum GpioKind {
+    #[default]
+    Device,
+    Simulator,
+}
+
+/// The screen-saver and the greeting of someone who walks up.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScreenSaverConfig {
+    /// Seconds of quiet on the home screen before the screen goes dark with the slow
+    /// attract loop; 0 = never.
+    pub after_secs: u64,
+    /// Seconds each attract message stays before the next one, somewhere else on screen.
+    pub attract_step_secs: u64,
+    /// Seconds the home screen greets someone the presence sensor saw arrive.
+    pub greeting_secs: u64,
+}
+
+impl Default for ScreenSaverConfig {
+    fn default() -> Self {
+        Self {
+            after_secs: 300,
+            attract_step_secs: 8,
+            greeting_secs: 10,
+        }
+    }
+}
+
+impl ScreenSaverConfig {
+    /// The quiet spell before the screen-saver, or `None` when it is off.
+    pub fn after(&self) -> Option<Duration> {
+        (self.after_secs > 0).then(|| Duration::from_secs(self.after_secs))
+    }
+
+    pub fn attract_step(&self) -> Duration {
+        Duration::from_secs(self.attract_step_secs)
+    }
+
+    pub fn greeting(&self) -> Duration {
+        Duration::from_secs(self.greeting_secs)
+    }
+}
+
+/// Calls for staff (呼叫工作人员 and the call-staff button).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StaffCallConfig {
+    /// Seconds after which an unanswered call ends by itself (the outbox records that).
+    pub expire_after_secs: u64,
+}
+
+impl Default for StaffCallConfig {
+    fn default() -> Self {
+        Self {
+            expire_after_secs: 900,
+        }
+    }
+}
+
 /// The ID-card reader.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -149,6 +228,12 @@ impl Default for ReaderSection {
             kind: ReaderKind::Simulator,
             driver: ReaderConfig::default(),
         }
+    }
+}
+
+impl StaffCallConfig {
+    pub fn expire_after(&self) -> Duration {
+        Duration::from_secs(self.expire_after_secs)
     }
 }
 
@@ -194,6 +279,15 @@ pub struct RegistrySection {
     pub pinned_keys: Vec<String>,
     /// Largest bundle accepted, in bytes (default 16 MiB).
     pub max_bundle_bytes: Option<u64>,
+    /// An enrolled terminal that has not reached the registry for this long asks for staff
+    /// on its status light (default 30 minutes).
+    pub offline_alert_secs: Option<u64>,
+}
+
+impl RegistrySection {
+    pub fn offline_alert(&self) -> Duration {
+        Duration::from_secs(self.offline_alert_secs.unwrap_or(1800).max(60))
+    }
 }
 
 /// Video calls with a lawyer at the operations centre.
@@ -308,6 +402,28 @@ impl Config {
                 "printer.status_poll_secs must be at least 1".into(),
             ));
         }
+        if let Some(gpio) = &self.gpio {
+            gpio.driver
+                .validate()
+                .map_err(|m| invalid(format!("[gpio.driver]: {m}")))?;
+        }
+        let saver = &self.screensaver;
+        if saver.after_secs != 0 && saver.after_secs < 30 {
+            return Err(invalid(
+                "screensaver.after_secs must be 0 (never) or at least 30".into(),
+            ));
+        }
+        if saver.attract_step_secs < 2 || saver.greeting_secs == 0 {
+            return Err(invalid(
+                "screensaver.attract_step_secs must be at least 2 and greeting_secs at least 1"
+                    .into(),
+            ));
+        }
+        if self.staff_call.expire_after_secs < 60 {
+            return Err(invalid(
+                "staff_call.expire_after_secs must be at least 60".into(),
+            ));
+        }
         Ok(())
     }
 
@@ -339,6 +455,20 @@ mod tests {
         let text = include_str!("../config/example.toml");
         let config = Config::parse(text, Path::new("example.toml")).expect("example is valid");
         assert_eq!(config.kiosk.idle_timeout(), Duration::from_secs(60));
+        let gpio = config.gpio.expect("the example documents [gpio]");
+        assert_eq!(gpio.kind, GpioKind::Simulator);
+        assert!(gpio.driver.presence.is_some() && gpio.driver.light.is_some());
+    }
+
+    #[test]
+    fn the_terminal_default_configuration_parses() {
+        let text = include_str!("../provisioning/deploy/terminal/config.toml");
+        let config = Config::parse(text, Path::new("/etc/legal-kiosk/config.toml"))
+            .expect("the packaged configuration is valid");
+        assert!(config.kiosk.fullscreen);
+        assert_eq!(config.printer.kind, PrinterKind::Device);
+        assert_eq!(config.printer.driver.device, "/dev/legal-kiosk/printer");
+        assert_eq!(config.data_dir(), Path::new("/var/lib/legal-kiosk"));
     }
 
     #[test]
@@ -373,6 +503,36 @@ mod tests {
         let err = Config::parse("[video.media]\nwidth = 641\n", Path::new("k.toml"))
             .expect_err("odd width");
         assert!(err.to_string().contains("video.width"), "{err}");
+    }
+
+    #[test]
+    fn gpio_is_off_unless_configured_and_its_lines_are_checked() {
+        let config = Config::parse("", Path::new("k.toml")).expect("empty is valid");
+        assert!(config.gpio.is_none());
+        let config = Config::parse(
+            "[gpio]\n[gpio.driver.call_button]\nline = 27\nactive_low = true\n",
+            Path::new("k.toml"),
+        )
+        .expect("valid");
+        let gpio = config.gpio.expect("configured");
+        assert_eq!(gpio.kind, GpioKind::Device);
+        assert!(gpio.driver.call_button.is_some_and(|b| b.active_low));
+        let err = Config::parse(
+            "[gpio.driver.presence]\nline = 4\n[gpio.driver.light]\nline = 4\n",
+            Path::new("k.toml"),
+        )
+        .expect_err("line 4 twice");
+        assert!(err.to_string().contains("used twice"), "{err}");
+    }
+
+    #[test]
+    fn a_screensaver_that_would_flicker_on_is_refused() {
+        let err = Config::parse("[screensaver]\nafter_secs = 5\n", Path::new("k.toml"))
+            .expect_err("too soon");
+        assert!(err.to_string().contains("after_secs"), "{err}");
+        let off = Config::parse("[screensaver]\nafter_secs = 0\n", Path::new("k.toml"))
+            .expect("0 turns it off");
+        assert_eq!(off.screensaver.after(), None);
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub mod sealed_outbox;
 pub mod session;
 pub mod store;
 pub mod sync;
+pub mod system;
 pub mod ui;
 pub mod video;
 pub mod worker;

@@ -31,6 +31,10 @@ pub mod kind {
     pub const VIDEO_CALL_ANSWERED: &str = "video.call_answered";
     /// The call ended: duration, who ended it, why, quality summary.
     pub const VIDEO_CALL_ENDED: &str = "video.call_ended";
+    /// A citizen called for staff (呼叫工作人员 or the call-staff button).
+    pub const STAFF_CALLED: &str = "staff.called";
+    /// A staff call was answered or expired.
+    pub const STAFF_CALL_ENDED: &str = "staff.call_ended";
 }
 
 /// Appends an event; call it with the transaction that makes the change.

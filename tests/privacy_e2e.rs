@@ -7,7 +7,6 @@
 mod common;
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 
 use common::Kiosk;
 
@@ -56,28 +55,8 @@ fn scan_dir(dir: &Path, found: &mut Vec<String>, scanned: &mut usize) {
     }
 }
 
-#[derive(Clone)]
-struct Log(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Log {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[test]
 fn nothing_personal_is_written_logged_printed_or_queued_for_the_network() {
-    let log = Log(Arc::new(Mutex::new(Vec::new())));
-    let writer = log.clone();
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new("trace"))
-        .with_writer(move || writer.clone())
-        .init();
-
     let kiosk = Kiosk::start();
     kiosk.place_card("resident-zhang", "张*");
     kiosk.tap("取号");
@@ -120,7 +99,7 @@ fn nothing_personal_is_written_logged_printed_or_queued_for_the_network() {
     assert!(!printed.is_empty());
     find_secrets("printer output", &printed, &mut found);
 
-    let logs = log.0.lock().unwrap().clone();
+    let logs = common::captured_logs();
     assert!(
         logs.len() > 200,
         "the logs were captured ({} bytes)",

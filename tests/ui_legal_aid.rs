@@ -88,28 +88,8 @@ fn sealed_rows(kiosk: &Kiosk) -> i64 {
     })
 }
 
-#[derive(Clone)]
-struct Log(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Log {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[test]
 fn without_consent_the_result_is_recorded_anonymously_and_nothing_personal_is_kept() {
-    let log = Log(Arc::new(Mutex::new(Vec::new())));
-    let writer = log.clone();
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new("trace"))
-        .with_writer(move || writer.clone())
-        .init();
-
     let kiosk = Kiosk::start();
     portrait(&kiosk);
     check_as_migrant_worker(&kiosk);
@@ -144,7 +124,7 @@ fn without_consent_the_result_is_recorded_anonymously_and_nothing_personal_is_ke
     assert_eq!(sealed_rows(&kiosk), 0);
 
     let mut found = secrets_in_files(kiosk.data_dir.path(), &[NUMBER, NAME, ADDRESS]);
-    let logs = log.0.lock().unwrap().clone();
+    let logs = common::captured_logs();
     assert!(logs.len() > 200, "the logs were captured");
     for secret in [NUMBER, NAME, ADDRESS] {
         if logs.windows(secret.len()).any(|w| w == secret.as_bytes()) {

@@ -2,6 +2,7 @@
 //! speaks the same wire protocol over a pseudo-terminal, so tests exercise the real
 //! driver code.
 
+pub mod gpio;
 pub mod idcard;
 pub mod printer;
 pub mod pty;

@@ -55,7 +55,7 @@ pub enum Command {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging();
+    crate::system::logging::init();
     let result = match cli.command.unwrap_or(Command::Run) {
         Command::Run => run::run(cli.config.as_deref()),
         Command::Screenshot(args) => screenshot::screenshot(cli.config.as_deref(), &args),
@@ -74,23 +74,4 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// Logs go to stderr (the journal under systemd) and to the ring of recent lines that the
-/// maintenance menu shows. They never carry personal data.
-fn init_logging() {
-    use tracing_subscriber::EnvFilter;
-    use tracing_subscriber::layer::SubscriberExt;
-    use tracing_subscriber::util::SubscriberInitExt;
-    let filter =
-        EnvFilter::try_from_env("LEGAL_KIOSK_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::registry()
-        .with(filter)
-        .with(
-            tracing_subscriber::fmt::layer()
-                .with_writer(std::io::stderr)
-                .with_target(false),
-        )
-        .with(crate::maintenance::logs::ring().layer())
-        .try_init();
 }

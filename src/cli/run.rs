@@ -41,6 +41,8 @@ pub fn run(config_path: Option<&Path>) -> Result<()> {
             .spawn(move || super::console::run(reader_sim, printer_sim))
             .context("cannot start the console")?;
     }
+    // READY=1 after the first frame, watchdog pings from this (the UI) thread.
+    let _systemd = crate::system::notify::Notifier::start();
     app.run().context("the kiosk window failed")?;
     drop(kiosk);
     Ok(())

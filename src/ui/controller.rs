@@ -72,12 +72,19 @@ pub struct KioskController {
     ui_ref: std::cell::OnceCell<super::poster::UiRef<KioskController>>,
     pub(super) idle: IdleWatch,
     clock_timer: Timer,
+    /// Told of every touch (the screen-saver restarts its wait).
+    activity: RefCell<Vec<Box<dyn Fn()>>>,
+    /// Told when the terminal goes out of service or back (the status light).
+    pub(super) service_listeners: RefCell<Vec<ServiceListener>>,
     /// The guidance flows of this session (see `guidance`).
     pub(super) consult: std::cell::RefCell<super::consult::ConsultState>,
     pub(super) aid: std::cell::RefCell<super::legal_aid::AidState>,
     pub(super) rating: std::cell::RefCell<super::rating::RatingState>,
     pub(super) video: super::video::VideoUi,
 }
+
+/// Told whether the terminal is out of service.
+pub(super) type ServiceListener = Box<dyn Fn(bool)>;
 
 impl KioskController {
     /// Connects a controller to `app` and shows the home screen.
@@ -109,6 +116,8 @@ impl KioskController {
             idle,
             staff_activity: RefCell::new(None),
             clock_timer: Timer::default(),
+            activity: RefCell::new(Vec::new()),
+            service_listeners: RefCell::new(Vec::new()),
             consult: Default::default(),
             aid: Default::default(),
             rating: Default::default(),
@@ -375,6 +384,27 @@ impl KioskController {
                 }
             },
         );
+        for observer in self.activity.borrow().iter() {
+            observer();
+        }
+    }
+
+    /// Runs `f` on every touch a citizen makes.
+    pub fn on_activity(&self, f: impl Fn() + 'static) {
+        self.activity.borrow_mut().push(Box::new(f));
+    }
+
+    /// The home screen with nothing of a citizen's session to forget: no question on
+    /// screen, the default language, normal text size.
+    pub fn at_rest(&self) -> bool {
+        let Some(app) = self.app.upgrade() else {
+            return false;
+        };
+        app.global::<Nav>().get_page() == Page::Home
+            && !app.global::<Kiosk>().get_idle_warning()
+            && self.citizen.borrow().is_none()
+            && self.shared().lang == self.default_lang.get()
+            && app.global::<Theme>().get_large_text() == self.default_large_text.get()
     }
 
     /// Shows 还在吗？ unless there is nothing to forget.
@@ -387,11 +417,7 @@ impl KioskController {
             self.idle.stop();
             return;
         }
-        let at_rest = app.global::<Nav>().get_page() == Page::Home
-            && self.citizen.borrow().is_none()
-            && self.shared().lang == self.default_lang.get()
-            && app.global::<Theme>().get_large_text() == self.default_large_text.get();
-        if at_rest {
+        if self.at_rest() {
             self.idle.stop();
             return;
         }

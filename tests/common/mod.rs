@@ -37,15 +37,53 @@ fn init_testing_backend() {
     }
 }
 
-/// Feeds the maintenance menu's ring of recent log lines, as the binary does at start.
-fn install_log_ring() {
+/// Every log line of this test process, at every level, from every thread.
+static CAPTURED_LOGS: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+
+struct CaptureWriter;
+
+impl std::io::Write for CaptureWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut logs) = CAPTURED_LOGS.lock() {
+            logs.extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// What the kiosks of this test process have logged so far, at every level (for privacy
+/// scans: nothing personal may ever be in it).
+#[allow(dead_code)]
+pub fn captured_logs() -> Vec<u8> {
+    install_logging();
+    CAPTURED_LOGS.lock().map(|l| l.clone()).unwrap_or_default()
+}
+
+/// Feeds the maintenance menu's ring of recent log lines, as the binary does at start, and
+/// captures every line at every level for `captured_logs`. One global subscriber serves
+/// all the tests of a binary, whichever starts first.
+fn install_logging() {
+    use tracing_subscriber::Layer as _;
+    use tracing_subscriber::filter::LevelFilter;
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let _ = tracing_subscriber::registry()
-            .with(tracing_subscriber::filter::LevelFilter::INFO)
-            .with(legal_kiosk::maintenance::logs::ring().layer())
+            .with(
+                legal_kiosk::maintenance::logs::ring()
+                    .layer()
+                    .with_filter(LevelFilter::INFO),
+            )
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .with_ansi(false)
+                    .with_writer(|| CaptureWriter)
+                    .with_filter(LevelFilter::TRACE),
+            )
             .try_init();
     });
 }
@@ -75,7 +113,7 @@ impl Kiosk {
         now: chrono::DateTime<chrono::FixedOffset>,
     ) -> Self {
         init_testing_backend();
-        install_log_ring();
+        install_logging();
         if config.storage.data_dir.is_none() {
             config.storage.data_dir = Some(data_dir.path().to_path_buf());
         }

@@ -13,8 +13,8 @@ use crate::maintenance::settings::{
     self, CitizenDefaults, CitizenSetting, ServiceState, SettingsError,
 };
 use crate::ui::controller::KioskController;
-use crate::ui::poster::Poster;
-use crate::ui::{ActionState, AppWindow, Kiosk, Maintenance};
+use crate::ui::poster::{Poster, UiRef};
+use crate::ui::{ActionState, Kiosk, Maintenance};
 
 impl KioskController {
     /// Shows (or lifts) the out-of-service screen on the home page.
@@ -24,6 +24,14 @@ impl KioskController {
             kiosk.set_out_of_service(state.out_of_service);
             kiosk.set_service_notice(state.notice.clone().into());
         }
+        for listener in self.service_listeners.borrow().iter() {
+            listener(state.out_of_service);
+        }
+    }
+
+    /// Calls `f` with every change of service state (out of service or back).
+    pub fn on_service_state(&self, f: impl Fn(bool) + 'static) {
+        self.service_listeners.borrow_mut().push(Box::new(f));
     }
 
     /// Applies citizen defaults set by staff over those of the configuration file; they
@@ -48,7 +56,7 @@ impl KioskController {
     /// command (`maintenance::settings::set_service_state` with `Actor::OperationsCentre`).
     pub fn service_state_updater(&self) -> ServiceStateUpdater {
         ServiceStateUpdater {
-            app: self.app.clone(),
+            ui: self.ui_ref(),
             poster: self.deps.poster.clone(),
         }
     }
@@ -57,20 +65,15 @@ impl KioskController {
 /// Shows a new service state on the home screen, from any thread.
 #[derive(Clone)]
 pub struct ServiceStateUpdater {
-    app: slint::Weak<AppWindow>,
+    ui: UiRef<KioskController>,
     poster: Poster,
 }
 
 impl ServiceStateUpdater {
     /// Shows `state` on the home screen (posted to the UI thread).
     pub fn show(&self, state: ServiceState) {
-        let app = self.app.clone();
-        self.poster.post(move || {
-            if let Some(app) = app.upgrade() {
-                let kiosk = app.global::<Kiosk>();
-                kiosk.set_out_of_service(state.out_of_service);
-                kiosk.set_service_notice(state.notice.into());
-            }
+        self.poster.post_to(&self.ui, move |controller| {
+            controller.show_service_state(&state)
         });
     }
 }

@@ -102,6 +102,7 @@ pub fn assemble(
             poster: poster.clone(),
             guidance,
             seal_key,
+            video: crate::video::prepare(config, &data_dir),
         },
     );
     let commands = CommandContext {
@@ -135,7 +136,6 @@ pub fn assemble(
             printer,
             clock: clock.clone(),
             poster: poster.clone(),
-            video: crate::video::prepare(config, &data_dir),
             data_dir: data_dir.clone(),
             logs: crate::maintenance::logs::ring().clone(),
         },

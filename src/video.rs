@@ -62,7 +62,12 @@ pub fn prepare(config: &Config, data_dir: &Path) -> VideoAvailability {
         .ca_certificate
         .clone()
         .or_else(|| registry.ca_certificate.clone())
-        .or_else(|| paths.ca_certificate.exists().then(|| paths.ca_certificate.clone()))
+        .or_else(|| {
+            paths
+                .ca_certificate
+                .exists()
+                .then(|| paths.ca_certificate.clone())
+        })
         .ok_or("no registry CA configured ([registry] ca_certificate, or enrol with --ca)")?;
     let key = config
         .device_key

@@ -124,7 +124,7 @@ fn main() {
     if !dir.join("node_modules/playwright-core").is_dir()
         || !Path::new("/usr/bin/chromium").exists()
     {
-        println!("hall page in Chromium: skipped (scripts/install-deps.sh browser installs it)");
+        println!("hall page in Chromium: skipped (scripts/install-deps.sh test installs it)");
         return;
     }
     let out = Command::new("node")

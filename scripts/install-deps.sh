@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 (or Raspberry Pi OS) packages legal-kiosk needs and are missing.
-# Usage: scripts/install-deps.sh [build|run|test|browser|kiosk|cross|package]...  (default: build)
+# Usage: scripts/install-deps.sh [build|run|test|kiosk|cross|package]...  (default: build)
 #   build    the desktop firmware and the tests' crates
 #   run      build + what the desktop window loads at run time, and Xvfb
 #   test     run + what scripts/test.sh needs (the terminal build and its .deb)
-#   browser  Chromium and Node.js/npm with playwright-core, for the browser tests
 #   kiosk    build + the -dev packages of the terminal build (linuxkms + libinput)
 #   cross    the arm64 cross toolchain and the :arm64 -dev packages (adds the arm64
 #            architecture to dpkg), for scripts/cross-build.sh
@@ -14,6 +13,8 @@
 set -euo pipefail
 
 build=(pkg-config gcc libc6-dev libfontconfig1-dev)
+# Video calls (gstreamer-rs links these; -plugins-bad-dev provides gstreamer-webrtc-1.0.pc).
+build+=(libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev)
 # The desktop window (winit) loads these at run time; Xvfb gives a display where there is none.
 run=(libx11-6 libx11-xcb1 libxcursor1 libxi6 libxrandr2 libxkbcommon0 libxkbcommon-x11-0 xvfb xauth)
 # The terminal: Slint's linuxkms backend links libinput, libudev and libxkbcommon.
@@ -21,13 +22,20 @@ kiosk=(libinput-dev libudev-dev libxkbcommon-dev)
 # Debian's cross toolchain and the multiarch -dev packages of the terminal build; qemu-user
 # runs the arm64 binary here for scripts/check-deb.sh.
 cross=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
-  libfontconfig1-dev:arm64 libinput-dev:arm64 libudev-dev:arm64 libxkbcommon-dev:arm64)
+  libfontconfig1-dev:arm64 libinput-dev:arm64 libudev-dev:arm64 libxkbcommon-dev:arm64
+  libgstreamer1.0-dev:arm64 libgstreamer-plugins-base1.0-dev:arm64
+  libgstreamer-plugins-bad1.0-dev:arm64)
 # cargo-deb computes the package's dependencies with dpkg-shlibdeps.
 package=(dpkg-dev)
-test=("${kiosk[@]}" "${package[@]}")
-# The queue's counter, hall and ticket pages in headless Chromium, driven by playwright-core
-# from npm (tests/queue_browser/package.json; it downloads no browser of its own).
-browser=(chromium)
+# Video calls at run time: webrtcbin, ICE (libnice), VP8/Opus, webrtcdsp, v4l2/pulse (good),
+# ALSA (alsa).
+run+=(gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+  gstreamer1.0-nice gstreamer1.0-alsa)
+# The browser tests (the lawyer's console, the queue's counter, hall and ticket pages) in
+# headless Chromium driven by playwright-core from npm (tests/browser, tests/queue_browser);
+# TURN through coturn, and loopback-only network namespaces for the video calls (unshare
+# from util-linux, ip from iproute2).
+test=("${kiosk[@]}" "${package[@]}" chromium coturn iproute2)
 
 want=()
 [ $# -eq 0 ] && set -- build
@@ -36,36 +44,39 @@ for group in "$@"; do
     build) want+=("${build[@]}") ;;
     run) want+=("${build[@]}" "${run[@]}") ;;
     test) want+=("${build[@]}" "${run[@]}" "${test[@]}") ;;
-    browser) want+=("${browser[@]}") ;;
     kiosk) want+=("${build[@]}" "${kiosk[@]}") ;;
     cross) want+=("${build[@]}" "${cross[@]}") ;;
     package) want+=("${package[@]}") ;;
-    *) echo "install-deps: unknown group $group (use build, run, test, browser, kiosk, cross or package)" >&2; exit 2 ;;
+    *) echo "install-deps: unknown group $group (use build, run, test, kiosk, cross or package)" >&2; exit 2 ;;
   esac
 done
 
-wants_browser=false
-for group in "$@"; do [ "$group" = browser ] && wants_browser=true; done
-
-queue_browser_modules() {
-  local dir
-  dir="$(cd "$(dirname "$0")/.." && pwd)/tests/queue_browser"
-  if [ ! -d "$dir/node_modules/playwright-core" ]; then
-    echo "Installing npm packages in tests/queue_browser"
-    (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
-  fi
+install_node_modules() {
+  # playwright-core drives Debian's chromium; it downloads no browser of its own. Two
+  # browser suites: the lawyer's console (tests/browser) and the queue pages
+  # (tests/queue_browser).
+  local root dir
+  root="$(cd "$(dirname "$0")/.." && pwd)"
+  for dir in "$root/tests/browser" "$root/tests/queue_browser"; do
+    if [ -f "$dir/package.json" ] && [ ! -d "$dir/node_modules/playwright-core" ]; then
+      echo "Installing npm packages in ${dir#"$root"/}"
+      (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
+    fi
+  done
 }
 
 missing=()
-# Node.js may come from Debian (nodejs + npm) or be preinstalled with its own npm.
-if $wants_browser && ! command -v npm >/dev/null; then missing+=(nodejs npm); fi
 for pkg in "${want[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$pkg")
   fi
 done
+wants_test=false
+for group in "$@"; do [ "$group" = test ] && wants_test=true; done
+# Node.js may come from Debian (nodejs + npm) or be preinstalled with its own npm.
+if $wants_test && ! command -v npm >/dev/null; then missing+=(nodejs npm); fi
 if [ ${#missing[@]} -eq 0 ]; then
-  if $wants_browser; then queue_browser_modules; fi
+  if $wants_test; then install_node_modules; fi
   exit 0
 fi
 
@@ -82,4 +93,4 @@ fi
 echo "Installing Debian packages: ${missing[*]}"
 "${sudo[@]}" apt-get update -qq
 DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
-if $wants_browser; then queue_browser_modules; fi
+if $wants_test; then install_node_modules; fi

@@ -13,11 +13,11 @@ for arg in "$@"; do
     *) echo "test.sh: unknown argument $arg (use --arm64)" >&2; exit 2 ;;
   esac
 done
-scripts/install-deps.sh test browser
+scripts/install-deps.sh test
 cargo fmt --all -- --check
 cargo test --workspace
-# The queue pages in headless Chromium (ignored by a plain `cargo test`: they need the
-# browser group). One test at a time: Chromium and the kiosk share two cores in CI.
+# The queue pages in headless Chromium (ignored by a plain `cargo test`: they need
+# Chromium and npm packages that `install-deps.sh test` brings). One test at a time: Chromium and the kiosk share two cores in CI.
 cargo test -p legal-kiosk --test queue_browser -- --ignored --test-threads=1
 cargo clippy --workspace --all-targets -- -D warnings
 scripts/package-deb.sh --quick amd64

@@ -113,6 +113,7 @@ pub fn assemble(
             guidance,
             seal_key,
             desk: desk.clone(),
+            video: crate::video::prepare(config, &data_dir),
         },
     );
     follow_queue(&desk, &controller, &poster);

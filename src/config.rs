@@ -43,6 +43,7 @@ pub struct Config {
     pub queue: QueueConfig,
     pub registry: RegistrySection,
     pub maintenance: crate::maintenance::MaintenanceConfig,
+    pub video: VideoSection,
 }
 
 /// The citizen-facing behaviour of the terminal.
@@ -302,6 +303,46 @@ impl RegistrySection {
     }
 }
 
+/// Video calls with a lawyer at the operations centre.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VideoSection {
+    /// Offer video calls (when the start-up check of GStreamer passes and the terminal is
+    /// enrolled with a registry).
+    pub enabled: bool,
+    /// The registry's base URL (`https://host:port`); default: the enrolment's.
+    pub registry_url: Option<String>,
+    /// PEM file with the registry's CA certificate (the only trust anchor); default:
+    /// `[registry] ca_certificate`, else the CA saved at enrolment.
+    pub ca_certificate: Option<PathBuf>,
+    /// The terminal's device key (default: the sync link's, `keys/device.key`).
+    pub device_key: Option<PathBuf>,
+    /// The enrolment saved by `legal-kiosk enroll` (default: `registry/enrolment.json` in
+    /// the data folder).
+    pub enrolment_file: Option<PathBuf>,
+    /// Seconds to wait for a lawyer before offering a ticket, an appointment or 12348.
+    pub answer_timeout_secs: u64,
+    /// Seconds a dropped connection may take to come back before the call ends.
+    pub reconnect_grace_secs: u64,
+    /// Camera, microphone, speaker, codec and picture sizes.
+    pub media: kiosk_video::MediaConfig,
+}
+
+impl Default for VideoSection {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            registry_url: None,
+            ca_certificate: None,
+            device_key: None,
+            enrolment_file: None,
+            answer_timeout_secs: 180,
+            reconnect_grace_secs: 10,
+            media: kiosk_video::MediaConfig::default(),
+        }
+    }
+}
+
 /// Languages the kiosk ships, by the folder names of the bundled translations.
 pub const LANGUAGES: [&str; 3] = ["zh_CN", "ko_KR", "en"];
 
@@ -367,6 +408,17 @@ impl Config {
                 "kiosk.online_service_url must be a URL of printable ASCII (it is printed as a QR code)".into(),
             ));
         }
+        if self.video.answer_timeout_secs < 10 {
+            return Err(invalid(
+                "video.answer_timeout_secs must be at least 10".into(),
+            ));
+        }
+        if !(1..=120).contains(&self.video.reconnect_grace_secs) {
+            return Err(invalid(
+                "video.reconnect_grace_secs must be from 1 to 120".into(),
+            ));
+        }
+        self.video.media.validate().map_err(invalid)?;
         if self.printer.status_poll_secs == 0 {
             return Err(invalid(
                 "printer.status_poll_secs must be at least 1".into(),
@@ -457,6 +509,22 @@ mod tests {
         .expect("valid");
         assert_eq!(config.printer.kind, PrinterKind::Device);
         assert_eq!(config.printer.driver.device, "/dev/usb/lp0");
+    }
+
+    #[test]
+    fn video_calls_are_configured_in_their_own_section() {
+        let config = Config::parse(
+            "[video]\nregistry_url = \"https://registry.example:8443\"\nanswer_timeout_secs = 90\n\
+             [video.media]\ncamera = \"v4l2\"\ncamera_device = \"/dev/video2\"\ncodec = \"h264\"\n",
+            Path::new("k.toml"),
+        )
+        .expect("valid");
+        assert_eq!(config.video.answer_timeout_secs, 90);
+        assert_eq!(config.video.media.camera, kiosk_video::Camera::V4l2);
+        assert_eq!(config.video.media.codec, kiosk_video::Codec::H264);
+        let err = Config::parse("[video.media]\nwidth = 641\n", Path::new("k.toml"))
+            .expect_err("odd width");
+        assert!(err.to_string().contains("video.width"), "{err}");
     }
 
     #[test]

@@ -26,4 +26,5 @@ pub mod store;
 pub mod sync;
 pub mod system;
 pub mod ui;
+pub mod video;
 pub mod worker;

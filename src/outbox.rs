@@ -45,6 +45,12 @@ pub mod kind {
     pub const LEGAL_AID_PRE_APPLICATION: &str = "legal_aid.pre_application";
     /// A 好差评 rating of a ticket, consultation or video call.
     pub const RATING_SUBMITTED: &str = "rating.submitted";
+    /// A citizen asked for a video call (matter category only).
+    pub const VIDEO_CALL_REQUESTED: &str = "video.call_requested";
+    /// A lawyer answered (waiting time).
+    pub const VIDEO_CALL_ANSWERED: &str = "video.call_answered";
+    /// The call ended: duration, who ended it, why, quality summary.
+    pub const VIDEO_CALL_ENDED: &str = "video.call_ended";
     /// A citizen called for staff (呼叫工作人员 or the call-staff button).
     pub const STAFF_CALLED: &str = "staff.called";
     /// A staff call was answered or expired.

@@ -21,7 +21,7 @@ fn drive(args: &[&str]) -> serde_json::Value {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/queue_browser");
     assert!(
         dir.join("node_modules/playwright-core").is_dir(),
-        "run scripts/install-deps.sh browser first (npm ci in {})",
+        "run scripts/install-deps.sh test first (npm ci in {})",
         dir.display()
     );
     let mut child = Command::new("node")

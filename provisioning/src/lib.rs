@@ -18,6 +18,8 @@
 //! * `client` (feature `client`): the terminal's sync client, generic over small store traits
 //!   the firmware implements; `sqlite_store` (feature `sqlite-store`) is a reference
 //!   implementation of those traits over a SQLite file with the firmware's outbox table.
+//! * [`signalling`]: the video-call signalling protocol (frames, call states); feature
+//!   `signalling-client` adds the terminal's WebSocket client.
 
 #![warn(missing_docs)]
 
@@ -28,6 +30,7 @@ pub mod identity;
 pub mod keys;
 pub mod protocol;
 pub mod scope;
+pub mod signalling;
 
 #[cfg(feature = "client")]
 pub mod client;

@@ -35,6 +35,8 @@ pub struct Deps {
     pub guidance: crate::content::GuidanceContent,
     /// Seals consented personal data (legal-aid pre-applications) in the outbox.
     pub seal_key: Arc<crate::sealed_outbox::SealKey>,
+    /// Video calls with a lawyer, or why this terminal cannot make them.
+    pub video: crate::video::VideoAvailability,
     /// Where tickets come from: this terminal's queue, or its host's.
     pub desk: crate::queue_api::Desk,
 }
@@ -92,6 +94,7 @@ pub struct KioskController {
     pub(super) consult: std::cell::RefCell<super::consult::ConsultState>,
     pub(super) aid: std::cell::RefCell<super::legal_aid::AidState>,
     pub(super) rating: std::cell::RefCell<super::rating::RatingState>,
+    pub(super) video: super::video::VideoUi,
 }
 
 /// Told whether the terminal is out of service.
@@ -116,6 +119,7 @@ impl KioskController {
                 current_ticket: None,
                 can_print: deps.printer.is_some(),
             })),
+            video: super::video::VideoUi::new(deps.video.clone()),
             deps,
             default_lang: Cell::new(default_lang),
             default_large_text: Cell::new(false),
@@ -185,6 +189,7 @@ impl KioskController {
         app.global::<super::Activity>()
             .on_touched(self.callback(|this| this.touched()));
         self.wire_guidance(app);
+        self.wire_video(app);
     }
 
     /// A Slint callback that reaches this controller while it lives.
@@ -225,6 +230,7 @@ impl KioskController {
     }
 
     fn show_home(&self) {
+        self.leave_call();
         {
             // Late results of what was on screen must not reach the home screen.
             let mut shared = self.shared();
@@ -245,11 +251,13 @@ impl KioskController {
         let Some(app) = self.app.upgrade() else {
             return;
         };
-        // The service list and the guidance flows have pages behind them; a ticket, once
-        // issued, is finished with 完成 or 首页.
+        // The service list, the video call and the guidance flows have pages behind them; a
+        // ticket, once issued, is finished with 完成 or 首页.
         let page = app.global::<Nav>().get_page();
         if page == Page::Services {
             self.go_home();
+        } else if page == Page::Video {
+            self.video_back();
         } else {
             self.guidance_back(page);
         }
@@ -412,6 +420,11 @@ impl KioskController {
         let Some(app) = self.app.upgrade() else {
             return;
         };
+        // No time pressure while waiting for or talking with a lawyer.
+        if self.video.active() {
+            self.idle.stop();
+            return;
+        }
         if self.at_rest() {
             self.idle.stop();
             return;

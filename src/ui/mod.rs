@@ -17,6 +17,7 @@ pub mod screenshot;
 mod session;
 mod slips;
 mod tickets;
+mod video;
 
 pub use controller::{Deps, KioskController, PrinterHealthUpdater};
 pub use maintenance::{

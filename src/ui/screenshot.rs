@@ -23,6 +23,14 @@ pub enum ShotPage {
     Home,
     Services,
     Ticket,
+    /// The video call's privacy notice.
+    VideoNotice,
+    /// Waiting for a lawyer (third in line).
+    VideoWaiting,
+    /// In a call (sample pictures).
+    VideoCall,
+    /// Nobody answered: other ways to get help.
+    VideoNoAnswer,
     /// The staff PIN pad (what the hidden gesture opens).
     PinPad,
     /// The staff maintenance menu.
@@ -188,10 +196,26 @@ pub fn show_sample(app: &AppWindow, page: ShotPage, lang: Lang, centre_name: &st
     use super::guidance_shots::{GuidanceShot as G, show_guidance_sample};
     let guidance = |shot| show_guidance_sample(app, shot, lang);
     super::guidance_shots::clear_guidance_sample(app);
+    let video = app.global::<super::Video>();
+    video.set_available(true);
+    video.set_position(3);
+    video.set_lawyers_online(2);
+    video.set_remote(sample_picture(480, 360, [40, 70, 110]));
+    video.set_preview(sample_picture(240, 180, [120, 90, 60]));
+    video.set_stage(match page {
+        ShotPage::VideoWaiting => super::VideoStage::Waiting,
+        ShotPage::VideoCall => super::VideoStage::InCall,
+        ShotPage::VideoNoAnswer => super::VideoStage::NoAnswer,
+        _ => super::VideoStage::Notice,
+    });
     app.global::<Nav>().set_page(match page {
         ShotPage::Home => Page::Home,
         ShotPage::Services => Page::Services,
         ShotPage::Ticket => Page::Ticket,
+        ShotPage::VideoNotice
+        | ShotPage::VideoWaiting
+        | ShotPage::VideoCall
+        | ShotPage::VideoNoAnswer => Page::Video,
         ShotPage::PinPad => staff_screen(MaintScreen::PinPad),
         ShotPage::StaffMenu => staff_screen(MaintScreen::Menu),
         ShotPage::StaffPrinter => staff_screen(MaintScreen::Printer),
@@ -209,6 +233,21 @@ pub fn show_sample(app: &AppWindow, page: ShotPage, lang: Lang, centre_name: &st
         ShotPage::RatingReasons => guidance(G::RatingReasons)?,
     });
     Ok(())
+}
+
+/// A gradient standing in for a camera picture.
+fn sample_picture(width: u32, height: u32, base: [u8; 3]) -> slint::Image {
+    let mut buffer = slint::SharedPixelBuffer::<slint::Rgba8Pixel>::new(width, height);
+    for (i, pixel) in buffer.make_mut_slice().iter_mut().enumerate() {
+        let y = u8::try_from((i as u32 / width) * 120 / height).unwrap_or(0);
+        *pixel = slint::Rgba8Pixel {
+            r: base[0].saturating_add(y),
+            g: base[1].saturating_add(y),
+            b: base[2].saturating_add(y),
+            a: 255,
+        };
+    }
+    slint::Image::from_rgba8(buffer)
 }
 
 /// `legal-kiosk screenshot`: renders `page` in `lang` at `width`×`height` into `out`.

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
 use provisioning::auth::ReplayGuard;
 use provisioning::protocol::{ErrorCode, limits, paths};
+use provisioning::signalling::paths as signal;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::Semaphore;
@@ -29,6 +30,10 @@ pub struct AppState {
     pub config: Arc<ServeConfig>,
     /// Concurrent event-batch writes allowed.
     pub ingest_slots: Arc<Semaphore>,
+    /// Video calls: queues and relay.
+    pub video: Arc<crate::video::Hub>,
+    /// Lawyers' console sessions.
+    pub lawyer_sessions: Arc<crate::video::LawyerSessions>,
 }
 
 impl AppState {
@@ -40,6 +45,8 @@ impl AppState {
             replay: Arc::new(Mutex::new(ReplayGuard::new(started))),
             ingest_slots: Arc::new(Semaphore::new(config.max_concurrent_ingest)),
             config: Arc::new(config),
+            video: Arc::new(crate::video::Hub::default()),
+            lawyer_sessions: Arc::new(crate::video::LawyerSessions::default()),
         }
     }
 }
@@ -87,6 +94,13 @@ fn table() -> RouteTable {
         paths::COMMAND_LOGS,
         post(routes::commands::logs).layer(DefaultBodyLimit::max(limits::MAX_LOG_UPLOAD_BYTES)),
     )
+    .get(signal::KIOSK, routes::signalling::kiosk)
+    .get(signal::LAWYER, routes::signalling::lawyer)
+    .post(signal::LAWYER_LOGIN, routes::lawyer::login)
+    .post(signal::LAWYER_LOGOUT, routes::lawyer::logout)
+    .get(signal::CONSOLE, routes::console::index)
+    .get(signal::CONSOLE_SCRIPT, routes::console::script)
+    .get(signal::CONSOLE_STYLE, routes::console::style)
 }
 
 /// Every (lower-case method, path) the server answers.

@@ -61,6 +61,86 @@ pub enum Command {
     /// Statistics over received events.
     #[command(subcommand)]
     Stats(StatsCommand),
+    /// Lawyers' logins for the video-call console.
+    #[command(subcommand)]
+    Lawyer(LawyerCommand),
+    /// Video-call settings: STUN/TURN servers and the transport policy.
+    #[command(subcommand)]
+    Video(VideoCommand),
+}
+
+/// `lawyer` subcommands.
+#[derive(Subcommand, Debug)]
+pub enum LawyerCommand {
+    /// Create a lawyer's login (or replace its name, regions and password). The password is
+    /// read from standard input (one line, at least 10 characters) and stored as an Argon2id
+    /// hash.
+    Add {
+        /// Login name (letters, digits, '-', '_', '.').
+        #[arg(long)]
+        username: String,
+        /// Name shown on the console, e.g. 王律师.
+        #[arg(long)]
+        name: String,
+        /// Region served (repeatable); 330000 covers every district of the province.
+        #[arg(long = "region", required = true)]
+        regions: Vec<String>,
+    },
+    /// List lawyers' logins.
+    List {
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Disable a login.
+    Disable {
+        /// Login name.
+        username: String,
+    },
+}
+
+/// Transport policies for `video policy`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum PolicyName {
+    /// Direct and relayed paths.
+    All,
+    /// Only TURN relays.
+    Relay,
+}
+
+/// `video` subcommands.
+#[derive(Subcommand, Debug)]
+pub enum VideoCommand {
+    /// Add a STUN or TURN server handed to terminals and consoles (e.g. the centre's coturn).
+    IceAdd {
+        /// stun:host:port, turn:host:port[?transport=tcp] or turns:host:port.
+        #[arg(long)]
+        url: String,
+        /// TURN user name.
+        #[arg(long, default_value = "")]
+        username: String,
+        /// TURN password.
+        #[arg(long, default_value = "")]
+        credential: String,
+    },
+    /// Remove a STUN or TURN server.
+    IceRemove {
+        /// Its URL.
+        #[arg(long)]
+        url: String,
+    },
+    /// Only relayed (TURN) paths, or all paths.
+    Policy {
+        /// all or relay.
+        #[arg(value_enum)]
+        policy: PolicyName,
+    },
+    /// Show the ICE settings terminals and consoles receive.
+    Show {
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `serve` options.
@@ -500,6 +580,8 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Command(command) => command_cmd(&open(&cli.db)?, command),
+        Command::Lawyer(command) => lawyer_cmd(&open(&cli.db)?, command),
+        Command::Video(command) => video_cmd(&open(&cli.db)?, command),
         Command::Events(EventsCommand::Export {
             kind,
             platform,
@@ -618,6 +700,86 @@ fn platform(store: &Store, command: PlatformCommand) -> Result<()> {
         PlatformCommand::Remove { id } => {
             store.with(|c| platforms::remove(c, &id))?;
             println!("platform {id} removed");
+        }
+    }
+    Ok(())
+}
+
+fn lawyer_cmd(store: &Store, command: LawyerCommand) -> Result<()> {
+    match command {
+        LawyerCommand::Add {
+            username,
+            name,
+            regions,
+        } => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .context("cannot read the password from standard input")?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            admin::lawyers::add(store, &username, &name, &regions, password)?;
+            println!("lawyer {username} saved (regions {})", regions.join(", "));
+        }
+        LawyerCommand::List { json } => {
+            let rows = store.with(|c| crate::store::lawyers::list(c))?;
+            if json {
+                return print_json(&rows);
+            }
+            for l in rows {
+                println!(
+                    "{:<20} {:<10} {:<24} {}",
+                    l.username,
+                    l.status,
+                    l.regions.join(","),
+                    l.display_name
+                );
+            }
+        }
+        LawyerCommand::Disable { username } => {
+            store.with(|c| crate::store::lawyers::disable(c, &username))?;
+            println!("lawyer {username} disabled");
+        }
+    }
+    Ok(())
+}
+
+fn video_cmd(store: &Store, command: VideoCommand) -> Result<()> {
+    use crate::store::video;
+    match command {
+        VideoCommand::IceAdd {
+            url,
+            username,
+            credential,
+        } => {
+            store.with(|c| video::add_ice_server(c, &url, &username, &credential))?;
+            println!("ICE server {url} saved");
+        }
+        VideoCommand::IceRemove { url } => {
+            store.with(|c| video::remove_ice_server(c, &url))?;
+            println!("ICE server {url} removed");
+        }
+        VideoCommand::Policy { policy } => {
+            let policy = match policy {
+                PolicyName::All => provisioning::signalling::IceTransportPolicy::All,
+                PolicyName::Relay => provisioning::signalling::IceTransportPolicy::Relay,
+            };
+            store.with(|c| video::set_policy(c, policy))?;
+            println!("ICE transport policy saved");
+        }
+        VideoCommand::Show { json } => {
+            let settings = store.with(|c| video::ice_settings(c))?;
+            if json {
+                return print_json(&settings);
+            }
+            println!("policy: {:?}", settings.ice_transport_policy);
+            for s in settings.ice_servers {
+                let who = if s.username.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (user {})", s.username)
+                };
+                println!("{}{who}", s.urls.join(" "));
+            }
         }
     }
     Ok(())

@@ -13,3 +13,4 @@ pub mod routes;
 pub mod server;
 pub mod store;
 pub mod tls;
+pub mod video;

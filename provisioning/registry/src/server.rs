@@ -1,5 +1,5 @@
-//! The HTTPS server: TLS with a handshake deadline, HTTP/1.1 and HTTP/2 (upgrades kept for
-//! the video-call signalling WebSocket to come), a connection cap, graceful stop.
+//! The HTTPS server: TLS with a handshake deadline, HTTP/1.1 and HTTP/2 (upgrades for
+//! the video-call signalling WebSockets), a connection cap, graceful stop.
 
 use crate::app::{AppState, router};
 use crate::config::ServeConfig;
@@ -20,6 +20,8 @@ use tokio_rustls::TlsAcceptor;
 pub struct RunningServer {
     /// The address it listens on (useful with port 0).
     pub addr: SocketAddr,
+    /// The video-call hub (for tests and tools: which calls are in progress).
+    pub video: Arc<crate::video::Hub>,
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
 }
@@ -42,14 +44,38 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer> {
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = watch::channel(false);
+    let state = AppState::new(store, config);
+    let video = state.video.clone();
+    tokio::spawn(refresh_call_queues(state.video.clone(), stopped.clone()));
     let task = tokio::spawn(accept_loop(
         listener,
         TlsAcceptor::from(tls),
-        AppState::new(store, config),
+        state,
         stopped,
     ));
     tracing::info!(%addr, "registry listening");
-    Ok(RunningServer { addr, stop, task })
+    Ok(RunningServer {
+        addr,
+        video,
+        stop,
+        task,
+    })
+}
+
+/// Consoles show how long each citizen has waited: refresh every few seconds.
+async fn refresh_call_queues(hub: Arc<crate::video::Hub>, mut stopped: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(
+        provisioning::signalling::limits::PING_INTERVAL_SECS,
+    ));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => hub.refresh(),
+            _ = stopped.changed() => {
+                hub.shutdown();
+                return;
+            }
+        }
+    }
 }
 
 async fn accept_loop(

@@ -167,7 +167,9 @@ impl RegistryHttp {
     }
 }
 
-fn pinned_tls_config(ca_path: &std::path::Path) -> Result<rustls::ClientConfig, SyncError> {
+pub(crate) fn pinned_tls_config(
+    ca_path: &std::path::Path,
+) -> Result<rustls::ClientConfig, SyncError> {
     use rustls::pki_types::CertificateDer;
     use rustls::pki_types::pem::PemObject as _;
     let shown = ca_path.display();

@@ -4,4 +4,5 @@ pub mod bundles;
 pub mod commands;
 pub mod duration;
 pub mod keys;
+pub mod lawyers;
 pub mod report;

@@ -2,10 +2,13 @@
 
 pub mod bundles;
 pub mod commands;
+pub mod console;
 pub mod enrol;
 pub mod events;
 pub mod health;
+pub mod lawyer;
 pub mod poll;
+pub mod signalling;
 
 use crate::error::ApiFailure;
 use axum::body::Bytes;

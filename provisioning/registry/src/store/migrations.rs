@@ -4,8 +4,9 @@ use rusqlite_migration::{M, Migrations};
 
 /// Every schema version, oldest first.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(
-        "
+    Migrations::new(vec![
+        M::up(
+            "
 CREATE TABLE platforms (
   id TEXT PRIMARY KEY,
   name TEXT NOT NULL,
@@ -86,7 +87,31 @@ CREATE TABLE signing_keys (
   created_at TEXT NOT NULL
 );
 ",
-    )])
+        ),
+        // Video calls: lawyers' logins and the ICE servers handed to both peers.
+        M::up(
+            "
+CREATE TABLE lawyers (
+  username TEXT PRIMARY KEY,
+  display_name TEXT NOT NULL,
+  regions TEXT NOT NULL,                  -- JSON array of region codes served
+  password_hash TEXT NOT NULL,            -- Argon2id, PHC string
+  status TEXT NOT NULL DEFAULT 'active',  -- active | disabled
+  created_at TEXT NOT NULL
+);
+CREATE TABLE ice_servers (
+  id INTEGER PRIMARY KEY,
+  url TEXT NOT NULL UNIQUE,
+  username TEXT NOT NULL DEFAULT '',
+  credential TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+",
+        ),
+    ])
 }
 
 #[cfg(test)]

@@ -5,9 +5,11 @@ pub mod bundles;
 pub mod commands;
 pub mod enrolment;
 pub mod events;
+pub mod lawyers;
 pub mod migrations;
 pub mod platforms;
 pub mod terminals;
+pub mod video;
 
 use rusqlite::Connection;
 use std::path::Path;

@@ -1,0 +1,86 @@
+//! Lawyers' accounts: Argon2id password hashes (RFC 9106 defaults of the `argon2` crate:
+//! 19 MiB, 2 passes), created and checked here.
+
+use crate::store::{Store, StoreError, lawyers};
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+
+/// Shortest password accepted.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// Hashes a password with Argon2id and a fresh salt.
+pub fn hash_password(password: &str) -> Result<String, StoreError> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::Invalid(format!("cannot hash the password: {e}")))
+}
+
+/// Whether `password` matches `hash` (a malformed hash never matches).
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// Creates or updates an account.
+pub fn add(
+    store: &Store,
+    username: &str,
+    display_name: &str,
+    regions: &[String],
+    password: &str,
+) -> Result<(), StoreError> {
+    let name_ok = !username.is_empty()
+        && username.len() <= 64
+        && username
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    if !name_ok {
+        return Err(StoreError::Invalid(
+            "the user name must be 1–64 letters, digits, '-', '_' or '.'".into(),
+        ));
+    }
+    if regions.is_empty() || regions.iter().any(|r| r.is_empty() || r.len() > 12) {
+        return Err(StoreError::Invalid(
+            "give at least one region code (--region 330000)".into(),
+        ));
+    }
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(StoreError::Invalid(format!(
+            "the password must have at least {MIN_PASSWORD_CHARS} characters"
+        )));
+    }
+    let hash = hash_password(password)?;
+    store.with(|c| {
+        lawyers::upsert(
+            c,
+            &lawyers::Lawyer {
+                username: username.to_string(),
+                display_name: display_name.to_string(),
+                regions: regions.to_vec(),
+                status: "active".into(),
+            },
+            &hash,
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_verifies_only_against_its_own_hash() {
+        let hash = hash_password("correct horse battery").unwrap();
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        assert!(verify_password("correct horse battery", &hash));
+        assert!(!verify_password("correct horse batterY", &hash));
+        assert!(!verify_password("correct horse battery", "not a hash"));
+    }
+}

@@ -1,0 +1,614 @@
+//! Video-call signalling against the real registry on 127.0.0.1: lawyer logins, the queue
+//! per region, answering, relaying offer/answer/candidates, hang-ups and disconnects, and
+//! what is refused. Terminals use the firmware's signalling client; lawyers a plain
+//! WebSocket with the session cookie, as the console's browser does.
+
+mod common;
+
+use common::{OTHER_PLATFORM, PLATFORM, Pilot, Terminal, https_client};
+use futures_util::{SinkExt as _, StreamExt as _};
+use provisioning::signalling::client::{KioskSignalling, SignallingConfig, SignallingError};
+use provisioning::signalling::*;
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+
+const PASSWORD: &str = "a-long-password";
+
+fn admin(pilot: &Pilot, args: &[&str], stdin: &str) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kiosk-registry"))
+        .arg("--db")
+        .arg(&pilot.db)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A pilot with lawyer `wang` for Hangzhou (3301xx) and a TURN server configured.
+fn pilot() -> Pilot {
+    let mut pilot = Pilot::new();
+    admin(
+        &pilot,
+        &[
+            "lawyer",
+            "add",
+            "--username",
+            "wang",
+            "--name",
+            "王律师",
+            "--region",
+            "330100",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    admin(
+        &pilot,
+        &[
+            "lawyer",
+            "add",
+            "--username",
+            "li",
+            "--name",
+            "李律师",
+            "--region",
+            "330100",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    admin(
+        &pilot,
+        &[
+            "video",
+            "ice-add",
+            "--url",
+            "turn:127.0.0.1:3478",
+            "--username",
+            "kiosk",
+            "--credential",
+            "secret",
+        ],
+        "",
+    );
+    pilot.start();
+    pilot
+}
+
+async fn login(pilot: &Pilot, user: &str, password: &str) -> reqwest::Response {
+    https_client(pilot)
+        .post(format!("{}{}", pilot.url(), paths::LAWYER_LOGIN))
+        .json(&serde_json::json!({ "username": user, "password": password }))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn cookie(pilot: &Pilot, user: &str) -> String {
+    let response = login(pilot, user, PASSWORD).await;
+    assert_eq!(response.status(), 200);
+    let set = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    set.split(';').next().unwrap().to_string()
+}
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_rustls::client::TlsStream<TcpStream>>;
+
+struct LawyerSocket(Socket);
+
+async fn lawyer_connect(pilot: &Pilot, cookie: Option<&str>) -> Result<LawyerSocket, u16> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject as _;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(&pilot.pki.ca_cert).unwrap() {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let mut tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let tcp = TcpStream::connect(("127.0.0.1", pilot.port)).await.unwrap();
+    let stream = tokio_rustls::TlsConnector::from(Arc::new(tls))
+        .connect("127.0.0.1".try_into().unwrap(), tcp)
+        .await
+        .unwrap();
+    let mut request = format!("wss://127.0.0.1:{}{}", pilot.port, paths::LAWYER)
+        .into_client_request()
+        .unwrap();
+    if let Some(cookie) = cookie {
+        request
+            .headers_mut()
+            .insert("cookie", cookie.parse().unwrap());
+    }
+    match tokio_tungstenite::client_async(request, stream).await {
+        Ok((socket, _)) => Ok(LawyerSocket(socket)),
+        Err(tokio_tungstenite::tungstenite::Error::Http(r)) => Err(r.status().as_u16()),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+impl LawyerSocket {
+    async fn send(&mut self, frame: &LawyerToServer) {
+        self.0.send(Message::text(encode(frame))).await.unwrap();
+    }
+
+    async fn send_raw(&mut self, text: &str) {
+        self.0.send(Message::text(text.to_string())).await.unwrap();
+    }
+
+    /// The next frame that `keep` accepts (others, like periodic queue refreshes, skipped).
+    async fn next_where(&mut self, keep: impl Fn(&ServerToLawyer) -> bool) -> ServerToLawyer {
+        tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                match self.0.next().await.unwrap().unwrap() {
+                    Message::Text(t) => {
+                        let frame: ServerToLawyer = parse(t.as_str()).unwrap();
+                        if keep(&frame) {
+                            return frame;
+                        }
+                    }
+                    Message::Close(_) => panic!("closed"),
+                    _ => {}
+                }
+            }
+        })
+        .await
+        .expect("a frame within 10 s")
+    }
+
+    async fn queue(&mut self, len: usize) -> Vec<WaitingCall> {
+        match self
+            .next_where(|f| matches!(f, ServerToLawyer::Queue { calls } if calls.len() == len))
+            .await
+        {
+            ServerToLawyer::Queue { calls } => calls,
+            _ => unreachable!(),
+        }
+    }
+}
+
+async fn kiosk(pilot: &Pilot, terminal: &Terminal) -> Result<KioskSignalling, SignallingError> {
+    KioskSignalling::connect(
+        &SignallingConfig {
+            registry_url: pilot.url(),
+            ca_certificate: pilot.pki.ca_cert.clone(),
+            device_id: terminal.device_id(),
+            clock_offset_s: 0,
+            connect_timeout: Duration::from_secs(10),
+        },
+        &terminal.identity,
+    )
+    .await
+}
+
+async fn next(k: &mut KioskSignalling) -> ServerToKiosk {
+    tokio::time::timeout(Duration::from_secs(10), k.next())
+        .await
+        .expect("a frame within 10 s")
+        .unwrap()
+        .expect("connection open")
+}
+
+async fn enrolled_at(pilot: &Pilot, platform: &str) -> Terminal {
+    let mut t = Terminal::new();
+    t.enrol(pilot, &pilot.code(platform)).await.unwrap();
+    t
+}
+
+#[tokio::test]
+async fn lawyer_login_sets_a_strict_cookie_and_locks_after_wrong_passwords() {
+    let pilot = pilot();
+    let ok = login(&pilot, "wang", PASSWORD).await;
+    assert_eq!(ok.status(), 200);
+    let set = ok.headers()["set-cookie"].to_str().unwrap().to_string();
+    for attribute in ["kiosk_lawyer=", "HttpOnly", "Secure", "SameSite=Strict"] {
+        assert!(set.contains(attribute), "{set}");
+    }
+    let body: serde_json::Value = ok.json().await.unwrap();
+    assert_eq!(body["display_name"], "王律师");
+
+    let unknown = login(&pilot, "nobody", PASSWORD).await;
+    assert_eq!(unknown.status(), 401);
+    for _ in 0..5 {
+        assert_eq!(login(&pilot, "li", "wrong password").await.status(), 401);
+    }
+    let locked = login(&pilot, "li", PASSWORD).await;
+    assert_eq!(locked.status(), 429, "locked even with the right password");
+    assert!(locked.headers().contains_key("retry-after"));
+
+    // The password is stored as an Argon2id hash only.
+    let hash: String = pilot
+        .store()
+        .with(|c| {
+            Ok(c.query_row(
+                "SELECT password_hash FROM lawyers WHERE username = 'wang'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert!(hash.starts_with("$argon2id$") && !hash.contains(PASSWORD));
+
+    // Without a session there is no signalling; after logout neither.
+    assert_eq!(lawyer_connect(&pilot, None).await.err(), Some(401));
+    let c = cookie(&pilot, "wang").await;
+    assert!(lawyer_connect(&pilot, Some(&c)).await.is_ok());
+    https_client(&pilot)
+        .post(format!("{}{}", pilot.url(), paths::LAWYER_LOGOUT))
+        .header("cookie", &c)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lawyer_connect(&pilot, Some(&c)).await.err(), Some(401));
+}
+
+#[tokio::test]
+async fn a_call_is_queued_per_region_answered_once_relayed_and_hung_up() {
+    let pilot = pilot();
+    let (a, b, far) = (
+        enrolled_at(&pilot, PLATFORM).await,
+        enrolled_at(&pilot, PLATFORM).await,
+        enrolled_at(&pilot, OTHER_PLATFORM).await,
+    );
+    let mut ka = kiosk(&pilot, &a).await.unwrap();
+    let ServerToKiosk::Welcome { ice } = next(&mut ka).await else {
+        panic!("welcome first")
+    };
+    assert_eq!(ice.ice_servers[0].urls, ["turn:127.0.0.1:3478"]);
+    assert_eq!(ice.ice_servers[0].username, "kiosk");
+
+    ka.send(&KioskToServer::RequestCall {
+        category: Some("labour".into()),
+    })
+    .await
+    .unwrap();
+    let ServerToKiosk::Queued {
+        call_id,
+        position,
+        lawyers_online,
+    } = next(&mut ka).await
+    else {
+        panic!("queued")
+    };
+    assert_eq!((position, lawyers_online), (1, 0));
+
+    // A call from Ningbo (330203) is not for a Hangzhou lawyer.
+    let mut kf = kiosk(&pilot, &far).await.unwrap();
+    next(&mut kf).await;
+    kf.send(&KioskToServer::RequestCall { category: None })
+        .await
+        .unwrap();
+    let ServerToKiosk::Queued {
+        call_id: far_call, ..
+    } = next(&mut kf).await
+    else {
+        panic!("queued")
+    };
+
+    let mut wang = lawyer_connect(&pilot, Some(&cookie(&pilot, "wang").await))
+        .await
+        .unwrap();
+    let ServerToLawyer::Welcome {
+        display_name,
+        regions,
+        ice,
+    } = wang.next_where(|_| true).await
+    else {
+        panic!("welcome first")
+    };
+    assert_eq!(
+        (display_name.as_str(), regions),
+        ("王律师", vec!["330100".to_string()])
+    );
+    assert_eq!(ice.ice_servers.len(), 1);
+    let calls = wang.queue(1).await;
+    assert_eq!(calls[0].call_id, call_id);
+    assert_eq!(calls[0].region, "330106");
+    assert_eq!(calls[0].platform_name, "西湖区公共法律服务中心");
+    assert_eq!(calls[0].category.as_deref(), Some("labour"));
+    // The terminal learns a lawyer is on duty.
+    assert!(matches!(
+        next(&mut ka).await,
+        ServerToKiosk::Queued {
+            position: 1,
+            lawyers_online: 1,
+            ..
+        }
+    ));
+
+    // A second citizen in the same region is second in line.
+    let mut kb = kiosk(&pilot, &b).await.unwrap();
+    next(&mut kb).await;
+    kb.send(&KioskToServer::RequestCall { category: None })
+        .await
+        .unwrap();
+    assert!(matches!(
+        next(&mut kb).await,
+        ServerToKiosk::Queued { position: 2, .. }
+    ));
+    wang.queue(2).await;
+
+    // Not the Ningbo call; then the first call, which moves the second up.
+    wang.send(&LawyerToServer::Answer {
+        call_id: far_call.clone(),
+    })
+    .await;
+    assert!(matches!(
+        wang.next_where(|f| matches!(f, ServerToLawyer::Error { .. }))
+            .await,
+        ServerToLawyer::Error {
+            code: SignalError::NoSuchCall,
+            ..
+        }
+    ));
+    wang.send(&LawyerToServer::Answer {
+        call_id: call_id.clone(),
+    })
+    .await;
+    let ServerToLawyer::Connected { call } = wang
+        .next_where(|f| matches!(f, ServerToLawyer::Connected { .. }))
+        .await
+    else {
+        unreachable!()
+    };
+    assert_eq!(call.call_id, call_id);
+    assert_eq!(
+        next(&mut ka).await,
+        ServerToKiosk::Answered {
+            call_id: call_id.clone()
+        }
+    );
+    assert!(matches!(
+        next(&mut kb).await,
+        ServerToKiosk::Queued { position: 1, .. }
+    ));
+
+    // A colleague is too late.
+    let mut li = lawyer_connect(&pilot, Some(&cookie(&pilot, "li").await))
+        .await
+        .unwrap();
+    li.send(&LawyerToServer::Answer {
+        call_id: call_id.clone(),
+    })
+    .await;
+    assert!(matches!(
+        li.next_where(|f| matches!(f, ServerToLawyer::Error { .. }))
+            .await,
+        ServerToLawyer::Error {
+            code: SignalError::NoSuchCall,
+            ..
+        }
+    ));
+
+    // Offer, answer and candidates are relayed unchanged, each way.
+    let offer = SessionDescription {
+        kind: SdpKind::Offer,
+        sdp: "v=0\r\no=- 1 0 IN IP4 127.0.0.1\r\n".into(),
+    };
+    ka.send(&KioskToServer::Sdp {
+        description: offer.clone(),
+    })
+    .await
+    .unwrap();
+    let candidate = IceCandidate {
+        sdp_mline_index: 0,
+        candidate: "candidate:1 1 UDP 2015363327 127.0.0.1 40000 typ host".into(),
+    };
+    ka.send(&KioskToServer::Ice {
+        candidate: candidate.clone(),
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        wang.next_where(|f| matches!(f, ServerToLawyer::Sdp { .. }))
+            .await,
+        ServerToLawyer::Sdp { description: offer }
+    );
+    assert_eq!(
+        wang.next_where(|f| matches!(f, ServerToLawyer::Ice { .. }))
+            .await,
+        ServerToLawyer::Ice {
+            candidate: candidate.clone()
+        }
+    );
+    let answer = SessionDescription {
+        kind: SdpKind::Answer,
+        sdp: "v=0\r\n".into(),
+    };
+    wang.send(&LawyerToServer::Sdp {
+        description: answer.clone(),
+    })
+    .await;
+    wang.send(&LawyerToServer::Ice {
+        candidate: candidate.clone(),
+    })
+    .await;
+    assert_eq!(
+        next(&mut ka).await,
+        ServerToKiosk::Sdp {
+            description: answer
+        }
+    );
+    assert_eq!(next(&mut ka).await, ServerToKiosk::Ice { candidate });
+    ka.send(&KioskToServer::MediaConnected).await.unwrap();
+    assert!(matches!(
+        wang.next_where(|f| matches!(f, ServerToLawyer::MediaConnected { .. }))
+            .await,
+        ServerToLawyer::MediaConnected { .. }
+    ));
+
+    // The lawyer hangs up: the terminal is told who and why.
+    wang.send(&LawyerToServer::Hangup {
+        reason: HangupReason::Normal,
+    })
+    .await;
+    assert_eq!(
+        next(&mut ka).await,
+        ServerToKiosk::Ended {
+            call_id,
+            by: Party::Lawyer,
+            reason: HangupReason::Normal
+        }
+    );
+
+    // The lawyer takes the next call; that citizen's terminal vanishes mid-call.
+    let calls = wang.queue(1).await;
+    wang.send(&LawyerToServer::Answer {
+        call_id: calls[0].call_id.clone(),
+    })
+    .await;
+    // (Queue updates, e.g. a second lawyer coming on duty, may come first.)
+    let answered = loop {
+        match next(&mut kb).await {
+            ServerToKiosk::Queued { .. } => continue,
+            other => break other,
+        }
+    };
+    assert!(
+        matches!(answered, ServerToKiosk::Answered { .. }),
+        "{answered:?}"
+    );
+    drop(kb);
+    let ended = wang
+        .next_where(|f| matches!(f, ServerToLawyer::Ended { .. }))
+        .await;
+    assert!(
+        matches!(
+            ended,
+            ServerToLawyer::Ended {
+                by: Party::Citizen,
+                reason: HangupReason::PeerGone,
+                ..
+            }
+        ),
+        "{ended:?}"
+    );
+}
+
+#[tokio::test]
+async fn out_of_turn_malformed_and_unsigned_frames_are_refused() {
+    let pilot = pilot();
+    let t = Terminal::enrolled(&pilot).await;
+    let mut k = kiosk(&pilot, &t).await.unwrap();
+    next(&mut k).await;
+    // An offer before any call, a free-text category, nonsense.
+    k.send(&KioskToServer::Sdp {
+        description: SessionDescription {
+            kind: SdpKind::Offer,
+            sdp: "v=0".into(),
+        },
+    })
+    .await
+    .unwrap();
+    assert!(matches!(
+        next(&mut k).await,
+        ServerToKiosk::Error {
+            code: SignalError::WrongState,
+            ..
+        }
+    ));
+    k.send(&KioskToServer::RequestCall {
+        category: Some("张三 欠薪".into()),
+    })
+    .await
+    .unwrap();
+    assert!(matches!(
+        next(&mut k).await,
+        ServerToKiosk::Error {
+            code: SignalError::BadCategory,
+            ..
+        }
+    ));
+    k.send(&KioskToServer::RequestCall { category: None })
+        .await
+        .unwrap();
+    assert!(matches!(next(&mut k).await, ServerToKiosk::Queued { .. }));
+    k.send(&KioskToServer::RequestCall { category: None })
+        .await
+        .unwrap();
+    assert!(matches!(
+        next(&mut k).await,
+        ServerToKiosk::Error {
+            code: SignalError::AlreadyInCall,
+            ..
+        }
+    ));
+
+    let mut wang = lawyer_connect(&pilot, Some(&cookie(&pilot, "wang").await))
+        .await
+        .unwrap();
+    wang.send_raw(r#"{"type":"answer","call_id":"x","extra":1}"#)
+        .await;
+    assert!(matches!(
+        wang.next_where(|f| matches!(f, ServerToLawyer::Error { .. }))
+            .await,
+        ServerToLawyer::Error {
+            code: SignalError::BadFrame,
+            ..
+        }
+    ));
+    wang.send(&LawyerToServer::Hangup {
+        reason: HangupReason::Normal,
+    })
+    .await;
+    assert!(matches!(
+        wang.next_where(|f| matches!(f, ServerToLawyer::Error { .. }))
+            .await,
+        ServerToLawyer::Error {
+            code: SignalError::WrongState,
+            ..
+        }
+    ));
+
+    // The citizen cancels: the lawyer's queue empties.
+    wang.queue(1).await;
+    k.send(&KioskToServer::Hangup {
+        reason: HangupReason::Cancelled,
+    })
+    .await
+    .unwrap();
+    wang.queue(0).await;
+
+    // A terminal that is not enrolled cannot connect.
+    let stranger = Terminal::new();
+    let refused = KioskSignalling::connect(
+        &SignallingConfig {
+            registry_url: pilot.url(),
+            ca_certificate: pilot.pki.ca_cert.clone(),
+            device_id: "kt-0000000000000000".into(),
+            clock_offset_s: 0,
+            connect_timeout: Duration::from_secs(10),
+        },
+        &stranger.identity,
+    )
+    .await;
+    assert!(
+        matches!(refused, Err(SignallingError::Refused { status: 401, .. })),
+        "{:?}",
+        refused.err()
+    );
+}

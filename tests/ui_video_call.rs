@@ -1,0 +1,161 @@
+//! A citizen asks for a video call with a lawyer from the home screen (headless UI, the real
+//! controller and call engine, the real registry on 127.0.0.1): privacy notice, waiting in
+//! the queue, nobody answers within the configured time → other ways to get help; cancel;
+//! and a terminal that cannot make calls says so on the tile.
+
+mod common;
+
+#[path = "../video/tests/support/pilot.rs"]
+mod pilot;
+
+use common::Kiosk;
+use legal_kiosk::config::{Config, PrinterKind};
+use pilot::Pilot;
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// A kiosk enrolled with `pilot`, waiting 90 s for an answer (longer than the idle timeout).
+fn kiosk_for(pilot: &Pilot) -> Kiosk {
+    let mut config = Config::default();
+    config.printer.kind = PrinterKind::None;
+    let enrolment = pilot.dir.path().join("enrolment.json");
+    pilot.enrolment.save(&enrolment).unwrap();
+    config.video.registry_url = Some(pilot.url.clone());
+    config.video.ca_certificate = Some(pilot.pki.ca_cert.clone());
+    config.video.device_key = Some(pilot.dir.path().join("device.key"));
+    config.video.enrolment_file = Some(enrolment);
+    config.video.answer_timeout_secs = 90;
+    config.video.media = kiosk_video::MediaConfig::loopback();
+    Kiosk::start_with(config)
+}
+
+fn events(kiosk: &Kiosk, kind: &'static str) -> Vec<serde_json::Value> {
+    kiosk.query(move |c| {
+        let mut stmt = c
+            .prepare("SELECT payload FROM outbox WHERE kind = ?1 ORDER BY seq")
+            .unwrap();
+        stmt.query_map([kind], |r| r.get::<_, String>(0))
+            .unwrap()
+            .map(|p| serde_json::from_str(&p.unwrap()).unwrap())
+            .collect()
+    })
+}
+
+#[test]
+fn nobody_answers_in_time_and_the_citizen_is_offered_a_ticket_or_12348() {
+    let runtime = runtime();
+    let mut pilot = Pilot::start(&runtime);
+    let kiosk = kiosk_for(&pilot);
+    {
+        use slint::ComponentHandle as _;
+        let video = kiosk.app.global::<legal_kiosk::ui::Video>();
+        assert!(video.get_available(), "{}", video.get_unavailable_reason());
+    }
+    assert!(kiosk.shows("与律师视频面对面交谈"), "the tile is enabled");
+    kiosk.tap("视频咨询律师");
+    assert!(kiosk.shows("本次通话不录音、不录像，您的谈话和画面不会保存在本机上。"));
+    kiosk.tap("同意并呼叫律师");
+    kiosk.settle("a place in the queue", |k| k.shows("下一位就是您。"));
+    assert!(
+        kiosk.shows("律师们正在忙，请稍候。"),
+        "no lawyer is on duty"
+    );
+    assert_eq!(pilot_calls(&pilot), 1, "the registry queues the call");
+
+    // Waiting is never cut short by the idle timeout (60 s); the answer timeout (90 s) is.
+    kiosk.wait_idle(89);
+    kiosk.ui_queue.run_pending();
+    assert!(kiosk.shows("下一位就是您。"), "still waiting after 89 s");
+    assert!(!kiosk.shows("还在吗？"), "no idle question while waiting");
+    kiosk.wait_idle(2);
+    kiosk.settle("the fallback offer", |k| {
+        k.shows("抱歉，现在没有律师可以接听。")
+    });
+    assert!(kiosk.shows("拨打12348公共法律服务热线"));
+    assert!(kiosk.shows("预约律师"));
+
+    let requested = events(&kiosk, "video.call_requested");
+    assert_eq!(requested, vec![serde_json::json!({ "category": null })]);
+    kiosk.settle("the ended event", |k| {
+        !events(k, "video.call_ended").is_empty()
+    });
+    let ended = &events(&kiosk, "video.call_ended")[0];
+    assert_eq!(ended["reason"], "no_answer");
+    assert_eq!(ended["answered"], false);
+    assert_eq!(ended["ended_by"], "citizen");
+    assert_eq!(ended["duration_s"], 0);
+    assert!(events(&kiosk, "video.call_answered").is_empty());
+    assert_eq!(pilot_calls(&pilot), 0, "the call left the registry's queue");
+
+    kiosk.tap("取号到窗口咨询");
+    assert!(
+        kiosk.shows("请选择您要办理的业务"),
+        "the services to take a ticket"
+    );
+    pilot.stop(&runtime);
+}
+
+#[test]
+fn the_citizen_can_leave_the_notice_or_cancel_while_waiting() {
+    let runtime = runtime();
+    let mut pilot = Pilot::start(&runtime);
+    let kiosk = kiosk_for(&pilot);
+    kiosk.tap("视频咨询律师");
+    kiosk.tap("暂不需要");
+    assert!(kiosk.shows("取号"), "back home");
+    assert!(events(&kiosk, "video.call_requested").is_empty());
+
+    kiosk.tap("视频咨询律师");
+    kiosk.tap("同意并呼叫律师");
+    kiosk.settle("a place in the queue", |k| k.shows("下一位就是您。"));
+    kiosk.tap("取消呼叫");
+    kiosk.settle("home", |k| k.shows("取号"));
+    kiosk.settle("the ended event", |k| {
+        !events(k, "video.call_ended").is_empty()
+    });
+    assert_eq!(events(&kiosk, "video.call_ended")[0]["reason"], "cancelled");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while pilot_calls(&pilot) != 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(pilot_calls(&pilot), 0, "the registry forgot the call");
+    pilot.stop(&runtime);
+}
+
+#[test]
+fn a_terminal_missing_a_gstreamer_element_shows_the_tile_as_unavailable() {
+    let runtime = runtime();
+    let mut pilot = Pilot::start(&runtime);
+    let mut config = Config::default();
+    config.printer.kind = PrinterKind::None;
+    config.video.registry_url = Some(pilot.url.clone());
+    config.video.ca_certificate = Some(pilot.pki.ca_cert.clone());
+    config.video.media.codec = kiosk_video::Codec::H264;
+    config.video.media.h264_encoder = "x264enc-not-installed".into();
+    let kiosk = Kiosk::start_with(config);
+    assert!(
+        kiosk.shows("暂不可用"),
+        "the tile says video calls are unavailable"
+    );
+    kiosk.tap("视频咨询律师");
+    assert!(kiosk.shows("取号"), "the disabled tile does nothing");
+    assert!(!kiosk.shows("同意并呼叫律师"));
+    pilot.stop(&runtime);
+}
+
+#[test]
+fn an_unenrolled_terminal_offers_no_video_calls() {
+    let kiosk = Kiosk::without_printer();
+    assert!(kiosk.shows("暂不可用"));
+}
+
+/// Calls the registry holds (waiting or in progress).
+fn pilot_calls(pilot: &Pilot) -> usize {
+    pilot.calls()
+}

@@ -12,9 +12,10 @@
 # missing, through sudo when not root.
 set -euo pipefail
 
-build=(pkg-config gcc libc6-dev libfontconfig1-dev)
+host=(pkg-config gcc libc6-dev)
 # Video calls (gstreamer-rs links these; -plugins-bad-dev provides gstreamer-webrtc-1.0.pc).
-build+=(libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev)
+build=("${host[@]}" libfontconfig1-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+  libgstreamer-plugins-bad1.0-dev)
 # The desktop window (winit) loads these at run time; Xvfb gives a display where there is none.
 run=(libx11-6 libx11-xcb1 libxcursor1 libxi6 libxrandr2 libxkbcommon0 libxkbcommon-x11-0 xvfb xauth)
 # The terminal: Slint's linuxkms backend links libinput, libudev and libxkbcommon.
@@ -45,7 +46,9 @@ for group in "$@"; do
     run) want+=("${build[@]}" "${run[@]}") ;;
     test) want+=("${build[@]}" "${run[@]}" "${test[@]}") ;;
     kiosk) want+=("${build[@]}" "${kiosk[@]}") ;;
-    cross) want+=("${build[@]}" "${cross[@]}") ;;
+    # Only the host's compilers: the native GStreamer -dev packages cannot be installed
+    # beside their :arm64 twins.
+    cross) want+=("${host[@]}" "${cross[@]}") ;;
     package) want+=("${package[@]}") ;;
     *) echo "install-deps: unknown group $group (use build, run, test, kiosk, cross or package)" >&2; exit 2 ;;
   esac
@@ -65,9 +68,20 @@ install_node_modules() {
   done
 }
 
+# Installed for the architecture asked for (this machine's unless the name says :arm64), or
+# for all. Debian 12's GStreamer plugins -dev packages are not co-installable across
+# architectures: the cross group replaces the native ones with :arm64 and the build group
+# puts the native ones back, so a bare name must not count an :arm64 copy as installed.
+native=$(dpkg --print-architecture)
+installed() {
+  local name="${1%%:*}" arch="$native"
+  [[ "$1" == *:* ]] && arch="${1##*:}"
+  dpkg-query -W -f='${Status} ${Architecture}\n' "$name" 2>/dev/null \
+    | grep -qE "^install ok installed ($arch|all)\$"
+}
 missing=()
 for pkg in "${want[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+  if ! installed "$pkg"; then
     missing+=("$pkg")
   fi
 done

@@ -12,9 +12,12 @@
 //! Run with `cargo bench --bench idle_cpu` (needs Xvfb: `scripts/install-deps.sh run`).
 //! The X server's own work is not counted; on the terminal there is none (KMS).
 
+#[path = "support/xvfb.rs"]
+mod support_xvfb;
 use std::os::unix::net::UnixDatagram;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+use support_xvfb::start_xvfb;
 
 use hardware::printer::PaperWidth;
 use hardware::printer::sim::{SimPrinter, start_desktop};
@@ -67,29 +70,6 @@ fn cpu_seconds_ticks(pid: u32) -> f64 {
     // SAFETY: sysconf has no preconditions.
     let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
     ticks as f64 / hz
-}
-
-fn start_xvfb() -> (Child, String) {
-    let n = (90..200)
-        .find(|n| {
-            !std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-                && !std::path::Path::new(&format!("/tmp/.X{n}-lock")).exists()
-        })
-        .expect("a free display number");
-    let display = format!(":{n}");
-    let xvfb = Command::new("Xvfb")
-        .args([&display, "-screen", "0", "1088x1928x24", "-nolisten", "tcp"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Xvfb (install it with scripts/install-deps.sh run)");
-    let socket = format!("/tmp/.X11-unix/X{n}");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !std::path::Path::new(&socket).exists() {
-        assert!(Instant::now() < deadline, "Xvfb did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    (xvfb, display)
 }
 
 /// The colour of the pixel at (x, y) of the screen, as (r, g, b).
@@ -187,7 +167,7 @@ fn measure(run: &Run) -> (f64, f64) {
 
 fn main() {
     println!("machine: {}", machine());
-    let (mut xvfb, display) = start_xvfb();
+    let (mut xvfb, display) = start_xvfb("1088x1928x24");
     // The home screen's header is deep red; the screen-saver is near black.
     let header = || pixel(&display, 100, 20);
     let home_shown = || header().is_some_and(|(r, g, b)| r > 150 && g < 70 && b < 70);

@@ -8,7 +8,10 @@
 
 #[path = "support/machine.rs"]
 mod support_machine;
+#[path = "support/xvfb.rs"]
+mod support_xvfb;
 use support_machine::machine;
+use support_xvfb::start_xvfb;
 
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, Command, Stdio};
@@ -40,26 +43,6 @@ fn wait_with_peak_rss(child: &mut Child) -> (std::process::ExitStatus, u64) {
         std::process::ExitStatus::from_raw(status),
         usage.ru_maxrss as u64,
     )
-}
-
-fn start_xvfb() -> (Child, String) {
-    let n = (90..200)
-        .find(|n| !std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists())
-        .expect("a free display number");
-    let display = format!(":{n}");
-    let xvfb = Command::new("Xvfb")
-        .args([&display, "-screen", "0", "1280x1024x24", "-nolisten", "tcp"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Xvfb (install it with scripts/install-deps.sh run)");
-    let socket = format!("/tmp/.X11-unix/X{n}");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !std::path::Path::new(&socket).exists() {
-        assert!(Instant::now() < deadline, "Xvfb did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    (xvfb, display)
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -99,7 +82,7 @@ fn main() {
     );
 
     // 2. The kiosk itself on a virtual display, to its first frame.
-    let (mut xvfb, display) = start_xvfb();
+    let (mut xvfb, display) = start_xvfb("1280x1024x24");
     let (conn, screen) = x11rb::connect(Some(&display)).expect("connect to Xvfb");
     let root = conn.setup().roots[screen].root;
     let header_is_red = || -> bool {

@@ -1,7 +1,7 @@
 //! What staff do with the day's queue from the maintenance menu: see it per service, find a
 //! ticket by its number (to reprint it), and restart the day's numbering.
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::catalogue::Catalogue;
@@ -91,16 +91,8 @@ pub fn find_ticket(
     let Some((id, token, number, issued_at)) = row else {
         return Ok(None);
     };
-    let issued_at = DateTime::<FixedOffset>::parse_from_rfc3339(&issued_at).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e))
-    })?;
-    let people_ahead: u32 = conn.query_row(
-        "SELECT COUNT(*) FROM tickets
-         WHERE service_day = ?1 AND queue_service = ?2 AND state = 'waiting'
-           AND issued_ms < ?3",
-        params![day_str, service_id, issued_at.timestamp_millis()],
-        |r| r.get(0),
-    )?;
+    let issued_at = super::tickets::parse_issued_at(&issued_at, 3)?;
+    let people_ahead = super::tickets::waiting_ahead(conn, &day_str, service_id, &issued_at)?;
     Ok(Some(IssuedTicket {
         id,
         token,
@@ -132,7 +124,7 @@ mod tests {
     use super::*;
     use crate::queue::issue_ticket;
     use crate::store::Store;
-    use chrono::TimeZone;
+    use chrono::{DateTime, FixedOffset, TimeZone};
 
     fn at(hour: u32) -> DateTime<FixedOffset> {
         FixedOffset::east_opt(8 * 3600)

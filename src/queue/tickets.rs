@@ -302,6 +302,31 @@ fn next_seq(
     }
 }
 
+/// A stored `issued_at` (RFC 3339), read from result column `column`.
+pub(super) fn parse_issued_at(
+    text: &str,
+    column: usize,
+) -> rusqlite::Result<DateTime<FixedOffset>> {
+    DateTime::parse_from_rfc3339(text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+/// Tickets still waiting in `queue_service` on `day_text` that were taken before `issued_at`.
+pub(super) fn waiting_ahead(
+    conn: &Connection,
+    day_text: &str,
+    queue_service: &str,
+    issued_at: &DateTime<FixedOffset>,
+) -> rusqlite::Result<u32> {
+    conn.query_row(
+        "SELECT COUNT(*) FROM tickets
+         WHERE service_day = ?1 AND queue_service = ?2 AND state = 'waiting' AND issued_ms < ?3",
+        params![day_text, queue_service, issued_at.timestamp_millis()],
+        |r| r.get(0),
+    )
+}
+
 /// The ticket a person (by the keyed hash of their ID number) already holds for a service
 /// on `day` and that is not finished yet: one active ticket per person per service per day.
 pub fn active_ticket_of(
@@ -332,15 +357,8 @@ pub fn active_ticket_of(
     let Some((id, token, number, seq, issued_at)) = found else {
         return Ok(None);
     };
-    let issued_at = DateTime::parse_from_rfc3339(&issued_at).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, Box::new(e))
-    })?;
-    let people_ahead: u32 = conn.query_row(
-        "SELECT COUNT(*) FROM tickets
-         WHERE service_day = ?1 AND queue_service = ?2 AND state = 'waiting' AND issued_ms < ?3",
-        params![day_text, service_id, issued_at.timestamp_millis()],
-        |r| r.get(0),
-    )?;
+    let issued_at = parse_issued_at(&issued_at, 4)?;
+    let people_ahead = waiting_ahead(conn, &day_text, service_id, &issued_at)?;
     Ok(Some(IssuedTicket {
         id,
         token,

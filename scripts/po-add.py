@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Adds translations to ui/lang/{zh_CN,ko_KR}/LC_MESSAGES/legal-kiosk.po, keeping entries
+"""Adds translations to ui/lang/{zh_CN,ko_KR}/LC_MESSAGES/kiosk-ui.po, keeping entries
 sorted by msgid (merges stay simple). Input: a TSV file or stdin with lines
     English source<TAB>Chinese<TAB>Korean
 Existing msgids are updated in place."""
@@ -40,7 +40,7 @@ def write_po(path, header, entries):
 def main():
     rows = [l.rstrip("\n").split("\t") for l in (open(sys.argv[1]) if len(sys.argv) > 1 else sys.stdin) if l.strip()]
     for i, lang in enumerate(LANGS):
-        path = ROOT / "ui/lang" / lang / "LC_MESSAGES/legal-kiosk.po"
+        path = ROOT / "ui/lang" / lang / "LC_MESSAGES/kiosk-ui.po"
         header, entries = read_po(path)
         for row in rows:
             if len(row) != 3:

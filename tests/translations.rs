@@ -71,7 +71,7 @@ fn po_entries(lang: &str) -> BTreeMap<String, String> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("ui/lang")
         .join(lang)
-        .join("LC_MESSAGES/legal-kiosk.po");
+        .join("LC_MESSAGES/kiosk-ui.po");
     let text = std::fs::read_to_string(&path).unwrap();
     let mut entries = BTreeMap::new();
     let (mut msgid, mut msgstr, mut in_str): (Option<String>, String, Option<bool>) =

@@ -139,8 +139,8 @@ mod tests {
         let face = ttf_parser::Face::parse(&data, 0).unwrap();
         let mut text = String::new();
         for file in [
-            "ui/lang/zh_CN/LC_MESSAGES/legal-kiosk.po",
-            "ui/lang/ko_KR/LC_MESSAGES/legal-kiosk.po",
+            "ui/lang/zh_CN/LC_MESSAGES/kiosk-ui.po",
+            "ui/lang/ko_KR/LC_MESSAGES/kiosk-ui.po",
             "src/ui/consult.rs",
             "src/ui/legal_aid.rs",
             "src/ui/rating.rs",

@@ -1,7 +1,8 @@
 //! The Rust side of the UI: the generated Slint types and the controllers that own the
 //! state and push it into the `.slint` globals. Pages never decide anything themselves.
 
-slint::include_modules!();
+// The generated view types (AppWindow, the globals, their structs and enums).
+pub use kiosk_ui::*;
 
 mod consult;
 mod controller;

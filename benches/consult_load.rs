@@ -7,8 +7,8 @@ mod common;
 
 use std::time::Instant;
 
-use legal_kiosk::consult::{Catalogue, SearchIndex, defaults};
-use legal_kiosk::legal_aid::Rules;
+use legal_kiosk::domain::consult::{Catalogue, SearchIndex, defaults};
+use legal_kiosk::domain::legal_aid::Rules;
 
 fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, f64, f64) {
     let mut timings = Vec::new();

@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Instant;
 
-use legal_kiosk::consult::{Catalogue, SearchIndex, defaults};
+use legal_kiosk::domain::consult::{Catalogue, SearchIndex, defaults};
 
 /// What people type on the kiosk keyboard: initials, partial and full pinyin, Chinese words,
 /// colloquial phrases, English, nonsense.

@@ -9,8 +9,10 @@ use support_machine::machine;
 
 use std::time::{Duration, Instant};
 
-use legal_kiosk::maintenance::pin::Pin;
-use legal_kiosk::maintenance::pin_hash::{M_COST_KIB, P_COST, T_COST, hash_pin, verify_pin};
+use legal_kiosk::domain::maintenance::pin::Pin;
+use legal_kiosk::domain::maintenance::pin_hash::{
+    M_COST_KIB, P_COST, T_COST, hash_pin, verify_pin,
+};
 
 const RUNS: u32 = 10;
 

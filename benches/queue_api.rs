@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use common::Kiosk;
 use common::queue_http::{Api, PIN, add_staff, next_matching};
 use legal_kiosk::config::{Config, PrinterKind, ReaderKind};
-use legal_kiosk::queue::{Catalogue, IssueRequest, Policy, PriorityGroup, issue};
+use legal_kiosk::domain::queue::{Catalogue, IssueRequest, Policy, PriorityGroup, issue};
 use serde_json::json;
 
 const WAITING: usize = 2000;

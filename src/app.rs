@@ -12,16 +12,17 @@ use anyhow::{Context, Result};
 use hardware::printer::sim::{ReceivedJob, SimPrinter, start_desktop};
 use hardware::printer::{Printer, PrinterConfig, TransportKind};
 
-use crate::card_reader::{self, CardEvent, CardReader};
 use crate::clock::Clock;
 use crate::config::{Config, PrinterKind};
-use crate::content::GuidanceContent;
-use crate::maintenance::Authenticator;
-use crate::outbox;
-use crate::printing::{PrinterHandle, PrinterHealth};
+use crate::devices::card_reader::{self, CardEvent, CardReader};
+use crate::devices::printing::{PrinterHandle, PrinterHealth};
+use crate::domain::content::GuidanceContent;
+use crate::domain::maintenance::Authenticator;
 use crate::queue_api::{Desk, HostLink, QueueServer, QueueShared};
-use crate::sealed_outbox::SealKey;
 use crate::store::Store;
+use crate::store::outbox;
+use crate::store::sealed::SealKey;
+use crate::store::worker::Worker;
 use crate::sync::commands::{CommandContext, execute, reload_catalogue};
 use crate::sync::{SyncControl, catalogue_in_force};
 use crate::system::{self, System, TerminalStatus};
@@ -29,7 +30,6 @@ use crate::ui::{
     AppWindow, Deps, KioskController, MaintenanceController, MaintenanceDeps,
     MaintenancePrinterUpdater, Poster,
 };
-use crate::worker::Worker;
 use provisioning::client::store::HealthSnapshot;
 use provisioning::protocol::{DeviceState, PaperLevel};
 use std::sync::Mutex;
@@ -123,7 +123,7 @@ pub fn assemble(
         ui: controller.ui_ref(),
         service: controller.service_state_updater(),
         clock: clock.clone(),
-        logs: crate::maintenance::logs::ring().clone(),
+        logs: crate::domain::maintenance::logs::ring().clone(),
     };
     let bundle_ctx = commands.clone();
     let bundle_queue = queue.clone();
@@ -153,7 +153,7 @@ pub fn assemble(
             clock: clock.clone(),
             poster: poster.clone(),
             data_dir: data_dir.clone(),
-            logs: crate::maintenance::logs::ring().clone(),
+            logs: crate::domain::maintenance::logs::ring().clone(),
         },
     )
     .context("cannot start the maintenance menu")?;
@@ -191,7 +191,7 @@ pub fn assemble(
         },
     )?;
     if let Some(notice) =
-        worker.call(|store| crate::maintenance::settings::home_notice(store.conn()))
+        worker.call(|store| crate::domain::maintenance::settings::home_notice(store.conn()))
     {
         match notice {
             Ok(notice) => controller.show_home_notice(notice),
@@ -408,7 +408,7 @@ fn start_queue(
     config: &Config,
     data_dir: &std::path::Path,
     worker: &Worker,
-    catalogue: &Arc<crate::queue::Catalogue>,
+    catalogue: &Arc<crate::domain::queue::Catalogue>,
     clock: &Arc<dyn Clock>,
 ) -> Result<(Arc<QueueShared>, Desk, Option<QueueServer>)> {
     let reader = QueueShared::open_reader(&Store::path_in(data_dir))

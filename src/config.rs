@@ -42,7 +42,7 @@ pub struct Config {
     pub reader: ReaderSection,
     pub queue: QueueConfig,
     pub registry: RegistrySection,
-    pub maintenance: crate::maintenance::MaintenanceConfig,
+    pub maintenance: crate::domain::maintenance::MaintenanceConfig,
     pub video: VideoSection,
 }
 
@@ -258,7 +258,7 @@ pub struct QueueConfig {
     pub server: crate::queue_api::ServerConfig,
     /// Counters, priorities and recalls until a `settings` bundle brings `queue-policy.toml`
     /// (`[queue.policy]`, same keys as that file).
-    pub policy: crate::queue::Policy,
+    pub policy: crate::domain::queue::Policy,
     /// Makes this terminal a client of another terminal's queue (`[queue.host]`).
     pub host: Option<crate::queue_api::HostConfig>,
     /// Client terminals this terminal hosts the queue for (`[queue.clients]`).

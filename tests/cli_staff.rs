@@ -202,18 +202,21 @@ fn hash_pin_makes_a_configuration_hash_that_logs_in() {
     let dir = tempfile::tempdir().unwrap();
     let mut store =
         legal_kiosk::store::Store::open(&legal_kiosk::store::Store::path_in(dir.path())).unwrap();
-    let config = legal_kiosk::maintenance::MaintenanceConfig {
-        initial_installer: Some(legal_kiosk::maintenance::InitialInstaller {
+    let config = legal_kiosk::domain::maintenance::MaintenanceConfig {
+        initial_installer: Some(legal_kiosk::domain::maintenance::InitialInstaller {
             name: "安装员".into(),
             pin_hash: hash.to_string(),
         }),
         ..Default::default()
     };
-    assert!(legal_kiosk::maintenance::ensure_initial_installer(store.conn(), &config, at).unwrap());
-    let session = legal_kiosk::maintenance::auth::login(
+    assert!(
+        legal_kiosk::domain::maintenance::ensure_initial_installer(store.conn(), &config, at)
+            .unwrap()
+    );
+    let session = legal_kiosk::domain::maintenance::auth::login(
         store.conn(),
-        &legal_kiosk::maintenance::Pin::parse("482916").unwrap(),
-        &legal_kiosk::maintenance::LockoutPolicy::default(),
+        &legal_kiosk::domain::maintenance::Pin::parse("482916").unwrap(),
+        &legal_kiosk::domain::maintenance::LockoutPolicy::default(),
         at,
     )
     .unwrap();

@@ -150,9 +150,9 @@ fn two_counters_calling_at_once_through_the_api_never_get_the_same_ticket() {
     k.kiosk
         .worker
         .call(move |s| {
-            let catalogue = legal_kiosk::queue::Catalogue::built_in();
+            let catalogue = legal_kiosk::domain::queue::Catalogue::built_in();
             for i in 0..40 {
-                legal_kiosk::queue::issue_ticket(
+                legal_kiosk::domain::queue::issue_ticket(
                     s.conn(),
                     &catalogue,
                     if i % 2 == 0 { "legal-aid" } else { "notary" },

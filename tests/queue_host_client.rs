@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use common::Kiosk;
 use legal_kiosk::config::{Config, PrinterKind, ReaderKind};
-use legal_kiosk::maintenance::Authenticator;
+use legal_kiosk::domain::maintenance::Authenticator;
 use legal_kiosk::queue_api::{ClientsConfig, HostConfig, ServerConfig};
 
 fn base_config() -> Config {
@@ -136,7 +136,7 @@ fn tickets_from_both_terminals_are_one_sequence_and_offline_ones_join_it_later()
     let login = Authenticator::spawn(
         h.kiosk.worker.clone(),
         h.clock.clone(),
-        legal_kiosk::maintenance::LockoutPolicy::default(),
+        legal_kiosk::domain::maintenance::LockoutPolicy::default(),
     )
     .unwrap();
     h.kiosk.queue_server = Some(

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use common::Kiosk;
 use common::registry::{Registry, write_config};
-use legal_kiosk::maintenance::{Actor, Pin, Role, accounts};
+use legal_kiosk::domain::maintenance::{Actor, Pin, Role, accounts};
 use provisioning::command::CommandAction;
 use slint::ComponentHandle;
 use slint::platform::{PointerEventButton, WindowEvent};

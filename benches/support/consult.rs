@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use legal_kiosk::consult::defaults;
+use legal_kiosk::domain::consult::defaults;
 
 #[path = "machine.rs"]
 mod machine_info;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
-use crate::legal_aid::run_legal_aid_cli;
+use crate::domain::legal_aid::run_legal_aid_cli;
 
 #[derive(Debug, Args)]
 pub struct LegalAidArgs {

@@ -105,7 +105,7 @@ pub fn status(config_path: Option<&Path>, args: &StatusArgs) -> Result<()> {
         .with_context(|| format!("cannot read {}", paths.enrolment.display()))?;
     let mut store = Store::open(&Store::path_in(&data_dir))?;
     let conn = store.conn();
-    let depth = crate::outbox::depth(conn)?;
+    let depth = crate::store::outbox::depth(conn)?;
     let versions: Vec<(String, i64)> = conn
         .prepare("SELECT stream, version FROM bundles ORDER BY stream")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?

@@ -11,7 +11,7 @@ use zeroize::Zeroizing;
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::maintenance::{Actor, Pin, Role, accounts, audit, lockout, pin_hash};
+use crate::domain::maintenance::{Actor, Pin, Role, accounts, audit, lockout, pin_hash};
 use crate::store::Store;
 
 #[derive(Debug, Args)]

@@ -9,7 +9,7 @@ use clap::Args;
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::queue::{Catalogue, issue_ticket};
+use crate::domain::queue::{Catalogue, issue_ticket};
 use crate::store::Store;
 
 #[derive(Debug, Args)]

@@ -7,7 +7,7 @@
 //! site cannot send without a CORS permission the API never gives (so no cross-site request
 //! forgery). Client terminals present a bearer token whose SHA-256 the host lists.
 //!
-//! [`Authenticator`]: crate::maintenance::Authenticator
+//! [`Authenticator`]: crate::domain::maintenance::Authenticator
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
-use crate::maintenance::{Actor, Role};
+use crate::domain::maintenance::{Actor, Role};
 
 /// The session cookie.
 pub const COOKIE: &str = "lk_staff";

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 
 use serde::Deserialize;
 
-use crate::queue::SeqRange;
+use crate::domain::queue::SeqRange;
 
 /// `[queue.server]`: the local API and the counter, hall and ticket pages.
 #[derive(Debug, Clone, Deserialize)]

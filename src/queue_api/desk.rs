@@ -13,8 +13,8 @@ use super::host_link::{HostError, HostLink};
 use super::hub::QueueEvents;
 use super::server::{IssueAnswer, IssueAsk, issue_blocking};
 use super::shared::QueueShared;
-use crate::queue::view::{self, TicketStatus};
-use crate::queue::{IssueRequest, Numbering, QueueError, WaitEstimate, issue};
+use crate::domain::queue::view::{self, TicketStatus};
+use crate::domain::queue::{IssueRequest, Numbering, QueueError, WaitEstimate, issue};
 
 /// A ticket the desk issued (or found the citizen already holds).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -208,7 +208,7 @@ impl Desk {
                 let day = self.shared.clock.now().date_naive();
                 self.shared.reader.submit(move |s| {
                     done(
-                        crate::queue::waiting_counts(s.conn(), day).unwrap_or_else(|e| {
+                        crate::domain::queue::waiting_counts(s.conn(), day).unwrap_or_else(|e| {
                             tracing::error!("cannot count waiting tickets: {e}");
                             HashMap::new()
                         }),
@@ -241,7 +241,7 @@ impl Desk {
 fn issue_offline(
     shared: Arc<QueueShared>,
     ask: IssueAsk,
-    range: crate::queue::SeqRange,
+    range: crate::domain::queue::SeqRange,
     done: impl FnOnce(Result<DeskTicket, DeskError>) + Send + 'static,
 ) {
     let sh = shared.clone();

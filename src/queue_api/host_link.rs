@@ -15,9 +15,9 @@ use super::config::HostConfig;
 use super::hub::QueueEvents;
 use super::server::{IssueAnswer, IssueAsk};
 use crate::clock::Clock;
-use crate::queue::import::{self, OfflineTicket};
-use crate::queue::{SeqRange, view::TicketStatus};
-use crate::worker::Worker;
+use crate::domain::queue::import::{self, OfflineTicket};
+use crate::domain::queue::{SeqRange, view::TicketStatus};
+use crate::store::worker::Worker;
 
 /// Why a request to the host failed.
 #[derive(Debug, Error)]

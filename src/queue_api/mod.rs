@@ -1,7 +1,7 @@
 //! The queue on the network: the local API that counter PCs and the hall TV use (axum, on
 //! localhost unless configured for the LAN), the pages it serves, staff sessions, the live
 //! streams, and — on a client terminal — the link to the host terminal's queue. The queue's
-//! rules themselves are plain Rust in [`crate::queue`].
+//! rules themselves are plain Rust in [`crate::domain::queue`].
 
 pub mod auth;
 pub mod config;

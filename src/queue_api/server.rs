@@ -42,11 +42,11 @@ use super::auth::{self, Sessions, StaffLogin, TerminalTokens};
 use super::config::{ClientsConfig, ServerConfig};
 use super::pages;
 use super::shared::{NOTICE_KEY, QueueShared, stored_notice};
-use crate::maintenance::{Authenticator, LoginError, Pin};
-use crate::queue::calling::{self, CallError, Ctx, action};
-use crate::queue::day::{day_text, ensure_day};
-use crate::queue::import::{self, ImportError, OfflineTicket};
-use crate::queue::{
+use crate::domain::maintenance::{Authenticator, LoginError, Pin};
+use crate::domain::queue::calling::{self, CallError, Ctx, action};
+use crate::domain::queue::day::{day_text, ensure_day};
+use crate::domain::queue::import::{self, ImportError, OfflineTicket};
+use crate::domain::queue::{
     IssueRequest, Numbering, PriorityGroup, QueueError, TicketIdentity, active_ticket_of, issue,
     position, view,
 };
@@ -424,11 +424,11 @@ async fn logout(State(st): State<AppState>, headers: HeaderMap) -> Response {
         let _ = st
             .shared
             .write(move |s| {
-                crate::maintenance::audit::record_alone(
+                crate::domain::maintenance::audit::record_alone(
                     s.conn(),
                     &actor,
-                    crate::maintenance::audit::action::LOGOUT,
-                    crate::maintenance::Outcome::Ok,
+                    crate::domain::maintenance::audit::action::LOGOUT,
+                    crate::domain::maintenance::Outcome::Ok,
                     json!({ "via": "counter_page" }),
                     now,
                 )
@@ -795,11 +795,11 @@ async fn set_notice(
                  ON CONFLICT (key) DO UPDATE SET value = ?2, set_at = ?3, set_by = ?4",
                 rusqlite::params![NOTICE_KEY, text, now.to_rfc3339(), actor.label()],
             )?;
-            crate::maintenance::audit::record(
+            crate::domain::maintenance::audit::record(
                 &tx,
                 &actor,
                 action::SET_NOTICE,
-                crate::maintenance::Outcome::Ok,
+                crate::domain::maintenance::Outcome::Ok,
                 json!({ "chars": text.chars().count() }),
                 now,
             )?;
@@ -839,7 +839,7 @@ pub struct IssueAnswer {
     pub service_day: String,
     pub issued_at: String,
     pub people_ahead: u32,
-    pub estimate: Option<crate::queue::WaitEstimate>,
+    pub estimate: Option<crate::domain::queue::WaitEstimate>,
     /// What the ticket's QR code holds (the host's page).
     pub url: String,
     /// The person already held this ticket.

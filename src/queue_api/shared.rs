@@ -5,10 +5,10 @@
 use std::sync::{Arc, RwLock};
 
 use crate::clock::Clock;
-use crate::queue::{Catalogue, Policy, SeqRange, policy_in_force};
+use crate::domain::queue::{Catalogue, Policy, SeqRange, policy_in_force};
 use crate::store::Store;
+use crate::store::worker::Worker;
 use crate::sync::catalogue_in_force;
-use crate::worker::Worker;
 
 use super::hub::QueueEvents;
 

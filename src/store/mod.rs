@@ -3,6 +3,10 @@
 //! must survive it. Schema migrations run at open. Only worker threads touch it, never the
 //! UI thread.
 
+pub mod outbox;
+pub mod sealed;
+pub mod worker;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 

@@ -9,10 +9,10 @@ use provisioning::command::{CommandAction, CommandBody};
 use provisioning::protocol::CommandState;
 
 use crate::clock::Clock;
-use crate::maintenance::settings::{self, HomeNotice, ServiceState};
-use crate::maintenance::{Actor, logs::LogRing};
+use crate::domain::maintenance::settings::{self, HomeNotice, ServiceState};
+use crate::domain::maintenance::{Actor, logs::LogRing};
+use crate::store::worker::Worker;
 use crate::ui::{KioskController, Poster, ServiceStateUpdater, UiRef};
-use crate::worker::Worker;
 
 /// What commands reach: the store thread, the UI, the recent logs.
 #[derive(Clone)]

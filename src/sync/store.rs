@@ -16,9 +16,9 @@ use provisioning::protocol::{CommandState, Event};
 use provisioning::sqlite_store as sql;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use crate::queue::Catalogue;
-use crate::sealed_outbox::{SealKey, delete_sealed, open_sealed};
+use crate::domain::queue::Catalogue;
 use crate::store::Store;
+use crate::store::sealed::{SealKey, delete_sealed, open_sealed};
 
 type BundleApplied = Box<dyn Fn(&str) + Send + Sync>;
 type Executor = Box<dyn Fn(&CommandBody) -> CommandOutcome + Send + Sync>;
@@ -131,12 +131,15 @@ impl BundleStore for KioskSyncStore {
             Catalogue::parse(text).map_err(StoreError::new)?;
         }
         if stream == "settings"
-            && let Some(policy) = bundle.payload.files.get(crate::queue::policy::POLICY_FILE)
+            && let Some(policy) = bundle
+                .payload
+                .files
+                .get(crate::domain::queue::policy::POLICY_FILE)
         {
             // Refuse a queue policy the kiosk could not apply; the old one stays in force.
             let text = std::str::from_utf8(policy)
                 .map_err(|_| StoreError::msg("queue-policy.toml is not UTF-8"))?;
-            crate::queue::Policy::parse(text).map_err(StoreError::new)?;
+            crate::domain::queue::Policy::parse(text).map_err(StoreError::new)?;
         }
         {
             let mut conn = self

@@ -19,7 +19,7 @@ pub fn init() {
                 let _ = tracing_subscriber::registry()
                     .with(filter())
                     .with(journal)
-                    .with(crate::maintenance::logs::ring().layer())
+                    .with(crate::domain::maintenance::logs::ring().layer())
                     .try_init();
                 return;
             }
@@ -33,6 +33,6 @@ pub fn init() {
                 .with_writer(std::io::stderr)
                 .with_target(false),
         )
-        .with(crate::maintenance::logs::ring().layer())
+        .with(crate::domain::maintenance::logs::ring().layer())
         .try_init();
 }

@@ -17,8 +17,8 @@ use anyhow::Result;
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::store::worker::Worker;
 use crate::ui::{AppWindow, KioskController, Poster};
-use crate::worker::Worker;
 pub use gpio::GpioRuntime;
 pub use screensaver::ScreenSaver;
 pub use staff_call::{CallEnd, CallOrigin, StaffCall, StaffCalls};

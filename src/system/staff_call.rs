@@ -14,9 +14,9 @@ use slint::{ComponentHandle, Timer, TimerMode};
 
 use super::status::TerminalStatus;
 use crate::clock::Clock;
-use crate::outbox;
+use crate::store::outbox;
+use crate::store::worker::Worker;
 use crate::ui::{AppWindow, CallSource, System};
-use crate::worker::Worker;
 
 /// Where a call came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use hardware::gpio::LightState;
 use serde::Serialize;
 
-use crate::printing::PrinterHealth;
+use crate::devices::printing::PrinterHealth;
 
 /// Everything that decides the light, as last reported.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

@@ -8,11 +8,13 @@ use super::controller::KioskController;
 use super::guidance::{choice, choices, no_arg, with_arg};
 use super::slips::SlipOwner;
 use super::{AppWindow, Choice, Consult, ConsultStep, NextStep, Page, StepKind};
-use crate::consult::flow::{OutcomeView, QuestionView, ScreenView, pick};
-use crate::consult::{Action, Catalogue, Consultation, GuidanceSlip, SearchIndex, SearchTarget};
+use crate::domain::consult::flow::{OutcomeView, QuestionView, ScreenView, pick};
+use crate::domain::consult::{
+    Action, Catalogue, Consultation, GuidanceSlip, SearchIndex, SearchTarget,
+};
+use crate::domain::rating::ServiceKind;
 use crate::i18n::Lang;
-use crate::outbox;
-use crate::rating::ServiceKind;
+use crate::store::outbox;
 
 /// Longest search input taken from the keyboard.
 const MAX_QUERY_CHARS: usize = 16;
@@ -603,7 +605,7 @@ pub(super) fn search_results(
                     let m = catalogue.matters.get(i)?;
                     let category = catalogue.category_of(m).name.text(lang);
                     let detail = match hit.field {
-                        crate::consult::search::MatchedField::Keyword => {
+                        crate::domain::consult::search::MatchedField::Keyword => {
                             format!("{category} · {}", hit.matched)
                         }
                         _ => category.to_owned(),
@@ -638,7 +640,7 @@ mod tests {
 
     #[test]
     fn every_quick_pick_finds_a_matter() {
-        let catalogue = crate::consult::defaults::catalogue().unwrap();
+        let catalogue = crate::domain::consult::defaults::catalogue().unwrap();
         let index = SearchIndex::build(&catalogue);
         for (word, _, _) in KEYWORD_CHIPS {
             let hits = index.search(word, 5);

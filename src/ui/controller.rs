@@ -16,10 +16,10 @@ use super::poster::Poster;
 use super::{AppWindow, Kiosk, Nav, Page, Queue, ServiceEntry, Theme, TicketView};
 use crate::clock::Clock;
 use crate::config::KioskConfig;
+use crate::devices::printing::{PrinterHandle, PrinterHealth};
+use crate::domain::queue::Catalogue;
 use crate::i18n::Lang;
-use crate::printing::{PrinterHandle, PrinterHealth};
-use crate::queue::Catalogue;
-use crate::worker::Worker;
+use crate::store::worker::Worker;
 
 /// What the controller needs from the rest of the firmware.
 pub struct Deps {
@@ -32,9 +32,9 @@ pub struct Deps {
     pub clock: Arc<dyn Clock>,
     pub poster: Poster,
     /// Consultation content, legal-aid rules, rating reasons, institutions.
-    pub guidance: crate::content::GuidanceContent,
+    pub guidance: crate::domain::content::GuidanceContent,
     /// Seals consented personal data (legal-aid pre-applications) in the outbox.
-    pub seal_key: Arc<crate::sealed_outbox::SealKey>,
+    pub seal_key: Arc<crate::store::sealed::SealKey>,
     /// Video calls with a lawyer, or why this terminal cannot make them.
     pub video: crate::video::VideoAvailability,
     /// Where tickets come from: this terminal's queue, or its host's.
@@ -82,7 +82,7 @@ pub struct KioskController {
     pub(super) card_present: std::cell::Cell<bool>,
     restart_requested: std::cell::Cell<bool>,
     /// The operations centre's notice for the home screen, with its end.
-    home_notice: RefCell<crate::maintenance::settings::HomeNotice>,
+    home_notice: RefCell<crate::domain::maintenance::settings::HomeNotice>,
     ui_ref: std::cell::OnceCell<super::poster::UiRef<KioskController>>,
     pub(super) idle: IdleWatch,
     clock_timer: Timer,
@@ -336,7 +336,7 @@ impl KioskController {
     }
 
     /// Shows the operations centre's home-screen notice (an empty text clears it).
-    pub fn show_home_notice(&self, notice: crate::maintenance::settings::HomeNotice) {
+    pub fn show_home_notice(&self, notice: crate::domain::maintenance::settings::HomeNotice) {
         *self.home_notice.borrow_mut() = notice;
         self.refresh_clock();
     }

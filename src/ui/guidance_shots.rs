@@ -13,12 +13,12 @@ use super::{
     AidStep, AppWindow, Consult, ConsultStep, LegalAid, Page, PrepareStage, Rating, RatingStep,
     SlipStage,
 };
-use crate::consult::flow::ScreenView;
-use crate::consult::{Consultation, SearchIndex};
-use crate::content::GuidanceContent;
+use crate::domain::consult::flow::ScreenView;
+use crate::domain::consult::{Consultation, SearchIndex};
+use crate::domain::content::GuidanceContent;
+use crate::domain::legal_aid::{AidAnswer, Prefill, SelfCheck, consent_text};
+use crate::domain::rating::ServiceKind;
 use crate::i18n::Lang;
-use crate::legal_aid::{AidAnswer, Prefill, SelfCheck, consent_text};
-use crate::rating::ServiceKind;
 
 /// The guidance pages a screenshot can show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,7 +65,7 @@ pub fn show_guidance_sample(app: &AppWindow, shot: GuidanceShot, lang: Lang) -> 
         }
         Ok(check)
     };
-    let none = || AidAnswer::Choice(crate::legal_aid::NONE.into());
+    let none = || AidAnswer::Choice(crate::domain::legal_aid::NONE.into());
     Ok(match shot {
         GuidanceShot::ConsultCategories => {
             consult.set_categories(categories_model(&catalogue, lang));
@@ -154,7 +154,11 @@ pub fn show_guidance_sample(app: &AppWindow, shot: GuidanceShot, lang: Lang) -> 
             show_levels(app, &sample_subject(lang), lang);
             let chosen = vec!["long-wait".to_owned()];
             rating.set_levels(levels_model(lang));
-            rating.set_level_label(crate::rating::RatingLevel::Dissatisfied.label(lang).into());
+            rating.set_level_label(
+                crate::domain::rating::RatingLevel::Dissatisfied
+                    .label(lang)
+                    .into(),
+            );
             rating.set_reasons(reasons_model(
                 &Arc::clone(&content.rating_reasons),
                 ServiceKind::Ticket,
@@ -168,7 +172,10 @@ pub fn show_guidance_sample(app: &AppWindow, shot: GuidanceShot, lang: Lang) -> 
 }
 
 fn sample_subject(lang: Lang) -> String {
-    format!("{} B012", crate::consult::QueueService::LegalAid.name(lang))
+    format!(
+        "{} B012",
+        crate::domain::consult::QueueService::LegalAid.name(lang)
+    )
 }
 
 /// Clears what a sample left that another page would show.

@@ -14,14 +14,14 @@ use super::controller::KioskController;
 use super::guidance::{choices, no_arg, with_arg};
 use super::slips::SlipOwner;
 use super::{AidIndication, AidStep, AppWindow, Choice, LegalAid, Page, PrepareStage};
-use crate::consult::GuidanceSlip;
-use crate::i18n::Lang;
-use crate::legal_aid::{
+use crate::domain::consult::GuidanceSlip;
+use crate::domain::legal_aid::{
     AidAnswer, AidScreen, Applicant, Consent, Indication, InputView, PreApplication, Prefill,
     QuestionView, SelfCheck, SelfCheckResult, consent_text, outbox_payload,
 };
-use crate::outbox;
-use crate::sealed_outbox::append_sealed;
+use crate::i18n::Lang;
+use crate::store::outbox;
+use crate::store::sealed::append_sealed;
 
 /// Longest number typed on the pad (a telephone number with area code).
 const MAX_DIGITS: usize = 15;
@@ -353,7 +353,7 @@ impl KioskController {
                 event,
                 pre_application: &pre,
             };
-            let saved = (|| -> Result<(), crate::sealed_outbox::SealError> {
+            let saved = (|| -> Result<(), crate::store::sealed::SealError> {
                 let tx = store.conn().transaction()?;
                 append_sealed(
                     &tx,

@@ -10,10 +10,10 @@ use slint::{ComponentHandle, Model, SharedString};
 use super::controller::KioskController;
 use super::guidance::{choice, choices, no_arg, with_arg};
 use super::{AppWindow, Choice, Nav, Page, Queue, Rating, RatingStep};
-use crate::consult::flow::pick;
+use crate::domain::consult::flow::pick;
+use crate::domain::rating::{MAX_REASONS, RatingLevel, RatingReasons, ServiceEvent, ServiceKind};
 use crate::i18n::Lang;
-use crate::outbox;
-use crate::rating::{MAX_REASONS, RatingLevel, RatingReasons, ServiceEvent, ServiceKind};
+use crate::store::outbox;
 
 /// Longest ticket number typed (a letter and a few digits).
 const MAX_TICKET_CHARS: usize = 6;

@@ -14,8 +14,8 @@ use super::{
     AppWindow, Kiosk, MaintScreen, Maintenance, Nav, Page, PrinterView, Queue, ServiceEntry,
     TicketStage, TicketView,
 };
+use crate::domain::queue::Catalogue;
 use crate::i18n::Lang;
-use crate::queue::Catalogue;
 
 /// A page that can be rendered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

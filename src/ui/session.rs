@@ -6,7 +6,7 @@ use slint::ComponentHandle;
 
 use super::controller::KioskController;
 use super::{CardNote, Kiosk, Nav, Page};
-use crate::card_reader::CardEvent;
+use crate::devices::card_reader::CardEvent;
 use crate::session::Citizen;
 
 impl KioskController {

@@ -5,9 +5,9 @@ use slint::ComponentHandle;
 
 use super::controller::KioskController;
 use super::{AppWindow, Consult, LegalAid, SlipStage};
-use crate::consult::{GuidanceSlip, InstitutionAddress, SlipContext};
-use crate::printing::PrintOutcome;
-use crate::printing::slip::slip_document;
+use crate::devices::printing::PrintOutcome;
+use crate::devices::printing::slip::slip_document;
+use crate::domain::consult::{GuidanceSlip, InstitutionAddress, SlipContext};
 
 /// Which page's slip status to update.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

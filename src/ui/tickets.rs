@@ -5,8 +5,8 @@ use slint::ComponentHandle;
 
 use super::controller::KioskController;
 use super::{AppWindow, Nav, Page, Queue, TicketStage, TicketView};
-use crate::printing::PrintOutcome;
-use crate::queue::{self, Catalogue, IssuedTicket, PrintState};
+use crate::devices::printing::PrintOutcome;
+use crate::domain::queue::{self, Catalogue, IssuedTicket, PrintState};
 use crate::queue_api::{DeskError, DeskTicket, IssueAsk};
 
 impl KioskController {
@@ -150,7 +150,7 @@ impl KioskController {
     }
 }
 
-fn set_estimate(view: &mut TicketView, estimate: Option<crate::queue::WaitEstimate>) {
+fn set_estimate(view: &mut TicketView, estimate: Option<crate::domain::queue::WaitEstimate>) {
     view.has_estimate = estimate.is_some();
     if let Some(e) = estimate {
         view.wait_low = i32::try_from(e.low_minutes).unwrap_or(i32::MAX);

@@ -14,7 +14,7 @@ use slint::{ComponentHandle, Image, Rgba8Pixel, SharedPixelBuffer, Timer, TimerM
 use super::controller::KioskController;
 use super::poster::{Poster, UiRef};
 use super::{AppWindow, Nav, Page, Video, VideoStage};
-use crate::outbox;
+use crate::store::outbox;
 use crate::video::VideoAvailability;
 
 /// The controller's video-call state.

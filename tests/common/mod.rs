@@ -75,7 +75,7 @@ fn install_logging() {
     ONCE.call_once(|| {
         let _ = tracing_subscriber::registry()
             .with(
-                legal_kiosk::maintenance::logs::ring()
+                legal_kiosk::domain::maintenance::logs::ring()
                     .layer()
                     .with_filter(LevelFilter::INFO),
             )

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use legal_kiosk::maintenance::{Actor, Pin, Role, accounts};
+use legal_kiosk::domain::maintenance::{Actor, Pin, Role, accounts};
 
 /// A PIN for the test staff account.
 pub const PIN: &str = "739152";

@@ -6,7 +6,7 @@ use hardware::printer::{
     EncodeOptions, PaperWidth, Printer, PrinterConfig, TicketContent, TransportKind, preview_png,
 };
 
-use crate::queue::Catalogue;
+use crate::domain::queue::Catalogue;
 
 #[derive(Debug, Args)]
 pub struct DeviceArgs {

@@ -7,11 +7,11 @@ use std::time::Duration;
 use slint::ComponentHandle;
 
 use super::{MaintenanceController, Need, task};
-use crate::i18n::Lang;
-use crate::maintenance::audit::{self, Outcome, action};
-use crate::maintenance::settings::{
+use crate::domain::maintenance::audit::{self, Outcome, action};
+use crate::domain::maintenance::settings::{
     self, CitizenDefaults, CitizenSetting, ServiceState, SettingsError,
 };
+use crate::i18n::Lang;
 use crate::ui::controller::KioskController;
 use crate::ui::poster::{Poster, UiRef};
 use crate::ui::{ActionState, Kiosk, Maintenance};
@@ -87,7 +87,8 @@ impl MaintenanceController {
             self.post_ui_always(),
         );
         self.deps.worker.submit(move |store| {
-            if let Err(e) = crate::maintenance::ensure_initial_installer(store.conn(), &config, now)
+            if let Err(e) =
+                crate::domain::maintenance::ensure_initial_installer(store.conn(), &config, now)
             {
                 tracing::error!("cannot create the configured installer account: {e}");
             }

@@ -1,6 +1,6 @@
 //! The staff maintenance menu on the touchscreen: the hidden gesture, the PIN pad, the
 //! staff session with its idle timeout, and the pages. The domain (accounts, login,
-//! lockout, audit, settings) is `crate::maintenance`; this module only connects it to the
+//! lockout, audit, settings) is `crate::domain::maintenance`; this module only connects it to the
 //! `Maintenance` global. Nothing here runs SQL, hashing or file I/O on the UI thread: that
 //! goes to the store thread, the login thread or the maintenance background thread, and
 //! results come back through the [`Poster`], dropped if the menu was closed meanwhile.
@@ -26,18 +26,18 @@ use super::poster::Poster;
 use super::{AppWindow, MaintScreen, Maintenance, Nav, Page, PinMessage};
 use crate::clock::Clock;
 use crate::config::KioskConfig;
-use crate::maintenance::audit::{self, Actor, Outcome, action};
-use crate::maintenance::background::Background;
-use crate::maintenance::backlight::Backlight;
-use crate::maintenance::gesture::{Corner, GestureDetector, Step};
-use crate::maintenance::logs::LogRing;
-use crate::maintenance::reader::ReaderDiagnostics;
-use crate::maintenance::{
+use crate::devices::printing::PrinterHandle;
+use crate::domain::maintenance::audit::{self, Actor, Outcome, action};
+use crate::domain::maintenance::background::Background;
+use crate::domain::maintenance::backlight::Backlight;
+use crate::domain::maintenance::gesture::{Corner, GestureDetector, Step};
+use crate::domain::maintenance::logs::LogRing;
+use crate::domain::maintenance::reader::ReaderDiagnostics;
+use crate::domain::maintenance::{
     Authenticator, LoginError, MaintenanceConfig, Pin, PinError, Role, StaffSession, lockout, pin,
 };
-use crate::printing::PrinterHandle;
-use crate::queue::Catalogue;
-use crate::worker::Worker;
+use crate::domain::queue::Catalogue;
+use crate::store::worker::Worker;
 
 pub use citizen::ServiceStateUpdater;
 pub use printer::MaintenancePrinterUpdater;
@@ -154,9 +154,9 @@ impl MaintenanceController {
                 .unwrap_or_else(|e| e.into_inner())
                 .clone(),
         );
-        m.set_version(crate::maintenance::system::VERSION.into());
-        m.set_licence(crate::maintenance::system::LICENCE.into());
-        m.set_source_url(crate::maintenance::system::SOURCE_URL.into());
+        m.set_version(crate::domain::maintenance::system::VERSION.into());
+        m.set_licence(crate::domain::maintenance::system::LICENCE.into());
+        m.set_source_url(crate::domain::maintenance::system::SOURCE_URL.into());
         m.set_service_prefixes(slint::ModelRc::new(slint::VecModel::from(
             self.deps
                 .catalogue

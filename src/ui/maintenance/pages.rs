@@ -6,11 +6,11 @@ use std::time::Duration;
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
 use super::{MaintenanceController, Need, task};
-use crate::maintenance::audit::{Outcome, action};
-use crate::maintenance::reader::ReaderState;
-use crate::maintenance::settings::CitizenSetting;
-use crate::maintenance::{logs, system, usb};
-use crate::outbox;
+use crate::domain::maintenance::audit::{Outcome, action};
+use crate::domain::maintenance::reader::ReaderState;
+use crate::domain::maintenance::settings::CitizenSetting;
+use crate::domain::maintenance::{logs, system, usb};
+use crate::store::outbox;
 use crate::ui::{ActionState, MaintScreen, Maintenance, ReaderView, TestReadView};
 
 /// How long a test read waits for a card.
@@ -238,7 +238,7 @@ impl MaintenanceController {
             };
             let at = clock.now();
             worker.submit(move |store| {
-                crate::maintenance::audit::record_alone(
+                crate::domain::maintenance::audit::record_alone(
                     store.conn(),
                     &actor,
                     action::READER_TEST_READ,
@@ -418,7 +418,7 @@ impl MaintenanceController {
                 Err(Some(e)) => (Outcome::Failed, serde_json::json!({ "reason": e })),
             };
             worker.submit(move |store| {
-                crate::maintenance::audit::record_alone(
+                crate::domain::maintenance::audit::record_alone(
                     store.conn(),
                     &actor,
                     action::LOGS_EXPORT,

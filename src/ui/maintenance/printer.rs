@@ -4,9 +4,9 @@ use hardware::printer::{Document, PrinterStatus};
 use slint::ComponentHandle;
 
 use super::{MaintenanceController, Need, task};
-use crate::maintenance::audit::{Outcome, action};
-use crate::printing::{PrintOutcome, PrinterHealth};
-use crate::queue;
+use crate::devices::printing::{PrintOutcome, PrinterHealth};
+use crate::domain::maintenance::audit::{Outcome, action};
+use crate::domain::queue;
 use crate::ui::poster::Poster;
 use crate::ui::{ActionState, AppWindow, MaintScreen, Maintenance, PrinterView};
 
@@ -110,7 +110,7 @@ impl MaintenanceController {
             let at = clock.now();
             let detail = serde_json::json!({ "reason": reason });
             worker.submit(move |store| {
-                crate::maintenance::audit::record_alone(
+                crate::domain::maintenance::audit::record_alone(
                     store.conn(),
                     &actor,
                     action::PRINTER_TEST_PRINT,
@@ -202,7 +202,7 @@ impl MaintenanceController {
                     if let Err(e) = &found {
                         tracing::error!("cannot look a ticket up: {e}");
                     }
-                    crate::maintenance::audit::record_alone(
+                    crate::domain::maintenance::audit::record_alone(
                         store.conn(),
                         &actor,
                         action::PRINTER_REPRINT,
@@ -232,7 +232,7 @@ impl MaintenanceController {
                 let detail = serde_json::json!({ "number": number, "reason": reason });
                 let at = clock.now();
                 worker.submit(move |store| {
-                    crate::maintenance::audit::record_alone(
+                    crate::domain::maintenance::audit::record_alone(
                         store.conn(),
                         &actor,
                         action::PRINTER_REPRINT,

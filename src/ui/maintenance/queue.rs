@@ -4,8 +4,8 @@
 use slint::{ComponentHandle, ModelRc, VecModel};
 
 use super::{MaintenanceController, Need, task};
-use crate::maintenance::audit::{self, Outcome, action};
-use crate::queue;
+use crate::domain::maintenance::audit::{self, Outcome, action};
+use crate::domain::queue;
 use crate::ui::{ActionState, Maintenance, QueueLine};
 
 impl MaintenanceController {

@@ -9,7 +9,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
-use crate::outbox;
+use crate::store::outbox;
 
 /// The local day as stored: `YYYY-MM-DD`.
 pub fn day_text(day: NaiveDate) -> String {

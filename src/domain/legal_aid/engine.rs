@@ -12,8 +12,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::rules::{RuleItem, Rules};
-use crate::consult::flow::pick;
-use crate::consult::text::{Lang, Localized};
+use crate::domain::consult::flow::pick;
+use crate::domain::consult::text::{Lang, Localized};
 
 /// The answer id meaning "none of these".
 pub const NONE: &str = "none";

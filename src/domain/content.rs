@@ -16,9 +16,9 @@ use rusqlite::Connection;
 use serde::Deserialize;
 use thiserror::Error;
 
-use crate::consult::{self, InstitutionAddress, SearchIndex};
-use crate::legal_aid::Rules;
-use crate::rating::RatingReasons;
+use crate::domain::consult::{self, InstitutionAddress, SearchIndex};
+use crate::domain::legal_aid::Rules;
+use crate::domain::rating::RatingReasons;
 
 /// The shipped content failed its own checks (a build that should never have passed its tests).
 #[derive(Debug, Error)]
@@ -26,9 +26,9 @@ pub enum ContentError {
     #[error("the shipped consultation content is invalid: {0}")]
     Consultation(#[from] consult::CatalogueError),
     #[error("the shipped legal-aid rules are invalid: {0}")]
-    Rules(#[from] crate::legal_aid::RulesError),
+    Rules(#[from] crate::domain::legal_aid::RulesError),
     #[error("the shipped rating reasons are invalid: {0}")]
-    Reasons(#[from] crate::rating::ReasonsError),
+    Reasons(#[from] crate::domain::rating::ReasonsError),
 }
 
 /// One institution of the registry, as printed on a slip.

@@ -11,7 +11,7 @@ use thiserror::Error;
 use super::catalogue::Catalogue;
 use super::policy::PriorityGroup;
 use super::tickets::{TicketIdentity, current_series, format_number};
-use crate::outbox;
+use crate::store::outbox;
 
 /// A ticket issued offline, as the client sends it to the host.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

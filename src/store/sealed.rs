@@ -167,7 +167,7 @@ pub fn append_sealed<P: Serialize, S: Serialize>(
     // regrown buffer leaves a copy behind in freed memory).
     let mut plaintext = Zeroizing::new(Vec::with_capacity(8192));
     serde_json::to_writer(&mut *plaintext, sealed)?;
-    let seq = crate::outbox::append(conn, kind, stub, at)?;
+    let seq = crate::store::outbox::append(conn, kind, stub, at)?;
     let (nonce, ciphertext) = key.seal(seq, &plaintext)?;
     conn.execute(
         "INSERT INTO outbox_sealed (seq, nonce, ciphertext) VALUES (?1, ?2, ?3)",
@@ -250,7 +250,7 @@ mod tests {
             Err(SealError::Open(_))
         ));
         // Moved to another row, the ciphertext no longer opens.
-        let other_seq = crate::outbox::append(store.conn(), "test.plain", &1, at()).unwrap();
+        let other_seq = crate::store::outbox::append(store.conn(), "test.plain", &1, at()).unwrap();
         store
             .conn()
             .execute(

@@ -27,7 +27,7 @@ pub(crate) mod tests_support {
 
     use super::engine::{AidAnswer, InputView, Prefill, SelfCheck};
     use super::rules::Rules;
-    use crate::consult::text::Lang;
+    use crate::domain::consult::text::Lang;
 
     /// Every question, option, unit and result text a full walk of the default rules shows.
     pub(crate) fn all_engine_text(lang: Lang) -> String {

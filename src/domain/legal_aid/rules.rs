@@ -7,13 +7,13 @@ use std::fmt;
 
 use serde::Deserialize;
 
-use crate::consult::text::Text;
+use crate::domain::consult::text::Text;
 
 /// The rules format this firmware reads.
 pub const RULES_FORMAT: u32 = 1;
 
 /// The default rules for Jilin province, shipped with the firmware.
-pub const JILIN_DEFAULT: &str = include_str!("../../content/legal-aid-rules/jilin.toml");
+pub const JILIN_DEFAULT: &str = include_str!("../../../content/legal-aid-rules/jilin.toml");
 
 /// A province's legal-aid rules.
 #[derive(Debug, Clone, Deserialize)]

@@ -9,8 +9,8 @@ use serde::Serialize;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::engine::{Indication, SelfCheck};
-use crate::consult::flow::pick;
-use crate::consult::text::Lang;
+use crate::domain::consult::flow::pick;
+use crate::domain::consult::text::Lang;
 
 /// Version of the consent wording below; stored with every consent.
 pub const CONSENT_TEXT_VERSION: &str = "legal-aid-pre-application/1";

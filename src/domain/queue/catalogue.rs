@@ -7,7 +7,7 @@ use thiserror::Error;
 use crate::i18n::Text;
 
 /// The catalogue shipped with the firmware: version 0 of the `catalogue` stream.
-pub const BUILT_IN_SERVICES: &str = include_str!("../../content/catalogue/services.toml");
+pub const BUILT_IN_SERVICES: &str = include_str!("../../../content/catalogue/services.toml");
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]

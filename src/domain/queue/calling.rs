@@ -12,8 +12,8 @@ use thiserror::Error;
 use super::catalogue::Catalogue;
 use super::day::{day_text, ensure_day};
 use super::policy::{self, Candidate, CounterDef, Policy, PriorityGroup};
-use crate::maintenance::audit::{self, Actor, Outcome};
-use crate::outbox;
+use crate::domain::maintenance::audit::{self, Actor, Outcome};
+use crate::store::outbox;
 
 /// Audit action names of the queue.
 pub mod action {

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use super::engine::{AidAnswer, AidScreen, InputView, Prefill, QuestionId, SelfCheck};
 use super::rules::Rules;
-use crate::consult::text::Lang;
+use crate::domain::consult::text::Lang;
 
 /// The answers file.
 #[derive(Debug, Clone, Default, Deserialize)]

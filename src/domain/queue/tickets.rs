@@ -9,7 +9,7 @@ use thiserror::Error;
 
 use super::catalogue::Catalogue;
 use super::policy::{Policy, PriorityGroup};
-use crate::outbox;
+use crate::store::outbox;
 
 #[derive(Debug, Error)]
 pub enum QueueError {

@@ -6,7 +6,7 @@ use chrono::{DateTime, FixedOffset};
 use rusqlite::{Connection, params};
 use serde::Serialize;
 
-use crate::outbox;
+use crate::store::outbox;
 
 /// Who did something.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -122,7 +122,7 @@ pub fn restart_numbering(conn: &Connection, day: NaiveDate) -> rusqlite::Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::queue::issue_ticket;
+    use crate::domain::queue::issue_ticket;
     use crate::store::Store;
     use chrono::{DateTime, FixedOffset, TimeZone};
 

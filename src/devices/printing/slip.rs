@@ -5,7 +5,7 @@
 use chrono::NaiveDateTime;
 use hardware::printer::{Align, Document, TextSize};
 
-use crate::consult::GuidanceSlip;
+use crate::domain::consult::GuidanceSlip;
 
 /// The slip as a document for the printer thread. It holds nothing personal.
 pub fn slip_document(
@@ -75,7 +75,7 @@ mod tests {
     use hardware::printer::{Block, EncodeOptions, encode};
 
     use super::*;
-    use crate::consult::{Consultation, SlipContext};
+    use crate::domain::consult::{Consultation, SlipContext};
     use crate::i18n::Lang;
 
     fn texts(doc: &Document) -> String {
@@ -91,7 +91,7 @@ mod tests {
 
     #[test]
     fn a_consultation_slip_prints_matter_steps_materials_hotline_and_qr() {
-        let catalogue = Arc::new(crate::consult::defaults::catalogue().unwrap());
+        let catalogue = Arc::new(crate::domain::consult::defaults::catalogue().unwrap());
         let mut c = Consultation::start(catalogue, "labour.unpaid-wages").unwrap();
         c.answer("yes").unwrap();
         c.answer("some").unwrap();

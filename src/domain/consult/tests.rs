@@ -245,7 +245,7 @@ fn names_and_explanations_are_translated_and_chinese_is_never_blank() {
 
 #[test]
 fn legal_aid_scopes_named_by_matters_exist_in_the_default_rules() {
-    let rules = crate::legal_aid::Rules::jilin_default().unwrap();
+    let rules = crate::domain::legal_aid::Rules::jilin_default().unwrap();
     for m in &catalogue().matters {
         if let Some(s) = &m.legal_aid_scope {
             assert!(
@@ -657,40 +657,42 @@ fn all_shown_text() -> String {
     for k in &c.categories {
         s.push_str(&k.keywords.concat());
     }
-    let rules = crate::legal_aid::Rules::jilin_default().unwrap();
+    let rules = crate::domain::legal_aid::Rules::jilin_default().unwrap();
     for t in rules.all_texts() {
         for (_, v) in t.variants() {
             s.push_str(v);
         }
     }
-    let reasons = crate::rating::RatingReasons::default_set().unwrap();
+    let reasons = crate::domain::rating::RatingReasons::default_set().unwrap();
     for lang in Lang::ALL {
         for kind in [
-            crate::rating::ServiceKind::Ticket,
-            crate::rating::ServiceKind::Consultation,
-            crate::rating::ServiceKind::VideoCall,
+            crate::domain::rating::ServiceKind::Ticket,
+            crate::domain::rating::ServiceKind::Consultation,
+            crate::domain::rating::ServiceKind::VideoCall,
         ] {
             for r in reasons.options(kind, lang) {
                 s.push_str(&r.label.text);
                 s.push_str(&r.criterion_name.text);
             }
         }
-        for l in crate::rating::RatingLevel::ALL {
+        for l in crate::domain::rating::RatingLevel::ALL {
             s.push_str(l.label(lang));
         }
         for svc in super::QueueService::ALL {
             s.push_str(svc.name(lang));
         }
-        s.push_str(crate::legal_aid::consent_text(lang));
+        s.push_str(crate::domain::legal_aid::consent_text(lang));
         for i in [
-            crate::legal_aid::Indication::NoMeansTest,
-            crate::legal_aid::Indication::LikelyEligible,
-            crate::legal_aid::Indication::StaffReview,
+            crate::domain::legal_aid::Indication::NoMeansTest,
+            crate::domain::legal_aid::Indication::LikelyEligible,
+            crate::domain::legal_aid::Indication::StaffReview,
         ] {
             s.push_str(i.headline(lang));
         }
         // Every screen and result of a full self-check in this language.
-        s.push_str(&crate::legal_aid::tests_support::all_engine_text(lang));
+        s.push_str(&crate::domain::legal_aid::tests_support::all_engine_text(
+            lang,
+        ));
         for m in &c.matters {
             for o in &m.outcomes {
                 for st in &o.steps {

@@ -6,11 +6,11 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::consult::flow::pick;
-use crate::consult::text::{Lang, Localized, Text};
+use crate::domain::consult::flow::pick;
+use crate::domain::consult::text::{Lang, Localized, Text};
 
 /// The shipped default reasons.
-pub const DEFAULT_REASONS: &str = include_str!("../../content/rating/reasons.toml");
+pub const DEFAULT_REASONS: &str = include_str!("../../../content/rating/reasons.toml");
 /// Outbox event type.
 pub const EVENT_TYPE: &str = "rating.submitted";
 /// Longest accepted service event id.

@@ -11,7 +11,7 @@ use super::engine::{
 };
 use super::event::{Applicant, Consent, PreApplication, PreApplicationError, outbox_payload};
 use super::rules::{JILIN_DEFAULT, Rules, RulesError};
-use crate::consult::text::Lang;
+use crate::domain::consult::text::Lang;
 
 fn rules() -> Arc<Rules> {
     Arc::new(Rules::jilin_default().unwrap())
@@ -766,8 +766,10 @@ fn pre_application_needs_current_consent_a_finished_check_and_identity() {
 fn legal_aid_slip_has_result_materials_and_hotline() {
     let check = run(None, &[(SpecialCase, c("domestic-violence"))]);
     let r = check.result(Lang::ZhCn).unwrap();
-    let slip =
-        crate::consult::GuidanceSlip::for_legal_aid(&r, &crate::consult::SlipContext::bare());
+    let slip = crate::domain::consult::GuidanceSlip::for_legal_aid(
+        &r,
+        &crate::domain::consult::SlipContext::bare(),
+    );
     assert_eq!(slip.outcome, "不用审查经济条件");
     assert!(slip.materials.iter().any(|m| m.contains("报警记录")));
     assert!(slip.hotline.starts_with("12348"));

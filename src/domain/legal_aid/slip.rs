@@ -1,8 +1,8 @@
 //! The printed slip for a self-check result.
 
 use super::engine::SelfCheckResult;
-use crate::consult::flow::pick;
-use crate::consult::slip::{GuidanceSlip, SlipContext, SlipStep, hotline_line, slip_title};
+use crate::domain::consult::flow::pick;
+use crate::domain::consult::slip::{GuidanceSlip, SlipContext, SlipStep, hotline_line, slip_title};
 
 /// The institution kind id of a legal-aid centre in the institution registry.
 pub const LEGAL_AID_INSTITUTION: &str = "legal-aid-centre";

@@ -16,7 +16,7 @@ use super::audit::{self, Actor, Outcome, action};
 use super::lockout::{self, AfterFailure, LockoutPolicy};
 use super::pin::Pin;
 use crate::clock::Clock;
-use crate::worker::Worker;
+use crate::store::worker::Worker;
 
 /// Someone logged in.
 #[derive(Debug, Clone, PartialEq, Eq)]

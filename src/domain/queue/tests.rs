@@ -12,7 +12,7 @@ use rand::{Rng, SeedableRng};
 use super::calling::{self, CallError, Ctx, Recall};
 use super::import::{self, ImportError, ImportOutcome};
 use super::*;
-use crate::maintenance::Actor;
+use crate::domain::maintenance::Actor;
 use crate::store::Store;
 
 fn at(day: u32, hour: u32, minute: u32) -> DateTime<FixedOffset> {
@@ -414,7 +414,7 @@ fn every_action_reports_its_times_to_the_operations_centre_and_is_audited() {
     assert_eq!(finished[0]["service_secs"], 21 * 60, "first call to finish");
     assert_eq!(finished[0]["waited_secs"], 12 * 60);
     assert_eq!(q.events("ticket.serving").len(), 1);
-    let actions: Vec<String> = crate::maintenance::audit::recent(q.s.conn(), 10)
+    let actions: Vec<String> = crate::domain::maintenance::audit::recent(q.s.conn(), 10)
         .unwrap()
         .into_iter()
         .filter(|r| r.actor == "王芳")
@@ -424,7 +424,7 @@ fn every_action_reports_its_times_to_the_operations_centre_and_is_audited() {
     // A refusal is audited as such.
     let e = q.with(|c, ctx| calling::start(c, ctx, "3")).unwrap_err();
     q.with(|c, ctx| calling::audit_refusal(c, ctx, calling::action::START, Some("3"), &e));
-    let last = &crate::maintenance::audit::recent(q.s.conn(), 1).unwrap()[0];
+    let last = &crate::domain::maintenance::audit::recent(q.s.conn(), 1).unwrap()[0];
     assert_eq!(
         (last.action.as_str(), last.outcome.as_str()),
         ("queue.start", "refused")

@@ -512,7 +512,9 @@ fn each_page_is_reachable_and_shows_what_the_terminal_knows() {
     kiosk.settle("disk space", |k| value_of(k, "可用磁盘空间").contains('/'));
     // The outbox depth comes from the store thread, independently of the disk space.
     kiosk.settle("the outbox holds events", |k| {
-        value_of(k, "待发送事件").parse::<u32>().is_ok_and(|n| n > 0)
+        value_of(k, "待发送事件")
+            .parse::<u32>()
+            .is_ok_and(|n| n > 0)
     });
     kiosk.tap("返回");
 

@@ -82,7 +82,7 @@ fn main() {
         kiosk.settle("the greeting", |k| k.shows("张*，您好"));
         to_greeting.push(response.elapsed().as_secs_f64() * 1e3);
         kiosk.reader().remove();
-        kiosk.settle("the session ends", |k| !k.kiosk.controller.has_identity());
+        kiosk.settle("the session ends", |k| !k.kiosk.ui.has_identity());
     }
     report("card read response to greeting on screen", to_greeting);
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 (or Raspberry Pi OS) packages legal-kiosk needs and are missing.
-# Usage: scripts/install-deps.sh [build|run|test|kiosk|cross|package]...  (default: build)
+# Usage: scripts/install-deps.sh [build|run|test|kiosk|cross|package|fuzz]...  (default: build)
 #   build    the desktop firmware and the tests' crates
 #   run      build + what the desktop window loads at run time, and Xvfb
 #   test     run + what scripts/test.sh needs (the terminal build and its .deb)
@@ -8,6 +8,7 @@
 #   cross    the arm64 cross toolchain and the :arm64 -dev packages (adds the arm64
 #            architecture to dpkg), for scripts/cross-build.sh
 #   package  what scripts/package-deb.sh needs besides cargo-deb (dpkg-shlibdeps)
+#   fuzz     what scripts/fuzz.sh needs besides cargo-fuzz (a C++ compiler for libFuzzer)
 # Idempotent: packages already installed are left alone; apt runs only when something is
 # missing, through sudo when not root.
 set -euo pipefail
@@ -28,6 +29,8 @@ cross=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
   libgstreamer-plugins-bad1.0-dev:arm64)
 # cargo-deb computes the package's dependencies with dpkg-shlibdeps.
 package=(dpkg-dev)
+# libfuzzer-sys compiles libFuzzer's C++ sources.
+fuzz=(g++)
 # Video calls at run time: webrtcbin, ICE (libnice), VP8/Opus, webrtcdsp, v4l2/pulse (good),
 # ALSA (alsa).
 run+=(gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
@@ -35,8 +38,9 @@ run+=(gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gst
 # The browser tests (the lawyer's console, the queue's counter, hall and ticket pages) in
 # headless Chromium driven by playwright-core from npm (tests/browser, tests/queue_browser);
 # TURN through coturn, and loopback-only network namespaces for the video calls (unshare
-# from util-linux, ip from iproute2).
-test=("${kiosk[@]}" "${package[@]}" chromium coturn iproute2)
+# from util-linux, ip from iproute2). faketime: a terminal whose clock is days off
+# (provisioning/registry/tests/terminal_safety.rs).
+test=("${kiosk[@]}" "${package[@]}" "${fuzz[@]}" chromium coturn iproute2 faketime)
 
 want=()
 [ $# -eq 0 ] && set -- build
@@ -50,7 +54,8 @@ for group in "$@"; do
     # beside their :arm64 twins.
     cross) want+=("${host[@]}" "${cross[@]}") ;;
     package) want+=("${package[@]}") ;;
-    *) echo "install-deps: unknown group $group (use build, run, test, kiosk, cross or package)" >&2; exit 2 ;;
+    fuzz) want+=("${host[@]}" "${fuzz[@]}") ;;
+    *) echo "install-deps: unknown group $group (use build, run, test, kiosk, cross, package or fuzz)" >&2; exit 2 ;;
   esac
 done
 

@@ -20,6 +20,10 @@ cargo test --workspace
 # Chromium and npm packages that `install-deps.sh test` brings). One test at a time: Chromium and the kiosk share two cores in CI.
 cargo test -p legal-kiosk --test queue_browser -- --ignored --test-threads=1
 cargo clippy --workspace --all-targets -- -D warnings
+# Every fuzz target for a few seconds (the corpora also replay in `cargo test` above);
+# scripts/fuzz.sh runs the 10-minute campaigns.
+(cd fuzz && cargo fmt -- --check)
+scripts/fuzz.sh --smoke
 scripts/package-deb.sh --quick amd64
 scripts/check-deb.sh target/debian/legal-kiosk_*_amd64.deb amd64
 if $arm64; then

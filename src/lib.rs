@@ -12,8 +12,11 @@ pub mod config;
 pub mod devices;
 pub mod domain;
 pub mod events;
+#[cfg(any(fuzzing, test))]
+pub mod fuzz;
 pub mod i18n;
 pub mod ids;
+pub mod net;
 pub mod queue_api;
 pub mod services;
 pub mod session;

@@ -8,6 +8,13 @@ fn legal_kiosk(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_legal-kiosk"))
         .args(args)
         .env("LEGAL_KIOSK_LOG", "warn")
+        // No terminal store here: the rules in force are the built-in ones, whatever the
+        // machine running the tests has under its own data folder.
+        .env(
+            "XDG_DATA_HOME",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("legal-aid-cli-no-terminal"),
+        )
+        .env_remove("INVOCATION_ID")
         .output()
         .unwrap()
 }
@@ -45,6 +52,52 @@ fn a_case_file_is_evaluated_in_plain_text() {
     assert!(report.contains("decided by: migrant-worker"), "{report}");
     assert!(report.contains("materials:"), "{report}");
     assert!(report.contains("notice:"), "{report}");
+    // Which threshold answers, and from where; what no qualified person has checked.
+    assert!(
+        report.contains(
+            "threshold: 2000 yuan per person a month, a PLACEHOLDER (from built-in rules)"
+        ),
+        "{report}"
+    );
+    assert!(report.contains("UNVERIFIED: this result rests on items no qualified person has checked: wages, migrant-worker"), "{report}");
+    assert!(
+        report.contains("unverified items in these rules"),
+        "{report}"
+    );
+}
+
+#[test]
+fn the_json_report_names_the_threshold_in_force_and_its_source() {
+    let out = legal_kiosk(&[
+        "legal-aid",
+        "--answers",
+        &example("maintenance-at-threshold.toml"),
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["threshold"]["monthly_income_per_person_max_yuan"], 2000);
+    assert_eq!(v["threshold"]["placeholder"], true);
+    assert_eq!(v["threshold"]["source"]["kind"], "built-in");
+    assert_eq!(v["threshold"]["source_text"], "built-in rules");
+    let rules = shipped_rules();
+    let out = legal_kiosk(&[
+        "legal-aid",
+        "--answers",
+        &example("maintenance-at-threshold.toml"),
+        "--rules",
+        rules.to_str().unwrap(),
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["threshold"]["source"]["kind"], "file");
+    assert!(
+        v["threshold"]["source"]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("jilin.toml"),
+        "{v}"
+    );
 }
 
 #[test]

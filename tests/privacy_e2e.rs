@@ -63,7 +63,7 @@ fn nothing_personal_is_written_logged_printed_or_queued_for_the_network() {
     kiosk.tap("法律援助");
     kiosk.settle("printed", |k| k.shows("请取走下方的号票，留意叫号。"));
     kiosk.tap("结束办理");
-    assert!(!kiosk.kiosk.controller.has_identity());
+    assert!(!kiosk.kiosk.ui.has_identity());
 
     let mut found = Vec::new();
     let mut scanned = 0;

@@ -110,7 +110,7 @@ fn home_and_ticket_pages_draw_chinese_and_korean() {
         &offscreen,
         ShotPage::Ticket,
         Lang::KoKr,
-        ["법률 구조", "번호표"],
+        ["법률원조", "번호표"],
     );
     check_page(
         &offscreen,

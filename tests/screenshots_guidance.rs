@@ -83,27 +83,27 @@ const PAGES: [(ShotPage, &str, &str); 11] = [
     (
         ShotPage::LegalAidIntro,
         "法律援助自助评估",
-        "법률 구조 자가 진단",
+        "법률원조 자가 진단",
     ),
     (
         ShotPage::LegalAidQuestion,
         "法律援助自助评估",
-        "법률 구조 자가 진단",
+        "법률원조 자가 진단",
     ),
     (
         ShotPage::LegalAidNumber,
         "法律援助自助评估",
-        "법률 구조 자가 진단",
+        "법률원조 자가 진단",
     ),
     (
         ShotPage::LegalAidResult,
         "法律援助自助评估",
-        "법률 구조 자가 진단",
+        "법률원조 자가 진단",
     ),
     (
         ShotPage::LegalAidConsent,
         "法律援助自助评估",
-        "법률 구조 자가 진단",
+        "법률원조 자가 진단",
     ),
     (ShotPage::RatingLevels, "服务评价", "서비스 평가"),
     (ShotPage::RatingReasons, "服务评价", "서비스 평가"),

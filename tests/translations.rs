@@ -175,3 +175,46 @@ fn no_visible_text_bypasses_translation() {
         offenders.join("\n")
     );
 }
+
+/// Issue 14: one Korean term for legal aid (법률원조, as Korean-Chinese readers use it), 人社
+/// as 인력자원사회보장국 and 行政复议 as 행정복의; and the 12348 hotline's advice is free while
+/// the call is billed normally (免费咨询, never 免费电话).
+#[test]
+fn translations_say_what_they_mean() {
+    let ko = po_entries("ko_KR");
+    let zh = po_entries("zh_CN");
+    let mut wrong = Vec::new();
+    for (msgid, t) in &ko {
+        for term in [
+            "법률 구조",
+            "법률구조",
+            "법률 원조",
+            "법률지원",
+            "법률 지원",
+            "인사 부서",
+            "인사국",
+            "행정 재심",
+        ] {
+            if t.contains(term) {
+                wrong.push(format!("ko_KR {msgid:?}: {term}"));
+            }
+        }
+        if msgid.to_lowercase().contains("legal aid") && !t.contains("법률원조") {
+            wrong.push(format!("ko_KR {msgid:?} does not say 법률원조: {t}"));
+        }
+        if t.contains("무료 전화") {
+            wrong.push(format!("ko_KR {msgid:?}: a free call"));
+        }
+    }
+    for (msgid, t) in &zh {
+        if t.contains("免费电话") {
+            wrong.push(format!("zh_CN {msgid:?}: {t}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert_eq!(
+        zh.get("The advice is free; the call is charged as usual")
+            .map(String::as_str),
+        Some("免费咨询，电话费照常收取")
+    );
+}

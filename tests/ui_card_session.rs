@@ -21,13 +21,13 @@ fn placing_a_card_greets_the_citizen_by_a_masked_name() {
         !kiosk.shows("张伟"),
         "the full name never reaches the screen"
     );
-    assert!(kiosk.kiosk.controller.has_identity());
+    assert!(kiosk.kiosk.ui.has_identity());
 
     // A compound surname stays whole.
     kiosk.reader().remove();
     kiosk.settle(
         "the session ends when the card leaves the home screen",
-        |k| !k.kiosk.controller.has_identity(),
+        |k| !k.kiosk.ui.has_identity(),
     );
     kiosk.place_card("resident-ouyang", "欧阳**");
 }
@@ -87,7 +87,7 @@ fn walking_away_ends_the_session_and_the_kiosk_forgets_the_citizen() {
     assert!(kiosk.shows("取号"), "back home");
     assert!(!kiosk.shows("张*，您好"));
     assert!(
-        !kiosk.kiosk.controller.has_identity(),
+        !kiosk.kiosk.ui.has_identity(),
         "no identity is held after the session"
     );
 }
@@ -98,7 +98,7 @@ fn finish_ends_the_session() {
     kiosk.place_card("resident-zhang", "张*");
     kiosk.tap("结束办理");
     assert!(!kiosk.shows("张*，您好"));
-    assert!(!kiosk.kiosk.controller.has_identity());
+    assert!(!kiosk.kiosk.ui.has_identity());
 }
 
 #[test]
@@ -108,7 +108,7 @@ fn a_card_with_a_bad_check_digit_is_not_accepted() {
     kiosk.settle("the rejection note", |k| {
         k.shows("此证件信息校验未通过，请联系工作人员。")
     });
-    assert!(!kiosk.kiosk.controller.has_identity());
+    assert!(!kiosk.kiosk.ui.has_identity());
 }
 
 #[test]
@@ -159,5 +159,5 @@ fn taking_the_card_away_mid_flow_ends_the_session_when_the_flow_ends() {
     );
     kiosk.tap("完成");
     assert!(!kiosk.shows("张*，您好"));
-    assert!(!kiosk.kiosk.controller.has_identity());
+    assert!(!kiosk.kiosk.ui.has_identity());
 }

@@ -133,7 +133,7 @@ fn steps_without_a_page_say_what_to_do() {
     assert!(kiosk.shows("开始自测"));
     kiosk.tap("开始自测");
     kiosk.tap("都不是");
-    let wages = kiosk.find("讨工资，或要确认劳动关系");
+    let wages = kiosk.find("讨工资（要回干活该得的工资）");
     assert!(
         wages
             .iter()
@@ -150,7 +150,8 @@ fn steps_without_a_page_say_what_to_do() {
     kiosk.tap("有老板签字的欠条");
     assert!(kiosk.shows("拿欠条可以直接去法院"));
     kiosk.tap("视频连线律师");
-    assert!(shows_containing(&kiosk, "视频连线律师即将开通"));
+    // This test terminal cannot make calls (not enrolled): the citizen is told, with other ways.
+    assert!(shows_containing(&kiosk, "本终端暂时不能视频连线律师"));
     kiosk.tap("返回");
     assert!(
         kiosk.shows("知道了"),
@@ -221,4 +222,126 @@ fn idle_on_the_guide_goes_home_and_forgets_it() {
     assert!(kiosk.shows("取号"), "home after the timeout");
     kiosk.tap("法律咨询指引");
     assert!(kiosk.shows("您遇到的是哪方面的问题？"), "a fresh start");
+}
+
+/// Issue 14: where a text of the catalogue in force has no Korean yet and falls back to
+/// Chinese, the screen tells the citizen so, in Korean; where everything is translated it
+/// says nothing.
+#[test]
+fn a_text_shown_in_chinese_for_want_of_korean_is_said_so_in_korean() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content/catalogue");
+    let mut files = vec![(
+        "services.toml".to_owned(),
+        std::fs::read_to_string(root.join("services.toml")).unwrap(),
+    )];
+    for name in ["catalogue.toml", "materials.toml"] {
+        files.push((
+            format!("consultation/{name}"),
+            std::fs::read_to_string(root.join("consultation").join(name)).unwrap(),
+        ));
+    }
+    for entry in std::fs::read_dir(root.join("consultation/matters")).unwrap() {
+        let path = entry.unwrap().path();
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        if path.ends_with("labour-unpaid-wages.toml") {
+            // A bundle whose first question of 拖欠工资 has no Korean (or English) yet.
+            let translated = r#"text = { zh-CN = "您现在还在那里干活吗？", ko-KR = "지금도 그곳에서 일하고 있습니까?", en = "Are you still working there?" }"#;
+            assert!(text.contains(translated));
+            text = text.replace(translated, r#"text = { zh-CN = "您现在还在那里干活吗？" }"#);
+        }
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        files.push((format!("consultation/matters/{name}"), text));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut store =
+            legal_kiosk::store::Store::open(&legal_kiosk::store::Store::path_in(dir.path()))
+                .unwrap();
+        let conn = store.conn();
+        conn.execute(
+            "INSERT INTO bundles (stream, version, manifest, applied_at) VALUES ('catalogue', 3, '{}', '2026-11-30T09:00:00+08:00')",
+            [],
+        )
+        .unwrap();
+        for (name, content) in &files {
+            conn.execute(
+                "INSERT INTO bundle_files (stream, name, content) VALUES ('catalogue', ?1, ?2)",
+                rusqlite::params![name, content.as_bytes()],
+            )
+            .unwrap();
+        }
+    }
+    let kiosk = Kiosk::start_in(
+        legal_kiosk::config::Config::default(),
+        dir,
+        common::beijing(26, 9, 30),
+    );
+    portrait(&kiosk);
+    let note =
+        "이 화면의 일부는 아직 번역되지 않아 중국어로 나옵니다. 직원이 설명해 드릴 수 있습니다.";
+    kiosk.tap("한국어");
+    kiosk.tap("법률 상담 안내");
+    assert!(kiosk.shows("노동 분쟁·임금 체불"));
+    assert!(!kiosk.shows(note), "the categories are all in Korean");
+    kiosk.tap("노동 분쟁·임금 체불");
+    assert!(kiosk.shows("임금 체불"));
+    assert!(!kiosk.shows(note), "the matters are all in Korean");
+    kiosk.tap("임금 체불");
+    assert!(
+        kiosk.shows("您现在还在那里干活吗？"),
+        "the question falls back to Chinese"
+    );
+    assert!(kiosk.shows(note), "and the screen says so in Korean");
+    kiosk.tap("네, 일하고 있습니다");
+    assert!(kiosk.shows("체불 확인서, 급여 명세서 또는 작업 기록장이 있습니까?"));
+    assert!(!kiosk.shows(note), "the next question is in Korean again");
+}
+
+/// Issue 14: a Korean reader searches in Korean on the 두벌식 keyboard; jamo compose into
+/// syllables as they are typed and the matter is found before the word is finished.
+#[test]
+fn korean_search_on_the_hangul_keyboard_finds_divorce() {
+    let kiosk = Kiosk::start();
+    portrait(&kiosk);
+    kiosk.tap("한국어");
+    kiosk.tap("법률 상담 안내");
+    kiosk.tap("검색");
+    assert!(
+        kiosk.shows("ㅂ") && kiosk.shows("ABC"),
+        "Korean readers start on the Korean layout"
+    );
+    assert!(!kiosk.shows("A"), "no Latin keys");
+    for (key, shown) in [("ㅇ", "ㅇ"), ("ㅣ", "이"), ("ㅎ", "잏"), ("ㅗ", "이호")] {
+        kiosk.tap(key);
+        assert_eq!(typed(&kiosk), shown);
+    }
+    assert!(
+        kiosk.shows("이혼"),
+        "found while the syllable is still being typed"
+    );
+    kiosk.tap("ㄴ");
+    assert_eq!(typed(&kiosk), "이혼");
+    kiosk.tap("삭제");
+    assert_eq!(typed(&kiosk), "이호", "backspace takes back one jamo");
+    kiosk.tap("ㄴ");
+    kiosk.tap("이혼");
+    assert!(kiosk.shows("두 사람 모두 이혼에 동의합니까?"));
+    kiosk.tap("뒤로");
+    assert_eq!(typed(&kiosk), "이혼", "back to the search as it was");
+
+    // Shift types one doubled consonant; 한글 / ABC switches the layout, the text stays.
+    kiosk.tap("모두 지우기");
+    assert!(!kiosk.shows("ㄲ"));
+    kiosk.tap("Shift");
+    assert!(kiosk.shows("ㄲ") && !kiosk.shows("ㄱ"));
+    kiosk.tap("ㄲ");
+    assert!(kiosk.shows("ㄱ"), "Shift is for one key");
+    kiosk.tap("ㅏ");
+    assert_eq!(typed(&kiosk), "까");
+    kiosk.tap("ABC");
+    assert!(kiosk.shows("A") && !kiosk.shows("ㅏ"));
+    kiosk.tap("1");
+    assert_eq!(typed(&kiosk), "까1");
+    kiosk.tap("한글");
+    assert!(kiosk.shows("ㅏ"));
 }

@@ -10,7 +10,7 @@ fn after_a_quiet_spell_the_kiosk_asks_then_returns_home_and_forgets() {
     let kiosk = Kiosk::start();
     kiosk.tap("한국어");
     kiosk.tap("번호표 받기");
-    kiosk.tap("법률 구조");
+    kiosk.tap("법률원조");
     kiosk.settle("the ticket page", |k| k.ticket_number().is_some());
 
     kiosk.wait_idle(44);

@@ -1,16 +1,19 @@
 //! The legal-aid self-check on the headless kiosk: questions one at a time, the number pad,
 //! the indication, the printed result, and the pre-application for staff — kept only with
-//! the citizen's separate consent, sealed at rest, and deleted once the operations centre
-//! acknowledged it. Without consent nothing personal is stored anywhere.
+//! the citizen's separate consent, sealed at rest, sealed again at delivery to the legal-aid
+//! centre of the terminal's region (so the registry, its files, exports and logs never hold
+//! it in clear), and deleted from the terminal once acknowledged. Without consent nothing
+//! personal is stored anywhere; without a centre's key the application waits on the terminal.
 
 mod common;
 mod guidance_support;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::Kiosk;
+use common::registry::{Registry, enrolled_in_the_menu};
 use guidance_support::{outbox, portrait, shows_containing, store_idle, type_keys, typed};
 use legal_kiosk::store::Store;
 use legal_kiosk::sync::KioskSyncStore;
@@ -67,7 +70,7 @@ fn check_as_migrant_worker(kiosk: &Kiosk) {
     assert!(kiosk.shows("您是不是下面这些情况？"));
     kiosk.tap("都不是");
     assert!(kiosk.shows("您要办的是哪一类事情？"));
-    kiosk.tap("讨工资，或要确认劳动关系");
+    kiosk.tap("讨工资（要回干活该得的工资）");
     assert!(kiosk.shows("您是不是下面这些人？"));
     assert!(
         !kiosk.shows("没有固定生活来源的老年人（60岁以上）"),
@@ -111,7 +114,7 @@ fn without_consent_the_result_is_recorded_anonymously_and_nothing_personal_is_ke
     kiosk.tap("不同意");
     assert!(kiosk.shows("不用审查经济条件"), "back to the result");
     kiosk.tap("结束办理");
-    assert!(!kiosk.kiosk.controller.has_identity());
+    assert!(!kiosk.kiosk.ui.has_identity());
 
     store_idle(&kiosk);
     let checks = outbox(&kiosk, "legal_aid.checked");
@@ -149,25 +152,52 @@ fn without_consent_the_result_is_recorded_anonymously_and_nothing_personal_is_ke
     );
 }
 
-#[test]
-fn with_consent_the_pre_application_is_sealed_delivered_and_deleted_once_acknowledged() {
-    let kiosk = Kiosk::start();
-    portrait(&kiosk);
-    check_as_migrant_worker(&kiosk);
+/// On the result screen with the card read: 请工作人员帮我准备申请, 同意, the telephone
+/// number (a wrong one first), 确定.
+fn consent_and_leave_a_phone_number(kiosk: &Kiosk) {
     kiosk.tap("请工作人员帮我准备申请");
     kiosk.tap("同意");
     assert!(kiosk.shows("留个电话，方便工作人员联系您？"));
-    type_keys(&kiosk, "123");
+    type_keys(kiosk, "123");
     kiosk.tap("确定");
     assert!(
         kiosk.shows("这个电话号码好像不对，请核对，也可以不留。"),
         "too short for a telephone number"
     );
     kiosk.tap("清空");
-    type_keys(&kiosk, PHONE);
-    assert_eq!(typed(&kiosk), PHONE);
+    type_keys(kiosk, PHONE);
+    assert_eq!(typed(kiosk), PHONE);
     kiosk.tap("确定");
-    kiosk.settle("stored", |k| k.shows("您的信息已交给法律援助工作人员。"));
+}
+
+fn sync_store(kiosk: &Kiosk) -> KioskSyncStore {
+    KioskSyncStore::open(
+        &Store::path_in(kiosk.data_dir.path()),
+        Arc::new(Mutex::new(HealthSnapshot::default())),
+        |_| {},
+        |_| {
+            CommandOutcome {
+                state: CommandState::Succeeded,
+                detail: None,
+                logs: None,
+            }
+            .into()
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn without_a_legal_aid_centres_key_the_pre_application_is_sealed_and_held_on_the_terminal() {
+    let kiosk = Kiosk::start();
+    portrait(&kiosk);
+    check_as_migrant_worker(&kiosk);
+    consent_and_leave_a_phone_number(&kiosk);
+    // Not enrolled, no centre's key: the citizen is told plainly where their details are.
+    kiosk.settle("stored", |k| k.shows("您的信息已加密保存在本机。"));
+    assert!(kiosk.shows(
+        "本地法律援助机构暂时还不能在网上接收申请，能接收后会自动发送。事情急的话，请取号到窗口申请。"
+    ));
     assert_eq!(typed(&kiosk), "", "the number left the screen");
     kiosk.tap("完成");
     assert!(kiosk.shows("张*，您好"), "the card is still on the reader");
@@ -185,25 +215,132 @@ fn with_consent_the_pre_application_is_sealed_delivered_and_deleted_once_acknowl
         found.join("\n")
     );
 
-    // Delivery: the sync client opens the sealed payload for the operations centre.
-    let db = Store::path_in(kiosk.data_dir.path());
-    let sync = KioskSyncStore::open(
-        &db,
-        Arc::new(Mutex::new(HealthSnapshot::default())),
-        |_| {},
-        |_| CommandOutcome {
-            state: CommandState::Succeeded,
-            detail: None,
-            logs: None,
-        },
+    // Delivery goes on without it: the anonymous result leaves, the application stays, and
+    // the operations centre is told why in the heartbeat.
+    let sync = sync_store(&kiosk);
+    let batch = sync.pending_batch(100).unwrap();
+    assert!(
+        batch.iter().all(|e| e.kind != "legal_aid.pre_application"),
+        "held: {batch:?}"
+    );
+    assert!(batch.iter().any(|e| e.kind == "legal_aid.checked"));
+    let seqs: Vec<i64> = batch.iter().map(|e| e.seq).collect();
+    sync.acknowledge(&seqs).unwrap();
+    assert_eq!(sealed_rows(&kiosk), 1, "still on the terminal");
+    use provisioning::client::store::HealthSource as _;
+    let reported = sync.snapshot().last_error.unwrap_or_default();
+    assert!(
+        reported.contains("1 legal-aid pre-application(s) held"),
+        "{reported}"
+    );
+}
+
+#[test]
+fn a_pre_application_reaches_the_legal_aid_centre_sealed_and_the_registry_never_holds_it_in_clear()
+{
+    use kiosk_registry::admin::legal_aid;
+    let registry = Registry::start();
+    // The city's legal-aid centre makes its key; the operations centre publishes the public
+    // half for the terminals.
+    let centre_dir = tempfile::tempdir().unwrap();
+    let key_file = centre_dir.path().join("changchun-legal-aid.key");
+    let recipient = legal_aid::keygen(&key_file, "220100", "长春市法律援助中心").unwrap();
+    registry
+        .store()
+        .with(|c| kiosk_registry::store::legal_aid::add_recipient(c, &recipient))
+        .unwrap();
+    legal_aid::publish(
+        &registry.store(),
+        1,
+        chrono::Duration::days(30),
+        &registry.ops_key,
     )
     .unwrap();
-    let batch = sync.pending_batch(100).unwrap();
-    let event = batch
-        .iter()
-        .find(|e| e.kind == "legal_aid.pre_application")
-        .expect("the pre-application is owed to the centre");
-    let pre = &event.payload["pre_application"];
+
+    let kiosk = enrolled_in_the_menu(&registry);
+    let mut asked = Instant::now() - Duration::from_secs(10);
+    let mut sync_soon = |k: &Kiosk| {
+        if asked.elapsed() > Duration::from_millis(500) {
+            k.kiosk.sync.sync_now();
+            asked = Instant::now();
+        }
+    };
+    kiosk.settle("the centres' keys in force", |k| {
+        sync_soon(k);
+        k.query(|c| {
+            c.query_row(
+                "SELECT COUNT(*) FROM bundle_files WHERE stream = 'legal-aid-recipients'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .unwrap()
+        }) == 1
+    });
+    check_as_migrant_worker(&kiosk);
+    consent_and_leave_a_phone_number(&kiosk);
+    kiosk.settle("stored", |k| k.shows("您的信息已交给法律援助工作人员。"));
+    kiosk.tap("完成");
+    kiosk.tap("结束办理");
+
+    let received = |registry: &Registry| {
+        legal_aid::list(&registry.store(), None)
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.state == "sealed")
+            .count()
+    };
+    kiosk.settle("delivered and acknowledged", |k| {
+        sync_soon(k);
+        received(&registry) == 1 && sealed_rows(k) == 0
+    });
+    assert!(outbox(&kiosk, "legal_aid.pre_application").is_empty());
+
+    // The registry: its database, WAL, an export of every event and every log line of this
+    // process (registry and kiosk) hold none of it.
+    let export = registry.dir.path().join("events.csv");
+    {
+        let file = std::fs::File::create(&export).unwrap();
+        let mut writer = kiosk_registry::admin::report::events_csv(file);
+        let n = registry
+            .store()
+            .with(|c| {
+                kiosk_registry::store::events::export(c, &Default::default(), |row| {
+                    kiosk_registry::admin::report::write_event(&mut writer, &row).unwrap();
+                    Ok(())
+                })
+            })
+            .unwrap();
+        assert!(n >= 2, "the anonymous result and the sealed application");
+        writer.flush().unwrap();
+    }
+    let exported = std::fs::read_to_string(&export).unwrap();
+    assert!(exported.contains("legal_aid.pre_application"), "{exported}");
+    assert!(
+        registry.db.with_extension("db-wal").exists(),
+        "the WAL is part of the scan"
+    );
+    let mut found = secrets_in_files(registry.dir.path(), &[NUMBER, NAME, PHONE, ADDRESS]);
+    found.extend(secrets_in_files(
+        kiosk.data_dir.path(),
+        &[NUMBER, NAME, PHONE, ADDRESS],
+    ));
+    let logs = common::captured_logs();
+    for secret in [NUMBER, NAME, PHONE, ADDRESS] {
+        if logs.windows(secret.len()).any(|w| w == secret.as_bytes()) {
+            found.push(format!("{secret} in the logs"));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "personal data in clear:\n{}",
+        found.join("\n")
+    );
+
+    // The centre opens it with its private key.
+    let key = provisioning::sealing::RecipientSecret::read(&key_file).unwrap();
+    let opened = legal_aid::open(&registry.store(), &key, &[]).unwrap();
+    assert_eq!(opened.len(), 1);
+    let pre = &opened[0].application["pre_application"];
     assert_eq!(pre["applicant"]["name"], NAME);
     assert_eq!(pre["applicant"]["id_number"], NUMBER);
     assert_eq!(pre["applicant"]["phone"], PHONE);
@@ -212,20 +349,19 @@ fn with_consent_the_pre_application_is_sealed_delivered_and_deleted_once_acknowl
         pre["consent"]["text_version"],
         "legal-aid-pre-application/1"
     );
-    assert_eq!(event.payload["has_pre_application"], true);
-    let anonymous = batch
-        .iter()
-        .find(|e| e.kind == "legal_aid.checked")
-        .expect("the anonymous result too");
-    assert_eq!(
-        anonymous.payload["check_id"], event.payload["check_id"],
-        "both refer to the same check"
-    );
+    assert_eq!(opened[0].region, "220104", "the terminal's district");
 
-    // Acknowledged: gone from the terminal.
-    sync.acknowledge(&[event.seq]).unwrap();
-    assert_eq!(sealed_rows(&kiosk), 0);
-    assert!(outbox(&kiosk, "legal_aid.pre_application").is_empty());
+    // Handled: the ciphertext is gone, the routing fields stay.
+    legal_aid::handled(&registry.store(), &[opened[0].id]).unwrap();
+    assert!(
+        legal_aid::open(&registry.store(), &key, &[])
+            .unwrap()
+            .is_empty()
+    );
+    let listed = legal_aid::list(&registry.store(), Some("220000")).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].state, "deleted");
+    assert!(listed[0].detail.starts_with("handled"), "{:?}", listed[0]);
 }
 
 #[test]
@@ -239,23 +375,29 @@ fn numbers_are_typed_on_the_pad_with_their_range_checked_and_unknown_allowed() {
     kiosk.tap("要赡养费、抚养费、扶养费");
     kiosk.tap("都不是");
     kiosk.tap("不是 / 不清楚");
-    assert!(kiosk.shows("您家一共几口人一起生活？"));
+    // A parent claiming maintenance: the children being sued are not counted (issue 14).
+    assert!(kiosk.shows("不算您要向他要钱的人，和您一起生活的一共几口人？"));
     kiosk.tap("0");
     kiosk.tap("确定");
     assert!(kiosk.shows("请输入 1 到 30 之间的数。"));
     kiosk.tap("删除");
     type_keys(&kiosk, "3");
     kiosk.tap("确定");
-    assert!(kiosk.shows("您家每个月一共大约收入多少钱？"));
+    assert!(kiosk.shows("您自己（和一起生活的这些家里人）每个月一共大约收入多少钱？"));
     kiosk.tap("返回");
-    assert!(kiosk.shows("您家一共几口人一起生活？"), "back one question");
+    assert!(
+        kiosk.shows("不算您要向他要钱的人，和您一起生活的一共几口人？"),
+        "back one question"
+    );
     type_keys(&kiosk, "3");
     kiosk.tap("确定");
     kiosk.tap("不清楚");
-    assert!(kiosk.shows("可能不符合条件，请工作人员帮您看看"));
+    // Income unknown: staff check the means with the citizen, never "may not qualify".
+    assert!(kiosk.shows("工作人员会和您一起核对经济状况"));
+    assert!(!kiosk.shows("可能不符合条件，请工作人员帮您看看"));
     assert!(shows_containing(
         &kiosk,
-        "家里收入说不清楚没关系，工作人员会帮您一起算。"
+        "家里收入说不清楚没关系，工作人员会和您一起核对、一起算。"
     ));
     assert!(
         kiosk.shows("这只是初步参考，不是审批决定。能不能获得法律援助，以法律援助机构审查为准。")

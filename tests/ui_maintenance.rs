@@ -220,7 +220,7 @@ fn a_tap_sequence_opens_the_pin_pad_when_configured() {
 #[test]
 fn the_gpio_key_switch_path_opens_the_same_pin_pad() {
     let kiosk = kiosk();
-    let opener = kiosk.kiosk.maintenance.pin_pad_opener();
+    let opener = kiosk.kiosk.ui.maintenance.pin_pad_opener();
     std::thread::spawn(move || opener.open()).join().unwrap();
     kiosk.settle("the PIN pad", |k| k.shows("pin-dots"));
 }
@@ -247,7 +247,7 @@ fn the_right_pin_opens_the_menu_which_closes_itself_after_two_quiet_minutes() {
     log_in(&kiosk, STAFF_PIN);
     assert!(kiosk.shows("已登录：王芳（工作人员）"));
     assert_eq!(
-        kiosk.kiosk.maintenance.logged_in(),
+        kiosk.kiosk.ui.maintenance.logged_in(),
         Some(("王芳".to_string(), Role::Staff))
     );
     kiosk.wait_idle(100);
@@ -260,7 +260,7 @@ fn the_right_pin_opens_the_menu_which_closes_itself_after_two_quiet_minutes() {
         kiosk.shows("取号"),
         "closed after 2 minutes without a touch"
     );
-    assert_eq!(kiosk.kiosk.maintenance.logged_in(), None);
+    assert_eq!(kiosk.kiosk.ui.maintenance.logged_in(), None);
     settle_audit(&kiosk, "王芳 logout ok");
     assert!(audit(&kiosk).contains(&"王芳 login ok".to_string()));
 }
@@ -571,7 +571,7 @@ fn a_test_read_shows_the_card_masked() {
     let sim = hardware::idcard::sim::Simulator::start().unwrap();
     sim.place_sample("resident-ouyang").unwrap();
     let now = beijing(26, 9, 30);
-    kiosk.kiosk.maintenance.set_reader(std::sync::Arc::new(
+    kiosk.kiosk.ui.maintenance.set_reader(std::sync::Arc::new(
         legal_kiosk::domain::maintenance::reader::DirectReader::new(
             hardware::idcard::ReaderConfig::for_device(sim.path()),
             move || now,
@@ -683,25 +683,19 @@ fn no_pin_reaches_the_store_the_outbox_or_the_logs() {
 
 #[test]
 fn the_operations_centre_lock_shows_the_same_out_of_service_screen() {
-    use legal_kiosk::domain::maintenance::settings::{self, ServiceState};
+    use legal_kiosk::domain::maintenance::settings::ServiceState;
     let kiosk = kiosk();
-    let updater = kiosk.kiosk.controller.service_state_updater();
-    let worker = kiosk.kiosk.worker.clone();
-    // What the sync client will do on its own thread with a signed lock command.
+    let settings = kiosk.kiosk.services.settings.clone();
+    // What the sync client does on its own thread with a signed lock command.
     std::thread::spawn(move || {
         let state = ServiceState {
             out_of_service: true,
             notice: "系统升级中，请到窗口办理。".into(),
         };
-        let stored = state.clone();
-        worker
-            .call(move |s| {
-                let at = chrono::Local::now().fixed_offset();
-                settings::set_service_state(s.conn(), &stored, &Actor::OperationsCentre, at)
-            })
-            .unwrap()
-            .unwrap();
-        updater.show(state);
+        let stored = legal_kiosk::services::wait(|reply| {
+            settings.set_service_state(state, Actor::OperationsCentre, move |_, r| reply(r))
+        });
+        assert!(matches!(stored, Some(Ok(()))), "{stored:?}");
     })
     .join()
     .unwrap();
@@ -721,4 +715,43 @@ fn the_operations_centre_lock_shows_the_same_out_of_service_screen() {
     kiosk.settle("in service", |k| value(k, "为群众服务中") == "是");
     kiosk.tap("退出");
     assert!(kiosk.shows("取号"));
+}
+
+/// Issue 14: the About page names the legal-aid rules in force, where they come from, the
+/// hardship threshold (marked while a placeholder) and every item not yet verified.
+#[test]
+fn the_about_page_marks_the_unverified_legal_aid_rules() {
+    let kiosk = kiosk();
+    log_in(&kiosk, STAFF_PIN);
+    kiosk.tap("关于本机");
+    assert_eq!(value(&kiosk, "法律援助规则"), "吉林省 2026.1-default");
+    assert_eq!(value(&kiosk, "规则来源"), "built-in rules");
+    assert_eq!(
+        value(&kiosk, "经济困难标准（每人每月收入，元）"),
+        "2000（占位数值，不是省里公布的标准）"
+    );
+    let rules = legal_aid_rules();
+    let count = rules.unverified().len();
+    assert!(count > 20, "nothing in the shipped rules is verified yet");
+    assert!(kiosk.shows(&format!("尚未经具备资格的人员核实的事项（{count} 项）：")));
+    // The first lines on screen; the content test lists them all.
+    assert!(shows_starting(
+        &kiosk,
+        "scope employment-relationship: 要确认劳动关系"
+    ));
+    assert!(shows_starting(&kiosk, "own_means maintenance: "));
+}
+
+fn legal_aid_rules() -> legal_kiosk::domain::legal_aid::Rules {
+    legal_kiosk::domain::legal_aid::Rules::jilin_default().unwrap()
+}
+
+/// Whether some text shown starts with `prefix`.
+fn shows_starting(kiosk: &Kiosk, prefix: &str) -> bool {
+    let prefix = prefix.to_owned();
+    !i_slint_backend_testing::ElementQuery::from_root(&kiosk.app)
+        .match_descendants()
+        .match_predicate(move |e| e.accessible_label().is_some_and(|l| l.starts_with(&prefix)))
+        .find_all()
+        .is_empty()
 }

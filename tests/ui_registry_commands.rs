@@ -8,72 +8,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::Kiosk;
-use common::registry::{Registry, write_config};
-use legal_kiosk::domain::maintenance::{Actor, Pin, Role, accounts};
+use common::registry::{Registry, enrolled_in_the_menu};
 use provisioning::command::CommandAction;
-use slint::ComponentHandle;
-use slint::platform::{PointerEventButton, WindowEvent};
-
-const INSTALLER_PIN: &str = "482916";
-
-fn enrolled_in_the_menu(registry: &Registry) -> Kiosk {
-    let dir = tempfile::tempdir().unwrap();
-    let config_path = write_config(dir.path(), registry, "");
-    let config = legal_kiosk::config::Config::load(Some(&config_path)).unwrap();
-    let kiosk = Kiosk::start_in(config, dir, common::beijing(26, 9, 30));
-    kiosk
-        .app
-        .window()
-        .set_size(slint::PhysicalSize::new(1080, 1920));
-    kiosk
-        .kiosk
-        .worker
-        .call(|s| {
-            accounts::add(
-                s.conn(),
-                "安装员",
-                Role::Installer,
-                &Pin::new_for_account(INSTALLER_PIN).unwrap(),
-                &Actor::Console("test".into()),
-                chrono::Local::now().fixed_offset(),
-            )
-        })
-        .unwrap()
-        .unwrap();
-
-    // Hold the top-right corner for 3 s, type the PIN.
-    let size = kiosk.app.window().size().to_logical(1.0);
-    let corner = slint::LogicalPosition::new(size.width - 30.0, 30.0);
-    let window = kiosk.app.window();
-    window.dispatch_event(WindowEvent::PointerPressed {
-        position: corner,
-        button: PointerEventButton::Left,
-    });
-    kiosk.wait_idle(3);
-    window.dispatch_event(WindowEvent::PointerReleased {
-        position: corner,
-        button: PointerEventButton::Left,
-    });
-    for digit in INSTALLER_PIN.chars() {
-        kiosk.tap(&digit.to_string());
-    }
-    kiosk.tap("确定");
-    kiosk.settle("the menu", |k| k.shows("注册"));
-
-    kiosk.tap("注册");
-    kiosk.find("registry-url")[0].set_accessible_value(&registry.url);
-    kiosk.find("enrolment-code")[0].set_accessible_value(registry.code());
-    kiosk.tap("注册本终端");
-    kiosk.settle("enrolled", |k| {
-        k.find("result")
-            .iter()
-            .filter_map(|e| e.accessible_value())
-            .any(|v| v.contains("已注册为 kt-"))
-    });
-    kiosk.tap("返回");
-    kiosk.tap("退出");
-    kiosk
-}
 
 fn device_id(kiosk: &Kiosk) -> String {
     kiosk.kiosk.sync.state().device_id.expect("enrolled")

@@ -196,12 +196,13 @@ fn the_call_staff_button_raises_one_call_shown_on_screen_on_the_light_and_in_the
 
     let answered = kiosk
         .kiosk
-        .system
+        .services
         .staff_calls
         .answer()
         .expect("a waiting call");
     assert_eq!(answered.call_id, called[0]["call_id"]);
-    assert!(kiosk.shows("呼叫工作人员"));
+    // The answer reaches the screen as an event.
+    kiosk.settle("the call answered on screen", |k| k.shows("呼叫工作人员"));
     assert_eq!(kiosk.kiosk.system.status.light(), LightState::Ready);
     let ended = outbox(&kiosk, "staff.call_ended");
     assert_eq!(ended.len(), 1);

@@ -20,19 +20,32 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-/// A kiosk enrolled with `pilot`, waiting 90 s for an answer (longer than the idle timeout).
-fn kiosk_for(pilot: &Pilot) -> Kiosk {
+/// A data folder enrolled with `pilot` (its terminal's key and enrolment, as
+/// `legal-kiosk enroll` leaves them), and the configuration that trusts the pilot's CA.
+fn enrolled_with(pilot: &Pilot) -> (Config, tempfile::TempDir) {
+    let data = tempfile::tempdir().unwrap();
+    let paths = legal_kiosk::sync::SyncPaths::in_data_dir(data.path());
+    std::fs::create_dir_all(paths.device_key.parent().unwrap()).unwrap();
+    std::fs::copy(pilot.dir.path().join("device.key"), &paths.device_key).unwrap();
+    std::fs::create_dir_all(paths.enrolment.parent().unwrap()).unwrap();
+    pilot.enrolment.save(&paths.enrolment).unwrap();
     let mut config = Config::default();
     config.printer.kind = PrinterKind::None;
-    let enrolment = pilot.dir.path().join("enrolment.json");
-    pilot.enrolment.save(&enrolment).unwrap();
-    config.video.registry_url = Some(pilot.url.clone());
-    config.video.ca_certificate = Some(pilot.pki.ca_cert.clone());
-    config.video.device_key = Some(pilot.dir.path().join("device.key"));
-    config.video.enrolment_file = Some(enrolment);
+    config.registry.ca_certificate = Some(pilot.pki.ca_cert.clone());
+    // Bundles are not the point here: any pinned key lets the sync link start.
+    let key = provisioning::keys::generate_signing_key().unwrap();
+    config.registry.pinned_keys = vec![provisioning::keys::public_key_to_base64(
+        &key.verifying_key(),
+    )];
+    (config, data)
+}
+
+/// A kiosk enrolled with `pilot`, waiting 90 s for an answer (longer than the idle timeout).
+fn kiosk_for(pilot: &Pilot) -> Kiosk {
+    let (mut config, data) = enrolled_with(pilot);
     config.video.answer_timeout_secs = 90;
     config.video.media = kiosk_video::MediaConfig::loopback();
-    Kiosk::start_with(config)
+    Kiosk::start_in(config, data, common::beijing(26, 9, 30))
 }
 
 fn events(kiosk: &Kiosk, kind: &'static str) -> Vec<serde_json::Value> {
@@ -132,13 +145,10 @@ fn the_citizen_can_leave_the_notice_or_cancel_while_waiting() {
 fn a_terminal_missing_a_gstreamer_element_shows_the_tile_as_unavailable() {
     let runtime = runtime();
     let mut pilot = Pilot::start(&runtime);
-    let mut config = Config::default();
-    config.printer.kind = PrinterKind::None;
-    config.video.registry_url = Some(pilot.url.clone());
-    config.video.ca_certificate = Some(pilot.pki.ca_cert.clone());
+    let (mut config, data) = enrolled_with(&pilot);
     config.video.media.codec = kiosk_video::Codec::H264;
     config.video.media.h264_encoder = "x264enc-not-installed".into();
-    let kiosk = Kiosk::start_with(config);
+    let kiosk = Kiosk::start_in(config, data, common::beijing(26, 9, 30));
     assert!(
         kiosk.shows("暂不可用"),
         "the tile says video calls are unavailable"

@@ -6,6 +6,8 @@
 
 #[path = "machine.rs"]
 mod machine;
+#[path = "../tests/common/sample_ticket.rs"]
+mod sample_ticket;
 
 use std::hint::black_box;
 use std::io::Write;
@@ -13,24 +15,10 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use chrono::NaiveDate;
-use hardware::printer::{EncodeOptions, PaperWidth, TicketContent, encode};
+use hardware::printer::{EncodeOptions, PaperWidth, encode};
+use sample_ticket::{SampleTicket, sample_ticket};
 
-fn sample_ticket() -> Option<TicketContent> {
-    let taken = NaiveDate::from_ymd_opt(2026, 11, 26)?.and_hms_opt(14, 3, 0)?;
-    let mut ticket = TicketContent::new(
-        "朝阳区公共法律服务中心",
-        "法律援助",
-        "A012",
-        3,
-        taken,
-        "https://q.example.gov.cn/t/7f3a9c2e",
-    );
-    ticket.window = Some("3号窗口".into());
-    Some(ticket)
-}
-
-fn python_escpos_bytes(ticket: &TicketContent, paper: PaperWidth) -> Result<usize, String> {
+fn python_escpos_bytes(ticket: &SampleTicket, paper: PaperWidth) -> Result<usize, String> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(|dir| root.join(dir)) // a relative CARGO_TARGET_DIR is the workspace's
@@ -42,7 +30,7 @@ fn python_escpos_bytes(ticket: &TicketContent, paper: PaperWidth) -> Result<usiz
             python.display()
         ));
     }
-    let json = serde_json::to_vec(&ticket.to_document()).map_err(|e| e.to_string())?;
+    let json = serde_json::to_vec(&ticket.document()).map_err(|e| e.to_string())?;
     let mut child = Command::new(python)
         .arg(root.join("scripts/python_escpos_ticket.py"))
         .arg(paper.columns().to_string())
@@ -71,17 +59,14 @@ fn python_escpos_bytes(ticket: &TicketContent, paper: PaperWidth) -> Result<usiz
 }
 
 fn main() {
-    let Some(ticket) = sample_ticket() else {
-        eprintln!("invalid sample date");
-        std::process::exit(1);
-    };
+    let ticket = sample_ticket();
     println!("machine: {}", machine::describe());
     for paper in [PaperWidth::Mm80, PaperWidth::Mm58] {
         let options = EncodeOptions {
             paper,
             gbk_only: false,
         };
-        let doc = ticket.to_document();
+        let doc = ticket.document();
         let bytes = match encode(&doc, &options) {
             Ok(b) => b,
             Err(e) => {
@@ -98,7 +83,7 @@ fn main() {
             .map(|_| {
                 let start = Instant::now();
                 for _ in 0..batch {
-                    let _ = black_box(encode(black_box(&ticket.to_document()), &options));
+                    let _ = black_box(encode(black_box(&ticket.document()), &options));
                 }
                 start.elapsed() / batch
             })

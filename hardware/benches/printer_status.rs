@@ -3,12 +3,13 @@
 
 #[path = "machine.rs"]
 mod machine;
+#[path = "../tests/common/sample_ticket.rs"]
+mod sample_ticket;
 
 use std::time::{Duration, Instant};
 
-use chrono::NaiveDate;
 use hardware::printer::sim::{SimOptions, SimPrinter};
-use hardware::printer::{Printer, PrinterConfig, TicketContent};
+use hardware::printer::{Printer, PrinterConfig};
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     let i = ((sorted.len() - 1) as f64 * p).round() as usize;
@@ -39,26 +40,16 @@ fn run() -> Result<(), String> {
         percentile(&times, 0.5) / 3.0
     );
 
-    let taken = NaiveDate::from_ymd_opt(2026, 11, 26)
-        .and_then(|d| d.and_hms_opt(14, 3, 0))
-        .ok_or("bad date")?;
-    let ticket = TicketContent::new(
-        "朝阳区公共法律服务中心",
-        "法律援助",
-        "A012",
-        3,
-        taken,
-        "https://q.example.gov.cn/t/7f3a9c2e",
-    );
+    let ticket = sample_ticket::sample_ticket().document();
     let mut times = Vec::new();
     for _ in 0..100 {
         let start = Instant::now();
-        printer.print_ticket(&ticket).map_err(|e| e.to_string())?;
+        printer.print(&ticket).map_err(|e| e.to_string())?;
         times.push(start.elapsed());
     }
     times.sort();
     println!(
-        "print_ticket() = status + send + GS r 1 confirmation, instant simulated mechanism: median {:.0} µs, p95 {:.0} µs",
+        "print() of a ticket = status + send + GS r 1 confirmation, instant simulated mechanism: median {:.0} µs, p95 {:.0} µs",
         percentile(&times, 0.5),
         percentile(&times, 0.95)
     );

@@ -83,7 +83,7 @@ fn paper_end_is_refused_and_nothing_printed() {
     let rig = rig();
     rig.sim.apply(SimChange::Paper(PaperLevel::Out));
     let mut printer = Printer::new(rig.config.clone());
-    let err = printer.print_ticket(&sample_ticket()).unwrap_err();
+    let err = printer.print(&sample_ticket().document()).unwrap_err();
     assert_eq!(err, PrinterError::Refused(Refusal::PaperEnd));
     assert!(err.nothing_printed());
     assert_eq!(err.class(), ErrorClass::Refused);
@@ -98,7 +98,7 @@ fn cover_open_is_refused_and_nothing_printed() {
     let rig = rig();
     rig.sim.apply(SimChange::CoverOpen(true));
     let err = Printer::new(rig.config.clone())
-        .print_ticket(&sample_ticket())
+        .print(&sample_ticket().document())
         .unwrap_err();
     assert_eq!(err, PrinterError::Refused(Refusal::CoverOpen));
     assert!(non_status_bytes(&rig.sim.received()).is_empty());
@@ -109,7 +109,7 @@ fn offline_is_refused() {
     let rig = rig();
     rig.sim.apply(SimChange::Offline(true));
     let err = Printer::new(rig.config.clone())
-        .print_ticket(&sample_ticket())
+        .print(&sample_ticket().document())
         .unwrap_err();
     assert_eq!(err, PrinterError::Refused(Refusal::Offline));
 }
@@ -119,7 +119,7 @@ fn near_end_prints_with_a_warning() {
     let rig = rig();
     rig.sim.apply(SimChange::Paper(PaperLevel::NearEnd));
     let report = Printer::new(rig.config.clone())
-        .print_ticket(&sample_ticket())
+        .print(&sample_ticket().document())
         .expect("printed");
     assert!(report.paper_near_end);
     assert!(report.confirmed);
@@ -130,7 +130,7 @@ fn near_end_prints_with_a_warning() {
 fn plenty_of_paper_prints_without_warning() {
     let rig = rig();
     let report = Printer::new(rig.config.clone())
-        .print_ticket(&sample_ticket())
+        .print(&sample_ticket().document())
         .expect("printed");
     assert!(!report.paper_near_end && report.confirmed && !report.blind);
 }
@@ -141,7 +141,7 @@ fn cover_opened_mid_job_fails_the_job() {
     let mut printer = Printer::new(rig.config.clone());
     // 12 bytes of status queries, then 100 bytes into the ticket the cover opens.
     rig.sim.apply_after_bytes(112, SimChange::CoverOpen(true));
-    let err = printer.print_ticket(&sample_ticket()).unwrap_err();
+    let err = printer.print(&sample_ticket().document()).unwrap_err();
     match &err {
         PrinterError::JobFailed { cause, bytes_sent } => {
             assert_eq!(*cause, JobFailure::Stopped(Refusal::CoverOpen));
@@ -156,7 +156,7 @@ fn cover_opened_mid_job_fails_the_job() {
     // Closing the cover lets the printer finish; the next ticket prints and is confirmed.
     rig.sim.apply(SimChange::CoverOpen(false));
     let report = printer
-        .print_ticket(&sample_ticket())
+        .print(&sample_ticket().document())
         .expect("printed after closing");
     assert!(report.confirmed);
 }
@@ -167,7 +167,7 @@ fn paper_running_out_mid_job_fails_the_job() {
     rig.sim
         .apply_after_bytes(300, SimChange::Paper(PaperLevel::Out));
     let err = Printer::new(rig.config.clone())
-        .print_ticket(&sample_ticket())
+        .print(&sample_ticket().document())
         .unwrap_err();
     assert!(
         matches!(
@@ -187,7 +187,7 @@ fn missing_job_confirmation_is_a_failed_print() {
     let mut printer = Printer::new(rig.config.clone());
     // Status answers normally, but the printer never answers GS r.
     rig.sim.apply(SimChange::Fault(Fault::NoJobConfirmation));
-    let err = printer.print_ticket(&sample_ticket()).unwrap_err();
+    let err = printer.print(&sample_ticket().document()).unwrap_err();
     assert!(
         matches!(
             err,
@@ -206,7 +206,7 @@ fn silent_printer_is_a_fault_not_a_success() {
     let rig = rig();
     rig.sim.apply(SimChange::Fault(Fault::Silent));
     let mut printer = Printer::new(rig.config.clone());
-    let err = printer.print_ticket(&sample_ticket()).unwrap_err();
+    let err = printer.print(&sample_ticket().document()).unwrap_err();
     assert!(matches!(err, PrinterError::NoResponse { .. }), "{err:?}");
     assert!(err.nothing_printed());
     assert!(err.to_string().contains("blind mode"), "{err}");
@@ -222,7 +222,9 @@ fn blind_mode_prints_without_asking() {
         ..rig.config.clone()
     };
     let mut printer = Printer::new(config);
-    let report = printer.print_ticket(&sample_ticket()).expect("sent blind");
+    let report = printer
+        .print(&sample_ticket().document())
+        .expect("sent blind");
     assert!(report.blind && !report.confirmed && report.status_before.is_none());
     assert_eq!(printer.status().unwrap_err(), PrinterError::Blind);
     let jobs = rig.sim.wait_for_jobs(1, WAIT);
@@ -238,7 +240,7 @@ fn garbage_replies_are_a_typed_error() {
     let rig = rig();
     rig.sim.apply(SimChange::Fault(Fault::GarbageReplies));
     let err = Printer::new(rig.config.clone())
-        .print_ticket(&sample_ticket())
+        .print(&sample_ticket().document())
         .unwrap_err();
     assert!(matches!(err, PrinterError::InvalidReply(_)), "{err:?}");
     assert!(non_status_bytes(&rig.sim.received()).is_empty());
@@ -257,7 +259,7 @@ fn stale_bytes_do_not_fool_the_next_query() {
     assert!(status.ready(), "{status:?}");
     // And a print right after is confirmed by its own GS r answer, not an old one.
     rig.sim.inject_output(&[0x0C]).expect("inject");
-    let report = printer.print_ticket(&sample_ticket()).expect("printed");
+    let report = printer.print(&sample_ticket().document()).expect("printed");
     assert!(!report.paper_near_end);
 }
 
@@ -266,18 +268,18 @@ fn unplugged_printer_is_unavailable_then_recovers() {
     let rig = rig();
     let mut printer = Printer::open(&rig.config).expect("open");
     printer
-        .print_ticket(&sample_ticket())
+        .print(&sample_ticket().document())
         .expect("first ticket");
 
     rig.sim.unplug();
-    let err = printer.print_ticket(&sample_ticket()).unwrap_err();
+    let err = printer.print(&sample_ticket().document()).unwrap_err();
     assert!(matches!(err, PrinterError::Unavailable { .. }), "{err:?}");
     assert!(err.nothing_printed());
     assert!(printer.status().is_err());
 
     rig.sim.replug().expect("replug");
     let report = printer
-        .print_ticket(&sample_ticket())
+        .print(&sample_ticket().document())
         .expect("same Printer value prints after replug");
     assert!(report.confirmed);
     assert_eq!(rig.sim.wait_for_jobs(2, WAIT).len(), 2);
@@ -292,7 +294,7 @@ fn replug_between_jobs_is_transparent() {
     rig.sim.unplug();
     rig.sim.replug().expect("replug");
     printer
-        .print_ticket(&sample_ticket())
+        .print(&sample_ticket().document())
         .expect("printed on the new device");
 }
 
@@ -307,7 +309,7 @@ fn unplugged_mid_job_is_a_failed_job() {
         std::thread::sleep(Duration::from_millis(300));
         handle.unplug();
     });
-    let err = printer.print_ticket(&sample_ticket()).unwrap_err();
+    let err = printer.print(&sample_ticket().document()).unwrap_err();
     unplugger.join().unwrap();
     assert_eq!(err.class(), ErrorClass::FailedMidJob, "{err:?}");
 }
@@ -329,7 +331,7 @@ fn random_bytes_from_the_printer_never_panic_the_driver() {
         if round % 2 == 0 {
             let _ = printer.status();
         } else {
-            let _ = printer.print_ticket(&sample_ticket());
+            let _ = printer.print(&sample_ticket().document());
         }
     }
     // After the noise stops the driver still works.
@@ -352,7 +354,7 @@ fn tcp_printer_prints_and_reports_status() {
     };
     let mut printer = Printer::new(config);
     assert!(printer.status().expect("status").ready());
-    printer.print_ticket(&sample_ticket()).expect("printed");
+    printer.print(&sample_ticket().document()).expect("printed");
     assert_eq!(
         sim.wait_for_jobs(1, WAIT)[0].qr_codes()[0].data,
         common::TOKEN_URL
@@ -360,16 +362,18 @@ fn tcp_printer_prints_and_reports_status() {
 
     sim.apply(SimChange::Paper(PaperLevel::Out));
     assert_eq!(
-        printer.print_ticket(&sample_ticket()).unwrap_err(),
+        printer.print(&sample_ticket().document()).unwrap_err(),
         PrinterError::Refused(Refusal::PaperEnd)
     );
     sim.apply(SimChange::Paper(PaperLevel::Ok));
 
     sim.unplug();
-    let err = printer.print_ticket(&sample_ticket()).unwrap_err();
+    let err = printer.print(&sample_ticket().document()).unwrap_err();
     assert!(err.nothing_printed(), "{err:?}");
     sim.replug().expect("listen again");
-    printer.print_ticket(&sample_ticket()).expect("reconnected");
+    printer
+        .print(&sample_ticket().document())
+        .expect("reconnected");
     assert_eq!(sim.wait_for_jobs(2, WAIT).len(), 2);
 }
 
@@ -385,11 +389,13 @@ fn usb_class_transport_works_on_a_character_device() {
     // Stale replies left in the device's buffer.
     rig.sim.inject_output(&[0x72, 0x72]).expect("inject");
     assert!(printer.status().expect("status").ready());
-    printer.print_ticket(&sample_ticket()).expect("printed");
+    printer.print(&sample_ticket().document()).expect("printed");
     rig.sim.unplug();
-    assert!(printer.print_ticket(&sample_ticket()).is_err());
+    assert!(printer.print(&sample_ticket().document()).is_err());
     rig.sim.replug().expect("replug");
-    printer.print_ticket(&sample_ticket()).expect("recovered");
+    printer
+        .print(&sample_ticket().document())
+        .expect("recovered");
     assert_eq!(rig.sim.wait_for_jobs(2, WAIT).len(), 2);
 }
 
@@ -419,7 +425,7 @@ fn software_flow_control_is_honoured_by_a_slow_printer() {
         ..rig.config.clone()
     };
     let report = Printer::new(config)
-        .print_ticket(&sample_ticket())
+        .print(&sample_ticket().document())
         .expect("printed");
     assert!(report.confirmed);
     assert!(
@@ -441,7 +447,7 @@ fn printer_that_drops_bytes_is_never_reported_as_printed() {
         ..SimOptions::default()
     });
     let err = Printer::new(rig.config.clone())
-        .print_ticket(&sample_ticket())
+        .print(&sample_ticket().document())
         .unwrap_err();
     assert!(rig.sim.dropped_bytes() > 0);
     // The damaged stream swallows or never reaches GS r 1: not confirmed, not "printed".

@@ -8,7 +8,9 @@ use std::time::Duration;
 use common::{TOKEN_URL, rig, rig_58, sample_ticket};
 use hardware::printer::layout::text_columns;
 use hardware::printer::sim::{Element, decode_jobs};
-use hardware::printer::{EncodeOptions, PaperWidth, Printer, encode, preview_png};
+use hardware::printer::{
+    Align, Document, EncodeOptions, PaperWidth, Printer, TextSize, encode, preview_png,
+};
 
 const WAIT: Duration = Duration::from_secs(3);
 
@@ -16,7 +18,7 @@ const WAIT: Duration = Duration::from_secs(3);
 fn ticket_arrives_as_gb18030_chinese_text() {
     let rig = rig();
     let mut printer = Printer::new(rig.config.clone());
-    let report = printer.print_ticket(&sample_ticket()).expect("printed");
+    let report = printer.print(&sample_ticket().document()).expect("printed");
     assert!(report.confirmed);
     let jobs = rig.sim.wait_for_jobs(1, WAIT);
     assert_eq!(jobs.len(), 1);
@@ -53,7 +55,7 @@ fn ticket_arrives_as_gb18030_chinese_text() {
 fn ticket_number_is_printed_large() {
     let rig = rig();
     Printer::new(rig.config.clone())
-        .print_ticket(&sample_ticket())
+        .print(&sample_ticket().document())
         .expect("printed");
     let jobs = rig.sim.wait_for_jobs(1, WAIT);
     let number = jobs[0]
@@ -74,7 +76,7 @@ fn ticket_number_is_printed_large() {
 fn qr_code_holds_the_token_url_as_model_2_level_m() {
     let rig = rig();
     Printer::new(rig.config.clone())
-        .print_ticket(&sample_ticket())
+        .print(&sample_ticket().document())
         .expect("printed");
     let jobs = rig.sim.wait_for_jobs(1, WAIT);
     let qrs = jobs[0].qr_codes();
@@ -87,11 +89,11 @@ fn qr_code_holds_the_token_url_as_model_2_level_m() {
 
 #[test]
 fn ticket_ends_with_feed_and_partial_cut() {
-    let bytes = encode(&sample_ticket().to_document(), &EncodeOptions::default()).unwrap();
+    let bytes = encode(&sample_ticket().document(), &EncodeOptions::default()).unwrap();
     assert!(bytes.ends_with(&[0x1D, 0x56, 0x42, 0x00]), "{bytes:02X?}");
     let rig = rig();
     Printer::new(rig.config.clone())
-        .print_ticket(&sample_ticket())
+        .print(&sample_ticket().document())
         .expect("printed");
     let jobs = rig.sim.wait_for_jobs(1, WAIT);
     assert!(jobs[0].ends_with_partial_cut());
@@ -102,7 +104,7 @@ fn ticket_ends_with_feed_and_partial_cut() {
 fn reprint_says_so() {
     let mut ticket = sample_ticket();
     ticket.reprint = true;
-    let bytes = encode(&ticket.to_document(), &EncodeOptions::default()).unwrap();
+    let bytes = encode(&ticket.document(), &EncodeOptions::default()).unwrap();
     let job = &decode_jobs(&bytes, 576)[0];
     let line = job
         .elements
@@ -115,7 +117,7 @@ fn reprint_says_so() {
         })
         .expect("补打 printed");
     assert!(line.width >= 2, "补打 must be prominent: {line:?}");
-    let plain = encode(&sample_ticket().to_document(), &EncodeOptions::default()).unwrap();
+    let plain = encode(&sample_ticket().document(), &EncodeOptions::default()).unwrap();
     assert!(
         !decode_jobs(&plain, 576)[0]
             .lines()
@@ -126,7 +128,7 @@ fn reprint_says_so() {
 
 #[test]
 fn ticket_is_under_one_kilobyte_at_80mm() {
-    let bytes = encode(&sample_ticket().to_document(), &EncodeOptions::default()).unwrap();
+    let bytes = encode(&sample_ticket().document(), &EncodeOptions::default()).unwrap();
     assert!(bytes.len() < 1024, "{} bytes", bytes.len());
 }
 
@@ -139,7 +141,7 @@ fn assert_layout_fits(paper: PaperWidth, rig: common::Rig) {
     ticket.centre_name = LONG_CENTRE.into();
     ticket.service_name = LONG_SERVICE.into();
     Printer::new(rig.config.clone())
-        .print_ticket(&ticket)
+        .print(&ticket.document())
         .expect("printed");
     let jobs = rig.sim.wait_for_jobs(1, WAIT);
     let columns = paper.columns();
@@ -199,7 +201,7 @@ fn gbk_only_printers_get_no_four_byte_sequences() {
         paper: PaperWidth::Mm80,
         gbk_only: true,
     };
-    let bytes = encode(&ticket.to_document(), &options).unwrap();
+    let bytes = encode(&ticket.document(), &options).unwrap();
     // A GB18030 4-byte sequence is lead 0x81-0xFE then a digit 0x30-0x39; GBK never has one.
     let job = &decode_jobs(&bytes, 576)[0];
     let lines = job.lines();
@@ -214,7 +216,7 @@ fn gbk_only_printers_get_no_four_byte_sequences() {
     let (_, _, had_errors) = encoding_rs::GBK.decode(&bytes);
     assert!(!had_errors, "not valid GBK");
     // Without the option the same text goes out as proper 4-byte GB18030.
-    let full = encode(&ticket.to_document(), &EncodeOptions::default()).unwrap();
+    let full = encode(&ticket.document(), &EncodeOptions::default()).unwrap();
     let job = &decode_jobs(&full, 576)[0];
     assert!(job.lines().iter().any(|l| l == "费用¥0，免费 한국어 안내"));
 }
@@ -226,7 +228,7 @@ fn preview_png_scans_back_to_the_token_url() {
             paper,
             gbk_only: false,
         };
-        let png_bytes = preview_png(&sample_ticket().to_document(), &options).expect("preview");
+        let png_bytes = preview_png(&sample_ticket().document(), &options).expect("preview");
         let target = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
             .join(format!("ticket-preview-{}.png", paper.dots()));
         std::fs::write(&target, &png_bytes).expect("write preview");
@@ -262,7 +264,7 @@ fn console_text_shows_the_ticket() {
     let rig = rig();
     let jobs_rx = rig.sim.subscribe();
     Printer::new(rig.config.clone())
-        .print_ticket(&sample_ticket())
+        .print(&sample_ticket().document())
         .expect("printed");
     let job = jobs_rx
         .recv_timeout(WAIT)
@@ -285,24 +287,42 @@ fn console_text_shows_the_ticket() {
 
 #[test]
 fn guidance_slip_uses_the_same_model() {
-    use hardware::printer::GuidanceSlip;
-    let slip = GuidanceSlip {
-        centre_name: "朝阳区公共法律服务中心".into(),
-        matter: "劳动争议：用人单位拖欠工资三个月，需要申请劳动仲裁".into(),
-        next_steps: vec![
-            "到劳动人事争议仲裁委员会提交仲裁申请书".into(),
-            "符合条件的可申请法律援助".into(),
-        ],
-        materials: vec!["身份证原件及复印件".into(), "劳动合同或工资流水".into()],
-        address: Some("朝阳区示例路1号2楼".into()),
-        hotline: "12348".into(),
-        qr_url: Some("https://q.example.gov.cn/g/labour".into()),
-    };
+    // A slip as the firmware lays one out: numbered steps and a list, wrapped on 58 mm.
+    let mut slip = Document::new();
+    slip.styled(
+        "朝阳区公共法律服务中心",
+        Align::Center,
+        TextSize::Normal,
+        true,
+    )
+    .styled("法律咨询指引", Align::Center, TextSize::Double, true)
+    .separator()
+    .styled(
+        "劳动争议：用人单位拖欠工资三个月，需要申请劳动仲裁",
+        Align::Left,
+        TextSize::Normal,
+        true,
+    );
+    let steps = [
+        "到劳动人事争议仲裁委员会提交仲裁申请书",
+        "符合条件的可申请法律援助",
+    ];
+    for (i, step) in steps.iter().enumerate() {
+        slip.text(format!("{}. {step}", i + 1));
+    }
+    for item in ["身份证原件及复印件", "劳动合同或工资流水"] {
+        slip.text(format!("· {item}"));
+    }
+    slip.text("地址：朝阳区示例路1号2楼")
+        .separator()
+        .text("法律服务热线：12348")
+        .qr("https://q.example.gov.cn/g/labour")
+        .cut();
     let options = EncodeOptions {
         paper: PaperWidth::Mm58,
         gbk_only: false,
     };
-    let bytes = encode(&slip.to_document(), &options).unwrap();
+    let bytes = encode(&slip, &options).unwrap();
     let job = &decode_jobs(&bytes, 384)[0];
     let lines = job.lines();
     assert!(

@@ -13,6 +13,9 @@ pub struct DeviceIdentity {
 
 impl DeviceIdentity {
     /// Loads the key from `path`, or creates it (mode 0600, parent folders too) on first start.
+    /// The file is written atomically: a power cut during the first start leaves no key (a
+    /// new one is made next time), never half of one that would keep the terminal from
+    /// starting.
     pub fn load_or_create(path: &Path) -> Result<Self, KeyError> {
         if path.exists() {
             return Ok(Self {
@@ -26,8 +29,18 @@ impl DeviceIdentity {
             })?;
         }
         let key = keys::generate_signing_key()?;
-        keys::write_private_key(path, &key)?;
-        Ok(Self { key })
+        match keys::write_private_key(path, &key) {
+            Ok(()) => Ok(Self { key }),
+            // Another process made it first: that one is the terminal's key.
+            Err(KeyError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::AlreadyExists =>
+            {
+                Ok(Self {
+                    key: keys::read_private_key(path)?,
+                })
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// An identity from an existing key (tests, simulators).

@@ -5,8 +5,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use std::fs;
-use std::io::Write as _;
-use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
 
 /// First line of a private key file; guards against pointing the tools at the wrong file.
@@ -71,49 +70,71 @@ pub fn generate_signing_key() -> Result<SigningKey, KeyError> {
     Ok(key)
 }
 
-/// Writes a private key to a new file with mode 0600; never overwrites an existing file.
-pub fn write_private_key(path: &Path, key: &SigningKey) -> Result<(), KeyError> {
-    let io = |source| KeyError::Io {
-        path: path.display().to_string(),
-        source,
-    };
-    let mut file = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(io)?;
-    let text = format!("{PRIVATE_KEY_HEADER}\n{}\n", B64.encode(key.to_bytes()));
-    file.write_all(text.as_bytes()).map_err(io)?;
-    file.sync_all().map_err(io)?;
-    Ok(())
+/// Why a key file could not be read.
+pub(crate) enum KeyFileError {
+    /// Reading it failed.
+    Io(std::io::Error),
+    /// It is not a key file of the expected kind.
+    Malformed(&'static str),
 }
 
-/// Reads a private key file written by [`write_private_key`]; tightens its mode to 0600 if a
-/// copy loosened it (a kiosk must keep working, but the key must not stay world-readable).
+/// Writes a new key file, mode 0600, atomically (it appears whole or not at all, even
+/// across a power cut; never replaces one): `header`, then the base64 of `secret`.
+pub(crate) fn write_key_file(path: &Path, header: &str, secret: &[u8]) -> std::io::Result<()> {
+    let text = zeroize::Zeroizing::new(format!("{header}\n{}\n", B64.encode(secret)));
+    crate::files::create_new_atomically(path, text.as_bytes(), 0o600, None)
+}
+
+/// The secret bytes of a file written by [`write_key_file`] with `header`; tightens its
+/// mode to 0600 if a copy loosened it (a kiosk must keep working, but the key must not stay
+/// world-readable).
+pub(crate) fn read_key_file(
+    path: &Path,
+    header: &str,
+) -> Result<zeroize::Zeroizing<Vec<u8>>, KeyFileError> {
+    let meta = fs::metadata(path).map_err(KeyFileError::Io)?;
+    if meta.permissions().mode() & 0o077 != 0 {
+        fs::set_permissions(path, fs::Permissions::from_mode(0o600)).map_err(KeyFileError::Io)?;
+    }
+    let text = zeroize::Zeroizing::new(fs::read_to_string(path).map_err(KeyFileError::Io)?);
+    let mut lines = text.lines();
+    if lines.next() != Some(header) {
+        return Err(KeyFileError::Malformed("missing header line"));
+    }
+    B64.decode(lines.next().unwrap_or("").trim())
+        .map(zeroize::Zeroizing::new)
+        .map_err(|_| KeyFileError::Malformed("key line is not base64"))
+}
+
+/// Writes a private key to a new file with mode 0600, atomically (it appears whole or not
+/// at all, even across a power cut); never overwrites an existing file.
+pub fn write_private_key(path: &Path, key: &SigningKey) -> Result<(), KeyError> {
+    write_key_file(path, PRIVATE_KEY_HEADER, &key.to_bytes()).map_err(|source| KeyError::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// Reads a private key file written by [`write_private_key`] (tightening a loosened mode).
 pub fn read_private_key(path: &Path) -> Result<SigningKey, KeyError> {
     let shown = path.display().to_string();
-    let io = |source| KeyError::Io {
-        path: shown.clone(),
-        source,
-    };
-    let meta = fs::metadata(path).map_err(io)?;
-    if meta.permissions().mode() & 0o077 != 0 {
-        fs::set_permissions(path, fs::Permissions::from_mode(0o600)).map_err(io)?;
-    }
-    let text = fs::read_to_string(path).map_err(io)?;
-    let bad = |reason: &str| KeyError::BadPrivateKeyFile {
-        path: shown.clone(),
-        reason: reason.to_string(),
-    };
-    let mut lines = text.lines();
-    if lines.next() != Some(PRIVATE_KEY_HEADER) {
-        return Err(bad("missing header line"));
-    }
-    let seed = B64
-        .decode(lines.next().unwrap_or("").trim())
-        .map_err(|_| bad("key line is not base64"))?;
-    let seed: [u8; 32] = seed.try_into().map_err(|_| bad("key is not 32 bytes"))?;
+    let seed = read_key_file(path, PRIVATE_KEY_HEADER).map_err(|e| match e {
+        KeyFileError::Io(source) => KeyError::Io {
+            path: shown.clone(),
+            source,
+        },
+        KeyFileError::Malformed(reason) => KeyError::BadPrivateKeyFile {
+            path: shown.clone(),
+            reason: reason.to_string(),
+        },
+    })?;
+    let seed: [u8; 32] = seed
+        .as_slice()
+        .try_into()
+        .map_err(|_| KeyError::BadPrivateKeyFile {
+            path: shown.clone(),
+            reason: "key is not 32 bytes".into(),
+        })?;
     Ok(SigningKey::from_bytes(&seed))
 }
 

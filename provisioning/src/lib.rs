@@ -5,6 +5,7 @@
 //! * [`bundle`]: the Ed25519 signed-bundle format (manifest + signature + payload of named
 //!   files), signing for the ops side and the [`bundle::BundleVerifier`] the terminal uses.
 //! * [`command`]: commands from the centre, signed like bundles and checked by the terminal.
+//! * [`files`]: secret files written atomically (temporary file, sync, link, sync).
 //! * [`identity`]: the terminal's own Ed25519 key pair (created on first start, file mode 0600,
 //!   never sent) and [`keys`]: how public and private keys are written down.
 //! * [`auth`]: request authentication. Every request after enrolment carries
@@ -18,6 +19,8 @@
 //! * `client` (feature `client`): the terminal's sync client, generic over small store traits
 //!   the firmware implements; `sqlite_store` (feature `sqlite-store`) is a reference
 //!   implementation of those traits over a SQLite file with the firmware's outbox table.
+//! * [`sealing`]: legal-aid pre-applications sealed (HPKE, X25519) to the legal-aid centre
+//!   that handles them, and the published directory of those centres' keys.
 //! * [`signalling`]: the video-call signalling protocol (frames, call states); feature
 //!   `signalling-client` adds the terminal's WebSocket client.
 
@@ -26,10 +29,14 @@
 pub mod auth;
 pub mod bundle;
 pub mod command;
+pub mod files;
+#[cfg(any(fuzzing, test))]
+pub mod fuzz;
 pub mod identity;
 pub mod keys;
 pub mod protocol;
 pub mod scope;
+pub mod sealing;
 pub mod signalling;
 
 #[cfg(feature = "client")]

@@ -1,6 +1,7 @@
 //! A reference implementation of the client's store traits over one SQLite file (feature
-//! `sqlite-store`). Its `outbox` table is the firmware's, column for column; the bundle and
-//! command tables show one way to meet the traits' atomicity and idempotency rules. Used by
+//! `sqlite-store`). Its `outbox`, bundle and command tables are the firmware's — one
+//! definition in `sql/`, which the firmware's migrations include — and show one way to meet
+//! the traits' atomicity and idempotency rules. Used by
 //! the registry's tests, benchmarks and the `kiosk-sim` simulated terminal.
 
 use crate::bundle::{Payload, VerifiedBundle};
@@ -15,36 +16,12 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS outbox (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  idempotency_key TEXT NOT NULL UNIQUE,
-  kind TEXT NOT NULL,
-  payload TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0,
-  last_error TEXT
-);
-CREATE TABLE IF NOT EXISTS bundles (
-  stream TEXT PRIMARY KEY,
-  version INTEGER NOT NULL,
-  manifest TEXT NOT NULL,
-  applied_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS bundle_files (
-  stream TEXT NOT NULL,
-  name TEXT NOT NULL,
-  content BLOB NOT NULL,
-  PRIMARY KEY (stream, name)
-);
-CREATE TABLE IF NOT EXISTS commands_done (
-  command_id TEXT PRIMARY KEY,
-  action TEXT NOT NULL,
-  state TEXT NOT NULL,
-  detail TEXT,
-  executions INTEGER NOT NULL DEFAULT 1,
-  executed_at TEXT NOT NULL
-);
+/// The terminal's outbox table, as the firmware's migrations create it.
+pub const OUTBOX_SCHEMA: &str = include_str!("../sql/outbox.sql");
+/// The bundles in force and the commands carried out, as the firmware's migrations create them.
+pub const BUNDLES_SCHEMA: &str = include_str!("../sql/bundles.sql");
+/// What only this reference store keeps: the state commands set on a simulated terminal.
+const SIMULATOR_SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS kiosk_state (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
@@ -72,7 +49,9 @@ impl SqliteStore {
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(err)?;
         conn.busy_timeout(Duration::from_secs(10)).map_err(err)?;
-        conn.execute_batch(SCHEMA).map_err(err)?;
+        for schema in [OUTBOX_SCHEMA, BUNDLES_SCHEMA, SIMULATOR_SCHEMA] {
+            conn.execute_batch(schema).map_err(err)?;
+        }
         Ok(Self {
             conn: Mutex::new(conn),
             health: Mutex::new(HealthSnapshot::default()),
@@ -153,13 +132,11 @@ impl SqliteStore {
     /// answered from the record).
     pub fn executions(&self, command_id: &str) -> Result<u32, StoreError> {
         self.with(|c| {
-            Ok(c.query_row(
-                "SELECT executions FROM commands_done WHERE command_id = ?1",
+            c.query_row(
+                "SELECT COUNT(*) FROM commands_done WHERE command_id = ?1",
                 [command_id],
                 |r| r.get(0),
             )
-            .optional()?
-            .unwrap_or(0))
         })
     }
 

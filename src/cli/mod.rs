@@ -69,7 +69,7 @@ pub fn main() -> ExitCode {
         Command::Sync(args) => registry::sync(cli.config.as_deref(), &args),
         Command::Ticket(args) => ticket::ticket(cli.config.as_deref(), &args),
         Command::Staff(args) => staff::staff(cli.config.as_deref(), &args),
-        Command::LegalAid(args) => legal_aid::legal_aid(&args),
+        Command::LegalAid(args) => legal_aid::legal_aid(cli.config.as_deref(), &args),
         Command::Queue(command) => queue::queue(&command),
     };
     match result {

@@ -45,6 +45,10 @@ pub struct SyncArgs {
     /// Poll once (heartbeat, bundles, commands), deliver the outbox, and exit.
     #[arg(long)]
     once: bool,
+    /// The installer confirms the registry's clock: a difference from this terminal's clock
+    /// over 24 h (no real-time clock, no NTP) is used from now on. Check the time first.
+    #[arg(long)]
+    accept_registry_clock: bool,
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -170,16 +174,31 @@ pub fn sync(config_path: Option<&Path>, args: &SyncArgs) -> Result<()> {
         &data_dir,
         Arc::new(Mutex::new(HealthSnapshot::default())),
         |_| {},
-        |_| CommandOutcome {
-            state: CommandState::Rejected,
-            detail: Some("the kiosk was not running; send the command again".into()),
-            logs: None,
+        |_| {
+            CommandOutcome {
+                state: CommandState::Rejected,
+                detail: Some("the kiosk was not running; send the command again".into()),
+                logs: None,
+            }
+            .into()
         },
     )?;
     let Some(client) = client else {
         bail!("not enrolled: legal-kiosk enroll --registry URL --code CODE");
     };
     let rt = runtime()?;
+    if args.accept_registry_clock {
+        let offset = rt
+            .block_on(client.http().fetch_date_offset())
+            .map_err(|e| anyhow::anyhow!("cannot read the registry's clock: {e}"))?;
+        let path = SyncPaths::in_data_dir(&data_dir).clock_confirmation;
+        provisioning::client::clock::ClockConfirmation::save(&path, offset)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        println!(
+            "the registry's clock is {} this terminal's: confirmed",
+            provisioning::client::clock::describe(offset)
+        );
+    }
     let poll = rt
         .block_on(client.poll_once())
         .map_err(|e| anyhow::anyhow!("poll failed: {e}"))?;

@@ -42,7 +42,7 @@ pub fn run(config_path: Option<&Path>) -> Result<()> {
             .context("cannot start the console")?;
     }
     // READY=1 after the first frame, watchdog pings from this (the UI) thread.
-    let _systemd = crate::system::notify::Notifier::start();
+    let _systemd = crate::ui::systemd::Notifier::start();
     app.run().context("the kiosk window failed")?;
     drop(kiosk);
     Ok(())

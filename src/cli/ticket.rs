@@ -1,16 +1,24 @@
 //! `legal-kiosk ticket`: issues queue tickets without the touchscreen, e.g. for a citizen
-//! staff serve by telephone, or to load-test a terminal. Same store, same outbox events.
+//! staff serve by telephone, or to load-test a terminal. The touchscreen's path: the same
+//! ticket service, policy in force, numbering and outbox events (through the queue host on
+//! a client terminal).
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, anyhow};
 use clap::Args;
 
+use crate::app::open_queue;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::domain::queue::{Catalogue, issue_ticket};
+use crate::domain::queue::catalogue::catalogue_in_force;
+use crate::events::Events;
+use crate::services::tickets::QueueHost;
+use crate::services::{TicketError, TicketRequest, TicketService, wait};
 use crate::store::Store;
+use crate::store::worker::Worker;
 
 #[derive(Debug, Args)]
 pub struct TicketArgs {
@@ -27,7 +35,14 @@ pub struct TicketArgs {
 
 pub fn ticket(config: Option<&Path>, args: &TicketArgs) -> Result<()> {
     let config = Config::load(config)?;
-    let catalogue = Catalogue::built_in();
+    let data_dir = config.data_dir();
+    let store = Store::open(&Store::path_in(&data_dir))?;
+    let worker = Worker::spawn(store).context("cannot start the store thread")?;
+    let catalogue = Arc::new(
+        worker
+            .call(|s| catalogue_in_force(s.conn()))
+            .context("the store thread stopped")?,
+    );
     if catalogue.get(&args.service).is_none() {
         let known: Vec<&str> = catalogue.services().iter().map(|s| s.id.as_str()).collect();
         anyhow::bail!(
@@ -36,16 +51,26 @@ pub fn ticket(config: Option<&Path>, args: &TicketArgs) -> Result<()> {
             known.join(", ")
         );
     }
-    let mut store = Store::open(&Store::path_in(&config.data_dir()))?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let queue = open_queue(
+        &config,
+        &data_dir,
+        &worker,
+        &catalogue,
+        &clock,
+        &Events::new(),
+    )?;
+    let host = queue.host.map(|link| link as Arc<dyn QueueHost>);
+    let tickets = TicketService::new(queue.shared, host, None, config.kiosk.centre_name.clone());
     let mut out = std::io::stdout().lock();
     for _ in 0..args.count {
-        let t = issue_ticket(
-            store.conn(),
-            &catalogue,
-            &args.service,
-            SystemClock.now(),
-            None,
-        )?;
+        let request = TicketRequest::new(args.service.clone());
+        let t = wait(|reply| tickets.issue(request, reply))
+            .ok_or_else(|| anyhow!("the store thread stopped"))?
+            .map_err(|e| match e {
+                TicketError::HostUnreachable => anyhow!("{e}: no ticket issued"),
+                other => anyhow!("cannot issue a ticket: {other}"),
+            })?;
         // Printed only after the commit: a number shown is a number kept.
         if args.json {
             let line = serde_json::json!({

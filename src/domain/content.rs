@@ -34,7 +34,7 @@ pub enum ContentError {
 /// One institution of the registry, as printed on a slip.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct InstitutionEntry {
+pub(crate) struct InstitutionEntry {
     kind: String,
     name: String,
     address: String,
@@ -51,6 +51,80 @@ struct InstitutionsFile {
     institution: Vec<InstitutionEntry>,
 }
 
+/// Where the legal-aid rules in force come from (shown to rule authors and staff).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum RulesSource {
+    /// The rules shipped with the firmware (their threshold is a placeholder).
+    BuiltIn,
+    /// A signed `legal-aid-rules` bundle of this version.
+    Bundle {
+        /// The bundle's version in its stream.
+        bundle_version: u64,
+    },
+    /// The shipped rules, because the bundle in force could not be read (e.g. written by a
+    /// newer firmware before a downgrade). Bundles are checked before they are applied, so
+    /// this is rare; it is reported, never silent.
+    BuiltInBundleUnusable {
+        /// The bundle's version in its stream.
+        bundle_version: u64,
+        /// Why it could not be used.
+        error: String,
+    },
+    /// A file given on the command line (`legal-kiosk legal-aid --rules FILE`).
+    File {
+        /// The path as given.
+        path: String,
+    },
+}
+
+impl std::fmt::Display for RulesSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RulesSource::BuiltIn => write!(f, "built-in rules"),
+            RulesSource::Bundle { bundle_version } => {
+                write!(f, "legal-aid-rules bundle version {bundle_version}")
+            }
+            RulesSource::BuiltInBundleUnusable {
+                bundle_version,
+                error,
+            } => write!(
+                f,
+                "built-in rules (legal-aid-rules bundle version {bundle_version} is not usable: {error})"
+            ),
+            RulesSource::File { path } => write!(f, "rules file {path}"),
+        }
+    }
+}
+
+/// The legal-aid rules in force in the terminal's store, and where they come from.
+pub fn rules_in_force(conn: &Connection) -> Result<(Rules, RulesSource), ContentError> {
+    let Some(text) = crate::store::bundles::text(
+        conn,
+        crate::domain::bundle_check::LEGAL_AID_RULES,
+        crate::domain::bundle_check::RULES_FILE,
+    ) else {
+        return Ok((Rules::jilin_default()?, RulesSource::BuiltIn));
+    };
+    let bundle_version =
+        bundle_version(conn, crate::domain::bundle_check::LEGAL_AID_RULES).unwrap_or(0);
+    match Rules::from_toml(&text) {
+        Ok(rules) => Ok((rules, RulesSource::Bundle { bundle_version })),
+        Err(e) => {
+            tracing::error!(
+                "the legal-aid rules bundle version {bundle_version} in force is not usable ({e}); using the built-in rules"
+            );
+            Ok((
+                Rules::jilin_default()?,
+                RulesSource::BuiltInBundleUnusable {
+                    bundle_version,
+                    error: e.to_string(),
+                },
+            ))
+        }
+    }
+}
+
 /// The guidance content in force.
 #[derive(Clone)]
 pub struct GuidanceContent {
@@ -60,6 +134,8 @@ pub struct GuidanceContent {
     pub search: Arc<SearchIndex>,
     /// The legal-aid self-check's rules.
     pub legal_aid_rules: Arc<Rules>,
+    /// Where [`GuidanceContent::legal_aid_rules`] come from.
+    pub rules_source: RulesSource,
     /// 好差评 reasons.
     pub rating_reasons: Arc<RatingReasons>,
     institutions: Arc<Vec<InstitutionEntry>>,
@@ -75,12 +151,63 @@ impl std::fmt::Debug for GuidanceContent {
     }
 }
 
+/// What the maintenance menu's About page says about the legal-aid rules in force (issue 14:
+/// unverified items stay marked where staff can see them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RulesReview {
+    /// Region and version, e.g. `吉林省 2026.1-default`.
+    pub rules: String,
+    /// Where they come from: built in, or which bundle ([`RulesSource`]).
+    pub source: String,
+    /// The hardship threshold in force, yuan per person a month.
+    pub threshold_yuan: u32,
+    /// Whether the threshold is a placeholder rather than the province's figure.
+    pub threshold_placeholder: bool,
+    /// Every item no qualified person has verified, as `table id: label (basis)` in Chinese.
+    pub unverified: Vec<String>,
+}
+
+impl RulesReview {
+    /// The review of `rules` from `source`.
+    pub fn of(rules: &Rules, source: &RulesSource) -> RulesReview {
+        let item = |id: &str| {
+            rules
+                .scope
+                .iter()
+                .chain(&rules.no_means_test)
+                .chain(&rules.exempt_groups)
+                .chain(&rules.priority_groups)
+                .find(|i| i.id == id)
+        };
+        let unverified = rules
+            .unverified()
+            .into_iter()
+            .map(|(table, id)| match (table, item(id)) {
+                ("own_means", Some(i)) => format!(
+                    "{table} {id}: {}（{}）",
+                    i.label.zh_cn,
+                    i.own_means.as_ref().map_or("", |m| m.basis.zh_cn.as_str())
+                ),
+                (_, Some(i)) => format!("{table} {id}: {}（{}）", i.label.zh_cn, i.basis.zh_cn),
+                (_, None) => format!("{table} {id}"),
+            })
+            .collect();
+        RulesReview {
+            rules: format!("{} {}", rules.region_name.zh_cn, rules.version),
+            source: source.to_string(),
+            threshold_yuan: rules.hardship.monthly_income_per_person_max_yuan,
+            threshold_placeholder: rules.hardship.placeholder,
+            unverified,
+        }
+    }
+}
+
 impl GuidanceContent {
     /// The content shipped with the firmware.
     pub fn built_in() -> Result<Self, ContentError> {
         Ok(Self::new(
             consult::defaults::catalogue()?,
-            Rules::jilin_default()?,
+            (Rules::jilin_default()?, RulesSource::BuiltIn),
             RatingReasons::default_set()?,
             Vec::new(),
         ))
@@ -88,7 +215,7 @@ impl GuidanceContent {
 
     fn new(
         consultation: consult::Catalogue,
-        rules: Rules,
+        (rules, rules_source): (Rules, RulesSource),
         reasons: RatingReasons,
         institutions: Vec<InstitutionEntry>,
     ) -> Self {
@@ -97,6 +224,7 @@ impl GuidanceContent {
             consultation: Arc::new(consultation),
             search: Arc::new(search),
             legal_aid_rules: Arc::new(rules),
+            rules_source,
             rating_reasons: Arc::new(reasons),
             institutions: Arc::new(institutions),
         }
@@ -106,7 +234,7 @@ impl GuidanceContent {
     /// logged and the shipped default used instead).
     pub fn in_force(conn: &Connection) -> Result<Self, ContentError> {
         let consultation = {
-            let files = bundle_files(conn, "catalogue", Some("consultation/"));
+            let files = crate::store::bundles::files(conn, "catalogue", Some("consultation/"));
             if files.is_empty() {
                 consult::defaults::catalogue()?
             } else {
@@ -123,16 +251,8 @@ impl GuidanceContent {
                 }
             }
         };
-        let rules = match bundle_text(conn, "legal-aid-rules", "rules.toml") {
-            Some(text) => Rules::from_toml(&text).or_else(|e| {
-                tracing::error!(
-                    "the legal-aid rules in force are not usable ({e}); using the built-in ones"
-                );
-                Rules::jilin_default()
-            })?,
-            None => Rules::jilin_default()?,
-        };
-        let reasons = match bundle_text(conn, "catalogue", "rating/reasons.toml") {
+        let rules = rules_in_force(conn)?;
+        let reasons = match crate::store::bundles::text(conn, "catalogue", "rating/reasons.toml") {
             Some(text) => RatingReasons::from_toml(&text).or_else(|e| {
                 tracing::error!(
                     "the rating reasons in force are not usable ({e}); using the built-in ones"
@@ -141,9 +261,9 @@ impl GuidanceContent {
             })?,
             None => RatingReasons::default_set()?,
         };
-        let institutions = bundle_text(conn, "institutions", "institutions.toml")
-            .and_then(|text| match toml::from_str::<InstitutionsFile>(&text) {
-                Ok(file) => Some(file.institution),
+        let institutions = crate::store::bundles::text(conn, "institutions", "institutions.toml")
+            .and_then(|text| match parse_institutions(&text) {
+                Ok(list) => Some(list),
                 Err(e) => {
                     tracing::error!("the institution registry in force is not usable: {e}");
                     None
@@ -151,6 +271,11 @@ impl GuidanceContent {
             })
             .unwrap_or_default();
         Ok(Self::new(consultation, rules, reasons, institutions))
+    }
+
+    /// What the About page says about the legal-aid rules in force.
+    pub fn rules_review(&self) -> RulesReview {
+        RulesReview::of(&self.legal_aid_rules, &self.rules_source)
     }
 
     /// The address of an institution of `kind` from the registry, when the terminal knows one.
@@ -168,36 +293,16 @@ impl GuidanceContent {
     }
 }
 
-/// Files of `stream` in force, names relative to `prefix` when given (and only those).
-fn bundle_files(conn: &Connection, stream: &str, prefix: Option<&str>) -> Vec<(String, Vec<u8>)> {
-    let rows = (|| -> rusqlite::Result<Vec<(String, Vec<u8>)>> {
-        let mut stmt = conn.prepare("SELECT name, content FROM bundle_files WHERE stream = ?1")?;
-        let rows = stmt.query_map([stream], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        rows.collect()
-    })();
-    let rows = rows.unwrap_or_else(|e| {
-        tracing::error!("cannot read the {stream} bundle: {e}");
-        Vec::new()
-    });
-    rows.into_iter()
-        .filter_map(|(name, content)| match prefix {
-            Some(p) => name.strip_prefix(p).map(|n| (n.to_owned(), content)),
-            None => Some((name, content)),
-        })
-        .collect()
+/// Parses an `institutions.toml` registry file.
+pub(crate) fn parse_institutions(text: &str) -> Result<Vec<InstitutionEntry>, toml::de::Error> {
+    toml::from_str::<InstitutionsFile>(text).map(|file| file.institution)
 }
 
-fn bundle_text(conn: &Connection, stream: &str, name: &str) -> Option<String> {
-    let (_, bytes) = bundle_files(conn, stream, None)
-        .into_iter()
-        .find(|(n, _)| n == name)?;
-    match String::from_utf8(bytes) {
-        Ok(text) => Some(text),
-        Err(_) => {
-            tracing::error!("{name} of the {stream} bundle is not UTF-8");
-            None
-        }
-    }
+/// The version of the bundle of `stream` in force, if any.
+fn bundle_version(conn: &Connection, stream: &str) -> Option<u64> {
+    crate::store::bundles::versions(conn)
+        .ok()
+        .and_then(|v| v.get(stream).copied())
 }
 
 #[cfg(test)]
@@ -211,6 +316,40 @@ mod tests {
             rusqlite::params![stream, name, content.as_bytes()],
         )
         .unwrap();
+    }
+
+    #[test]
+    fn the_review_lists_every_unverified_item_and_the_threshold_in_force() {
+        let content = GuidanceContent::built_in().unwrap();
+        let review = content.rules_review();
+        assert_eq!(review.source, "built-in rules");
+        assert!(review.rules.contains("2026.1-default"), "{}", review.rules);
+        assert_eq!(
+            review.threshold_yuan,
+            content
+                .legal_aid_rules
+                .hardship
+                .monthly_income_per_person_max_yuan
+        );
+        assert!(review.threshold_placeholder);
+        assert_eq!(
+            review.unverified.len(),
+            content.legal_aid_rules.unverified().len()
+        );
+        assert!(
+            review
+                .unverified
+                .iter()
+                .any(|l| l.starts_with("scope retrial-appeal") && l.contains("第三十三条")),
+            "{:?}",
+            review.unverified
+        );
+        assert!(
+            review
+                .unverified
+                .iter()
+                .any(|l| l.starts_with("own_means "))
+        );
     }
 
     #[test]
@@ -248,5 +387,36 @@ mod tests {
             content.legal_aid_rules.version,
             Rules::jilin_default().unwrap().version
         );
+        // Never silent: the source says the bundle could not be used, and why.
+        match &content.rules_source {
+            RulesSource::BuiltInBundleUnusable { error, .. } => {
+                assert!(error.contains("format"), "{error}")
+            }
+            other => panic!("source {other:?}"),
+        }
+    }
+
+    #[test]
+    fn rules_from_a_bundle_name_their_bundle_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&Store::path_in(dir.path())).unwrap();
+        let (_, source) = rules_in_force(store.conn()).unwrap();
+        assert_eq!(source, RulesSource::BuiltIn);
+        let rules = crate::domain::legal_aid::rules::JILIN_DEFAULT.replace(
+            "monthly_income_per_person_max_yuan = 2000",
+            "monthly_income_per_person_max_yuan = 1500",
+        );
+        put(store.conn(), "legal-aid-rules", "rules.toml", &rules);
+        store
+            .conn()
+            .execute(
+                "INSERT INTO bundles (stream, version, manifest, applied_at) VALUES ('legal-aid-rules', 7, '{}', 'now')",
+                [],
+            )
+            .unwrap();
+        let (rules, source) = rules_in_force(store.conn()).unwrap();
+        assert_eq!(rules.hardship.monthly_income_per_person_max_yuan, 1500);
+        assert_eq!(source, RulesSource::Bundle { bundle_version: 7 });
+        assert_eq!(source.to_string(), "legal-aid-rules bundle version 7");
     }
 }

@@ -1,9 +1,12 @@
 //! The rules of the kiosk's work, in plain Rust over the store: the queue, the consultation
 //! guide, the legal-aid self-check, ratings, the staff menu's accounts and settings, and the
-//! content in force. No screen, device or network here (see ARCHITECTURE.md).
+//! content in force, the checks a signed bundle passes before it is applied, and Korean input.
+//! No screen, device or network here (see ARCHITECTURE.md).
 
+pub mod bundle_check;
 pub mod consult;
 pub mod content;
+pub mod hangul;
 pub mod legal_aid;
 pub mod maintenance;
 pub mod queue;

@@ -1,23 +1,29 @@
 //! A client terminal's link to its host's queue: tickets are issued by the host; the host's
-//! hall stream says when positions change and whether the host is reachable. While it is
-//! not, and if configured, tickets come from this terminal's own number range and are handed
-//! to the host once it is back (oldest first, each once).
+//! hall stream says when positions change and whether the host is reachable (both go out on
+//! the event bus). While it is not, and if configured, tickets come from this terminal's own
+//! number range and are handed to the host once it is back (oldest first, each once). The
+//! ticket service sees the link as its [`QueueHost`].
 
-use std::sync::{Arc, Mutex};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use thiserror::Error;
-use tokio::sync::watch;
 
-use super::config::HostConfig;
-use super::hub::QueueEvents;
-use super::server::{IssueAnswer, IssueAsk};
+use super::wire::IssueAnswer;
 use crate::clock::Clock;
+use crate::config::queue_api::HostConfig;
 use crate::domain::queue::import::{self, OfflineTicket};
 use crate::domain::queue::{SeqRange, view::TicketStatus};
+use crate::events::{Events, KioskEvent};
+use crate::services::tickets::{HostError as IssueError, QueueHost};
+use crate::services::{Reply, Ticket, TicketRequest};
 use crate::store::worker::Worker;
+
+/// How long the kiosk waits for the host before using its own range.
+const HOST_WAIT: Duration = Duration::from_secs(2);
 
 /// Why a request to the host failed.
 #[derive(Debug, Error)]
@@ -30,17 +36,19 @@ pub enum HostError {
     Refused { status: u16, message: String },
 }
 
-/// Told whether the host is reachable, each time that changes.
-type StatusListener = Box<dyn Fn(bool) + Send + Sync>;
-
 /// The link. Its thread ends when the link is dropped.
 pub struct HostLink {
+    me: Weak<HostLink>,
     base: String,
     token: String,
     client: reqwest::Client,
+    /// Before a request to the host counts as failed (the configured `timeout_ms`).
+    timeout: Duration,
     runtime: tokio::runtime::Handle,
-    reachable: watch::Sender<Option<bool>>,
-    status_listeners: Mutex<Vec<StatusListener>>,
+    /// Whether the host answered last time (`None` before the first try); held while the
+    /// change goes out, so that listeners hear the changes in order.
+    reachable: Mutex<Option<bool>>,
+    events: Events,
     /// This terminal's own range for offline tickets, if configured.
     pub offline_range: Option<SeqRange>,
     stop: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
@@ -81,14 +89,9 @@ fn http_client(timeout: Duration) -> Result<reqwest::Client, LinkError> {
 }
 
 impl HostLink {
-    /// Starts the link's thread: it follows the host's stream (reachability, changes →
-    /// `events`) and hands offline tickets over through `worker`.
-    pub fn start(
-        config: &HostConfig,
-        worker: Worker,
-        clock: Arc<dyn Clock>,
-        events: QueueEvents,
-    ) -> Result<Arc<Self>, LinkError> {
+    /// Starts the link's thread; reachability and the host's changes will go out on
+    /// `events` once [`HostLink::follow`] is called.
+    pub fn start(config: &HostConfig, events: Events) -> Result<Arc<Self>, LinkError> {
         let timeout = Duration::from_millis(config.timeout_ms.max(100));
         let client = http_client(timeout)?;
         let (handle_tx, handle_rx) = std::sync::mpsc::channel();
@@ -116,72 +119,49 @@ impl HostLink {
         let runtime = handle_rx
             .recv()
             .map_err(|_| LinkError::Thread(std::io::Error::other("the link thread stopped")))?;
-        let link = Arc::new(Self {
+        Ok(Arc::new_cyclic(|me| Self {
+            me: me.clone(),
             base: config.url.trim_end_matches('/').to_string(),
             token: config.token.clone(),
             client,
-            runtime: runtime.clone(),
-            reachable: watch::channel(None).0,
-            status_listeners: Mutex::new(Vec::new()),
+            timeout,
+            runtime,
+            reachable: Mutex::new(None),
+            events,
             offline_range: config.offline_range(),
             stop: Mutex::new(Some(stop_tx)),
-        });
-        runtime.spawn(follow_host(
-            Arc::downgrade(&link),
-            worker,
-            clock,
-            events,
-            timeout,
-        ));
-        Ok(link)
+        }))
+    }
+
+    /// Follows the host's stream (reachability and changes go out on the bus) and hands
+    /// offline tickets over through `worker`, while the link lives. Call it once the
+    /// listeners have subscribed: they hear every change from the first.
+    pub fn follow(&self, worker: Worker, clock: Arc<dyn Clock>) {
+        let timeout = self.timeout;
+        self.runtime
+            .spawn(follow_host(self.me.clone(), worker, clock, timeout));
     }
 
     /// Whether the host answered last time (`None` before the first try).
     pub fn reachable(&self) -> Option<bool> {
-        *self.reachable.borrow()
-    }
-
-    /// Calls `f(reachable)` with the status already known, then (on the link's thread)
-    /// whenever reachability changes.
-    pub fn on_status(&self, f: impl Fn(bool) + Send + Sync + 'static) {
-        let mut listeners = self
-            .status_listeners
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        // A status found before this listener came (the host was already down at start)
-        // must reach it too. Under the lock, so that no change slips between.
-        if let Some(up) = *self.reachable.borrow() {
-            f(up);
-        }
-        listeners.push(Box::new(f));
+        *self.reachable.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn set_reachable(&self, up: bool) {
-        let changed = self.reachable.send_if_modified(|v| {
-            let changed = *v != Some(up);
-            *v = Some(up);
-            changed
-        });
-        if changed {
-            if up {
-                tracing::info!(host = %self.base, "queue host reachable");
-            } else {
-                tracing::warn!(host = %self.base, "queue host unreachable");
-            }
-            for f in self
-                .status_listeners
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .iter()
-            {
-                f(up);
-            }
+        let mut reachable = self.reachable.lock().unwrap_or_else(|e| e.into_inner());
+        if *reachable == Some(up) {
+            return;
         }
-    }
-
-    /// Runs `fut` on the link's thread.
-    pub fn spawn(&self, fut: impl std::future::Future<Output = ()> + Send + 'static) {
-        self.runtime.spawn(fut);
+        *reachable = Some(up);
+        if up {
+            tracing::info!(host = %self.base, "queue host reachable");
+        } else {
+            tracing::warn!(host = %self.base, "queue host unreachable");
+        }
+        self.events.publish(KioskEvent::QueueHost {
+            reachable: up,
+            offline_issuing: self.offline_range.is_some(),
+        });
     }
 
     async fn send<R: DeserializeOwned>(
@@ -218,7 +198,11 @@ impl HostLink {
     }
 
     /// Asks the host for a ticket.
-    pub async fn issue(&self, ask: &IssueAsk, timeout: Duration) -> Result<IssueAnswer, HostError> {
+    pub async fn issue(
+        &self,
+        ask: &TicketRequest,
+        timeout: Duration,
+    ) -> Result<IssueAnswer, HostError> {
         let request = self
             .client
             .post(format!("{}/api/issue", self.base))
@@ -272,14 +256,67 @@ impl HostLink {
     }
 }
 
+impl QueueHost for HostLink {
+    fn issue(&self, request: TicketRequest, reply: Reply<Result<Ticket, IssueError>>) {
+        let Some(link) = self.me.upgrade() else {
+            return reply(Err(IssueError::Unreachable("the link has stopped".into())));
+        };
+        self.runtime.spawn(async move {
+            reply(match link.issue(&request, HOST_WAIT).await {
+                Ok(answer) => answer.into_ticket().ok_or_else(|| {
+                    IssueError::Refused("the host's answer has unreadable times".into())
+                }),
+                Err(HostError::Refused { status: 404, .. }) => {
+                    Err(IssueError::UnknownService(request.service_id))
+                }
+                Err(HostError::Refused { message, .. }) => Err(IssueError::Refused(message)),
+                Err(HostError::Unreachable(reason)) => Err(IssueError::Unreachable(reason)),
+            });
+        });
+    }
+
+    fn status(&self, token: String, reply: Reply<Option<TicketStatus>>) {
+        let Some(link) = self.me.upgrade() else {
+            return reply(None);
+        };
+        self.runtime.spawn(async move {
+            reply(link.ticket_status(&token, HOST_WAIT).await.ok());
+        });
+    }
+
+    fn waiting_counts(&self, reply: Reply<HashMap<String, u32>>) {
+        let Some(link) = self.me.upgrade() else {
+            return reply(HashMap::new());
+        };
+        self.runtime.spawn(async move {
+            let hall = link.hall(HOST_WAIT).await.unwrap_or_default();
+            let counts = hall["services"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|s| {
+                    Some((
+                        s["service_id"].as_str()?.to_string(),
+                        u32::try_from(s["waiting"].as_u64()?).ok()?,
+                    ))
+                })
+                .collect();
+            reply(counts);
+        });
+    }
+
+    fn offline_range(&self) -> Option<SeqRange> {
+        self.offline_range
+    }
+}
+
 /// Follows the host's hall stream while the link lives: each message is a change; a broken
 /// stream means unreachable (retried with backoff). Offline tickets go over on every
 /// (re)connection and then every ten seconds.
 async fn follow_host(
-    link: std::sync::Weak<HostLink>,
+    link: Weak<HostLink>,
     worker: Worker,
     clock: Arc<dyn Clock>,
-    events: QueueEvents,
     timeout: Duration,
 ) {
     let mut backoff = Duration::from_millis(500);
@@ -292,7 +329,7 @@ async fn follow_host(
                 l.set_reachable(true);
                 backoff = Duration::from_millis(500);
                 hand_over(&l, &worker, &*clock, timeout).await;
-                events.notify();
+                l.events.publish(KioskEvent::QueueChanged);
                 let mut tick = tokio::time::interval(Duration::from_secs(10));
                 tick.tick().await;
                 loop {
@@ -301,7 +338,7 @@ async fn follow_host(
                             Ok(Some(bytes)) => {
                                 // Keep-alive comments start with ':'; events carry data.
                                 if bytes.windows(5).any(|w| w == b"data:") {
-                                    events.notify();
+                                    l.events.publish(KioskEvent::QueueChanged);
                                 }
                             }
                             _ => break,
@@ -310,7 +347,7 @@ async fn follow_host(
                     }
                 }
                 l.set_reachable(false);
-                events.notify();
+                l.events.publish(KioskEvent::QueueChanged);
             }
             Ok(r) => {
                 tracing::warn!(status = %r.status(), "the queue host refused its stream");

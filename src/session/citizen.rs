@@ -7,9 +7,9 @@ use hardware::idcard::{CardType, IdCard};
 use thiserror::Error;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+use super::identity::TicketIdentity;
 use super::identity::{HashKey, age_band, age_on};
 use super::mask::{mask_id_number, mask_name};
-use crate::domain::queue::TicketIdentity;
 
 /// Why a card that was read does not start a session.
 #[derive(Debug, Error, PartialEq, Eq)]

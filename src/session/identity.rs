@@ -124,3 +124,27 @@ mod tests {
         assert_eq!(age_band(93), "80+");
     }
 }
+
+/// What the citizen's session lets a ticket record about the person: never a full ID
+/// number or a name. Wiped from memory when dropped.
+#[derive(
+    Debug,
+    Clone,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    zeroize::Zeroize,
+    zeroize::ZeroizeOnDrop,
+)]
+pub struct TicketIdentity {
+    /// First 3 and last 4 characters of the ID number, the rest as `*`.
+    pub masked_id: String,
+    /// Keyed hash of the full number (key per terminal), for de-duplication only.
+    pub id_hash: String,
+    /// e.g. `60-69`.
+    pub age_band: String,
+    /// At or above the priority age, for the queue's priority rules.
+    pub elderly: bool,
+}

@@ -3,6 +3,7 @@
 //! must survive it. Schema migrations run at open. Only worker threads touch it, never the
 //! UI thread.
 
+pub mod bundles;
 pub mod outbox;
 pub mod sealed;
 pub mod worker;
@@ -14,10 +15,15 @@ use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 use thiserror::Error;
 
+// The outbox and the bundle and command tables are the link's, defined once in the
+// `provisioning` crate (its reference store creates the same tables).
 const MIGRATIONS: &[M<'static>] = &[
-    M::up(include_str!("migrations/001_tickets_and_outbox.sql")),
+    M::up(concat!(
+        include_str!("migrations/001_tickets.sql"),
+        include_str!("../../provisioning/sql/outbox.sql")
+    )),
     M::up(include_str!("migrations/002_staff_audit_settings.sql")),
-    M::up(include_str!("migrations/003_bundles_and_commands.sql")),
+    M::up(include_str!("../../provisioning/sql/bundles.sql")),
     M::up(include_str!("migrations/004_sealed_outbox.sql")),
     M::up(include_str!("migrations/005_queue_calling.sql")),
 ];
@@ -73,7 +79,7 @@ impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+            create_dir_durably(dir).map_err(|source| StoreError::CreateDir {
                 path: dir.to_path_buf(),
                 source,
             })?;
@@ -133,6 +139,27 @@ impl Store {
     pub fn into_connection(self) -> Connection {
         self.conn
     }
+}
+
+/// Creates `dir` and its missing parents so that they survive a power cut: a new folder's
+/// name is on disk only once the folder holding it is synced (fsync(2)), and SQLite syncs
+/// the database's own folder but not the ones above it.
+fn create_dir_durably(dir: &Path) -> std::io::Result<()> {
+    let mut missing = Vec::new();
+    let mut next = Some(dir);
+    while let Some(d) = next.filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+        missing.push(d);
+        next = d.parent();
+    }
+    std::fs::create_dir_all(dir)?;
+    for created in missing.iter().rev() {
+        let parent = created
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::File::open(parent)?.sync_all()?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,8 +1,10 @@
 //! Outbox events that carry personal data a citizen consented to send (a legal-aid
 //! pre-application): the outbox row itself holds only an anonymous stub, and the real payload
 //! is stored beside it encrypted (XChaCha20-Poly1305, bound to the row) with a key that never
-//! leaves the terminal's data folder. The sync client opens it at delivery, and the encrypted
-//! row is deleted together with its outbox row when the registry acknowledges it.
+//! leaves the terminal's data folder. At delivery the sync client opens it only to seal it
+//! again to the legal-aid centre of the terminal's region (`provisioning::sealing`), so it
+//! travels and is stored at the registry as ciphertext; the encrypted row is deleted
+//! together with its outbox row when the registry acknowledges it.
 
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
@@ -182,6 +184,19 @@ pub fn open_sealed(
     key: &SealKey,
     seq: i64,
 ) -> Result<Option<serde_json::Value>, SealError> {
+    match open_sealed_bytes(conn, key, seq)? {
+        Some(plaintext) => Ok(Some(serde_json::from_slice(&plaintext)?)),
+        None => Ok(None),
+    }
+}
+
+/// The real payload of outbox event `seq` as JSON bytes (wiped when dropped), if it was
+/// sealed; `Ok(None)` for an ordinary event.
+pub fn open_sealed_bytes(
+    conn: &Connection,
+    key: &SealKey,
+    seq: i64,
+) -> Result<Option<Zeroizing<Vec<u8>>>, SealError> {
     let row: Option<(Vec<u8>, Vec<u8>)> = conn
         .query_row(
             "SELECT nonce, ciphertext FROM outbox_sealed WHERE seq = ?1",
@@ -192,8 +207,7 @@ pub fn open_sealed(
     let Some((nonce, ciphertext)) = row else {
         return Ok(None);
     };
-    let plaintext = key.open(seq, &nonce, &ciphertext)?;
-    Ok(Some(serde_json::from_slice(&plaintext)?))
+    key.open(seq, &nonce, &ciphertext).map(Some)
 }
 
 /// Deletes the sealed payload of outbox event `seq` (when the registry acknowledged it).

@@ -1,28 +1,42 @@
 //! Carrying out the operations centre's commands in the running kiosk. Each runs at most
-//! once per id (the sync store records it); this module only acts, on the store thread and
-//! the UI, and says how it went.
-
-use std::sync::Arc;
+//! once per id (the sync store records it, before any effect that could stop the kiosk);
+//! this module only acts, through the same services staff use, and says how it went.
 
 use provisioning::client::store::CommandOutcome;
 use provisioning::command::{CommandAction, CommandBody};
 use provisioning::protocol::CommandState;
 
 use crate::clock::Clock;
-use crate::domain::maintenance::settings::{self, HomeNotice, ServiceState};
-use crate::domain::maintenance::{Actor, logs::LogRing};
-use crate::store::worker::Worker;
-use crate::ui::{KioskController, Poster, ServiceStateUpdater, UiRef};
+use crate::domain::maintenance::Actor;
+use crate::domain::maintenance::logs::LogRing;
+use crate::domain::maintenance::settings::{HomeNotice, ServiceState};
+use crate::events::{Events, KioskEvent};
+use crate::services::settings::SettingsService;
+use crate::services::wait;
 
-/// What commands reach: the store thread, the UI, the recent logs.
+/// What commands reach: the settings, the event bus, the recent logs.
 #[derive(Clone)]
 pub struct CommandContext {
-    pub worker: Worker,
-    pub poster: Poster,
-    pub ui: UiRef<KioskController>,
-    pub service: ServiceStateUpdater,
-    pub clock: Arc<dyn Clock>,
+    pub settings: SettingsService,
+    pub events: Events,
+    pub clock: std::sync::Arc<dyn Clock>,
     pub logs: LogRing,
+}
+
+/// A command carried out, and what must happen only once it is recorded as done.
+pub struct Executed {
+    pub outcome: CommandOutcome,
+    /// Runs after the record is stored (a restart: a crash must never run it again).
+    pub then: Option<Box<dyn FnOnce() + Send>>,
+}
+
+impl From<CommandOutcome> for Executed {
+    fn from(outcome: CommandOutcome) -> Self {
+        Self {
+            outcome,
+            then: None,
+        }
+    }
 }
 
 fn outcome(state: CommandState, detail: impl Into<String>) -> CommandOutcome {
@@ -34,37 +48,39 @@ fn outcome(state: CommandState, detail: impl Into<String>) -> CommandOutcome {
 }
 
 /// Carries out `command` (on the sync thread; it waits for the store thread).
-pub fn execute(ctx: &CommandContext, command: &CommandBody) -> CommandOutcome {
+pub fn execute(ctx: &CommandContext, command: &CommandBody) -> Executed {
     match &command.action {
-        CommandAction::Lock { notice } => set_service(ctx, true, notice),
-        CommandAction::Unlock => set_service(ctx, false, ""),
+        CommandAction::Lock { notice } => set_service(ctx, true, notice).into(),
+        CommandAction::Unlock => set_service(ctx, false, "").into(),
         CommandAction::Notice { text, until } => {
             let notice = HomeNotice {
                 text: text.clone(),
                 until: until.map(|u| u.with_timezone(&ctx.clock.now().timezone())),
             };
-            let at = ctx.clock.now();
-            let stored = notice.clone();
-            let saved = ctx.worker.call(move |store| {
-                settings::set_home_notice(store.conn(), &stored, &Actor::OperationsCentre, at)
+            let saved = wait(|reply| {
+                ctx.settings
+                    .set_home_notice(notice, Actor::OperationsCentre, reply)
             });
             match saved {
-                Some(Ok(())) => {
-                    ctx.poster.post_to(&ctx.ui, move |controller| {
-                        controller.show_home_notice(notice)
-                    });
-                    outcome(CommandState::Succeeded, "notice shown")
-                }
+                Some(Ok(())) => outcome(CommandState::Succeeded, "notice shown"),
                 Some(Err(e)) => outcome(CommandState::Failed, e.to_string()),
                 None => outcome(CommandState::Failed, "the store thread has stopped"),
             }
+            .into()
         }
         CommandAction::Reload { stream } => {
-            reload_catalogue(ctx);
+            let streams = match stream {
+                Some(stream) => vec![stream.clone()],
+                None => vec!["catalogue".to_owned(), "settings".to_owned()],
+            };
+            for stream in streams {
+                ctx.events.publish(KioskEvent::ContentChanged { stream });
+            }
             outcome(
                 CommandState::Succeeded,
                 format!("reloaded {}", stream.as_deref().unwrap_or("all streams")),
             )
+            .into()
         }
         CommandAction::UploadLogs { max_bytes } => {
             // The ring holds recent lines only, and logs never carry personal data.
@@ -82,11 +98,16 @@ pub fn execute(ctx: &CommandContext, command: &CommandBody) -> CommandOutcome {
                 detail: Some(format!("{} bytes of recent logs", text.len())),
                 logs: Some(text),
             }
+            .into()
         }
         CommandAction::Restart => {
-            ctx.poster
-                .post_to(&ctx.ui, |controller| controller.request_restart());
-            outcome(CommandState::Succeeded, "restarting")
+            let events = ctx.events.clone();
+            Executed {
+                outcome: outcome(CommandState::Succeeded, "restarting"),
+                then: Some(Box::new(move || {
+                    events.publish(KioskEvent::RestartRequested)
+                })),
+            }
         }
     }
 }
@@ -96,36 +117,22 @@ fn set_service(ctx: &CommandContext, out_of_service: bool, notice: &str) -> Comm
         out_of_service,
         notice: notice.to_string(),
     };
-    let at = ctx.clock.now();
-    let stored = state.clone();
-    let saved = ctx.worker.call(move |store| {
-        settings::set_service_state(store.conn(), &stored, &Actor::OperationsCentre, at)
+    let saved = wait(|reply| {
+        ctx.settings
+            .set_service_state(state, Actor::OperationsCentre, move |_, result| {
+                reply(result)
+            })
     });
     match saved {
-        Some(Ok(())) => {
-            ctx.service.show(state);
-            let done = if out_of_service {
+        Some(Ok(())) => outcome(
+            CommandState::Succeeded,
+            if out_of_service {
                 "out of service"
             } else {
                 "in service"
-            };
-            outcome(CommandState::Succeeded, done)
-        }
+            },
+        ),
         Some(Err(e)) => outcome(CommandState::Failed, e.to_string()),
         None => outcome(CommandState::Failed, "the store thread has stopped"),
     }
-}
-
-/// Reads the catalogue in force and shows it.
-pub fn reload_catalogue(ctx: &CommandContext) {
-    let Some(catalogue) = ctx
-        .worker
-        .call(|store| super::catalogue_in_force(store.conn()))
-    else {
-        return;
-    };
-    let catalogue = Arc::new(catalogue);
-    ctx.poster.post_to(&ctx.ui, move |controller| {
-        controller.set_catalogue(catalogue)
-    });
 }

@@ -5,16 +5,17 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, anyhow};
-use provisioning::client::store::{CommandOutcome, HealthSnapshot};
+use provisioning::client::store::HealthSnapshot;
 use provisioning::client::{Enrolment, SyncStatus, enrol};
 use provisioning::command::CommandBody;
 use provisioning::identity::DeviceIdentity;
 
+use super::commands::Executed;
 use super::setup::{SyncPaths, SyncRuntime, client_config, start};
 use crate::config::Config;
 
 pub type OnBundle = Arc<dyn Fn(&str) + Send + Sync>;
-pub type Executor = Arc<dyn Fn(&CommandBody) -> CommandOutcome + Send + Sync>;
+pub type Executor = Arc<dyn Fn(&CommandBody) -> Executed + Send + Sync>;
 
 /// What the maintenance status page shows about the link.
 #[derive(Debug, Clone, Default)]
@@ -26,6 +27,8 @@ pub struct LinkState {
 
 pub struct SyncControl {
     config: Config,
+    /// The kiosk's network runtime.
+    net: tokio::runtime::Handle,
     data_dir: PathBuf,
     health: Arc<Mutex<HealthSnapshot>>,
     on_bundle: OnBundle,
@@ -36,6 +39,7 @@ pub struct SyncControl {
 impl SyncControl {
     pub fn new(
         config: Config,
+        net: tokio::runtime::Handle,
         health: Arc<Mutex<HealthSnapshot>>,
         on_bundle: OnBundle,
         executor: Executor,
@@ -43,6 +47,7 @@ impl SyncControl {
         Self {
             data_dir: config.data_dir(),
             config,
+            net,
             health,
             on_bundle,
             executor,
@@ -63,6 +68,7 @@ impl SyncControl {
         *runtime = start(
             &self.config,
             &self.data_dir,
+            &self.net,
             self.health.clone(),
             move |stream| on_bundle(stream),
             move |command| executor(command),
@@ -78,11 +84,8 @@ impl SyncControl {
         let identity = DeviceIdentity::load_or_create(&paths.device_key).with_context(|| {
             format!("cannot read the device key {}", paths.device_key.display())
         })?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .context("cannot start an async runtime")?;
-        let enrolment = runtime
+        let enrolment = self
+            .net
             .block_on(enrol(&client, &identity, code, &super::hardware_serial()))
             .map_err(|e| anyhow!("{e}"))?;
         if let Some(dir) = paths.enrolment.parent() {

@@ -4,12 +4,14 @@
 
 pub mod commands;
 pub mod control;
+pub mod link;
 pub mod setup;
 pub mod store;
 
+pub use crate::domain::queue::catalogue::catalogue_in_force;
 pub use control::{LinkState, SyncControl};
 pub use setup::{SyncPaths, SyncRuntime, build_client, client_config, start};
-pub use store::{KioskSyncStore, catalogue_in_force};
+pub use store::KioskSyncStore;
 
 /// The machine's serial number where the platform has one (Raspberry Pi), else its machine id.
 pub fn hardware_serial() -> String {

@@ -1,14 +1,17 @@
-//! Where the terminal keeps its identity and enrolment, and the sync loop's thread.
+//! Where the terminal keeps its identity and enrolment, and the sync loop on the kiosk's
+//! network runtime.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, bail};
-use provisioning::client::store::{CommandOutcome, HealthSnapshot};
-use provisioning::client::{ClientConfig, Enrolment, Stores, SyncClient, SyncHandle};
+use provisioning::client::store::HealthSnapshot;
+use provisioning::client::{ClientConfig, Stores, SyncClient, SyncHandle};
 use provisioning::command::CommandBody;
-use provisioning::identity::DeviceIdentity;
+use tokio::runtime::Handle;
+use tokio::task::JoinHandle;
 
+use super::link::RegistryLink;
 use super::store::KioskSyncStore;
 use crate::config::Config;
 use crate::store::Store;
@@ -26,6 +29,9 @@ pub struct SyncPaths {
     pub pinned_keys: PathBuf,
     /// The sync loop's last status, for `legal-kiosk status`.
     pub status: PathBuf,
+    /// An installer's confirmation of a registry clock over 24 h away from this terminal's
+    /// (`legal-kiosk sync --once --accept-registry-clock`).
+    pub clock_confirmation: PathBuf,
 }
 
 impl SyncPaths {
@@ -36,6 +42,7 @@ impl SyncPaths {
             ca_certificate: data_dir.join("registry/ca.pem"),
             pinned_keys: data_dir.join("registry/pinned-keys.txt"),
             status: data_dir.join("registry/status.json"),
+            clock_confirmation: data_dir.join("registry/clock-confirmation.json"),
         }
     }
 }
@@ -47,11 +54,7 @@ pub fn client_config(
     paths: &SyncPaths,
     registry_url: &str,
 ) -> Result<ClientConfig> {
-    let ca = match &config.registry.ca_certificate {
-        Some(ca) => ca.clone(),
-        None if paths.ca_certificate.exists() => paths.ca_certificate.clone(),
-        None => bail!("no registry CA certificate: set registry.ca_certificate or enrol with --ca"),
-    };
+    let ca = super::link::ca_certificate(config, paths)?;
     let keys = if config.registry.pinned_keys.is_empty() {
         std::fs::read_to_string(&paths.pinned_keys)
             .map(|text| {
@@ -72,6 +75,7 @@ pub fn client_config(
     if let Some(max) = config.registry.max_bundle_bytes {
         client.max_bundle_bytes = max;
     }
+    client.clock_confirmation = Some(paths.clock_confirmation.clone());
     Ok(client)
 }
 
@@ -79,13 +83,14 @@ pub fn client_config(
 pub struct SyncRuntime {
     pub handle: SyncHandle,
     pub device_id: String,
-    stop: Option<mpsc::Sender<()>>,
+    /// Keeps the last status on disk for `legal-kiosk status` in another process.
+    status_writer: JoinHandle<()>,
 }
 
 impl Drop for SyncRuntime {
     fn drop(&mut self) {
         self.handle.stop();
-        self.stop.take();
+        self.status_writer.abort();
     }
 }
 
@@ -96,20 +101,13 @@ pub fn build_client(
     data_dir: &Path,
     health: Arc<Mutex<HealthSnapshot>>,
     on_bundle: impl Fn(&str) + Send + Sync + 'static,
-    executor: impl Fn(&CommandBody) -> CommandOutcome + Send + Sync + 'static,
+    executor: impl Fn(&CommandBody) -> super::commands::Executed + Send + Sync + 'static,
 ) -> Result<Option<Arc<SyncClient>>> {
     let paths = SyncPaths::in_data_dir(data_dir);
-    let Some(enrolment) = Enrolment::load(&paths.enrolment)
-        .with_context(|| format!("cannot read {}", paths.enrolment.display()))?
-    else {
+    let Some(link) = RegistryLink::resolve(config, &paths)? else {
         return Ok(None);
     };
-    let client_config = client_config(config, &paths, &enrolment.registry_url)?;
-    let identity = Arc::new(
-        DeviceIdentity::load_or_create(&paths.device_key).with_context(|| {
-            format!("cannot read the device key {}", paths.device_key.display())
-        })?,
-    );
+    let client_config = client_config(config, &paths, &link.registry_url)?;
     let store = Arc::new(
         KioskSyncStore::open(&Store::path_in(data_dir), health, on_bundle, executor)
             .context("cannot open the store for the sync client")?,
@@ -117,8 +115,8 @@ pub fn build_client(
     Ok(Some(Arc::new(
         SyncClient::new(
             client_config,
-            identity,
-            enrolment,
+            link.identity,
+            link.enrolment,
             Stores {
                 outbox: store.clone(),
                 bundles: store.clone(),
@@ -130,13 +128,15 @@ pub fn build_client(
     )))
 }
 
-/// Starts the sync loop of an enrolled terminal (`None` when it is not enrolled yet).
+/// Starts the sync loop of an enrolled terminal on `net` (`None` when it is not enrolled
+/// yet).
 pub fn start(
     config: &Config,
     data_dir: &Path,
+    net: &Handle,
     health: Arc<Mutex<HealthSnapshot>>,
     on_bundle: impl Fn(&str) + Send + Sync + 'static,
-    executor: impl Fn(&CommandBody) -> CommandOutcome + Send + Sync + 'static,
+    executor: impl Fn(&CommandBody) -> super::commands::Executed + Send + Sync + 'static,
 ) -> Result<Option<SyncRuntime>> {
     let Some(client) = build_client(config, data_dir, health, on_bundle, executor)? else {
         tracing::info!("not enrolled with an operations centre: events wait in the outbox");
@@ -144,45 +144,22 @@ pub fn start(
     };
     let device_id = client.enrolment().device_id.clone();
     let status_file = SyncPaths::in_data_dir(data_dir).status;
-    let (handle_tx, handle_rx) = mpsc::channel();
-    let (stop_tx, stop_rx) = mpsc::channel::<()>();
-    std::thread::Builder::new()
-        .name("sync".into())
-        .spawn(move || {
-            let runtime = match tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            {
-                Ok(rt) => rt,
-                Err(e) => {
-                    tracing::error!("cannot start the sync runtime: {e}");
-                    return;
-                }
-            };
-            runtime.block_on(async move {
-                let handle = client.spawn();
-                let mut updates = handle.subscribe();
-                let _ = handle_tx.send(handle);
-                // Keep the last status on disk for `legal-kiosk status` in another process.
-                tokio::spawn(async move {
-                    while updates.changed().await.is_ok() {
-                        let status = updates.borrow_and_update().clone();
-                        write_status(&status_file, &status);
-                    }
-                });
-                // Runs until the kiosk drops its SyncRuntime.
-                let _ = tokio::task::spawn_blocking(move || stop_rx.recv()).await;
-            });
-        })
-        .context("cannot start the sync thread")?;
-    let handle = handle_rx
-        .recv()
-        .context("the sync thread stopped before it started")?;
+    let handle = {
+        let _on_the_runtime = net.enter();
+        client.spawn()
+    };
+    let mut updates = handle.subscribe();
+    let status_writer = net.spawn(async move {
+        while updates.changed().await.is_ok() {
+            let status = updates.borrow_and_update().clone();
+            write_status(&status_file, &status);
+        }
+    });
     tracing::info!(device = %device_id, "sync with the operations centre started");
     Ok(Some(SyncRuntime {
         handle,
         device_id,
-        stop: Some(stop_tx),
+        status_writer,
     }))
 }
 

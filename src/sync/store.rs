@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
-use provisioning::bundle::VerifiedBundle;
+use provisioning::bundle::{BundleError, VerifiedBundle};
 use provisioning::client::store::{
     BundleStore, CommandOutcome, CommandSink, HealthSnapshot, HealthSource, OutboxStore, StoreError,
 };
@@ -16,17 +16,28 @@ use provisioning::protocol::{CommandState, Event};
 use provisioning::sqlite_store as sql;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use crate::domain::queue::Catalogue;
+use super::commands::Executed;
+use crate::domain::legal_aid::recipients::recipient_for_region;
 use crate::store::Store;
-use crate::store::sealed::{SealKey, delete_sealed, open_sealed};
+use crate::store::sealed::{SealKey, delete_sealed, open_sealed_bytes};
+use crate::sync::setup::SyncPaths;
+use provisioning::client::Enrolment;
+use provisioning::sealing::{RECIPIENTS_STREAM, Recipient, SealedPreApplication};
+use std::time::{Duration, Instant};
 
 type BundleApplied = Box<dyn Fn(&str) + Send + Sync>;
-type Executor = Box<dyn Fn(&CommandBody) -> CommandOutcome + Send + Sync>;
+type Executor = Box<dyn Fn(&CommandBody) -> Executed + Send + Sync>;
 
 pub struct KioskSyncStore {
     conn: Mutex<Connection>,
-    /// Opens sealed (consented personal) payloads at delivery.
+    /// Opens sealed (consented personal) payloads at delivery, to seal them again for the
+    /// legal-aid centre.
     seal_key: SealKey,
+    /// The terminal's region from its enrolment: which centre's key a pre-application is
+    /// sealed to (none before enrolment).
+    region: Option<String>,
+    /// Why pre-applications are waiting on the terminal, for the heartbeat and the log.
+    held: Mutex<Option<HeldNotice>>,
     health: Arc<Mutex<HealthSnapshot>>,
     on_bundle: BundleApplied,
     executor: Executor,
@@ -43,7 +54,7 @@ impl KioskSyncStore {
         path: &Path,
         health: Arc<Mutex<HealthSnapshot>>,
         on_bundle: impl Fn(&str) + Send + Sync + 'static,
-        executor: impl Fn(&CommandBody) -> CommandOutcome + Send + Sync + 'static,
+        executor: impl Fn(&CommandBody) -> Executed + Send + Sync + 'static,
     ) -> Result<Self, StoreError> {
         let store = Store::open(path).map_err(StoreError::new)?;
         let data_dir = path.parent().unwrap_or(Path::new("."));
@@ -53,9 +64,15 @@ impl KioskSyncStore {
         // Deleted sealed payloads are overwritten, not just unlinked from the b-tree.
         conn.pragma_update(None, "secure_delete", "ON")
             .map_err(StoreError::new)?;
+        let region = Enrolment::load(&SyncPaths::in_data_dir(data_dir).enrolment)
+            .ok()
+            .flatten()
+            .map(|e| e.region);
         Ok(Self {
             conn: Mutex::new(conn),
             seal_key,
+            region,
+            held: Mutex::new(None),
             health,
             on_bundle: Box::new(on_bundle),
             executor: Box::new(executor),
@@ -74,21 +91,142 @@ impl KioskSyncStore {
     }
 }
 
+/// Pre-applications kept on the terminal because no legal-aid centre's key serves its region.
+struct HeldNotice {
+    text: String,
+    logged: Instant,
+}
+
+/// How often the log repeats that pre-applications are held.
+const HELD_LOG_EVERY: Duration = Duration::from_secs(600);
+
+impl KioskSyncStore {
+    fn legal_aid_recipient(&self, c: &Connection) -> rusqlite::Result<Option<Recipient>> {
+        match &self.region {
+            Some(region) => recipient_for_region(c, region),
+            None => Ok(None),
+        }
+    }
+
+    /// What goes to the registry for sealed outbox event `event`: sealed again to the
+    /// centre, or a notice that the terminal lost it; `None` keeps it on the terminal.
+    fn for_the_centre(
+        &self,
+        c: &Connection,
+        event: &Event,
+        recipient: Option<&Recipient>,
+    ) -> Option<serde_json::Value> {
+        let check_id = event
+            .payload
+            .get("check_id")
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string();
+        let region = self.region.clone().unwrap_or_default();
+        let delivered = match open_sealed_bytes(c, &self.seal_key, event.seq) {
+            Ok(Some(plaintext)) => {
+                let recipient = recipient?;
+                SealedPreApplication::seal(&check_id, &region, recipient, &plaintext)
+            }
+            Ok(None) => return None,
+            Err(e) => {
+                // Damaged key or row: nothing personal can be recovered; the centre learns
+                // an application was lost, and the row can go.
+                tracing::error!("outbox event {}: {e}", event.seq);
+                Ok(SealedPreApplication {
+                    event_type: provisioning::sealing::PRE_APPLICATION_TYPE.to_string(),
+                    check_id,
+                    region,
+                    sealed: None,
+                    unreadable: Some("the terminal could not open its encrypted copy".into()),
+                })
+            }
+        };
+        match delivered.map(|p| serde_json::to_value(&p)) {
+            Ok(Ok(value)) => Some(value),
+            Ok(Err(e)) => {
+                tracing::error!("outbox event {}: {e}", event.seq);
+                None
+            }
+            Err(e) => {
+                tracing::error!(
+                    "outbox event {}: cannot seal for the centre: {e}",
+                    event.seq
+                );
+                None
+            }
+        }
+    }
+
+    fn note_held(&self, held: usize) {
+        let mut notice = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        if held == 0 {
+            *notice = None;
+            return;
+        }
+        let text = format!(
+            "{held} legal-aid pre-application(s) held on this terminal: no legal-aid centre's \
+             key for region {} is in force (bundle {RECIPIENTS_STREAM})",
+            self.region.as_deref().unwrap_or("?")
+        );
+        let due = notice
+            .as_ref()
+            .is_none_or(|n| n.text != text || n.logged.elapsed() >= HELD_LOG_EVERY);
+        if due {
+            tracing::warn!("{text}");
+            *notice = Some(HeldNotice {
+                text,
+                logged: Instant::now(),
+            });
+        }
+    }
+}
+
 impl OutboxStore for KioskSyncStore {
+    /// The lowest `seq`s. A sealed pre-application is opened and sealed again to the
+    /// legal-aid centre of the terminal's region, so only that centre can read it; while no
+    /// centre's key serves the region it stays on the terminal, and the rest of the outbox
+    /// goes on without it.
     fn pending_batch(&self, max: usize) -> Result<Vec<Event>, StoreError> {
-        self.with(|c| {
-            let mut events = sql::outbox_pending(c, max)?;
-            for event in &mut events {
-                // A sealed event goes with its real payload; one that cannot be opened goes
-                // as its anonymous stub rather than blocking the queue.
-                match open_sealed(c, &self.seal_key, event.seq) {
-                    Ok(Some(payload)) => event.payload = payload,
-                    Ok(None) => {}
-                    Err(e) => tracing::error!("outbox event {}: {e}", event.seq),
+        let (events, held) = self.with(|c| {
+            let sealed: i64 =
+                c.query_row("SELECT COUNT(*) FROM outbox_sealed", [], |r| r.get(0))?;
+            if sealed == 0 {
+                return Ok((sql::outbox_pending(c, max)?, 0));
+            }
+            let recipient = self.legal_aid_recipient(c)?;
+            // Room for the rows that may have to stay behind.
+            let candidates = sql::outbox_pending(c, max + usize::try_from(sealed).unwrap_or(0))?;
+            let mut events = Vec::with_capacity(max);
+            let mut held = 0;
+            for mut event in candidates {
+                if events.len() == max {
+                    break;
+                }
+                let is_sealed = c
+                    .query_row(
+                        "SELECT 1 FROM outbox_sealed WHERE seq = ?1",
+                        [event.seq],
+                        |_| Ok(()),
+                    )
+                    .optional()?
+                    .is_some();
+                if !is_sealed {
+                    events.push(event);
+                    continue;
+                }
+                match self.for_the_centre(c, &event, recipient.as_ref()) {
+                    Some(payload) => {
+                        event.payload = payload;
+                        events.push(event);
+                    }
+                    None => held += 1,
                 }
             }
-            Ok(events)
-        })
+            Ok((events, held))
+        })?;
+        self.note_held(held);
+        Ok(events)
     }
 
     fn acknowledge(&self, seqs: &[i64]) -> Result<(), StoreError> {
@@ -117,30 +255,26 @@ impl BundleStore for KioskSyncStore {
         self.with(|c| sql::bundle_versions(c))
     }
 
+    fn check(&self, bundle: &VerifiedBundle) -> Result<(), BundleError> {
+        let (stream, version) = (&bundle.manifest.stream, bundle.manifest.version);
+        // Content the kiosk could not use is refused whole; what is in force stays.
+        let Err(e) = crate::domain::bundle_check::check_bundle(stream, &bundle.payload.files)
+        else {
+            return Ok(());
+        };
+        let reason = e.to_string();
+        tracing::error!(stream = %stream, version, "bundle refused: {reason}");
+        let at = chrono::Local::now().fixed_offset();
+        if let Err(e) = self
+            .with(|c| crate::domain::bundle_check::record_refusal(c, stream, version, &reason, at))
+        {
+            tracing::error!("cannot report the refused bundle: {e}");
+        }
+        Err(BundleError::Unusable(reason))
+    }
+
     fn apply(&self, bundle: &VerifiedBundle) -> Result<(), StoreError> {
         let stream = bundle.manifest.stream.clone();
-        if stream == "catalogue" {
-            // Refuse a catalogue the kiosk could not show; the old one stays in force.
-            let services = bundle
-                .payload
-                .files
-                .get("services.toml")
-                .ok_or_else(|| StoreError::msg("catalogue bundle has no services.toml"))?;
-            let text = std::str::from_utf8(services)
-                .map_err(|_| StoreError::msg("services.toml is not UTF-8"))?;
-            Catalogue::parse(text).map_err(StoreError::new)?;
-        }
-        if stream == "settings"
-            && let Some(policy) = bundle
-                .payload
-                .files
-                .get(crate::domain::queue::policy::POLICY_FILE)
-        {
-            // Refuse a queue policy the kiosk could not apply; the old one stays in force.
-            let text = std::str::from_utf8(policy)
-                .map_err(|_| StoreError::msg("queue-policy.toml is not UTF-8"))?;
-            crate::domain::queue::Policy::parse(text).map_err(StoreError::new)?;
-        }
         {
             let mut conn = self
                 .conn
@@ -173,7 +307,7 @@ impl CommandSink for KioskSyncStore {
                 logs: None,
             };
         }
-        let outcome = (self.executor)(command);
+        let Executed { outcome, then } = (self.executor)(command);
         let state = serde_json::to_value(outcome.state)
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
@@ -188,6 +322,10 @@ impl CommandSink for KioskSyncStore {
         });
         if let Err(e) = saved {
             tracing::error!("cannot record command {}: {e}", command.command_id);
+        }
+        // Only now, with the command recorded as done: a restart must never run twice.
+        if let Some(then) = then {
+            then();
         }
         outcome
     }
@@ -206,37 +344,14 @@ fn action_name(action: &CommandAction) -> &'static str {
 
 impl HealthSource for KioskSyncStore {
     fn snapshot(&self) -> HealthSnapshot {
-        self.health.lock().map(|h| h.clone()).unwrap_or_default()
-    }
-}
-
-/// The catalogue in force: the newest valid `catalogue` bundle, else the one shipped with the
-/// firmware (version 0).
-pub fn catalogue_in_force(conn: &Connection) -> Catalogue {
-    let services: Option<Vec<u8>> = conn
-        .query_row(
-            "SELECT content FROM bundle_files WHERE stream = 'catalogue' AND name = 'services.toml'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()
-        .unwrap_or_else(|e| {
-            tracing::error!("cannot read the catalogue bundle: {e}");
-            None
-        });
-    let parsed = services.map(|bytes| {
-        std::str::from_utf8(&bytes)
-            .map_err(|e| e.to_string())
-            .and_then(|text| Catalogue::parse(text).map_err(|e| e.to_string()))
-    });
-    match parsed {
-        Some(Ok(catalogue)) => catalogue,
-        Some(Err(e)) => {
-            tracing::error!(
-                "the catalogue bundle in force is not usable ({e}); using the built-in one"
-            );
-            Catalogue::built_in()
+        let mut snapshot = self.health.lock().map(|h| h.clone()).unwrap_or_default();
+        // The operations centre sees held pre-applications in `terminal list`.
+        if snapshot.last_error.is_none()
+            && let Ok(held) = self.held.lock()
+            && let Some(notice) = held.as_ref()
+        {
+            snapshot.last_error = Some(notice.text.clone());
         }
-        None => Catalogue::built_in(),
+        snapshot
     }
 }

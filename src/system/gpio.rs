@@ -1,16 +1,17 @@
-//! The GPIO board in the kiosk: presence and the call-staff button reach the UI thread as
-//! `System` callbacks (like touches do); the status light follows [`TerminalStatus`].
+//! The GPIO board in the kiosk: someone walking up goes out on the event bus (the screen
+//! wakes and greets), the call-staff button raises a staff call, a fault reaches the status
+//! light; the light itself follows [`TerminalStatus`].
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
 use hardware::gpio::{Gpio, GpioEvent, LightState, SimBoard};
-use slint::ComponentHandle;
 
 use super::status::TerminalStatus;
 use crate::config::{GpioKind, GpioSection};
-use crate::ui::{AppWindow, CallSource, Poster, System};
+use crate::events::{Events, KioskEvent};
+use crate::services::staff_calls::{CallOrigin, StaffCallService};
 
 /// The running GPIO board.
 pub struct GpioRuntime {
@@ -41,33 +42,28 @@ impl LightSlot {
     }
 }
 
+/// What the board's inputs reach.
+pub struct GpioInputs {
+    pub events: Events,
+    pub staff_calls: StaffCallService,
+    pub status: TerminalStatus,
+}
+
 /// Opens the configured board (the kernel's lines, or the simulator with its command FIFO
-/// at `<data>/devices/gpio`) and connects it to the UI and the status light.
+/// at `<data>/devices/gpio`) and connects its inputs and the status light.
 pub fn start(
     section: &GpioSection,
     data_dir: &Path,
-    app: &AppWindow,
-    poster: Poster,
-    status: TerminalStatus,
+    inputs: GpioInputs,
     light: &LightSlot,
 ) -> Result<GpioRuntime> {
-    let weak = app.as_weak();
-    let on_event = move |event: GpioEvent| {
-        if let GpioEvent::Fault(reason) = &event {
-            status.set_gpio_fault(Some(reason.clone()));
-            return;
+    let on_event = move |event: GpioEvent| match event {
+        GpioEvent::PresenceDetected => inputs.events.publish(KioskEvent::Presence(true)),
+        GpioEvent::PresenceGone => inputs.events.publish(KioskEvent::Presence(false)),
+        GpioEvent::CallStaffPressed => {
+            inputs.staff_calls.raise(CallOrigin::Button);
         }
-        let weak = weak.clone();
-        poster.post(move || {
-            let Some(app) = weak.upgrade() else { return };
-            let system = app.global::<System>();
-            match event {
-                GpioEvent::PresenceDetected => system.invoke_presence_changed(true),
-                GpioEvent::PresenceGone => system.invoke_presence_changed(false),
-                GpioEvent::CallStaffPressed => system.invoke_call_staff(CallSource::Button),
-                GpioEvent::Fault(_) => {}
-            }
-        });
+        GpioEvent::Fault(reason) => inputs.status.set_gpio_fault(Some(reason)),
     };
     let (gpio, sim) = match section.kind {
         GpioKind::Device => (

@@ -1,49 +1,36 @@
 //! What turns the desktop program into terminal firmware: the terminal's status and its
-//! light, staff calls, the screen-saver and greeting, the GPIO board, systemd readiness and
-//! watchdog, logging to the journal.
+//! light, the GPIO board, systemd's `STATUS=`, logging to the journal. Plain Rust: what
+//! happens here reaches the screen as events.
 
 pub mod gpio;
 pub mod logging;
 pub mod notify;
-pub mod screensaver;
-pub mod staff_call;
 pub mod status;
 
 use std::path::Path;
-use std::rc::Rc;
-use std::sync::Arc;
 
 use anyhow::Result;
 
-use crate::clock::Clock;
 use crate::config::Config;
-use crate::store::worker::Worker;
-use crate::ui::{AppWindow, KioskController, Poster};
+use crate::events::Events;
+use crate::services::staff_calls::StaffCallService;
 pub use gpio::GpioRuntime;
-pub use screensaver::ScreenSaver;
-pub use staff_call::{CallEnd, CallOrigin, StaffCall, StaffCalls};
 pub use status::{StatusSnapshot, TerminalStatus};
 
-/// The terminal around the citizen's session. The maintenance menu reads and changes the
-/// status (out of service) and answers staff calls through it.
+/// The terminal around the session.
 pub struct System {
     pub status: TerminalStatus,
-    pub staff_calls: Rc<StaffCalls>,
-    pub screensaver: Rc<ScreenSaver>,
     /// `None` without a `[gpio]` section, or when the board could not be opened (logged;
     /// the kiosk serves citizens without it).
     pub gpio: Option<GpioRuntime>,
 }
 
-/// Starts the terminal's status (and light), staff calls, screen-saver and GPIO board.
+/// Starts the terminal's status (and light), following the event bus, and the GPIO board.
 pub fn start(
     config: &Config,
     data_dir: &Path,
-    app: &AppWindow,
-    controller: &Rc<KioskController>,
-    worker: &Worker,
-    clock: Arc<dyn Clock>,
-    poster: Poster,
+    events: &Events,
+    staff_calls: &StaffCallService,
 ) -> Result<System> {
     let light = gpio::LightSlot::default();
     let sink = light.clone();
@@ -51,20 +38,16 @@ pub fn start(
         sink.show(state);
         notify::status(&state.to_string());
     });
-    let staff_calls = StaffCalls::attach(
-        app,
-        worker.clone(),
-        clock,
-        status.clone(),
-        config.staff_call.expire_after(),
-    );
-    let screensaver = ScreenSaver::attach(app, controller, &config.screensaver);
-    let light_status = status.clone();
-    controller.on_service_state(move |out| light_status.set_out_of_service(out));
+    status.follow(events);
     let gpio = match &config.gpio {
         None => None,
         Some(section) => {
-            match gpio::start(section, data_dir, app, poster, status.clone(), &light) {
+            let inputs = gpio::GpioInputs {
+                events: events.clone(),
+                staff_calls: staff_calls.clone(),
+                status: status.clone(),
+            };
+            match gpio::start(section, data_dir, inputs, &light) {
                 Ok(runtime) => Some(runtime),
                 Err(e) => {
                     // Citizens can still be served; staff see the fault on the light.
@@ -75,10 +58,5 @@ pub fn start(
             }
         }
     };
-    Ok(System {
-        status,
-        staff_calls,
-        screensaver,
-        gpio,
-    })
+    Ok(System { status, gpio })
 }

@@ -8,6 +8,7 @@ use hardware::gpio::LightState;
 use serde::Serialize;
 
 use crate::devices::printing::PrinterHealth;
+use crate::events::{Events, KioskEvent};
 
 /// Everything that decides the light, as last reported.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -132,6 +133,18 @@ impl TerminalStatus {
     /// What the status light shows now.
     pub fn light(&self) -> LightState {
         self.lock().now.light()
+    }
+
+    /// Follows what the terminal's parts announce on the event bus.
+    pub fn follow(&self, events: &Events) {
+        let status = self.clone();
+        events.subscribe(move |event| match event {
+            KioskEvent::Printer(health) => status.set_printer(health),
+            KioskEvent::ServiceState(state) => status.set_out_of_service(state.out_of_service),
+            KioskEvent::ReaderFault(fault) => status.set_reader_fault(fault.clone()),
+            KioskEvent::StaffCall { waiting } => status.set_staff_call(*waiting),
+            _ => {}
+        });
     }
 }
 

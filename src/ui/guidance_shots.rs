@@ -6,8 +6,10 @@ use std::sync::Arc;
 use anyhow::{Context, Result, anyhow};
 use slint::{ComponentHandle, SharedString};
 
-use super::consult::{categories_model, chips_model, search_results, show_outcome, show_question};
-use super::legal_aid::{show_aid_question, show_aid_result};
+use super::consult::view::{
+    categories_model, chips_model, search_results, show_outcome, show_question,
+};
+use super::legal_aid::view::{show_aid_question, show_aid_result};
 use super::rating::{levels_model, reasons_model, show_levels};
 use super::{
     AidStep, AppWindow, Consult, ConsultStep, LegalAid, Page, PrepareStage, Rating, RatingStep,
@@ -55,7 +57,7 @@ pub fn show_guidance_sample(app: &AppWindow, shot: GuidanceShot, lang: Lang) -> 
             content.legal_aid_rules.clone(),
             Prefill {
                 age: Some(72),
-                suggested_scope: Some("wages".into()),
+                suggested: vec!["wages".into()],
             },
         );
         for a in answers {
@@ -93,8 +95,12 @@ pub fn show_guidance_sample(app: &AppWindow, shot: GuidanceShot, lang: Lang) -> 
         GuidanceShot::ConsultSearch => {
             let index = SearchIndex::build(&catalogue);
             consult.set_chips(chips_model(lang));
-            consult.set_query("LDZY".into());
-            consult.set_results(search_results(&index, &catalogue, "ldzy", lang));
+            // Korean readers start on the Korean layout, one syllable into 이혼.
+            let query = if lang == Lang::KoKr { "이호" } else { "LDZY" };
+            consult.set_hangul(lang == Lang::KoKr);
+            consult.set_shifted(false);
+            consult.set_query(query.into());
+            consult.set_results(search_results(&index, &catalogue, query, lang));
             consult.set_step(ConsultStep::Search);
             Page::Consult
         }

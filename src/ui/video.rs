@@ -1,9 +1,12 @@
-//! The video call with a lawyer, on the controller: privacy notice, waiting with the place in
-//! the queue, the call, and what comes after. The call engine (`kiosk_video::KioskCall`)
-//! runs on its own threads and reports here through the poster; the timers the citizen sees
-//! (waiting for an answer, waiting for a lost connection) are Slint timers.
+//! The `Video` global's controller: the call with a lawyer — privacy notice, waiting with
+//! the place in the queue, the call, and what comes after (other ways to get help, or a
+//! rating). The call engine (`kiosk_video::KioskCall`) runs on its own threads and reports
+//! here through the poster; the timers the citizen sees (waiting for an answer, waiting for
+//! a lost connection) are Slint timers. Each call has its own guard: reports of an earlier
+//! call never reach the screen.
 
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -11,18 +14,22 @@ use kiosk_video::{CallObserver, CallReport, FrameRef, KioskCall};
 use provisioning::signalling::{HangupReason, KioskCallState, KioskCallStep, Party};
 use slint::{ComponentHandle, Image, Rgba8Pixel, SharedPixelBuffer, Timer, TimerMode};
 
-use super::controller::KioskController;
-use super::poster::{Poster, UiRef};
-use super::{AppWindow, Nav, Page, Video, VideoStage};
-use crate::store::outbox;
+use super::shell::poster::{Poster, UiRef};
+use super::shell::{Intent, Shell, callback};
+use super::{AppWindow, Page, Video, VideoStage};
+use crate::domain::rating::ServiceKind;
+use crate::services::{VideoService, ignore};
+use crate::session::{Epoch, Guard};
 use crate::video::VideoAvailability;
 
-/// The controller's video-call state.
-pub struct VideoUi {
+pub struct VideoController {
+    shell: Shell,
     availability: VideoAvailability,
+    video: VideoService,
+    ui: UiRef<Self>,
     call: RefCell<Option<KioskCall>>,
-    /// Bumped for every call, so late reports of an earlier call are ignored.
-    generation: Cell<u64>,
+    /// Advanced for every call and when the screen leaves it.
+    calls: Epoch,
     category: RefCell<Option<String>>,
     muted: Cell<bool>,
     answer_timer: Timer,
@@ -31,36 +38,11 @@ pub struct VideoUi {
     preview_pending: Arc<AtomicBool>,
 }
 
-impl VideoUi {
-    /// State for a terminal with (or without) video calls.
-    pub fn new(availability: VideoAvailability) -> Self {
-        if let Err(reason) = &availability {
-            tracing::warn!("video calls are unavailable: {reason}");
-        }
-        Self {
-            availability,
-            call: RefCell::new(None),
-            generation: Cell::new(0),
-            category: RefCell::new(None),
-            muted: Cell::new(false),
-            answer_timer: Timer::default(),
-            restore_timer: Timer::default(),
-            remote_pending: Arc::new(AtomicBool::new(false)),
-            preview_pending: Arc::new(AtomicBool::new(false)),
-        }
-    }
-
-    /// Whether a call is being set up or in progress.
-    pub fn active(&self) -> bool {
-        self.call.borrow().is_some()
-    }
-}
-
-/// Reports from the call engine, posted to the UI thread.
+/// Reports from the call engine, posted to the UI thread while the call is the one shown.
 struct UiObserver {
     poster: Poster,
-    ui: UiRef<KioskController>,
-    generation: u64,
+    ui: UiRef<VideoController>,
+    call: Guard,
     remote_pending: Arc<AtomicBool>,
     preview_pending: Arc<AtomicBool>,
 }
@@ -73,147 +55,180 @@ fn pixels(frame: FrameRef<'_>) -> Option<SharedPixelBuffer<Rgba8Pixel>> {
         .then_some(buffer)
 }
 
-impl CallObserver for UiObserver {
-    fn state(&self, state: &KioskCallState) {
-        let (state, generation) = (state.clone(), self.generation);
-        self.poster
-            .post_to(&self.ui, move |c| c.on_call_state(generation, state));
-    }
-
-    fn remote_frame(&self, frame: FrameRef<'_>) {
-        // Skip frames while the UI has not shown the previous one.
-        if self.remote_pending.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        let Some(buffer) = pixels(frame) else {
-            self.remote_pending.store(false, Ordering::Release);
-            return;
-        };
-        let (generation, pending) = (self.generation, self.remote_pending.clone());
+impl UiObserver {
+    fn post(&self, f: impl FnOnce(&VideoController) + Send + 'static) {
+        let call = self.call.clone();
         self.poster.post_to(&self.ui, move |c| {
-            pending.store(false, Ordering::Release);
-            c.show_frame(generation, buffer, true);
+            if call.holds() {
+                f(c);
+            }
         });
     }
 
-    fn preview_frame(&self, frame: FrameRef<'_>) {
-        if self.preview_pending.swap(true, Ordering::AcqRel) {
+    /// Posts a frame unless the UI has not shown the previous one yet (then it is skipped).
+    fn frame(&self, frame: FrameRef<'_>, pending: &Arc<AtomicBool>, remote: bool) {
+        if pending.swap(true, Ordering::AcqRel) {
             return;
         }
         let Some(buffer) = pixels(frame) else {
-            self.preview_pending.store(false, Ordering::Release);
+            pending.store(false, Ordering::Release);
             return;
         };
-        let (generation, pending) = (self.generation, self.preview_pending.clone());
+        let pending = pending.clone();
         self.poster.post_to(&self.ui, move |c| {
             pending.store(false, Ordering::Release);
-            c.show_frame(generation, buffer, false);
+            c.show_frame(buffer, remote);
         });
-    }
-
-    fn ended(&self, report: CallReport) {
-        let generation = self.generation;
-        self.poster
-            .post_to(&self.ui, move |c| c.on_call_ended(generation, report));
     }
 }
 
-impl KioskController {
-    pub(super) fn wire_video(&self, app: &AppWindow) {
-        let video = app.global::<Video>();
-        video.set_available(self.video.availability.is_ok());
-        video.set_unavailable_reason(
-            self.video
-                .availability
+impl CallObserver for UiObserver {
+    fn state(&self, state: &KioskCallState) {
+        let state = state.clone();
+        self.post(move |c| c.on_call_state(state));
+    }
+
+    fn remote_frame(&self, frame: FrameRef<'_>) {
+        self.frame(frame, &self.remote_pending, true);
+    }
+
+    fn preview_frame(&self, frame: FrameRef<'_>) {
+        self.frame(frame, &self.preview_pending, false);
+    }
+
+    fn ended(&self, report: CallReport) {
+        let shown = self.call.clone();
+        self.poster
+            .post_to(&self.ui, move |c| c.on_call_ended(report, shown.holds()));
+    }
+}
+
+impl VideoController {
+    pub fn attach(
+        app: &AppWindow,
+        shell: Shell,
+        availability: VideoAvailability,
+        video: VideoService,
+    ) -> Rc<Self> {
+        if let Err(reason) = &availability {
+            tracing::warn!("video calls are unavailable: {reason}");
+        }
+        let g = app.global::<Video>();
+        g.set_available(availability.is_ok());
+        g.set_unavailable_reason(
+            availability
                 .as_ref()
                 .err()
                 .cloned()
                 .unwrap_or_default()
                 .into(),
         );
-        let me = self.me.clone();
-        video.on_open(move || {
-            if let Some(this) = me.upgrade() {
-                this.start_video_call(None);
+        let this = Rc::new_cyclic(|me| Self {
+            shell: shell.clone(),
+            availability,
+            video,
+            ui: UiRef::from_weak(me),
+            call: RefCell::new(None),
+            calls: Epoch::new(),
+            category: RefCell::new(None),
+            muted: Cell::new(false),
+            answer_timer: Timer::default(),
+            restore_timer: Timer::default(),
+            remote_pending: Arc::new(AtomicBool::new(false)),
+            preview_pending: Arc::new(AtomicBool::new(false)),
+        });
+        let me = Rc::downgrade(&this);
+        g.on_open(callback(&me, |this| {
+            this.open(None);
+        }));
+        g.on_agree(callback(&me, |this| this.agree()));
+        g.on_cancel(callback(&me, |this| this.back()));
+        g.on_hang_up(callback(&me, |this| this.hang_up()));
+        g.on_toggle_mute(callback(&me, |this| this.toggle_mute()));
+        g.on_take_ticket(callback(&me, |this| {
+            this.leave();
+            this.shell.request(Intent::OpenServices);
+        }));
+        g.on_done(callback(&me, |this| this.shell.go_home()));
+        let m = me.clone();
+        shell.on_back(Page::Video, move || {
+            if let Some(this) = m.upgrade() {
+                this.back();
             }
         });
-        let on = |f: fn(&KioskController)| {
-            let me = self.me.clone();
-            move || {
-                if let Some(this) = me.upgrade() {
-                    f(&this);
-                }
+        let m = me.clone();
+        shell.on_home(move |_| {
+            if let Some(this) = m.upgrade() {
+                this.leave();
             }
-        };
-        video.on_agree(on(|c| c.agree_to_call()));
-        video.on_cancel(on(|c| c.video_back()));
-        video.on_hang_up(on(|c| c.hang_up_call()));
-        video.on_toggle_mute(on(|c| c.toggle_mute()));
-        video.on_take_ticket(on(|c| {
-            c.leave_call();
-            if let Some(app) = c.app.upgrade() {
-                app.global::<Nav>().invoke_open_services();
-            }
-        }));
-        video.on_done(on(|c| c.go_home()));
+        });
+        let m = me.clone();
+        shell.keep_awake_while(move || m.upgrade().is_some_and(|this| this.active()));
+        let m = me.clone();
+        shell.on_intent(move |intent| match (m.upgrade(), intent) {
+            (Some(this), Intent::VideoCall { category }) => this.open(category.clone()),
+            _ => false,
+        });
+        this
     }
 
-    /// Opens the video call's privacy notice. `category` is the matter the citizen chose in
-    /// a consultation (a catalogue id), shown to the lawyer; nothing personal.
-    pub fn start_video_call(&self, category: Option<String>) {
-        let Some(app) = self.app.upgrade() else {
-            return;
-        };
-        if self.video.availability.is_err() || self.video.active() {
-            return;
+    fn with(&self, f: impl FnOnce(&Video<'_>)) {
+        if let Some(app) = self.shell.app() {
+            f(&app.global::<Video>());
         }
-        *self.video.category.borrow_mut() = category;
-        let video = app.global::<Video>();
-        video.set_stage(VideoStage::Notice);
-        video.set_muted(false);
-        app.global::<Nav>().set_page(Page::Video);
+    }
+
+    /// Whether a call is being set up or in progress.
+    fn active(&self) -> bool {
+        self.call.borrow().is_some()
+    }
+
+    /// Opens the call's privacy notice. `category` is the matter the citizen chose in a
+    /// consultation (a catalogue id), shown to the lawyer; nothing personal. False when this
+    /// terminal cannot make calls.
+    fn open(&self, category: Option<String>) -> bool {
+        if self.availability.is_err() {
+            return false;
+        }
+        if self.active() {
+            return true;
+        }
+        *self.category.borrow_mut() = category;
+        self.with(|v| {
+            v.set_stage(VideoStage::Notice);
+            v.set_muted(false);
+        });
+        self.shell.show(Page::Video);
+        true
     }
 
     /// The citizen agreed to the notice: join the queue.
-    fn agree_to_call(&self) {
-        let Ok(calls) = self.video.availability.clone() else {
+    fn agree(&self) {
+        let Ok(calls) = self.availability.clone() else {
             return;
         };
-        if self.video.active() {
+        if self.active() {
             return;
         }
-        let Some(app) = self.app.upgrade() else {
-            return;
-        };
-        let generation = self.video.generation.get() + 1;
-        self.video.generation.set(generation);
-        self.video.muted.set(false);
-        let category = self.video.category.borrow().clone();
-        self.record(
-            outbox::kind::VIDEO_CALL_REQUESTED,
-            serde_json::json!({ "category": category }),
-        );
+        self.calls.advance();
+        self.muted.set(false);
+        let category = self.category.borrow().clone();
+        self.video.requested(category.as_deref());
         let observer = Arc::new(UiObserver {
-            poster: self.deps.poster.clone(),
-            ui: self.ui_ref(),
-            generation,
-            remote_pending: self.video.remote_pending.clone(),
-            preview_pending: self.video.preview_pending.clone(),
+            poster: self.shell.poster().clone(),
+            ui: self.ui.clone(),
+            call: self.calls.guard(),
+            remote_pending: self.remote_pending.clone(),
+            preview_pending: self.preview_pending.clone(),
         });
-        let call = KioskCall::start(
-            calls.runtime.handle(),
-            calls.services.clone(),
-            category,
-            observer,
-        );
-        *self.video.call.borrow_mut() = Some(call);
-        app.global::<Video>().set_stage(VideoStage::Connecting);
-        let me = self.me.clone();
-        self.video
-            .answer_timer
+        let call = KioskCall::start(&calls.net, calls.services.clone(), category, observer);
+        *self.call.borrow_mut() = Some(call);
+        self.with(|v| v.set_stage(VideoStage::Connecting));
+        let ui = self.ui.clone();
+        self.answer_timer
             .start(TimerMode::SingleShot, calls.answer_timeout, move || {
-                if let Some(this) = me.upgrade()
-                    && let Some(call) = this.video.call.borrow().as_ref()
+                if let Some(this) = ui.get()
+                    && let Some(call) = this.call.borrow().as_ref()
                 {
                     call.step(KioskCallStep::AnswerTimedOut);
                 }
@@ -221,115 +236,99 @@ impl KioskController {
     }
 
     /// 返回 or 取消 on the call page: leave the notice, or cancel the waiting call.
-    pub(super) fn video_back(&self) {
-        let Some(app) = self.app.upgrade() else {
+    fn back(&self) {
+        let Some(stage) = self.shell.app().map(|a| a.global::<Video>().get_stage()) else {
             return;
         };
-        match app.global::<Video>().get_stage() {
-            VideoStage::Notice => self.go_home(),
-            VideoStage::Connecting | VideoStage::Waiting => self.hang_up_call(),
+        match stage {
+            VideoStage::Notice => self.shell.go_home(),
+            VideoStage::Connecting | VideoStage::Waiting => self.hang_up(),
             _ => {}
         }
     }
 
-    fn hang_up_call(&self) {
-        if let Some(call) = self.video.call.borrow().as_ref() {
+    fn hang_up(&self) {
+        if let Some(call) = self.call.borrow().as_ref() {
             call.hang_up();
         }
     }
 
     fn toggle_mute(&self) {
-        let muted = !self.video.muted.get();
-        self.video.muted.set(muted);
-        if let Some(call) = self.video.call.borrow().as_ref() {
+        let muted = !self.muted.get();
+        self.muted.set(muted);
+        if let Some(call) = self.call.borrow().as_ref() {
             call.set_muted(muted);
         }
-        if let Some(app) = self.app.upgrade() {
-            app.global::<Video>().set_muted(muted);
-        }
+        self.with(|v| v.set_muted(muted));
     }
 
     /// The kiosk leaves the call page (home, idle, another service): hang up and forget.
-    pub(super) fn leave_call(&self) {
-        self.video.answer_timer.stop();
-        self.video.restore_timer.stop();
+    fn leave(&self) {
+        self.answer_timer.stop();
+        self.restore_timer.stop();
         // Reports still on their way belong to a call the screen no longer shows.
-        self.video.generation.set(self.video.generation.get() + 1);
-        if let Some(call) = self.video.call.borrow_mut().take() {
+        self.calls.advance();
+        if let Some(call) = self.call.borrow_mut().take() {
             call.hang_up();
         }
         self.clear_pictures();
     }
 
     fn clear_pictures(&self) {
-        if let Some(app) = self.app.upgrade() {
-            let video = app.global::<Video>();
-            video.set_remote(Image::default());
-            video.set_preview(Image::default());
-        }
+        self.with(|v| {
+            v.set_remote(Image::default());
+            v.set_preview(Image::default());
+        });
     }
 
-    fn show_frame(&self, generation: u64, buffer: SharedPixelBuffer<Rgba8Pixel>, remote: bool) {
-        if generation != self.video.generation.get() || !self.video.active() {
+    fn show_frame(&self, buffer: SharedPixelBuffer<Rgba8Pixel>, remote: bool) {
+        if !self.active() {
             return;
         }
-        if let Some(app) = self.app.upgrade() {
-            let video = app.global::<Video>();
-            let image = Image::from_rgba8(buffer);
+        let image = Image::from_rgba8(buffer);
+        self.with(|v| {
             if remote {
-                video.set_remote(image);
+                v.set_remote(image);
             } else {
-                video.set_preview(image);
+                v.set_preview(image);
             }
-        }
+        });
     }
 
-    fn on_call_state(&self, generation: u64, state: KioskCallState) {
-        if generation != self.video.generation.get() {
-            return;
-        }
-        let Some(app) = self.app.upgrade() else {
-            return;
-        };
-        let video = app.global::<Video>();
+    fn on_call_state(&self, state: KioskCallState) {
         match state {
             KioskCallState::Idle | KioskCallState::Ended { .. } => {}
-            KioskCallState::Connecting => video.set_stage(VideoStage::Connecting),
+            KioskCallState::Connecting => self.with(|v| v.set_stage(VideoStage::Connecting)),
             KioskCallState::Waiting {
                 position,
                 lawyers_online,
                 ..
-            } => {
-                video.set_position(i32::try_from(position).unwrap_or(i32::MAX));
-                video.set_lawyers_online(i32::try_from(lawyers_online).unwrap_or(i32::MAX));
-                video.set_stage(VideoStage::Waiting);
-            }
+            } => self.with(|v| {
+                v.set_position(i32::try_from(position).unwrap_or(i32::MAX));
+                v.set_lawyers_online(i32::try_from(lawyers_online).unwrap_or(i32::MAX));
+                v.set_stage(VideoStage::Waiting);
+            }),
             KioskCallState::Negotiating { call_id } => {
-                self.video.answer_timer.stop();
-                self.record(
-                    outbox::kind::VIDEO_CALL_ANSWERED,
-                    serde_json::json!({ "call_id": call_id }),
-                );
-                video.set_stage(VideoStage::ConnectingMedia);
+                self.answer_timer.stop();
+                self.video.answered(&call_id);
+                self.with(|v| v.set_stage(VideoStage::ConnectingMedia));
             }
             KioskCallState::InCall { .. } => {
-                self.video.restore_timer.stop();
-                video.set_stage(VideoStage::InCall);
+                self.restore_timer.stop();
+                self.with(|v| v.set_stage(VideoStage::InCall));
             }
             KioskCallState::Interrupted { .. } => {
-                video.set_stage(VideoStage::Interrupted);
-                let me = self.me.clone();
+                self.with(|v| v.set_stage(VideoStage::Interrupted));
                 let grace = self
-                    .video
                     .availability
                     .as_ref()
                     .map(|c| c.reconnect_grace)
                     .unwrap_or_default();
-                self.video
-                    .restore_timer
+                let ui = self.ui.clone();
+                self.restore_timer
                     .start(TimerMode::SingleShot, grace, move || {
-                        if let Some(this) = me.upgrade()
-                            && let Some(call) = this.video.call.borrow().as_ref()
+                        if let Some(this) = ui.get()
+                            && let Some(call) = this.call.borrow().as_ref()
                         {
                             call.step(KioskCallStep::RestoreTimedOut);
                         }
@@ -338,44 +337,21 @@ impl KioskController {
         }
     }
 
-    fn on_call_ended(&self, generation: u64, report: CallReport) {
-        let quality = &report.quality;
-        self.record(
-            outbox::kind::VIDEO_CALL_ENDED,
-            serde_json::json!({
-                "call_id": report.call_id,
-                "answered": report.answered,
-                "ended_by": report.by.as_str(),
-                "reason": report.reason.as_str(),
-                "waited_s": report.waited.as_secs(),
-                "duration_s": report.talked.as_secs(),
-                "quality": {
-                    "packets_received": quality.packets_received,
-                    "packets_lost": quality.packets_lost,
-                    "loss_ratio": quality.loss_ratio(),
-                    "jitter_ms": quality.jitter_ms,
-                    "round_trip_ms": quality.round_trip_ms,
-                    "frames_decoded": quality.frames_decoded,
-                },
-            }),
-        );
-        if generation != self.video.generation.get() {
+    /// A call ended; `shown` when it is the call on screen (else only its record counts).
+    fn on_call_ended(&self, report: CallReport, shown: bool) {
+        self.video.ended(&report, ignore);
+        if !shown {
             return;
         }
-        self.video.answer_timer.stop();
-        self.video.restore_timer.stop();
-        self.video.call.borrow_mut().take();
+        self.answer_timer.stop();
+        self.restore_timer.stop();
+        self.call.borrow_mut().take();
         self.clear_pictures();
         // The citizen may walk away from the page after the call: the idle watch resumes.
-        self.touched();
-        let Some(app) = self.app.upgrade() else {
-            return;
-        };
-        let video = app.global::<Video>();
-        video.set_ended_by_lawyer(report.by == Party::Lawyer);
+        self.shell.touched();
         let stage = match (report.reason, report.answered) {
             (HangupReason::Cancelled, _) => {
-                self.go_home();
+                self.shell.go_home();
                 return;
             }
             (HangupReason::NoAnswer, _) => VideoStage::NoAnswer,
@@ -385,29 +361,17 @@ impl KioskController {
             (HangupReason::PeerGone, true) => VideoStage::NetworkLost,
             _ => VideoStage::Failed,
         };
-        video.set_stage(stage);
-        if stage == VideoStage::Ended {
-            self.offer_rating_after_call(&report);
-        }
-    }
-
-    /// After an answered call the citizen is asked to rate the service. The rating page is
-    /// another engineer's; until it lands the call page's "ended" view stays (lead: open the
-    /// rating page here with the call id).
-    pub fn offer_rating_after_call(&self, report: &CallReport) {
-        tracing::info!(
-            answered = report.answered,
-            "video call ended; rating page not wired yet"
-        );
-    }
-
-    /// Writes an outbox event on the store thread.
-    fn record(&self, kind: &'static str, payload: serde_json::Value) {
-        let at = self.deps.clock.now();
-        self.deps.worker.submit(move |store| {
-            if let Err(e) = outbox::append(store.conn(), kind, &payload, at) {
-                tracing::error!("cannot record {kind}: {e}");
-            }
+        self.with(|v| {
+            v.set_ended_by_lawyer(report.by == Party::Lawyer);
+            v.set_stage(stage);
         });
+        // After a conversation, 好差评: 跳过 comes back to this page.
+        if stage == VideoStage::Ended && !report.call_id.is_empty() {
+            self.shell.request(Intent::Rate {
+                kind: ServiceKind::VideoCall,
+                id: report.call_id.clone(),
+                subject: None,
+            });
+        }
     }
 }

@@ -4,6 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
+use legal_kiosk::domain::maintenance::{Actor, Pin, Role, accounts};
+use slint::ComponentHandle;
+use slint::platform::{PointerEventButton, WindowEvent};
+
 use ed25519_dalek::SigningKey;
 use kiosk_registry::config::ServeConfig;
 use kiosk_registry::store::{Store, platforms};
@@ -86,11 +90,23 @@ impl Registry {
         Store::open(&self.db).unwrap()
     }
 
+    /// The key enrolment codes are hashed with (beside the database, as the server uses it).
+    pub fn code_key(&self) -> kiosk_registry::code_key::CodeKey {
+        kiosk_registry::code_key::CodeKey::for_database(&self.db).unwrap()
+    }
+
     /// A fresh one-time enrolment code.
     pub fn code(&self) -> String {
         let expires = chrono::Utc::now() + chrono::Duration::hours(1);
         self.store()
-            .with(|c| kiosk_registry::store::enrolment::create_code(c, PLATFORM, expires))
+            .with(|c| {
+                kiosk_registry::store::enrolment::create_code(
+                    c,
+                    &self.code_key(),
+                    PLATFORM,
+                    expires,
+                )
+            })
             .unwrap()
     }
 
@@ -163,4 +179,67 @@ pub fn write_config(dir: &Path, registry: &Registry, extra: &str) -> PathBuf {
     )
     .unwrap();
     path
+}
+
+pub const INSTALLER_PIN: &str = "482916";
+
+/// A kiosk on the testing backend with this registry in its configuration, enrolled by an
+/// installer through the maintenance menu (its sync then runs).
+pub fn enrolled_in_the_menu(registry: &Registry) -> super::Kiosk {
+    let dir = tempfile::tempdir().unwrap();
+    let config_path = write_config(dir.path(), registry, "");
+    let config = legal_kiosk::config::Config::load(Some(&config_path)).unwrap();
+    let kiosk = super::Kiosk::start_in(config, dir, super::beijing(26, 9, 30));
+    kiosk
+        .app
+        .window()
+        .set_size(slint::PhysicalSize::new(1080, 1920));
+    kiosk
+        .kiosk
+        .worker
+        .call(|s| {
+            accounts::add(
+                s.conn(),
+                "安装员",
+                Role::Installer,
+                &Pin::new_for_account(INSTALLER_PIN).unwrap(),
+                &Actor::Console("test".into()),
+                chrono::Local::now().fixed_offset(),
+            )
+        })
+        .unwrap()
+        .unwrap();
+
+    // Hold the top-right corner for 3 s, type the PIN.
+    let size = kiosk.app.window().size().to_logical(1.0);
+    let corner = slint::LogicalPosition::new(size.width - 30.0, 30.0);
+    let window = kiosk.app.window();
+    window.dispatch_event(WindowEvent::PointerPressed {
+        position: corner,
+        button: PointerEventButton::Left,
+    });
+    kiosk.wait_idle(3);
+    window.dispatch_event(WindowEvent::PointerReleased {
+        position: corner,
+        button: PointerEventButton::Left,
+    });
+    for digit in INSTALLER_PIN.chars() {
+        kiosk.tap(&digit.to_string());
+    }
+    kiosk.tap("确定");
+    kiosk.settle("the menu", |k| k.shows("注册"));
+
+    kiosk.tap("注册");
+    kiosk.find("registry-url")[0].set_accessible_value(&registry.url);
+    kiosk.find("enrolment-code")[0].set_accessible_value(registry.code());
+    kiosk.tap("注册本终端");
+    kiosk.settle("enrolled", |k| {
+        k.find("result")
+            .iter()
+            .filter_map(|e| e.accessible_value())
+            .any(|v| v.contains("已注册为 kt-"))
+    });
+    kiosk.tap("返回");
+    kiosk.tap("退出");
+    kiosk
 }

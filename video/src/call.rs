@@ -354,7 +354,14 @@ fn on_frame(
                 lawyers_online,
             })
         }
-        ServerToKiosk::Answered { call_id } => {
+        ServerToKiosk::Answered {
+            call_id,
+            ice: for_this_call,
+        } => {
+            // Credentials minted for this call (time-limited TURN) replace the welcome's.
+            if let Some(settings) = for_this_call {
+                *ice = Some(settings);
+            }
             engine.call_id.clone_from(&call_id);
             let frame = engine.apply(KioskCallStep::Answered { call_id });
             if matches!(engine.state, KioskCallState::Negotiating { .. }) {

@@ -212,8 +212,9 @@ fn a_relay_only_call_goes_through_coturn_on_loopback() {
                 "--min-port=49152",
                 "--max-port=49252",
                 "--allow-loopback-peers",
-                "--lt-cred-mech",
-                "--user=kiosk:turn-secret",
+                // Time-limited credentials (TURN REST): the registry mints them per call.
+                "--use-auth-secret",
+                "--static-auth-secret=turn-shared-secret-0123",
                 "--realm=legal-kiosk",
                 "--no-tls",
                 "--no-dtls",
@@ -230,7 +231,10 @@ fn a_relay_only_call_goes_through_coturn_on_loopback() {
         std::thread::sleep(Duration::from_millis(500));
         let runtime = runtime();
         let mut pilot = Pilot::start(&runtime);
-        pilot.use_turn("turn:127.0.0.1:3478?transport=udp", "kiosk", "turn-secret");
+        pilot.use_turn(
+            "turn:127.0.0.1:3478?transport=udp",
+            "turn-shared-secret-0123",
+        );
         let mut lawyer = Lawyer::open(&pilot.url);
         lawyer.run(&format!("login {} {}", pilot::LAWYER, pilot::PASSWORD));
         let (call, recorder) = start_call(&runtime, &pilot, None);

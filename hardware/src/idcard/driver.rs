@@ -15,7 +15,7 @@ use super::card::CardRead;
 use super::command::{Command, CommandTimeouts};
 use super::config::{PresenceProbe, ReaderConfig};
 use super::frame::{FrameDecoder, FrameError, Response};
-use super::read::{ReadPayloadError, parse_read_payload};
+use super::read::{ReadPayloadError, parse_additional_addresses, parse_read_payload};
 use super::sam::SamId;
 use super::status::{Status, StatusClass};
 
@@ -338,33 +338,10 @@ impl Reader {
     pub fn additional_address(&mut self) -> Result<Zeroizing<Vec<String>>, ReaderError> {
         let command = Command::ReadAdditionalAddress;
         let response = self.expect(command, &[Status::Success, Status::NoContent])?;
-        let data = response.data();
-        if data.len() % 70 != 0 || data.len() > 280 {
-            return Err(ReaderError::Payload {
-                command,
-                len: data.len(),
-            });
-        }
-        let mut entries = Zeroizing::new(Vec::with_capacity(4));
-        for chunk in data.chunks_exact(70) {
-            let mut units: Zeroizing<Vec<u16>> = Zeroizing::new(
-                chunk
-                    .chunks_exact(2)
-                    .map(|p| u16::from_le_bytes([p[0], p[1]]))
-                    .collect(),
-            );
-            while units.last().is_some_and(|u| *u == 0x20 || *u == 0) {
-                units.pop();
-            }
-            let mut entry = String::with_capacity(units.len() * 3);
-            for c in char::decode_utf16(units.iter().copied()) {
-                entry.push(c.unwrap_or(char::REPLACEMENT_CHARACTER));
-            }
-            if !entry.trim().is_empty() {
-                entries.push(entry);
-            }
-        }
-        Ok(entries)
+        parse_additional_addresses(response.data()).ok_or_else(|| ReaderError::Payload {
+            command,
+            len: response.data().len(),
+        })
     }
 
     fn exchange(

@@ -2,6 +2,7 @@
 //! (fingerprint variant) fingerprint, then the blocks themselves.
 
 use thiserror::Error;
+use zeroize::Zeroizing;
 
 use super::card::{CardRead, Photo};
 use super::text::{self, TEXT_LEN, TextError};
@@ -62,4 +63,33 @@ pub fn parse_read_payload(
         card,
         photo: Photo::new(photo),
     })
+}
+
+/// Parses the data of a 0x30 0x03 reply: up to four 70-byte UCS-2LE entries, newest last,
+/// padding trimmed, blank entries left out. `None` when the length is not a whole number of
+/// entries or there are more than four.
+pub fn parse_additional_addresses(data: &[u8]) -> Option<Zeroizing<Vec<String>>> {
+    if !data.len().is_multiple_of(70) || data.len() > 280 {
+        return None;
+    }
+    let mut entries = Zeroizing::new(Vec::with_capacity(4));
+    for chunk in data.chunks_exact(70) {
+        let mut units: Zeroizing<Vec<u16>> = Zeroizing::new(
+            chunk
+                .chunks_exact(2)
+                .map(|p| u16::from_le_bytes([p[0], p[1]]))
+                .collect(),
+        );
+        while units.last().is_some_and(|u| *u == 0x20 || *u == 0) {
+            units.pop();
+        }
+        let mut entry = String::with_capacity(units.len() * 3);
+        for c in char::decode_utf16(units.iter().copied()) {
+            entry.push(c.unwrap_or(char::REPLACEMENT_CHARACTER));
+        }
+        if !entry.trim().is_empty() {
+            entries.push(entry);
+        }
+    }
+    Some(entries)
 }

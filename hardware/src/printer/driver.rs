@@ -21,7 +21,6 @@ use super::status::{
     decode_error_cause, decode_offline_cause, decode_paper_sensor, decode_printer,
     decode_roll_paper, is_paper_sensor_reply, is_status_reply,
 };
-use super::ticket::TicketContent;
 use super::transport::{self, Transport, is_disconnect};
 
 /// What happened to a job that was sent.
@@ -145,6 +144,15 @@ impl Printer {
         Self { config, link: None }
     }
 
+    /// A printer on a link opened elsewhere (a transport of the caller's own, such as the
+    /// in-memory one the fuzz targets feed); reopened from `config` if the link drops.
+    pub fn with_transport(config: PrinterConfig, link: Box<dyn Transport>) -> Self {
+        Self {
+            config,
+            link: Some(link),
+        }
+    }
+
     /// A printer whose device is opened now, failing if it cannot be.
     pub fn open(config: &PrinterConfig) -> Result<Self, PrinterError> {
         let mut printer = Self::new(config.clone());
@@ -183,11 +191,6 @@ impl Printer {
             }
             other => other,
         }
-    }
-
-    /// Prints a queue ticket.
-    pub fn print_ticket(&mut self, ticket: &TicketContent) -> Result<PrintReport, PrinterError> {
-        self.print(&ticket.to_document())
     }
 
     /// Encodes and prints a document.

@@ -1,17 +1,15 @@
 //! The thermal ESC/POS printer: document model, GB18030 encoder, transports, status, the
-//! driver the firmware calls, and a simulator that speaks the same protocol.
+//! driver the firmware calls, and a simulator that speaks the same protocol. It prints
+//! documents; what a ticket or a slip says and how it is laid out is the firmware's.
 //!
 //! Typical use on the printer thread:
 //!
 //! ```no_run
-//! use hardware::printer::{Printer, PrinterConfig, TicketContent};
+//! use hardware::printer::{Document, Printer, PrinterConfig};
 //! let mut printer = Printer::new(PrinterConfig::serial("/dev/ttyUSB0"));
-//! let taken = chrono::NaiveDate::from_ymd_opt(2026, 11, 26)
-//!     .and_then(|d| d.and_hms_opt(14, 3, 0))
-//!     .unwrap();
-//! let ticket = TicketContent::new("XX区公共法律服务中心", "法律援助", "A012", 3, taken,
-//!     "https://q.example.gov.cn/t/7f3a9c");
-//! match printer.print_ticket(&ticket) {
+//! let mut ticket = Document::new();
+//! ticket.ticket_number("A012").qr("https://q.example.gov.cn/t/7f3a9c").cut();
+//! match printer.print(&ticket) {
 //!     Ok(report) if report.paper_near_end => { /* warn staff once */ }
 //!     Ok(_) => {}
 //!     Err(e) if e.nothing_printed() => { /* refused or unavailable: show number on screen */ }
@@ -27,7 +25,6 @@ pub mod layout;
 pub mod sim;
 pub mod status;
 pub mod text;
-pub mod ticket;
 pub mod transport;
 
 pub use config::{FlowControl, PrinterConfig, TransportKind};
@@ -37,4 +34,3 @@ pub use encode::{EncodeError, EncodeOptions, encode};
 pub use layout::PaperWidth;
 pub use sim::render::preview_png;
 pub use status::{PrinterStatus, Refusal};
-pub use ticket::{GuidanceSlip, TicketContent};

@@ -1,30 +1,14 @@
 //! Shared helpers for the printer tests: a sample ticket and a simulator with its config.
 #![allow(dead_code)]
 
+mod sample_ticket;
+
 use std::path::PathBuf;
 
-use chrono::NaiveDate;
 use hardware::printer::sim::{SimAttach, SimOptions, SimPrinter};
-use hardware::printer::{PaperWidth, PrinterConfig, TicketContent, TransportKind};
+use hardware::printer::{PaperWidth, PrinterConfig, TransportKind};
 
-pub const TOKEN_URL: &str = "https://q.example.gov.cn/t/7f3a9c2e";
-
-/// A synthetic ticket (no real person's data).
-pub fn sample_ticket() -> TicketContent {
-    let taken = NaiveDate::from_ymd_opt(2026, 11, 26)
-        .and_then(|d| d.and_hms_opt(14, 3, 27))
-        .expect("valid date");
-    let mut ticket = TicketContent::new(
-        "朝阳区公共法律服务中心",
-        "法律援助",
-        "A012",
-        3,
-        taken,
-        TOKEN_URL,
-    );
-    ticket.window = Some("3号窗口".into());
-    ticket
-}
+pub use sample_ticket::{TOKEN_URL, sample_ticket};
 
 /// A simulator behind a symlink in a temporary folder, and a driver config for it.
 pub struct Rig {

@@ -152,6 +152,8 @@ async function handle(frame) {
       renderQueue();
       break;
     case "connected":
+      // TURN credentials minted for this call (time-limited) replace the welcome's.
+      if (frame.ice) ice = frame.ice;
       await startCall(frame.call);
       break;
     case "sdp":

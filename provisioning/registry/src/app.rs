@@ -1,8 +1,10 @@
 //! The router: every endpoint, recorded in a route table that the OpenAPI test compares with
 //! `provisioning/openapi.json`.
 
+use crate::code_key::CodeKey;
 use crate::config::ServeConfig;
 use crate::error::ApiFailure;
+use crate::login_guard::{LoginGuard, SourceLimiter};
 use crate::routes;
 use crate::store::Store;
 use axum::Router;
@@ -34,16 +36,28 @@ pub struct AppState {
     pub video: Arc<crate::video::Hub>,
     /// Lawyers' console sessions.
     pub lawyer_sessions: Arc<crate::video::LawyerSessions>,
+    /// Lawyers' logins: counted and bounded before any password hash.
+    pub lawyer_logins: Arc<LoginGuard>,
+    /// Enrolment attempts per source address.
+    pub enrol_attempts: Arc<SourceLimiter>,
+    /// The key enrolment codes are hashed with.
+    pub code_key: Arc<CodeKey>,
 }
 
 impl AppState {
     /// State for a server starting now.
-    pub fn new(store: Store, config: ServeConfig) -> Self {
+    pub fn new(store: Store, code_key: CodeKey, config: ServeConfig) -> Self {
         let started = chrono::Utc::now().timestamp();
         Self {
             store,
+            code_key: Arc::new(code_key),
             replay: Arc::new(Mutex::new(ReplayGuard::new(started))),
             ingest_slots: Arc::new(Semaphore::new(config.max_concurrent_ingest)),
+            lawyer_logins: LoginGuard::new(&config.login),
+            enrol_attempts: Arc::new(SourceLimiter::new(
+                config.enrol_limit,
+                config.login.max_tracked,
+            )),
             config: Arc::new(config),
             video: Arc::new(crate::video::Hub::default()),
             lawyer_sessions: Arc::new(crate::video::LawyerSessions::default()),

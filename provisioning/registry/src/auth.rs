@@ -25,7 +25,7 @@ fn header<'a>(headers: &'a HeaderMap, name: &'static str) -> Result<&'a str, Aut
         .ok_or(AuthError::MissingHeader(name))
 }
 
-fn read_headers(headers: &HeaderMap) -> Result<AuthHeaders, AuthError> {
+pub(crate) fn read_headers(headers: &HeaderMap) -> Result<AuthHeaders, AuthError> {
     Ok(AuthHeaders {
         device_id: header(headers, HEADER_DEVICE)?.to_string(),
         timestamp: header(headers, HEADER_TIMESTAMP)?

@@ -1,7 +1,9 @@
 //! Command line: `serve`, and the ops staff's admin commands on the same database file.
 
 use crate::admin::{self, duration};
+use crate::code_key::CodeKey;
 use crate::config::ServeConfig;
+use crate::login_guard::SourceLimit;
 use crate::store::{Store, bundles, commands, enrolment, events, platforms, terminals};
 use anyhow::{Context as _, Result, anyhow};
 use clap::{Args, Parser, Subcommand};
@@ -24,6 +26,10 @@ pub struct Cli {
         default_value = "registry.db"
     )]
     pub db: PathBuf,
+    /// The key enrolment codes are hashed with (made on first use, mode 0600); default:
+    /// enrolment-code.key beside the database. Keep it out of database backups.
+    #[arg(long, global = true, env = "KIOSK_REGISTRY_CODE_KEY")]
+    pub code_key: Option<PathBuf>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -67,6 +73,98 @@ pub enum Command {
     /// Video-call settings: STUN/TURN servers and the transport policy.
     #[command(subcommand)]
     Video(VideoCommand),
+    /// Legal-aid pre-applications: the centres' keys, opening, handling, retention.
+    #[command(subcommand, name = "legal-aid")]
+    LegalAid(LegalAidCommand),
+}
+
+/// `legal-aid` subcommands.
+#[derive(Subcommand, Debug)]
+pub enum LegalAidCommand {
+    /// Make a legal-aid centre's key pair (run it at the centre; needs no database). The
+    /// private key goes to --out (mode 0600); send only the printed public key to the
+    /// operations centre.
+    Keygen {
+        /// Region the centre serves (six-digit division code).
+        #[arg(long)]
+        region: String,
+        /// The centre's name, e.g. 西湖区法律援助中心.
+        #[arg(long)]
+        centre: String,
+        /// Where to write the private key (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Register a centre's public key (from `legal-aid keygen`).
+    RecipientAdd {
+        /// Region the centre serves.
+        #[arg(long)]
+        region: String,
+        /// The centre's name.
+        #[arg(long)]
+        centre: String,
+        /// The public key (base64).
+        #[arg(long)]
+        public_key: String,
+    },
+    /// Retire a centre's key: the next published directory leaves it out.
+    RecipientRetire {
+        /// Key id (la-…).
+        key_id: String,
+    },
+    /// List the registered keys.
+    Recipients {
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sign the registered keys as the `legal-aid-recipients` bundle for every terminal.
+    Publish {
+        /// Version, above every earlier one.
+        #[arg(long)]
+        version: u64,
+        /// Private signing key file.
+        #[arg(long)]
+        key: PathBuf,
+        /// How long terminals accept it.
+        #[arg(long, default_value = "365d")]
+        valid_for: String,
+    },
+    /// List pre-applications: routing fields and state only (nothing personal).
+    List {
+        /// Only this region (330100 covers every 3301xx).
+        #[arg(long)]
+        region: Option<String>,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Open the pre-applications sealed to a centre's key (all it can open, or --id).
+    /// Prints JSON; nothing is logged or stored.
+    Open {
+        /// The centre's private key file.
+        #[arg(long)]
+        key: PathBuf,
+        /// Only these (repeatable).
+        #[arg(long = "id")]
+        ids: Vec<i64>,
+        /// Write to this new file (mode 0600) instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Mark pre-applications handled: their ciphertext is deleted now.
+    Handled {
+        /// Ids from `legal-aid list`.
+        #[arg(required = true)]
+        ids: Vec<i64>,
+    },
+    /// Delete the ciphertext of pre-applications older than the retention period now (the
+    /// server also does it every hour).
+    Purge {
+        /// Retention period.
+        #[arg(long, default_value = "30d")]
+        older_than: String,
+    },
 }
 
 /// `lawyer` subcommands.
@@ -116,12 +214,19 @@ pub enum VideoCommand {
         /// stun:host:port, turn:host:port[?transport=tcp] or turns:host:port.
         #[arg(long)]
         url: String,
-        /// TURN user name.
+        /// TURN user name (fixed credentials; prefer --use-auth-secret).
         #[arg(long, default_value = "")]
         username: String,
-        /// TURN password.
+        /// TURN password (fixed credentials; prefer --use-auth-secret).
         #[arg(long, default_value = "")]
         credential: String,
+        /// Time-limited credentials minted per call (coturn `use-auth-secret`): the shared
+        /// secret (coturn's `static-auth-secret`) is read from standard input.
+        #[arg(long, conflicts_with_all = ["username", "credential"])]
+        use_auth_secret: bool,
+        /// How long each minted credential lasts (with --use-auth-secret).
+        #[arg(long, default_value = "10m", requires = "use_auth_secret")]
+        ttl: String,
     },
     /// Remove a STUN or TURN server.
     IceRemove {
@@ -168,6 +273,20 @@ pub struct ServeArgs {
     /// event intake (e.g. during database maintenance): terminals keep their outbox.
     #[arg(long, default_value_t = 16)]
     pub max_concurrent_ingest: usize,
+    /// Lawyers' password checks (Argon2id, 19 MiB each) run at the same time, on their own
+    /// threads; further logins wait a few seconds, then are told to retry (429).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub max_concurrent_password_checks: u16,
+    /// Login attempts one address may make per minute (all at once, then one at a time).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub login_attempts_per_minute: u32,
+    /// Enrolment attempts one address may make per minute (successful ones are not counted).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub enrol_attempts_per_minute: u32,
+    /// How long a legal-aid pre-application's ciphertext is kept when no centre marks it
+    /// handled (checked every hour).
+    #[arg(long, default_value = "30d")]
+    pub legal_aid_retention: String,
 }
 
 /// `tls` subcommands.
@@ -181,6 +300,10 @@ pub enum TlsCommand {
         /// Host names and IP addresses the terminals use to reach the server.
         #[arg(long = "name", required = true)]
         names: Vec<String>,
+        /// The service user (USER or USER:GROUP) the server's private key is given to, so the
+        /// service can read it and nobody else can (mode 0600). Run as root.
+        #[arg(long)]
+        owner: Option<String>,
     },
 }
 
@@ -437,6 +560,11 @@ fn init_tracing() {
         .try_init();
 }
 
+/// The enrolment-code key: `--code-key`, else beside the database.
+fn code_key_path(db: &std::path::Path, given: Option<&std::path::Path>) -> PathBuf {
+    given.map_or_else(|| CodeKey::default_path(db), std::path::Path::to_path_buf)
+}
+
 fn open(db: &std::path::Path) -> Result<Store> {
     Store::open(db).with_context(|| format!("cannot open the database {}", db.display()))
 }
@@ -450,9 +578,16 @@ fn print_json(value: &impl serde::Serialize) -> Result<()> {
 pub fn run(cli: Cli) -> Result<()> {
     let now = chrono::Utc::now();
     match cli.command {
-        Command::Serve(args) => serve(cli.db, args),
-        Command::Tls(TlsCommand::Init { dir, names }) => {
-            let files = crate::tls::init_pki(&dir, &names)?;
+        Command::Serve(args) => {
+            let code_key = code_key_path(&cli.db, cli.code_key.as_deref());
+            serve(cli.db, code_key, args)
+        }
+        Command::Tls(TlsCommand::Init { dir, names, owner }) => {
+            let owner = owner
+                .as_deref()
+                .map(crate::files::resolve_owner)
+                .transpose()?;
+            let files = crate::tls::init_pki_for(&dir, &names, owner)?;
             println!(
                 "CA certificate (copy to every terminal): {}",
                 files.ca_cert.display()
@@ -501,8 +636,9 @@ pub fn run(cli: Cli) -> Result<()> {
             valid_for,
         }) => {
             let valid_for = duration::parse(&valid_for).map_err(|e| anyhow!(e))?;
-            let code =
-                open(&cli.db)?.with(|c| enrolment::create_code(c, &platform, now + valid_for))?;
+            let key = CodeKey::load_or_create(&code_key_path(&cli.db, cli.code_key.as_deref()))?;
+            let code = open(&cli.db)?
+                .with(|c| enrolment::create_code(c, &key, &platform, now + valid_for))?;
             println!("{code}");
             eprintln!(
                 "one-time code for platform {platform}, valid until {}",
@@ -582,6 +718,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Command(command) => command_cmd(&open(&cli.db)?, command),
         Command::Lawyer(command) => lawyer_cmd(&open(&cli.db)?, command),
         Command::Video(command) => video_cmd(&open(&cli.db)?, command),
+        Command::LegalAid(command) => legal_aid_cmd(&cli.db, command),
         Command::Events(EventsCommand::Export {
             kind,
             platform,
@@ -645,12 +782,18 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
-fn serve(db: PathBuf, args: ServeArgs) -> Result<()> {
+fn serve(db: PathBuf, code_key: PathBuf, args: ServeArgs) -> Result<()> {
     let mut config = ServeConfig::new(args.listen, db, args.cert, args.key);
+    config.code_key = code_key;
     config.poll_interval_s = args.poll_interval;
     config.overdue_after_polls = args.overdue_after_polls;
     config.request_timeout = std::time::Duration::from_secs(args.request_timeout);
     config.max_concurrent_ingest = args.max_concurrent_ingest;
+    config.login.max_concurrent_hashes = usize::from(args.max_concurrent_password_checks);
+    config.login.source = SourceLimit::per_minute(args.login_attempts_per_minute);
+    config.enrol_limit = SourceLimit::per_minute(args.enrol_attempts_per_minute);
+    config.legal_aid_retention = duration::parse(&args.legal_aid_retention)
+        .map_err(|e| anyhow!("--legal-aid-retention: {e}"))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -743,6 +886,148 @@ fn lawyer_cmd(store: &Store, command: LawyerCommand) -> Result<()> {
     Ok(())
 }
 
+fn write_private_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("cannot create {} (it must not exist yet)", path.display()))?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    Ok(())
+}
+
+fn legal_aid_cmd(db: &std::path::Path, command: LegalAidCommand) -> Result<()> {
+    use crate::store::legal_aid as stored;
+    use admin::legal_aid;
+    match command {
+        LegalAidCommand::Keygen {
+            region,
+            centre,
+            out,
+        } => {
+            let r = legal_aid::keygen(&out, &region, &centre)?;
+            println!(
+                "key {} for {} ({}) written to {} — keep it at the centre, never on the \
+                 registry server.\nRegister its public key at the operations centre with:\n  \
+                 kiosk-registry legal-aid recipient-add --region {} --centre '{}' --public-key {}",
+                r.key_id,
+                r.centre,
+                r.region,
+                out.display(),
+                r.region,
+                r.centre,
+                r.public_key
+            );
+        }
+        LegalAidCommand::RecipientAdd {
+            region,
+            centre,
+            public_key,
+        } => {
+            let bytes = {
+                use base64::Engine as _;
+                base64::engine::general_purpose::STANDARD
+                    .decode(public_key.trim())
+                    .map_err(|_| anyhow!("--public-key is not base64"))?
+            };
+            let recipient = provisioning::sealing::Recipient {
+                key_id: provisioning::sealing::key_id(&bytes),
+                region,
+                centre,
+                public_key: public_key.trim().to_string(),
+            };
+            open(db)?.with(|c| stored::add_recipient(c, &recipient))?;
+            println!(
+                "key {} registered for {} ({}); publish with `legal-aid publish`",
+                recipient.key_id, recipient.centre, recipient.region
+            );
+        }
+        LegalAidCommand::RecipientRetire { key_id } => {
+            open(db)?.with(|c| stored::retire_recipient(c, &key_id))?;
+            println!("key {key_id} retired; publish a new directory with `legal-aid publish`");
+        }
+        LegalAidCommand::Recipients { json } => {
+            let rows = open(db)?.with(|c| stored::recipients(c))?;
+            if json {
+                return print_json(&rows);
+            }
+            for r in rows {
+                println!(
+                    "{:<20} {:<8} {:<10} {}",
+                    r.recipient.key_id,
+                    r.recipient.region,
+                    if r.retired_at.is_some() {
+                        "retired"
+                    } else {
+                        "in use"
+                    },
+                    r.recipient.centre
+                );
+            }
+        }
+        LegalAidCommand::Publish {
+            version,
+            key,
+            valid_for,
+        } => {
+            let valid_for = duration::parse(&valid_for).map_err(|e| anyhow!(e))?;
+            let (manifest, directory) =
+                legal_aid::publish(&open(db)?, version, valid_for, &admin::keys::load(&key)?)?;
+            println!(
+                "published {} v{} with {} centre key(s), expires {}",
+                manifest.stream,
+                manifest.version,
+                directory.recipients.len(),
+                manifest.expires_at
+            );
+        }
+        LegalAidCommand::List { region, json } => {
+            let rows = legal_aid::list(&open(db)?, region.as_deref())?;
+            if json {
+                return print_json(&rows);
+            }
+            for r in rows {
+                println!(
+                    "{:<8} {:<26} {:<16} {:<8} {:<20} {:<10} {}",
+                    r.id, r.received_at, r.platform_id, r.region, r.recipient, r.state, r.detail
+                );
+            }
+        }
+        LegalAidCommand::Open { key, ids, out } => {
+            let key = provisioning::sealing::RecipientSecret::read(&key)?;
+            let opened = legal_aid::open(&open(db)?, &key, &ids)?;
+            let text = zeroize::Zeroizing::new(serde_json::to_string_pretty(&opened)?);
+            match out {
+                Some(path) => {
+                    write_private_file(&path, text.as_bytes())?;
+                    eprintln!(
+                        "{} pre-application(s) written to {}",
+                        opened.len(),
+                        path.display()
+                    );
+                }
+                None => println!("{}", text.as_str()),
+            }
+        }
+        LegalAidCommand::Handled { ids } => {
+            legal_aid::handled(&open(db)?, &ids)?;
+            println!(
+                "{} pre-application(s) handled; their ciphertext is deleted",
+                ids.len()
+            );
+        }
+        LegalAidCommand::Purge { older_than } => {
+            let retention = duration::parse(&older_than).map_err(|e| anyhow!(e))?;
+            let n = legal_aid::apply_retention(&open(db)?, retention, chrono::Utc::now())?;
+            println!("{n} pre-application(s) past the retention period: ciphertext deleted");
+        }
+    }
+    Ok(())
+}
+
 fn video_cmd(store: &Store, command: VideoCommand) -> Result<()> {
     use crate::store::video;
     match command {
@@ -750,9 +1035,23 @@ fn video_cmd(store: &Store, command: VideoCommand) -> Result<()> {
             url,
             username,
             credential,
+            use_auth_secret,
+            ttl,
         } => {
-            store.with(|c| video::add_ice_server(c, &url, &username, &credential))?;
-            println!("ICE server {url} saved");
+            if use_auth_secret {
+                let ttl = duration::parse(&ttl).map_err(|e| anyhow!("--ttl: {e}"))?;
+                let mut secret = zeroize::Zeroizing::new(String::new());
+                std::io::stdin()
+                    .read_line(&mut secret)
+                    .context("cannot read the shared secret from standard input")?;
+                let secret = secret.trim_end_matches(['\r', '\n']);
+                let ttl_s = u64::try_from(ttl.num_seconds()).unwrap_or(0);
+                store.with(|c| video::add_rest_ice_server(c, &url, secret, ttl_s))?;
+                println!("ICE server {url} saved: credentials minted per call, valid {ttl_s} s");
+            } else {
+                store.with(|c| video::add_ice_server(c, &url, &username, &credential))?;
+                println!("ICE server {url} saved");
+            }
         }
         VideoCommand::IceRemove { url } => {
             store.with(|c| video::remove_ice_server(c, &url))?;
@@ -767,18 +1066,40 @@ fn video_cmd(store: &Store, command: VideoCommand) -> Result<()> {
             println!("ICE transport policy saved");
         }
         VideoCommand::Show { json } => {
-            let settings = store.with(|c| video::ice_settings(c))?;
+            let config = store.with(|c| video::ice_config(c))?;
+            let servers: Vec<serde_json::Value> = config
+                .servers
+                .iter()
+                .map(|s| {
+                    let auth = match &s.credentials {
+                        crate::video::turn::Credentials::None => serde_json::json!("none"),
+                        crate::video::turn::Credentials::Static { username, .. } => {
+                            serde_json::json!({ "fixed": username })
+                        }
+                        crate::video::turn::Credentials::Rest { ttl, .. } => {
+                            serde_json::json!({ "minted_per_call_ttl_s": ttl.as_secs() })
+                        }
+                    };
+                    serde_json::json!({ "url": s.url, "credentials": auth })
+                })
+                .collect();
             if json {
-                return print_json(&settings);
+                return print_json(&serde_json::json!({
+                    "ice_transport_policy": config.policy, "ice_servers": servers,
+                }));
             }
-            println!("policy: {:?}", settings.ice_transport_policy);
-            for s in settings.ice_servers {
-                let who = if s.username.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (user {})", s.username)
+            println!("policy: {:?}", config.policy);
+            for s in &config.servers {
+                let who = match &s.credentials {
+                    crate::video::turn::Credentials::None => String::new(),
+                    crate::video::turn::Credentials::Static { username, .. } => {
+                        format!(" (fixed user {username})")
+                    }
+                    crate::video::turn::Credentials::Rest { ttl, .. } => {
+                        format!(" (credentials minted per call, valid {} s)", ttl.as_secs())
+                    }
                 };
-                println!("{}{who}", s.urls.join(" "));
+                println!("{}{who}", s.url);
             }
         }
     }

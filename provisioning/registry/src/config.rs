@@ -1,5 +1,6 @@
 //! How the server runs.
 
+use crate::login_guard::{LoginGuardConfig, SourceLimit};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -11,6 +12,8 @@ pub struct ServeConfig {
     pub listen: SocketAddr,
     /// The SQLite file.
     pub database: PathBuf,
+    /// The key enrolment codes are hashed with (`code_key`).
+    pub code_key: PathBuf,
     /// Server certificate chain (PEM).
     pub tls_cert: PathBuf,
     /// Server private key (PEM).
@@ -27,6 +30,16 @@ pub struct ServeConfig {
     pub max_connections: usize,
     /// Event batches written at the same time; more get 429 (0 pauses intake).
     pub max_concurrent_ingest: usize,
+    /// Lawyers' logins: attempts per source and per account, concurrent password checks.
+    pub login: LoginGuardConfig,
+    /// Enrolment attempts per source address.
+    pub enrol_limit: SourceLimit,
+    /// How often the server looks in the database for terminals revoked and lawyers
+    /// disabled (by `kiosk-registry` commands in other processes) to end their sessions.
+    pub revocation_check: Duration,
+    /// How long a legal-aid pre-application's ciphertext is kept when no centre marks it
+    /// handled.
+    pub legal_aid_retention: chrono::Duration,
 }
 
 impl ServeConfig {
@@ -34,6 +47,7 @@ impl ServeConfig {
     pub fn new(listen: SocketAddr, database: PathBuf, tls_cert: PathBuf, tls_key: PathBuf) -> Self {
         Self {
             listen,
+            code_key: crate::code_key::CodeKey::default_path(&database),
             database,
             tls_cert,
             tls_key,
@@ -43,6 +57,10 @@ impl ServeConfig {
             handshake_timeout: Duration::from_secs(10),
             max_connections: 8192,
             max_concurrent_ingest: 16,
+            login: LoginGuardConfig::default(),
+            enrol_limit: SourceLimit::per_minute(20),
+            revocation_check: Duration::from_secs(2),
+            legal_aid_retention: crate::admin::legal_aid::DEFAULT_RETENTION,
         }
     }
 

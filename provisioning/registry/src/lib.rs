@@ -7,8 +7,15 @@ pub mod admin;
 pub mod app;
 pub mod auth;
 pub mod cli;
+pub mod code_key;
 pub mod config;
 pub mod error;
+pub mod files;
+#[cfg(any(fuzzing, test))]
+pub mod fuzz;
+pub mod login_guard;
+pub mod peer;
+pub mod revocation;
 pub mod routes;
 pub mod server;
 pub mod store;

@@ -5,6 +5,7 @@ use crate::app::{AppState, router};
 use crate::config::ServeConfig;
 use crate::store::Store;
 use anyhow::{Context as _, Result};
+use axum::extract::ConnectInfo;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
@@ -39,14 +40,17 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer> {
     let tls = crate::tls::server_config(&config.tls_cert, &config.tls_key)?;
     let store = Store::open(&config.database)
         .with_context(|| format!("cannot open the database {}", config.database.display()))?;
+    let code_key = crate::code_key::CodeKey::load_or_create(&config.code_key)?;
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = watch::channel(false);
-    let state = AppState::new(store, config);
+    let state = AppState::new(store, code_key, config);
     let video = state.video.clone();
     tokio::spawn(refresh_call_queues(state.video.clone(), stopped.clone()));
+    tokio::spawn(crate::revocation::watch(state.clone(), stopped.clone()));
+    tokio::spawn(legal_aid_retention(state.clone(), stopped.clone()));
     let task = tokio::spawn(accept_loop(
         listener,
         TlsAcceptor::from(tls),
@@ -74,6 +78,32 @@ async fn refresh_call_queues(hub: Arc<crate::video::Hub>, mut stopped: watch::Re
                 hub.shutdown();
                 return;
             }
+        }
+    }
+}
+
+/// Deletes the ciphertext of legal-aid pre-applications past the retention period, at start
+/// and every hour.
+async fn legal_aid_retention(state: AppState, mut stopped: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stopped.changed() => return,
+        }
+        let retention = state.config.legal_aid_retention;
+        let now = chrono::Utc::now();
+        let deleted = state
+            .store
+            .call(move |c| crate::store::legal_aid::delete_expired(c, now - retention, now))
+            .await;
+        match deleted {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                n,
+                "legal-aid pre-applications past retention: ciphertext deleted"
+            ),
+            Err(e) => tracing::warn!("legal-aid retention: {e}"),
         }
     }
 }
@@ -128,6 +158,15 @@ async fn accept_loop(
                 .http2()
                 .timer(TokioTimer::new())
                 .keep_alive_interval(Duration::from_secs(30));
+            // Handlers that limit per client (logins, enrolment) read the peer from here.
+            let app = tower::ServiceBuilder::new()
+                .map_request(
+                    move |mut request: axum::http::Request<hyper::body::Incoming>| {
+                        request.extensions_mut().insert(ConnectInfo(peer));
+                        request
+                    },
+                )
+                .service(app);
             let connection = builder
                 .serve_connection_with_upgrades(TokioIo::new(tls), TowerToHyperService::new(app));
             tokio::select! {

@@ -7,9 +7,7 @@ use rcgen::{
 };
 use rustls::pki_types::pem::PemObject as _;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use std::io::Write as _;
 use std::net::IpAddr;
-use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -26,21 +24,26 @@ pub struct PkiFiles {
     pub server_key: PathBuf,
 }
 
-fn write_new(path: &Path, text: &str, mode: u32) -> Result<()> {
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(path)
-        .with_context(|| format!("cannot create {} (it must not exist yet)", path.display()))?;
-    file.write_all(text.as_bytes())?;
-    file.sync_all()?;
-    Ok(())
+/// Writes a new file atomically with `mode` and, if given, `owner` (uid, gid).
+fn write_new(path: &Path, text: &str, mode: u32, owner: Option<(u32, u32)>) -> Result<()> {
+    provisioning::files::create_new_atomically(path, text.as_bytes(), mode, owner)
+        .with_context(|| format!("cannot create {} (it must not exist yet)", path.display()))
 }
 
 /// Creates a CA (10 years) and a server certificate (2 years) for `names` (DNS names or IP
-/// addresses) in `dir`. Refuses to overwrite existing files.
+/// addresses) in `dir`. Refuses to overwrite existing files. The private keys are 0600 and
+/// belong to whoever runs this.
 pub fn init_pki(dir: &Path, names: &[String]) -> Result<PkiFiles> {
+    init_pki_for(dir, names, None)
+}
+
+/// [`init_pki`], with the server's private key given to `server_key_owner` (uid, gid) — the
+/// service user, who must read it; the CA key stays with whoever runs this (keep it offline).
+pub fn init_pki_for(
+    dir: &Path,
+    names: &[String],
+    server_key_owner: Option<(u32, u32)>,
+) -> Result<PkiFiles> {
     if names.is_empty() {
         bail!("give at least one host name or IP address for the server certificate");
     }
@@ -88,14 +91,20 @@ pub fn init_pki(dir: &Path, names: &[String]) -> Result<PkiFiles> {
     let server_key = KeyPair::generate()?;
     let server_cert = params.signed_by(&server_key, &ca)?;
 
-    write_new(&files.ca_cert, &ca.pem(), 0o644)?;
-    write_new(&files.ca_key, &ca_key_pem, 0o600)?;
+    write_new(&files.ca_cert, &ca.pem(), 0o644, None)?;
+    write_new(&files.ca_key, &ca_key_pem, 0o600, None)?;
     write_new(
         &files.server_cert,
         &format!("{}{}", server_cert.pem(), ca.pem()),
         0o644,
+        None,
     )?;
-    write_new(&files.server_key, &server_key.serialize_pem(), 0o600)?;
+    write_new(
+        &files.server_key,
+        &server_key.serialize_pem(),
+        0o600,
+        server_key_owner,
+    )?;
     Ok(files)
 }
 

@@ -9,8 +9,6 @@ use common::{OTHER_PLATFORM, PLATFORM, Pilot, Terminal, https_client};
 use futures_util::{SinkExt as _, StreamExt as _};
 use provisioning::signalling::client::{KioskSignalling, SignallingConfig, SignallingError};
 use provisioning::signalling::*;
-use std::io::Write as _;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
@@ -20,61 +18,32 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 const PASSWORD: &str = "a-long-password";
 
 fn admin(pilot: &Pilot, args: &[&str], stdin: &str) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kiosk-registry"))
-        .arg("--db")
-        .arg(&pilot.db)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
+    pilot.admin(args, stdin)
+}
+
+/// A lawyer's login for Hangzhou (3301xx) with `PASSWORD`.
+fn add_lawyer(pilot: &Pilot, username: &str, name: &str) {
+    admin(
+        pilot,
+        &[
+            "lawyer",
+            "add",
+            "--username",
+            username,
+            "--name",
+            name,
+            "--region",
+            "330100",
+        ],
+        &format!("{PASSWORD}\n"),
     );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// A pilot with lawyer `wang` for Hangzhou (3301xx) and a TURN server configured.
 fn pilot() -> Pilot {
     let mut pilot = Pilot::new();
-    admin(
-        &pilot,
-        &[
-            "lawyer",
-            "add",
-            "--username",
-            "wang",
-            "--name",
-            "王律师",
-            "--region",
-            "330100",
-        ],
-        &format!("{PASSWORD}\n"),
-    );
-    admin(
-        &pilot,
-        &[
-            "lawyer",
-            "add",
-            "--username",
-            "li",
-            "--name",
-            "李律师",
-            "--region",
-            "330100",
-        ],
-        &format!("{PASSWORD}\n"),
-    );
+    add_lawyer(&pilot, "wang", "王律师");
+    add_lawyer(&pilot, "li", "李律师");
     admin(
         &pilot,
         &[
@@ -178,6 +147,24 @@ impl LawyerSocket {
         })
         .await
         .expect("a frame within 10 s")
+    }
+
+    /// Waits until the registry closes the connection, reading (and returning) the frames
+    /// it sent before; panics if it stays open for `within`.
+    async fn closed_within(&mut self, within: Duration) -> Vec<ServerToLawyer> {
+        let mut frames = Vec::new();
+        tokio::time::timeout(within, async {
+            loop {
+                match self.0.next().await {
+                    Some(Ok(Message::Text(t))) => frames.push(parse(t.as_str()).unwrap()),
+                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return,
+                    Some(Ok(_)) => {}
+                }
+            }
+        })
+        .await
+        .expect("the registry closes the console's connection");
+        frames
     }
 
     async fn queue(&mut self, len: usize) -> Vec<WaitingCall> {
@@ -369,19 +356,17 @@ async fn a_call_is_queued_per_region_answered_once_relayed_and_hung_up() {
         call_id: call_id.clone(),
     })
     .await;
-    let ServerToLawyer::Connected { call } = wang
+    let ServerToLawyer::Connected { call, .. } = wang
         .next_where(|f| matches!(f, ServerToLawyer::Connected { .. }))
         .await
     else {
         unreachable!()
     };
     assert_eq!(call.call_id, call_id);
-    assert_eq!(
+    assert!(matches!(
         next(&mut ka).await,
-        ServerToKiosk::Answered {
-            call_id: call_id.clone()
-        }
-    );
+        ServerToKiosk::Answered { call_id: id, .. } if id == call_id
+    ));
     assert!(matches!(
         next(&mut kb).await,
         ServerToKiosk::Queued { position: 1, .. }
@@ -611,4 +596,236 @@ async fn out_of_turn_malformed_and_unsigned_frames_are_refused() {
         "{:?}",
         refused.err()
     );
+}
+
+/// Reads a terminal's frames until the registry closes its connection; panics if it stays
+/// open for `within`.
+async fn kiosk_closed_within(k: &mut KioskSignalling, within: Duration) -> Vec<ServerToKiosk> {
+    let mut frames = Vec::new();
+    tokio::time::timeout(within, async {
+        while let Ok(Some(frame)) = k.next().await {
+            frames.push(frame);
+        }
+    })
+    .await
+    .expect("the registry closes the terminal's connection");
+    frames
+}
+
+/// Sets up a call of `terminal` answered by `lawyer`; returns both ends.
+async fn answered_call(
+    pilot: &Pilot,
+    terminal: &Terminal,
+    lawyer: &str,
+) -> (KioskSignalling, LawyerSocket, String) {
+    let mut k = kiosk(pilot, terminal).await.unwrap();
+    next(&mut k).await;
+    k.send(&KioskToServer::RequestCall { category: None })
+        .await
+        .unwrap();
+    let ServerToKiosk::Queued { call_id, .. } = next(&mut k).await else {
+        panic!("queued")
+    };
+    let mut l = lawyer_connect(pilot, Some(&cookie(pilot, lawyer).await))
+        .await
+        .unwrap();
+    l.queue(1).await;
+    l.send(&LawyerToServer::Answer {
+        call_id: call_id.clone(),
+    })
+    .await;
+    l.next_where(|f| matches!(f, ServerToLawyer::Connected { .. }))
+        .await;
+    (k, l, call_id)
+}
+
+#[tokio::test]
+async fn disabling_a_lawyer_or_revoking_a_terminal_ends_their_sessions_and_calls_within_seconds() {
+    let pilot = pilot();
+    let terminal = enrolled_at(&pilot, PLATFORM).await;
+
+    // A lawyer in a call is disabled by `kiosk-registry lawyer disable` (another process).
+    let (mut k, mut wang, call_id) = answered_call(&pilot, &terminal, "wang").await;
+    let wang_cookie = cookie(&pilot, "wang").await;
+    admin(&pilot, &["lawyer", "disable", "wang"], "");
+    let started = std::time::Instant::now();
+    wang.closed_within(Duration::from_secs(5)).await;
+    let ended = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            if let ServerToKiosk::Ended {
+                call_id: id, by, ..
+            } = next(&mut k).await
+            {
+                return (id, by);
+            }
+        }
+    })
+    .await
+    .expect("the citizen is told the call ended");
+    assert_eq!(ended, (call_id, Party::Registry));
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(
+        lawyer_connect(&pilot, Some(&wang_cookie)).await.err(),
+        Some(401),
+        "every session of the account ended"
+    );
+    assert_eq!(login(&pilot, "wang", PASSWORD).await.status(), 401);
+    drop(k);
+
+    // A terminal in a call is revoked by `kiosk-registry terminal revoke`.
+    let (mut k, mut li, _) = answered_call(&pilot, &terminal, "li").await;
+    admin(&pilot, &["terminal", "revoke", &terminal.device_id()], "");
+    kiosk_closed_within(&mut k, Duration::from_secs(5)).await;
+    li.next_where(|f| matches!(f, ServerToLawyer::Ended { .. }))
+        .await;
+    assert!(
+        matches!(
+            kiosk(&pilot, &terminal).await,
+            Err(SignallingError::Refused { status: 403, .. })
+        ),
+        "and it cannot come back"
+    );
+}
+
+/// Asks coturn on `port` for an allocation with these credentials; whether it was granted.
+fn coturn_allocates(port: u16, username: &str, password: &str) -> bool {
+    std::process::Command::new("turnutils_uclient")
+        .args(["-p", &port.to_string(), "-u", username, "-w", password])
+        .args([
+            "-n",
+            "0",
+            "-m",
+            "1",
+            "-e",
+            "127.0.0.1",
+            "-X",
+            "-g",
+            "127.0.0.1",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("turnutils_uclient (coturn, scripts/install-deps.sh test)")
+        .success()
+}
+
+#[tokio::test]
+async fn turn_credentials_are_minted_per_call_time_limited_and_accepted_by_coturn() {
+    const SECRET: &str = "a-long-shared-turn-secret";
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut turn = std::process::Command::new("turnserver")
+        .args(["-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1"])
+        .arg(format!("--listening-port={port}"))
+        .args([
+            "--min-port=50300",
+            "--max-port=50399",
+            "--allow-loopback-peers",
+        ])
+        .args([
+            "--use-auth-secret",
+            &format!("--static-auth-secret={SECRET}"),
+        ])
+        .args(["--realm=legal-kiosk", "--no-tls", "--no-dtls", "--no-cli"])
+        .args(["--log-file=stdout", "--no-stun-backward-compatibility"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("coturn (scripts/install-deps.sh test)");
+    let mut pilot = Pilot::new();
+    add_lawyer(&pilot, "wang", "王律师");
+    let url = format!("turn:127.0.0.1:{port}");
+    admin(
+        &pilot,
+        &[
+            "video",
+            "ice-add",
+            "--url",
+            &url,
+            "--use-auth-secret",
+            "--ttl",
+            "2m",
+        ],
+        &format!("{SECRET}\n"),
+    );
+    admin(&pilot, &["video", "policy", "relay"], "");
+    let shown = admin(&pilot, &["video", "show"], "");
+    assert!(
+        shown.contains("minted per call") && !shown.contains(SECRET),
+        "{shown}"
+    );
+    pilot.start();
+    let terminal = enrolled_at(&pilot, PLATFORM).await;
+    let expiry = |ice: &IceSettings| -> (i64, String) {
+        let (at, who) = ice.ice_servers[0].username.split_once(':').unwrap();
+        (
+            at.parse::<i64>().unwrap() - chrono::Utc::now().timestamp(),
+            who.to_string(),
+        )
+    };
+
+    let mut k = kiosk(&pilot, &terminal).await.unwrap();
+    let ServerToKiosk::Welcome { ice: welcome } = next(&mut k).await else {
+        panic!("welcome first")
+    };
+    let (left, who) = expiry(&welcome);
+    assert!((100..=120).contains(&left), "{left} s");
+    assert_eq!(who, terminal.device_id());
+    assert_eq!(welcome.ice_transport_policy, IceTransportPolicy::Relay);
+
+    k.send(&KioskToServer::RequestCall { category: None })
+        .await
+        .unwrap();
+    next(&mut k).await;
+    let mut wang = lawyer_connect(&pilot, Some(&cookie(&pilot, "wang").await))
+        .await
+        .unwrap();
+    let call_id = wang.queue(1).await[0].call_id.clone();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    wang.send(&LawyerToServer::Answer { call_id }).await;
+    let ServerToLawyer::Connected {
+        ice: Some(lawyer_ice),
+        ..
+    } = wang
+        .next_where(|f| matches!(f, ServerToLawyer::Connected { .. }))
+        .await
+    else {
+        panic!("the console gets credentials for the call")
+    };
+    let kiosk_ice = loop {
+        if let ServerToKiosk::Answered { ice, .. } = next(&mut k).await {
+            break ice.expect("the terminal gets credentials for the call");
+        }
+    };
+    assert_eq!(expiry(&lawyer_ice).1, "lawyer.wang");
+    assert_eq!(expiry(&kiosk_ice).1, terminal.device_id());
+    assert_ne!(
+        kiosk_ice.ice_servers[0].username, welcome.ice_servers[0].username,
+        "minted again for the call"
+    );
+
+    let (user, password) = (
+        &kiosk_ice.ice_servers[0].username,
+        &kiosk_ice.ice_servers[0].credential,
+    );
+    assert!(coturn_allocates(port, user, password), "the terminal's");
+    assert!(coturn_allocates(
+        port,
+        &lawyer_ice.ice_servers[0].username,
+        &lawyer_ice.ice_servers[0].credential
+    ));
+    assert!(!coturn_allocates(port, user, "bm90IHRoZSBwYXNzd29yZA=="));
+    // Once its time is up, a credential is refused (the same scheme, an expiry just past).
+    let (_, who) = user.split_once(':').unwrap();
+    let (stale, stale_password) = kiosk_registry::video::turn::rest_credential(
+        SECRET,
+        who,
+        chrono::Utc::now().timestamp() - 5,
+    );
+    assert!(!coturn_allocates(port, &stale, &stale_password));
+    let _ = turn.kill();
+    let _ = turn.wait();
 }

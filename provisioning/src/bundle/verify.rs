@@ -83,6 +83,10 @@ pub enum BundleError {
     /// The payload is not valid base64 or not a valid file set.
     #[error("bundle payload is malformed: {0}")]
     MalformedPayload(String),
+    /// Signed and intact, but the terminal cannot use what it says (a file missing, a rule
+    /// the firmware needs absent or invalid). The content in force stays.
+    #[error("bundle content is not usable on this terminal: {0}")]
+    Unusable(String),
 }
 
 /// The public keys a terminal trusts: one, or two during a key rotation.
@@ -233,7 +237,7 @@ impl BundleVerifier {
         })
     }
 
-    fn check_manifest(
+    pub(crate) fn check_manifest(
         &self,
         stream: &str,
         manifest: &Manifest,

@@ -73,8 +73,12 @@ impl SyncClient {
         let verified = self
             .verifier
             .verify(stream, bundle, current, self.http.now())?;
-        let store = self.bundles.clone();
         let verified = Arc::new(verified);
+        let store = self.bundles.clone();
+        let checked = verified.clone();
+        // Parsing a content bundle is blocking work; its refusal is a BundleError like any other.
+        blocking(move || Ok(store.check(&checked))).await??;
+        let store = self.bundles.clone();
         let applied = verified.clone();
         blocking(move || store.apply(&applied)).await?;
         tracing::info!(

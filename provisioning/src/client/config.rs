@@ -25,6 +25,9 @@ pub struct ClientConfig {
     pub retry_initial: Duration,
     /// Longest retry delay.
     pub retry_max: Duration,
+    /// Where an installer's confirmation of a large clock difference is kept
+    /// (`client::clock`); `None`: differences over 24 h are never adopted.
+    pub clock_confirmation: Option<PathBuf>,
 }
 
 impl ClientConfig {
@@ -46,6 +49,7 @@ impl ClientConfig {
             app_version: app_version.to_string(),
             retry_initial: Duration::from_secs(1),
             retry_max: Duration::from_secs(300),
+            clock_confirmation: None,
         }
     }
 }

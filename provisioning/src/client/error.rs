@@ -40,6 +40,18 @@ pub enum SyncError {
     /// The answer was not what the contract says (malformed, oversized).
     #[error("unexpected answer from the registry: {0}")]
     BadResponse(String),
+    /// The registry refused a request and its clock differs from the terminal's by more than
+    /// 24 h, which the client does not adopt without an installer's confirmation.
+    #[error(
+        "the registry's clock is {} this terminal's (more than 24 h): not adopted without an \
+         installer's confirmation; check the time, then run `legal-kiosk sync --once \
+         --accept-registry-clock` on the terminal",
+        super::clock::describe(*offset_s)
+    )]
+    ClockUnconfirmed {
+        /// Registry time minus terminal time, seconds.
+        offset_s: i64,
+    },
     /// The terminal's own store failed.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -25,7 +25,13 @@ pub struct RegistryHttp {
     /// Registry clock minus ours, in seconds. A Pi has no real-time clock: until NTP runs its
     /// clock may be far off, and signed requests and expiry checks need the registry's time.
     clock_offset_s: AtomicI64,
+    /// A difference seen but not adopted (over 24 h, unconfirmed); `NO_OFFSET` if none.
+    refused_offset_s: AtomicI64,
+    /// Where an installer's confirmation of a large difference is kept.
+    clock_confirmation: Option<std::path::PathBuf>,
 }
+
+const NO_OFFSET: i64 = i64::MIN;
 
 impl RegistryHttp {
     /// A client trusting only `config.ca_certificate`; `signer` (identity and device id) signs
@@ -53,7 +59,37 @@ impl RegistryHttp {
             base: config.registry_url.trim_end_matches('/').to_string(),
             signer,
             clock_offset_s: AtomicI64::new(0),
+            refused_offset_s: AtomicI64::new(NO_OFFSET),
+            clock_confirmation: config.clock_confirmation.clone(),
         })
+    }
+
+    /// Registry time minus ours as adopted, seconds.
+    pub fn clock_offset_s(&self) -> i64 {
+        self.clock_offset_s.load(Ordering::Relaxed)
+    }
+
+    /// A difference the registry's clock showed but that was not adopted (over 24 h and not
+    /// confirmed by an installer).
+    pub fn unconfirmed_offset_s(&self) -> Option<i64> {
+        Some(self.refused_offset_s.load(Ordering::Relaxed)).filter(|o| *o != NO_OFFSET)
+    }
+
+    /// One unauthenticated `GET /healthz`; the difference its `Date` shows.
+    pub async fn fetch_date_offset(&self) -> Result<i64, SyncError> {
+        let response = self
+            .client
+            .get(format!("{}{}", self.base, crate::protocol::paths::HEALTH))
+            .send()
+            .await
+            .map_err(network)?;
+        response
+            .headers()
+            .get(header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|d| DateTime::parse_from_rfc2822(d).ok())
+            .map(|server| (server.with_timezone(&Utc) - Utc::now()).num_seconds())
+            .ok_or_else(|| SyncError::BadResponse("the registry's answer has no Date".into()))
     }
 
     /// The registry's time as best known.
@@ -107,6 +143,8 @@ impl RegistryHttp {
     }
 
     /// Sends one request (signed when a signer is set) and returns the body of a 2xx answer.
+    /// A signed request refused while its answer corrected the clock (the first request
+    /// after a start with a wrong clock) is signed again with the corrected time, once.
     pub async fn send(
         &self,
         method: Method,
@@ -115,42 +153,58 @@ impl RegistryHttp {
         content_type: &str,
         max_bytes: usize,
     ) -> Result<Vec<u8>, SyncError> {
-        let mut request = self
-            .client
-            .request(method.clone(), format!("{}{}", self.base, path))
-            .header(header::CONTENT_TYPE, content_type)
-            .header(header::ACCEPT, "application/json");
-        if let Some((identity, device_id)) = &self.signer {
-            let nonce =
-                auth::new_nonce().map_err(|e| SyncError::Config(format!("no randomness: {e}")))?;
-            let h = auth::sign_request(
-                identity,
-                device_id,
-                method.as_str(),
-                path,
-                &body,
-                self.now().timestamp(),
-                nonce,
-            );
-            request = request
-                .header(HEADER_DEVICE, h.device_id)
-                .header(HEADER_TIMESTAMP, h.timestamp.to_string())
-                .header(HEADER_NONCE, h.nonce)
-                .header(HEADER_SIGNATURE, h.signature);
+        let mut retried = false;
+        loop {
+            let signed_with = self.clock_offset_s();
+            let mut request = self
+                .client
+                .request(method.clone(), format!("{}{}", self.base, path))
+                .header(header::CONTENT_TYPE, content_type)
+                .header(header::ACCEPT, "application/json");
+            if let Some((identity, device_id)) = &self.signer {
+                let nonce = auth::new_nonce()
+                    .map_err(|e| SyncError::Config(format!("no randomness: {e}")))?;
+                let h = auth::sign_request(
+                    identity,
+                    device_id,
+                    method.as_str(),
+                    path,
+                    &body,
+                    self.now().timestamp(),
+                    nonce,
+                );
+                request = request
+                    .header(HEADER_DEVICE, h.device_id)
+                    .header(HEADER_TIMESTAMP, h.timestamp.to_string())
+                    .header(HEADER_NONCE, h.nonce)
+                    .header(HEADER_SIGNATURE, h.signature);
+            }
+            let mut response = request.body(body.clone()).send().await.map_err(network)?;
+            self.learn_clock(response.headers());
+            let status = response.status();
+            let corrected = (self.clock_offset_s() - signed_with).abs() > 60;
+            if status == StatusCode::UNAUTHORIZED && self.signer.is_some() && corrected && !retried
+            {
+                retried = true;
+                continue;
+            }
+            let retry_after = response
+                .headers()
+                .get(header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(parse_retry_after);
+            let answer = read_capped(&mut response, max_bytes).await?;
+            if status.is_success() {
+                return Ok(answer);
+            }
+            if status == StatusCode::UNAUTHORIZED
+                && let Some(offset_s) = self.unconfirmed_offset_s()
+            {
+                // Refused for its timestamp, most likely: say why, and what the installer can do.
+                return Err(SyncError::ClockUnconfirmed { offset_s });
+            }
+            return Err(classify(status, retry_after, &answer));
         }
-        let mut response = request.body(body).send().await.map_err(network)?;
-        self.learn_clock(response.headers());
-        let status = response.status();
-        let retry_after = response
-            .headers()
-            .get(header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
-        let body = read_capped(&mut response, max_bytes).await?;
-        if status.is_success() {
-            return Ok(body);
-        }
-        Err(classify(status, retry_after, &body))
     }
 
     fn learn_clock(&self, headers: &header::HeaderMap) {
@@ -163,7 +217,26 @@ impl RegistryHttp {
         let offset = (server.with_timezone(&Utc) - Utc::now()).num_seconds();
         // `Date` has one-second resolution: ignore differences it cannot resolve.
         let offset = if offset.abs() <= 1 { 0 } else { offset };
-        self.clock_offset_s.store(offset, Ordering::Relaxed);
+        let confirmed = || {
+            self.clock_confirmation
+                .as_deref()
+                .and_then(super::clock::ClockConfirmation::load)
+        };
+        if offset.abs() <= super::clock::MAX_UNCONFIRMED_OFFSET_S
+            || super::clock::acceptable(offset, confirmed().as_ref())
+        {
+            self.clock_offset_s.store(offset, Ordering::Relaxed);
+            self.refused_offset_s.store(NO_OFFSET, Ordering::Relaxed);
+            return;
+        }
+        let before = self.refused_offset_s.swap(offset, Ordering::Relaxed);
+        if before == NO_OFFSET || (before - offset).abs() > 60 {
+            tracing::warn!(
+                "the registry's clock is {} this terminal's: not adopted without an installer's \
+                 confirmation",
+                super::clock::describe(offset)
+            );
+        }
     }
 }
 

@@ -8,6 +8,7 @@
 
 pub mod backoff;
 pub mod bundles;
+pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod enrol;

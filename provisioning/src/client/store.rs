@@ -1,7 +1,7 @@
 //! The traits the firmware implements on its store. All methods are blocking (SQLite); the
 //! client calls them on tokio's blocking pool.
 
-use crate::bundle::VerifiedBundle;
+use crate::bundle::{BundleError, VerifiedBundle};
 use crate::command::CommandBody;
 use crate::protocol::{CommandState, DeviceState, Event, PaperLevel};
 use std::collections::BTreeMap;
@@ -41,6 +41,13 @@ pub trait OutboxStore: Send + Sync {
 pub trait BundleStore: Send + Sync {
     /// Version in force per stream (a stream with none is absent).
     fn current_versions(&self) -> Result<BTreeMap<String, u64>, StoreError>;
+    /// Checks, before anything changes, that the terminal can use a verified bundle's content
+    /// (parses every file and checks what the firmware needs). A refusal is reported to the
+    /// registry and the bundle in force stays. The default accepts everything.
+    fn check(&self, bundle: &VerifiedBundle) -> Result<(), BundleError> {
+        let _ = bundle;
+        Ok(())
+    }
     /// Puts a verified bundle in force atomically: after a crash at any point either the old
     /// bundle or the new one is in force, never a mix. Must refuse (error) a version not above
     /// the one in force, checked inside the same transaction.

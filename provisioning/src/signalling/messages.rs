@@ -137,6 +137,10 @@ pub enum ServerToKiosk {
     Answered {
         /// The call's id.
         call_id: String,
+        /// STUN/TURN for this call, with TURN credentials minted for it (time-limited):
+        /// used instead of `welcome`'s. Absent from older registries.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ice: Option<IceSettings>,
     },
     /// The lawyer's answer.
     Sdp {
@@ -215,6 +219,10 @@ pub enum ServerToLawyer {
     Connected {
         /// The call.
         call: WaitingCall,
+        /// STUN/TURN for this call, with TURN credentials minted for it (time-limited):
+        /// used instead of `welcome`'s. Absent from older registries.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ice: Option<IceSettings>,
     },
     /// The terminal's offer.
     Sdp {

@@ -3,9 +3,10 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use hardware::printer::{
-    EncodeOptions, PaperWidth, Printer, PrinterConfig, TicketContent, TransportKind, preview_png,
+    Document, EncodeOptions, PaperWidth, Printer, PrinterConfig, TransportKind, preview_png,
 };
 
+use crate::devices::printing::{PaperTicket, ticket_document};
 use crate::domain::queue::Catalogue;
 
 #[derive(Debug, Args)]
@@ -75,8 +76,8 @@ fn printer_config(args: &DeviceArgs, paper: PaperWidth) -> Result<PrinterConfig>
     })
 }
 
-/// A ticket that cannot be mistaken for a real one.
-fn sample_ticket(service_id: &str) -> Result<TicketContent> {
+/// A ticket that cannot be mistaken for a real one, laid out as the kiosk lays out its own.
+fn sample_ticket(service_id: &str) -> Result<Document> {
     let catalogue = Catalogue::built_in();
     let Some(service) = catalogue.get(service_id) else {
         let known: Vec<&str> = catalogue.services().iter().map(|s| s.id.as_str()).collect();
@@ -85,17 +86,18 @@ fn sample_ticket(service_id: &str) -> Result<TicketContent> {
             known.join(", ")
         );
     };
-    let now = chrono::Local::now().naive_local();
-    let mut ticket = TicketContent::new(
-        "公共法律服务中心",
-        service.name.zh_cn.clone(),
-        format!("{}000", service.prefix),
-        0,
-        now,
-        "http://127.0.0.1:8080/t/sample",
-    );
-    ticket.notice = "测试样票，不作排队凭证".into();
-    Ok(ticket)
+    let ticket = PaperTicket {
+        number: format!("{}000", service.prefix),
+        service_id: service.id.clone(),
+        people_ahead: 0,
+        estimate: None,
+        issued_at: chrono::Local::now().naive_local(),
+        url: "http://127.0.0.1:8080/t/sample".into(),
+        offline: false,
+        reprint: false,
+        notice: Some("测试样票，不作排队凭证".into()),
+    };
+    Ok(ticket_document(&ticket, &catalogue, "公共法律服务中心"))
 }
 
 pub fn print_ticket(args: &PrintTicketArgs) -> Result<()> {
@@ -109,8 +111,7 @@ pub fn print_ticket(args: &PrintTicketArgs) -> Result<()> {
             paper,
             gbk_only: false,
         };
-        let png =
-            preview_png(&ticket.to_document(), &options).context("cannot render the ticket")?;
+        let png = preview_png(&ticket, &options).context("cannot render the ticket")?;
         std::fs::write(out, png).with_context(|| format!("cannot write {}", out.display()))?;
         println!("wrote {}", out.display());
         return Ok(());
@@ -119,7 +120,7 @@ pub fn print_ticket(args: &PrintTicketArgs) -> Result<()> {
     let mut printer = Printer::open(&config)
         .with_context(|| format!("cannot open the printer on {}", config.device))?;
     let report = printer
-        .print_ticket(&ticket)
+        .print(&ticket)
         .map_err(|e| anyhow::anyhow!("the ticket was not printed: {e}"))?;
     println!(
         "printed a sample ticket ({} bytes){}",

@@ -1,18 +1,22 @@
-//! The printer thread: tickets and other documents (guidance slips) go to the printer one at a time, off the UI thread; the
-//! outcome of each job comes back through a callback; between jobs the thread watches the
-//! printer's status so the home screen and staff know when printing is impossible (paper
-//! out, cover open, unplugged) and when it works again.
+//! The printer thread and every paper layout: documents (queue tickets, guidance slips, the
+//! test page) go to the printer one at a time, off the UI thread; the outcome of each job
+//! comes back through a callback; between jobs the thread watches the printer's status so
+//! the home screen and staff know when printing is impossible (paper out, cover open,
+//! unplugged) and when it works again. `hardware` prints documents; the layouts are here.
 
 mod health;
 pub mod slip;
+pub mod test_page;
+pub mod ticket;
 
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread;
 use std::time::Duration;
 
-use hardware::printer::{Document, Printer, PrinterError, PrinterStatus, TicketContent};
+use hardware::printer::{Document, Printer, PrinterError, PrinterStatus};
 
 pub use health::{PrinterHealth, health_after_job, health_from_status};
+pub use ticket::{PaperTicket, ticket_document};
 
 /// How a print ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,8 +34,7 @@ type Done = Box<dyn FnOnce(PrintOutcome) + Send>;
 type StatusDone = Box<dyn FnOnce(Result<PrinterStatus, String>) + Send>;
 
 enum Job {
-    Ticket(Box<TicketContent>, Done),
-    /// Any other document (a guidance slip, the maintenance menu's test page).
+    /// A ticket, a guidance slip, the maintenance menu's test page.
     Document(Box<Document>, Done),
     /// A status query on request (the maintenance menu's "check now").
     Status(StatusDone),
@@ -60,12 +63,6 @@ impl PrinterHandle {
                 on_health(&health);
                 loop {
                     let next = match rx.recv_timeout(poll) {
-                        Ok(Job::Ticket(ticket, done)) => {
-                            let result = printer.print_ticket(&ticket);
-                            let next = health_after_job(&result, &health, || printer.status());
-                            done(outcome(result));
-                            next
-                        }
                         Ok(Job::Document(doc, done)) => {
                             let result = printer.print(&doc);
                             let next = health_after_job(&result, &health, || printer.status());
@@ -94,20 +91,6 @@ impl PrinterHandle {
         Ok(Self { tx })
     }
 
-    /// Queues a ticket; `done` runs on the printer thread once it printed or failed.
-    pub fn print(&self, ticket: TicketContent, done: impl FnOnce(PrintOutcome) + Send + 'static) {
-        if let Err(mpsc::SendError(Job::Ticket(_, done))) =
-            self.tx.send(Job::Ticket(Box::new(ticket), Box::new(done)))
-        {
-            done(PrintOutcome::Failed {
-                reason: "the printer thread has stopped".into(),
-                nothing_printed: true,
-            });
-        }
-    }
-}
-
-impl PrinterHandle {
     /// Queues a document; `done` runs on the printer thread once it printed or failed.
     pub fn print_document(&self, doc: Document, done: impl FnOnce(PrintOutcome) + Send + 'static) {
         if let Err(mpsc::SendError(Job::Document(_, done))) =

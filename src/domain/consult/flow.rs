@@ -177,6 +177,30 @@ impl Consultation {
         }
     }
 
+    /// The legal-aid items to highlight when the citizen opens the self-check from here: the
+    /// outcome's `legal_aid` item once reached, and the matter's scope. The self-check then
+    /// starts from the same items the page's advice rests on.
+    pub fn legal_aid_items(&self) -> Vec<String> {
+        let matter = self.matter();
+        let outcome = self.outcome();
+        if outcome.is_some_and(|o| o.legal_aid.as_deref() == Some(super::model::NO_LEGAL_AID_ITEM))
+        {
+            // The advice says no list item applies; the self-check must not suggest one.
+            return Vec::new();
+        }
+        let mut items: Vec<String> = outcome
+            .and_then(|o| o.legal_aid_item(matter))
+            .map(str::to_owned)
+            .into_iter()
+            .collect();
+        if let Some(scope) = &matter.legal_aid_scope
+            && !items.contains(scope)
+        {
+            items.push(scope.clone());
+        }
+        items
+    }
+
     /// The record of a finished consultation for the outbox (no personal data: ids only).
     /// None until the outcome is reached.
     pub fn record(&self, consultation_id: &str, lang: Lang) -> Option<ConsultationRecord> {
@@ -233,6 +257,16 @@ pub struct QuestionView {
     pub can_go_back: bool,
 }
 
+impl QuestionView {
+    /// Whether some text of this screen is shown in zh-CN for want of a translation.
+    pub fn has_fallback(&self) -> bool {
+        self.matter_name.fallback
+            || self.text.fallback
+            || self.help.as_ref().is_some_and(|h| h.fallback)
+            || self.answers.iter().any(|a| a.label.fallback)
+    }
+}
+
 /// An answer button.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AnswerView {
@@ -261,6 +295,36 @@ pub struct OutcomeView {
     pub steps: Vec<StepView>,
     /// "Guidance only" line.
     pub disclaimer: Localized,
+}
+
+impl OutcomeView {
+    /// Whether some text of this screen is shown in zh-CN for want of a translation.
+    pub fn has_fallback(&self) -> bool {
+        [
+            &self.matter_name,
+            &self.title,
+            &self.summary,
+            &self.disclaimer,
+        ]
+        .into_iter()
+        .chain(self.basis.as_ref())
+        .any(|t| t.fallback)
+            || self.steps.iter().any(|s| {
+                s.label.fallback
+                    || s.note.as_ref().is_some_and(|n| n.fallback)
+                    || s.materials.iter().any(|m| m.fallback)
+            })
+    }
+}
+
+impl ScreenView {
+    /// Whether some text of this screen is shown in zh-CN for want of a translation.
+    pub fn has_fallback(&self) -> bool {
+        match self {
+            ScreenView::Question(q) => q.has_fallback(),
+            ScreenView::Outcome(o) => o.has_fallback(),
+        }
+    }
 }
 
 /// A next step on the outcome screen.
@@ -334,7 +398,7 @@ pub fn action_label(catalogue: &Catalogue, action: &Action, lang: Lang) -> Local
             pick(
                 lang,
                 "法律援助自测（看看能否免费请律师）",
-                "법률 원조 자가 진단",
+                "법률원조 자가 진단",
                 "Legal-aid self-check",
             )
             .to_owned(),

@@ -94,6 +94,8 @@ pub(crate) struct MatterFile {
     pub areas: Vec<String>,
     #[serde(default)]
     pub legal_aid_scope: Option<String>,
+    #[serde(default)]
+    pub verified: bool,
     #[serde(default = "default_order")]
     pub order: u32,
     pub name: Text,
@@ -140,6 +142,8 @@ pub(crate) struct OutcomeFile {
     pub summary: Text,
     #[serde(default)]
     pub basis: Option<Text>,
+    #[serde(default)]
+    pub legal_aid: Option<String>,
     #[serde(default)]
     pub step: Vec<StepFile>,
 }

@@ -519,6 +519,7 @@ impl Builder {
                 category: category.unwrap_or(usize::MAX),
                 areas: m.areas,
                 legal_aid_scope: m.legal_aid_scope,
+                verified: m.verified,
                 name: m.name,
                 summary: m.summary,
                 keywords: m.keywords,
@@ -570,8 +571,15 @@ impl Builder {
         let at = format!("outcome {}", o.id);
         self.check_text(file, &at, "title", &o.title);
         self.check_text(file, &at, "summary", &o.summary);
-        if let Some(b) = &o.basis {
-            self.check_text(file, &at, "basis", b);
+        match &o.basis {
+            Some(b) => self.check_text(file, &at, "basis", b),
+            // Advice a citizen acts on names the law it rests on.
+            None => self.problem(file, &at, "an outcome states its legal basis (`basis`)"),
+        }
+        if let Some(id) = &o.legal_aid
+            && id != super::model::NO_LEGAL_AID_ITEM
+        {
+            self.check_id(file, &format!("{at}/legal_aid"), id);
         }
         if o.step.is_empty() {
             self.problem(file, &at, "an outcome recommends at least one next step");
@@ -587,6 +595,7 @@ impl Builder {
             title: o.title,
             summary: o.summary,
             basis: o.basis,
+            legal_aid: o.legal_aid,
             steps,
         }
     }

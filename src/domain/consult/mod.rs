@@ -1,11 +1,16 @@
 //! Guided consultation: the content model (categories → matters → guided flows → outcomes),
 //! its loader and validator, the flow engine the UI drives, search, and the guidance slip.
 
+#[cfg(test)]
+mod content_item_tests;
+#[cfg(test)]
+mod content_tests;
 pub mod defaults;
 pub mod flow;
 mod format;
 pub mod load;
 pub mod model;
+pub mod review;
 pub mod search;
 pub mod slip;
 #[cfg(test)]

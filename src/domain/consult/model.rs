@@ -77,16 +77,16 @@ impl QueueService {
             (LegalConsultation, Lang::KoKr) => "법률 상담",
             (LegalConsultation, Lang::En) => "Legal consultation",
             (LegalAid, Lang::ZhCn) => "法律援助",
-            (LegalAid, Lang::KoKr) => "법률 원조",
+            (LegalAid, Lang::KoKr) => "법률원조",
             (LegalAid, Lang::En) => "Legal aid",
             (Mediation, Lang::ZhCn) => "人民调解",
-            (Mediation, Lang::KoKr) => "인민 조정",
+            (Mediation, Lang::KoKr) => "인민조정",
             (Mediation, Lang::En) => "People's mediation",
             (Notary, Lang::ZhCn) => "公证",
             (Notary, Lang::KoKr) => "공증",
             (Notary, Lang::En) => "Notarisation",
             (JudicialAppraisal, Lang::ZhCn) => "司法鉴定",
-            (JudicialAppraisal, Lang::KoKr) => "사법 감정",
+            (JudicialAppraisal, Lang::KoKr) => "사법감정",
             (JudicialAppraisal, Lang::En) => "Forensic appraisal",
             (LawyerServices, Lang::ZhCn) => "律师服务",
             (LawyerServices, Lang::KoKr) => "변호사 서비스",
@@ -168,6 +168,8 @@ pub struct Matter {
     pub areas: Vec<String>,
     /// The legal-aid scope item this matter usually falls under, to pre-fill the self-check.
     pub legal_aid_scope: Option<String>,
+    /// Whether a qualified person has checked this matter's legal statements.
+    pub verified: bool,
     /// Display name.
     pub name: Text,
     /// Plain-language explanation shown before the questions.
@@ -222,10 +224,29 @@ pub struct Outcome {
     pub title: Text,
     /// Plain-language advice.
     pub summary: Text,
-    /// The statute article(s) relied on, only where certain.
+    /// The statute article(s) the advice rests on (every outcome has one; the loader insists).
     pub basis: Option<Text>,
+    /// What the advice says about legal aid, as a legal-aid rules item id (a scope item, a
+    /// no-means-test case or an exempt group) or [`NO_LEGAL_AID_ITEM`]; None: the matter's
+    /// `legal_aid_scope` applies.
+    pub legal_aid: Option<String>,
     /// Recommended next steps, most useful first.
     pub steps: Vec<Step>,
+}
+
+/// An outcome's `legal_aid` value saying the matter is in no legal-aid list item.
+pub const NO_LEGAL_AID_ITEM: &str = "none";
+
+impl Outcome {
+    /// The legal-aid rules item this outcome's advice rests on: its own `legal_aid`, else the
+    /// matter's `legal_aid_scope`; None when neither says (or `legal_aid = "none"`).
+    pub fn legal_aid_item<'a>(&'a self, matter: &'a Matter) -> Option<&'a str> {
+        match self.legal_aid.as_deref() {
+            Some(NO_LEGAL_AID_ITEM) => None,
+            Some(id) => Some(id),
+            None => matter.legal_aid_scope.as_deref(),
+        }
+    }
 }
 
 /// One recommended next step with what to bring.
@@ -349,6 +370,17 @@ impl Catalogue {
     /// The category a matter belongs to.
     pub fn category_of(&self, matter: &Matter) -> &Category {
         &self.categories[matter.category]
+    }
+
+    /// Whether the list of categories shows some name in zh-CN for want of a translation.
+    pub fn categories_fall_back(&self, lang: Lang) -> bool {
+        self.categories.iter().any(|c| !c.name.has(lang))
+    }
+
+    /// Whether a category's list of matters shows some text in zh-CN for want of a translation.
+    pub fn matters_fall_back(&self, category_id: &str, lang: Lang) -> bool {
+        self.matters_in(category_id)
+            .any(|m| !m.name.has(lang) || !m.summary.has(lang))
     }
 
     /// How many texts lack a translation into `lang`, out of how many (for the staff menu).

@@ -1,5 +1,8 @@
 //! Search over categories and matters: Chinese words (names and what citizens say), pinyin
 //! initials (`ldzy` → 劳动争议), full or partial pinyin (`laodong`), and Korean/English names.
+//! Korean is also compared keystroke by keystroke ([`crate::domain::hangul::search_keys`]), so the
+//! syllable still being typed on the 두벌식 keyboard matches (이호 on the way to 이혼) and the
+//! Korean-Chinese spelling finds the standard one (리혼 → 이혼, 로동 → 노동).
 //!
 //! Pinyin readings are precomputed at build time of the index with every heteronym (调 is
 //! both tiao and diao), so `tj` finds 调解.
@@ -75,6 +78,8 @@ struct Entry {
     /// A 64-bit signature of the characters in the text (a query character outside it cannot
     /// match literally); skips most entries before any string search.
     sig: u64,
+    /// The 두벌식 keystrokes of a text with Hangul in it, for Korean queries.
+    hangul_keys: Option<String>,
     /// Tie-break: catalogue order.
     order: usize,
 }
@@ -168,6 +173,10 @@ impl Entry {
             first_initials,
             main_first,
             alnum,
+            hangul_keys: text
+                .chars()
+                .any(crate::domain::hangul::is_hangul)
+                .then(|| crate::domain::hangul::search_keys(text)),
             order,
         }
     }
@@ -185,6 +194,8 @@ struct Query {
     ascii: Option<Vec<u8>>,
     /// Letters and digits in the query.
     alnum: u64,
+    /// The 두벌식 keystrokes of a query with Hangul in it.
+    hangul_keys: Option<String>,
 }
 
 impl Query {
@@ -211,7 +222,13 @@ impl Query {
             Vec::new()
         };
         let text: String = chars.iter().collect();
+        let hangul_keys = chars
+            .iter()
+            .any(|&c| crate::domain::hangul::is_hangul(c))
+            .then(|| crate::domain::hangul::search_keys(input))
+            .filter(|k| !k.is_empty());
         Some(Query {
+            hangul_keys,
             sig: sig_of(&text),
             text,
             pairs,
@@ -366,12 +383,27 @@ fn score_entry(e: &Entry, q: &Query) -> Option<u32> {
             // A match through a rarer reading of some character ranks a little lower.
             if main_reading { base } else { base - 4 }
         });
-    let fuzzy = if literal.is_none() {
+    // Korean keystroke by keystroke: a little below the literal match it stands in for.
+    let hangul = q
+        .hangul_keys
+        .as_deref()
+        .zip(e.hangul_keys.as_deref())
+        .and_then(|(q, text)| literal_fit(text, q))
+        .map(|fit| match fit {
+            Fit::Whole => 88,
+            Fit::Prefix => 76,
+            Fit::Inside => 64,
+        });
+    let fuzzy = if literal.is_none() && hangul.is_none() {
         pair_overlap(&e.lower, e.sig, &q.pairs)
     } else {
         None
     };
-    literal.max(pinyin).max(fuzzy).map(|s| s + field_bonus)
+    literal
+        .max(pinyin)
+        .max(hangul)
+        .max(fuzzy)
+        .map(|s| s + field_bonus)
 }
 
 fn literal_fit(text: &str, q: &str) -> Option<Fit> {

@@ -215,14 +215,34 @@ fn every_step_refers_to_existing_services_institutions_hotlines_and_materials() 
 }
 
 #[test]
-fn names_and_explanations_are_translated_and_chinese_is_never_blank() {
+fn every_text_is_translated_into_korean_and_english_and_chinese_is_never_blank() {
     let c = catalogue();
-    let (missing_ko, total) = c.missing_translations(Lang::KoKr);
-    assert!(
-        missing_ko > 0 && missing_ko < total,
-        "the report counts real gaps"
-    );
-    assert_eq!(c.missing_translations(Lang::ZhCn).0, 0);
+    for lang in Lang::ALL {
+        let (missing, total) = c.missing_translations(lang);
+        assert!(total > 500, "the report sees the content ({total})");
+        if missing > 0 {
+            let untranslated: Vec<&str> = c
+                .all_texts()
+                .into_iter()
+                .filter(|t| !t.has(lang))
+                .map(|t| t.zh_cn.as_str())
+                .take(10)
+                .collect();
+            panic!("{missing} texts lack {}: {untranslated:?}", lang.tag());
+        }
+    }
+    // The report counts real gaps: one untranslated text is one missing.
+    let mut files = base_files(GOOD_MATTER);
+    files[2].1 = GOOD_MATTER
+        .replace(
+            r#"text = { zh-CN = "问一" }"#,
+            r#"text = { zh-CN = "问一", en = "Q1" }"#,
+        )
+        .into_bytes();
+    let fixture = load(&files).unwrap();
+    let (missing_ko, total) = fixture.missing_translations(Lang::KoKr);
+    let (missing_en, _) = fixture.missing_translations(Lang::En);
+    assert_eq!((missing_ko, missing_en + 1), (total, total));
     for t in c.all_texts() {
         assert!(!t.zh_cn.trim().is_empty());
     }
@@ -307,6 +327,7 @@ answers = [ { id = "a", label = { zh-CN = "是" }, outcome = "o1" }, { id = "b",
 id = "o1"
 title = { zh-CN = "结果" }
 summary = { zh-CN = "说明" }
+basis = { zh-CN = "《人民调解法》第四条。" }
 step = [ { kind = "ticket", service = "mediation", materials = ["id-card"] } ]
 "#;
 
@@ -462,17 +483,26 @@ fn wrong_answer_and_unknown_matter_are_typed_errors() {
 }
 
 #[test]
+fn an_outcome_without_its_legal_basis_is_rejected() {
+    let m = GOOD_MATTER.replace("basis = { zh-CN = \"《人民调解法》第四条。\" }\n", "");
+    assert_ne!(m, GOOD_MATTER);
+    let msg = invalid_message(&m);
+    assert!(
+        msg.contains("matters/a.toml") && msg.contains("outcome o1") && msg.contains("legal basis"),
+        "{msg}"
+    );
+}
+
+#[test]
 fn views_flag_missing_translations() {
-    let c = catalogue();
-    let f = Consultation::start(c.clone(), "labour.dismissal").unwrap();
+    let c = Arc::new(load(&base_files(GOOD_MATTER)).unwrap());
+    let f = Consultation::start(c, "family.a").unwrap();
     let ScreenView::Question(q) = f.view(Lang::KoKr) else {
         panic!()
     };
-    assert!(!q.matter_name.fallback, "matter names are translated");
-    assert!(
-        q.text.fallback,
-        "this question is zh-CN only and must say so"
-    );
+    assert!(q.text.fallback, "a zh-CN-only question says so");
+    assert!(q.has_fallback());
+    let c = catalogue();
     let f = Consultation::start(c, "labour.unpaid-wages").unwrap();
     let ScreenView::Question(q) = f.view(Lang::KoKr) else {
         panic!()
@@ -618,6 +648,55 @@ fn search_by_keyword_initials_partial_and_colloquial_input() {
     assert!(idx.search("", 5).is_empty());
     assert!(idx.search("  ，。 ", 5).is_empty());
     assert!(idx.search("qqqqxz", 5).is_empty());
+}
+
+/// Issue 14: Korean names are found as they are typed on the 두벌식 keyboard, syllable by
+/// syllable, and in the Korean-Chinese spelling without the initial-sound rule.
+#[test]
+fn korean_is_found_while_it_is_typed() {
+    let c = catalogue();
+    let idx = SearchIndex::build(&c);
+    let mut typed = crate::domain::hangul::TypedInput::default();
+    let mut seen = Vec::new();
+    for key in ["ㅇ", "ㅣ", "ㅎ", "ㅗ", "ㄴ"] {
+        typed.push(key, 16);
+        let text = typed.text();
+        let found = top(&idx, &c, &text);
+        if text.chars().count() > 1 || text == "이" {
+            assert!(
+                found.contains(&"marriage.divorce".to_owned()),
+                "{text}: {found:?}"
+            );
+        }
+        seen.push(text);
+    }
+    assert_eq!(seen, ["ㅇ", "이", "잏", "이호", "이혼"]);
+    assert_eq!(
+        top(&idx, &c, "이혼").first().map(String::as_str),
+        Some("marriage.divorce")
+    );
+    assert_eq!(
+        top(&idx, &c, "리혼").first().map(String::as_str),
+        Some("marriage.divorce"),
+        "Korean-Chinese spelling"
+    );
+    assert!(
+        top(&idx, &c, "로동").contains(&"category:labour".to_owned()),
+        "로동 finds 노동"
+    );
+    assert_eq!(
+        top(&idx, &c, "임금").first().map(String::as_str),
+        Some("labour.unpaid-wages")
+    );
+    assert_eq!(
+        top(&idx, &c, "임그").first().map(String::as_str),
+        Some("labour.unpaid-wages"),
+        "the syllable being typed"
+    );
+    assert!(top(&idx, &c, "법률원조").contains(&"services.legal-aid".to_owned()));
+    assert!(top(&idx, &c, "가정폭").contains(&"marriage.domestic-violence".to_owned()));
+    assert!(top(&idx, &c, "교통사고").contains(&"category:traffic".to_owned()));
+    assert!(idx.search("ㅋㅋㅋㅋ", 5).is_empty());
 }
 
 #[test]

@@ -1,5 +1,8 @@
 //! `legal-kiosk legal-aid --answers FILE [--rules FILE] [--json]`: evaluates one case from a
-//! file so rule authors can test a rules bundle before publishing it.
+//! file so rule authors can test a rules bundle before publishing it. Without `--rules` the
+//! rules in force on this terminal answer (its latest accepted `legal-aid-rules` bundle, or
+//! the built-in rules). The report names the hardship threshold used and where it comes from,
+//! and marks every rule item no qualified person has verified.
 //!
 //! The answers file is TOML (or JSON when its name ends in `.json`); every field is optional,
 //! but each question the rules ask must have its answer:
@@ -9,6 +12,7 @@
 //! age = 67                        # as read from the ID card; filters age-bound groups
 //! special_case = "none"           # a [[no_means_test]] id, or "none"
 //! matter = "wages"                # a [[scope]] id, or "none" (not in the list)
+//! condition = "yes"               # yes | no | unsure, for a matter with a condition
 //! group = "none"                  # an [[exempt_group]] id, or "none"
 //! priority_group = "none"         # a [[priority_group]] id, or "none"
 //! household_size = 3              # 1–30
@@ -23,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use super::engine::{AidAnswer, AidScreen, InputView, Prefill, QuestionId, SelfCheck};
 use super::rules::Rules;
 use crate::domain::consult::text::Lang;
+use crate::domain::content::RulesSource;
 
 /// The answers file.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -40,6 +45,9 @@ pub struct AnswersFile {
     /// `matter` answer.
     #[serde(default)]
     pub matter: Option<String>,
+    /// `condition` answer (`yes`, `no` or `unsure`), for a matter with a condition.
+    #[serde(default)]
+    pub condition: Option<String>,
     /// `group` answer.
     #[serde(default)]
     pub group: Option<String>,
@@ -99,6 +107,7 @@ impl AnswersFile {
         match q {
             QuestionId::SpecialCase => choice("special_case", &self.special_case),
             QuestionId::Matter => choice("matter", &self.matter),
+            QuestionId::Condition => choice("condition", &self.condition),
             QuestionId::Group => choice("group", &self.group),
             QuestionId::PriorityGroup => choice("priority_group", &self.priority_group),
             QuestionId::HouseholdSize => self
@@ -133,6 +142,7 @@ impl AnswersFile {
             QuestionId::SpecialCase,
         );
         add(self.matter.is_some(), "matter", QuestionId::Matter);
+        add(self.condition.is_some(), "condition", QuestionId::Condition);
         add(self.group.is_some(), "group", QuestionId::Group);
         add(
             self.priority_group.is_some(),
@@ -163,6 +173,23 @@ fn is_json(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 
+/// Reads and checks a rules file (TOML, or JSON when its name ends in `.json`).
+pub fn load_rules_file(path: &Path) -> anyhow::Result<(Rules, RulesSource)> {
+    let text = read(path, "rules")?;
+    let rules = if is_json(path) {
+        Rules::from_json(&text)
+    } else {
+        Rules::from_toml(&text)
+    }
+    .with_context(|| format!("in the rules file {}", path.display()))?;
+    Ok((
+        rules,
+        RulesSource::File {
+            path: path.display().to_string(),
+        },
+    ))
+}
+
 /// Evaluates the answers in `answers_path` under the rules in `rules_path` (default: the
 /// shipped Jilin rules) and returns the report to print: plain text, or JSON with `json`.
 /// An error (unreadable file, invalid rules or answers, a missing answer) is for the caller
@@ -173,24 +200,50 @@ pub fn run_legal_aid_cli(
     json: bool,
 ) -> anyhow::Result<String> {
     let rules = match rules_path {
-        Some(p) => {
-            let text = read(p, "rules")?;
-            if is_json(p) {
-                Rules::from_json(&text)
-            } else {
-                Rules::from_toml(&text)
-            }
-            .with_context(|| format!("in the rules file {}", p.display()))?
-        }
-        None => Rules::jilin_default().context("the shipped default rules")?,
+        Some(p) => load_rules_file(p)?,
+        None => (
+            Rules::jilin_default().context("the shipped default rules")?,
+            RulesSource::BuiltIn,
+        ),
     };
+    evaluate(answers_path, rules, json)
+}
+
+/// Evaluates the answers in `answers_path` under `rules`, whose source the report names.
+pub fn evaluate(
+    answers_path: &Path,
+    (rules, source): (Rules, RulesSource),
+    json: bool,
+) -> anyhow::Result<String> {
     let text = read(answers_path, "answers")?;
-    let answers: AnswersFile = if is_json(answers_path) {
-        serde_json::from_str(&text).map_err(anyhow::Error::from)
+    evaluate_answers(
+        std::sync::Arc::new(rules),
+        &source,
+        &text,
+        is_json(answers_path),
+        &answers_path.display().to_string(),
+        json,
+    )
+}
+
+/// Evaluates an answers file's text (`answers_json`: JSON, else TOML) under `rules` (which
+/// came from `source`) and returns the report; `file` names the answers file in error
+/// messages. Everything in the text is checked: this is what `--answers` reads, and what
+/// the fuzz target feeds.
+pub fn evaluate_answers(
+    rules: std::sync::Arc<Rules>,
+    source: &RulesSource,
+    text: &str,
+    answers_json: bool,
+    file: &str,
+    json: bool,
+) -> anyhow::Result<String> {
+    let answers: AnswersFile = if answers_json {
+        serde_json::from_str(text).map_err(anyhow::Error::from)
     } else {
-        toml::from_str(&text).map_err(anyhow::Error::from)
+        toml::from_str(text).map_err(anyhow::Error::from)
     }
-    .with_context(|| format!("in the answers file {}", answers_path.display()))?;
+    .with_context(|| format!("in the answers file {file}"))?;
     let lang = match &answers.lang {
         Some(tag) => Lang::from_tag(tag)
             .with_context(|| format!("lang {tag:?} is not one of zh-CN, ko-KR, en"))?,
@@ -198,10 +251,10 @@ pub fn run_legal_aid_cli(
     };
 
     let mut check = SelfCheck::new(
-        std::sync::Arc::new(rules),
+        rules,
         Prefill {
             age: answers.age,
-            suggested_scope: None,
+            suggested: Vec::new(),
         },
     );
     let mut trace = Vec::new();
@@ -214,7 +267,7 @@ pub fn run_legal_aid_cli(
         };
         check
             .answer(answer)
-            .with_context(|| format!("in the answers file {}", answers_path.display()))?;
+            .with_context(|| format!("in the answers file {file}"))?;
         trace.push(Trace {
             question: q,
             answer: shown,
@@ -230,22 +283,49 @@ pub fn run_legal_aid_cli(
         .map(|(name, _)| name)
         .collect();
 
+    let rules = check.rules();
+    let hardship = &rules.hardship;
+    let unverified: Vec<String> = rules
+        .unverified()
+        .into_iter()
+        .map(|(table, id)| format!("{table} {id}"))
+        .collect();
     if json {
         let report = serde_json::json!({
-            "rules": { "region": check.rules().region, "version": check.rules().version },
+            "rules": {
+                "region": rules.region,
+                "version": rules.version,
+                "source": source,
+                "unverified": unverified,
+            },
+            "threshold": {
+                "monthly_income_per_person_max_yuan": hardship.monthly_income_per_person_max_yuan,
+                "placeholder": hardship.placeholder,
+                "basis": hardship.basis.get(lang).text,
+                "source": source,
+                "source_text": source.to_string(),
+            },
             "answers": trace,
             "not_asked": not_asked,
             "result": result,
         });
         return Ok(serde_json::to_string_pretty(&report)?);
     }
-    let rules = check.rules();
     let mut out = format!(
-        "legal-aid self-check: rules {} {} ({})\n",
+        "legal-aid self-check: rules {} {} ({}) from {source}\n",
         rules.region,
         rules.version,
         rules.region_name.get(lang).text
     );
+    out.push_str(&format!(
+        "threshold: {} yuan per person a month{} (from {source})\n",
+        hardship.monthly_income_per_person_max_yuan,
+        if hardship.placeholder {
+            ", a PLACEHOLDER"
+        } else {
+            ""
+        }
+    ));
     for t in &trace {
         let q = serde_json::to_value(t.question)?;
         out.push_str(&format!(
@@ -275,6 +355,19 @@ pub fn run_legal_aid_cli(
     }
     if result.threshold_placeholder {
         out.push_str("warning: the hardship threshold in these rules is a placeholder\n");
+    }
+    if !result.unverified.is_empty() {
+        out.push_str(&format!(
+            "UNVERIFIED: this result rests on items no qualified person has checked: {}\n",
+            result.unverified.join(", ")
+        ));
+    }
+    if !unverified.is_empty() {
+        out.push_str(&format!(
+            "unverified items in these rules ({} of them): {}\n",
+            unverified.len(),
+            unverified.join(", ")
+        ));
     }
     if !not_asked.is_empty() {
         out.push_str(&format!("not asked (ignored): {}\n", not_asked.join(", ")));

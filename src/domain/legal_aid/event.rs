@@ -23,7 +23,7 @@ pub fn consent_text(lang: Lang) -> &'static str {
     pick(
         lang,
         "为了让法律援助工作人员提前准备、尽快联系您，本机将把您的姓名、身份证号、电话和刚才的回答加密保存，并发送给法律援助机构。只用于办理这次法律援助申请，办完后删除。您可以不同意，不同意也可以到窗口办理。",
-        "법률 원조 직원이 미리 준비하고 빨리 연락드릴 수 있도록, 이 기계는 성명, 신분증 번호, 전화번호와 방금 답변을 암호화하여 저장하고 법률 원조 기관에 보냅니다. 이번 법률 원조 신청에만 사용하고 처리 후 삭제합니다. 동의하지 않으셔도 창구에서 신청할 수 있습니다.",
+        "법률원조 직원이 미리 준비하고 빨리 연락드릴 수 있도록, 이 기계는 성명, 신분증 번호, 전화번호와 방금 답변을 암호화하여 저장하고 법률원조기구에 보냅니다. 이번 법률원조 신청에만 사용하고 처리 후 삭제합니다. 동의하지 않으셔도 창구에서 신청할 수 있습니다.",
         "So that legal-aid staff can prepare and contact you quickly, this terminal will store your name, ID number, phone number and your answers encrypted, and send them to the legal-aid office. They are used only for this application and deleted afterwards. You may say no and apply at the counter instead.",
     )
 }

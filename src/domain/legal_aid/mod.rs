@@ -4,13 +4,14 @@
 pub mod cli;
 pub mod engine;
 pub mod event;
+pub mod recipients;
 pub mod rules;
 pub mod slip;
 
 pub use cli::run_legal_aid_cli;
 pub use engine::{
-    AidAnswer, AidError, AidScreen, Indication, InputView, NONE, OptionView, Prefill, QuestionId,
-    QuestionView, ResultText, SelfCheck, SelfCheckResult,
+    AidAnswer, AidError, AidScreen, Indication, InputView, NO, NONE, OptionView, Prefill,
+    QuestionId, QuestionView, ResultText, SelfCheck, SelfCheckResult, UNSURE, YES, per_person_yuan,
 };
 pub use event::{
     Applicant, CONSENT_TEXT_VERSION, Consent, PreApplication, PreApplicationError, consent_text,
@@ -52,8 +53,8 @@ pub(crate) mod tests_support {
                 }
                 continue;
             };
-            out.push_str(q.text);
-            out.push_str(q.help.unwrap_or_default());
+            out.push_str(&q.text);
+            out.push_str(q.help.as_deref().unwrap_or_default());
             let answers: Vec<AidAnswer> = match q.input {
                 InputView::Choice { options, .. } => options
                     .into_iter()

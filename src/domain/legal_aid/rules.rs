@@ -93,13 +93,43 @@ pub struct RuleItem {
     /// For groups: only applies with these scope items (e.g. migrant workers: wages, work injury).
     #[serde(default)]
     pub requires_scope: Vec<String>,
-    /// Whether the basis text has been checked against the law (false = configurable, verify).
-    #[serde(default = "yes")]
+    /// For scope items: a condition the matter must meet before legal aid applies (法律援助法
+    /// art. 33: only once a retrial was decided or a protest lodged). Asked right after the
+    /// matter; a "no" leads to staff review, never to "likely eligible".
+    #[serde(default)]
+    pub condition: Option<Condition>,
+    /// For scope items: the means test looks at the applicant's own household without the
+    /// person the claim is against (an elderly parent suing their children for 赡养费).
+    #[serde(default)]
+    pub own_means: Option<OwnMeans>,
+    /// Whether a qualified person has checked this item against the law. Unverified items
+    /// are marked to rule authors and staff; nothing counts as verified unless it says so.
+    #[serde(default)]
     pub verified: bool,
 }
 
-fn yes() -> bool {
-    true
+/// A yes/no condition on a scope item.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// The question, answered 是 / 不是 / 不清楚.
+    pub question: Text,
+    /// One line explaining the words of the question.
+    #[serde(default)]
+    pub help: Option<Text>,
+    /// What the citizen is told when the condition is not (or not known to be) met.
+    pub unmet: Text,
+}
+
+/// How the means test counts the household for one scope item, with its basis.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OwnMeans {
+    /// Why the obligor's income is left out (statute, provincial rule; say "待核实" if unsure).
+    pub basis: Text,
+    /// Whether a qualified person has checked this against the province's rules.
+    #[serde(default)]
+    pub verified: bool,
 }
 
 /// A material name.
@@ -179,8 +209,51 @@ impl Rules {
             out.extend([&item.label, &item.basis]);
             out.extend(item.help.as_ref());
         }
+        for item in &self.scope {
+            if let Some(c) = &item.condition {
+                out.extend([&c.question, &c.unmet]);
+                out.extend(c.help.as_ref());
+            }
+            if let Some(m) = &item.own_means {
+                out.push(&m.basis);
+            }
+        }
         out.extend(self.materials.iter().map(|m| &m.name));
         out
+    }
+
+    /// Every item no qualified person has verified yet, as `(table, id)`; an unverified
+    /// household rule of a scope item is listed as `own_means` of that item. The hardship
+    /// threshold is listed separately ([`Hardship::placeholder`]).
+    pub fn unverified(&self) -> Vec<(&'static str, &str)> {
+        let mut out = Vec::new();
+        for (table, items) in [
+            ("scope", &self.scope),
+            ("no_means_test", &self.no_means_test),
+            ("exempt_group", &self.exempt_groups),
+            ("priority_group", &self.priority_groups),
+        ] {
+            for item in items {
+                if !item.verified {
+                    out.push((table, item.id.as_str()));
+                }
+                if item.own_means.as_ref().is_some_and(|m| !m.verified) {
+                    out.push(("own_means", item.id.as_str()));
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether the item with this id (in any table) is verified; false for an unknown id.
+    pub fn is_verified(&self, id: &str) -> bool {
+        self.scope
+            .iter()
+            .chain(&self.no_means_test)
+            .chain(&self.exempt_groups)
+            .chain(&self.priority_groups)
+            .find(|i| i.id == id)
+            .is_some_and(|i| i.verified)
     }
 
     fn validated(self) -> Result<Rules, RulesError> {
@@ -265,6 +338,29 @@ impl Rules {
                     && lo > hi
                 {
                     problems.push(format!("{at}: min_age {lo} is above max_age {hi}"));
+                }
+                if table != "scope" && (item.condition.is_some() || item.own_means.is_some()) {
+                    problems.push(format!(
+                        "{at}: condition and own_means belong to [[scope]] items only"
+                    ));
+                }
+                if let Some(c) = &item.condition {
+                    for (what, t) in [
+                        ("condition.question", Some(&c.question)),
+                        ("condition.unmet", Some(&c.unmet)),
+                        ("condition.help", c.help.as_ref()),
+                    ] {
+                        if let Some(lang) = t.and_then(Text::blank_variant) {
+                            problems.push(format!("{at}: {what} is blank in {}", lang.tag()));
+                        }
+                    }
+                }
+                if let Some(lang) = item
+                    .own_means
+                    .as_ref()
+                    .and_then(|m| m.basis.blank_variant())
+                {
+                    problems.push(format!("{at}: own_means.basis is blank in {}", lang.tag()));
                 }
             }
         }

@@ -17,7 +17,7 @@ impl GuidanceSlip {
                 text: pick(
                     lang,
                     "取号：法律援助（B），带齐材料到窗口申请",
-                    "번호표: 법률 원조(B), 서류를 가지고 창구에서 신청",
+                    "번호표: 법률원조(B), 서류를 가지고 창구에서 신청",
                     "Take a ticket: legal aid (B) and apply at the counter with the materials",
                 )
                 .to_owned(),
@@ -40,7 +40,7 @@ impl GuidanceSlip {
             matter: pick(
                 lang,
                 "法律援助自测",
-                "법률 원조 자가 진단",
+                "법률원조 자가 진단",
                 "Legal-aid self-check",
             )
             .to_owned(),

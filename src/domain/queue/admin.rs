@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::catalogue::Catalogue;
+use super::state::TicketState;
 use super::tickets::{IssuedTicket, current_series};
 
 /// One service's queue on one day.
@@ -37,7 +38,7 @@ pub fn today_by_service(
     let mut counts = conn.prepare_cached(
         "SELECT (SELECT COUNT(*) FROM tickets WHERE service_day = ?1 AND service_id = ?2),
                 (SELECT COUNT(*) FROM tickets
-                 WHERE service_day = ?1 AND queue_service = ?2 AND state = 'waiting')",
+                 WHERE service_day = ?1 AND queue_service = ?2 AND state = ?3)",
     )?;
     let mut last = conn.prepare_cached(
         "SELECT number FROM tickets WHERE service_day = ?1 AND service_id = ?2 AND series = ?3
@@ -47,8 +48,10 @@ pub fn today_by_service(
         .services()
         .iter()
         .map(|s| {
-            let (issued, waiting) =
-                counts.query_row(params![day, s.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let (issued, waiting) = counts
+                .query_row(params![day, s.id, TicketState::Waiting], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
             let last_number = last
                 .query_row(params![day, s.id, series], |r| r.get(0))
                 .optional()?;
@@ -71,38 +74,13 @@ pub fn find_ticket(
     seq: u32,
     day: NaiveDate,
 ) -> rusqlite::Result<Option<TicketOfToday>> {
-    let day_str = day_text(day);
-    let row = conn
-        .query_row(
-            "SELECT id, token, number, issued_at FROM tickets
-             WHERE service_day = ?1 AND service_id = ?2 AND seq = ?3
-             ORDER BY series DESC LIMIT 1",
-            params![day_str, service_id, seq],
-            |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                ))
-            },
-        )
-        .optional()?;
-    let Some((id, token, number, issued_at)) = row else {
-        return Ok(None);
-    };
-    let issued_at = super::tickets::parse_issued_at(&issued_at, 3)?;
-    let people_ahead = super::tickets::waiting_ahead(conn, &day_str, service_id, &issued_at)?;
-    Ok(Some(IssuedTicket {
-        id,
-        token,
-        service_id: service_id.to_string(),
-        number,
-        seq,
-        service_day: day,
-        issued_at,
-        people_ahead,
-    }))
+    super::tickets::ticket_of_day(
+        conn,
+        "seq = ?3 ORDER BY series DESC",
+        &[&seq],
+        service_id,
+        day,
+    )
 }
 
 /// Starts a new numbering series for `day`: the next ticket of every service is 001 again.

@@ -1,6 +1,7 @@
 //! The services a citizen can take a ticket for, from the `catalogue` bundle's
 //! `services.toml` (the version shipped with the firmware, until a newer one arrives).
 
+use rusqlite::Connection;
 use serde::Deserialize;
 use thiserror::Error;
 
@@ -113,6 +114,23 @@ impl Catalogue {
 
     pub fn get(&self, id: &str) -> Option<&Service> {
         self.services.iter().find(|s| s.id == id)
+    }
+}
+
+/// The catalogue in force: the newest valid `catalogue` bundle, else the one shipped with the
+/// firmware (version 0).
+pub fn catalogue_in_force(conn: &Connection) -> Catalogue {
+    let parsed = crate::store::bundles::text(conn, "catalogue", "services.toml")
+        .map(|text| Catalogue::parse(&text).map_err(|e| e.to_string()));
+    match parsed {
+        Some(Ok(catalogue)) => catalogue,
+        Some(Err(e)) => {
+            tracing::error!(
+                "the catalogue bundle in force is not usable ({e}); using the built-in one"
+            );
+            Catalogue::built_in()
+        }
+        None => Catalogue::built_in(),
     }
 }
 

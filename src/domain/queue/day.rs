@@ -9,6 +9,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
+use super::state::TicketState;
 use crate::store::outbox;
 
 /// The local day as stored: `YYYY-MM-DD`.
@@ -110,30 +111,33 @@ fn is_open(conn: &Connection, day: &str) -> rusqlite::Result<bool> {
 
 /// Ends what `day` left open and returns its totals per service.
 fn close_day(conn: &Connection, day: &str, at: &str) -> rusqlite::Result<Vec<ServiceTotals>> {
+    use TicketState::{Cancelled, Done, NoShow, Serving};
+    let [waiting, called] = TicketState::UNSERVED;
     let left_at_close: Vec<(String, u32)> = {
         let mut stmt = conn.prepare(
             "SELECT queue_service, COUNT(*) FROM tickets
-             WHERE service_day = ?1 AND state IN ('waiting', 'called') GROUP BY queue_service",
+             WHERE service_day = ?1 AND state IN (?2, ?3) GROUP BY queue_service",
         )?;
-        stmt.query_map([day], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?
+        stmt.query_map(params![day, waiting, called], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?
     };
     conn.execute(
-        "UPDATE tickets SET state = 'done', finished_at = ?2
-         WHERE service_day = ?1 AND state = 'serving'",
-        params![day, at],
+        "UPDATE tickets SET state = ?3, finished_at = ?2
+         WHERE service_day = ?1 AND state = ?4",
+        params![day, at, Done, Serving],
     )?;
     conn.execute(
-        "UPDATE tickets SET state = 'cancelled', closed_reason = 'day_end'
-         WHERE service_day = ?1 AND state IN ('waiting', 'called')",
-        [day],
+        "UPDATE tickets SET state = ?2, closed_reason = 'day_end'
+         WHERE service_day = ?1 AND state IN (?3, ?4)",
+        params![day, Cancelled, waiting, called],
     )?;
     let mut stmt = conn.prepare(
-        "SELECT queue_service, COUNT(*), SUM(state = 'done'), SUM(state = 'no_show'),
-                SUM(state = 'cancelled')
+        "SELECT queue_service, COUNT(*), SUM(state = ?2), SUM(state = ?3), SUM(state = ?4)
          FROM tickets WHERE service_day = ?1 GROUP BY queue_service ORDER BY queue_service",
     )?;
-    let rows = stmt.query_map([day], |r| {
+    let rows = stmt.query_map(params![day, Done, NoShow, Cancelled], |r| {
         let service_id: String = r.get(0)?;
         Ok(ServiceTotals {
             left_at_close: left_at_close

@@ -12,6 +12,7 @@ use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
 use super::policy::{CounterDef, Policy};
+use super::state::TicketState;
 
 /// A waiting time range, in whole minutes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,14 +57,15 @@ pub fn service_times(
     let mut stmt = conn.prepare_cached(
         "SELECT (julianday(finished_at) - julianday(COALESCE(first_called_at, started_at))) * 86400.0
          FROM tickets
-         WHERE state = 'done' AND queue_service = ?1 AND finished_at IS NOT NULL
+         WHERE state = ?3 AND queue_service = ?1 AND finished_at IS NOT NULL
            AND COALESCE(first_called_at, started_at) IS NOT NULL
          ORDER BY finished_at DESC LIMIT ?2",
     )?;
     let samples: Vec<f64> = stmt
-        .query_map(params![service_id, policy.estimate_window], |r| {
-            r.get::<_, Option<f64>>(0)
-        })?
+        .query_map(
+            params![service_id, policy.estimate_window, TicketState::Done],
+            |r| r.get::<_, Option<f64>>(0),
+        )?
         .filter_map(|r| r.transpose())
         .collect::<rusqlite::Result<Vec<f64>>>()?
         .into_iter()
@@ -157,16 +159,17 @@ pub fn capacity(
         .collect::<rusqlite::Result<_>>()?;
     let mut busy_stmt = conn.prepare_cached(
         "SELECT DISTINCT counter_id FROM tickets
-         WHERE service_day = ?1 AND state IN ('called', 'serving') AND counter_id IS NOT NULL",
+         WHERE service_day = ?1 AND state IN (?2, ?3) AND counter_id IS NOT NULL",
     )?;
+    let [called, serving] = TicketState::AT_COUNTER;
     let busy: Vec<String> = busy_stmt
-        .query_map([day], |r| r.get(0))?
+        .query_map(params![day, called, serving], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let mut waiting_stmt = conn.prepare_cached(
-        "SELECT DISTINCT queue_service FROM tickets WHERE service_day = ?1 AND state = 'waiting'",
+        "SELECT DISTINCT queue_service FROM tickets WHERE service_day = ?1 AND state = ?2",
     )?;
     let waiting: Vec<String> = waiting_stmt
-        .query_map([day], |r| r.get(0))?
+        .query_map(params![day, TicketState::Waiting], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
 
     let serving: Vec<&CounterDef> = counters.iter().filter(|c| c.serves(service_id)).collect();

@@ -10,6 +10,7 @@ use thiserror::Error;
 
 use super::catalogue::Catalogue;
 use super::policy::PriorityGroup;
+use super::state::TicketState;
 use super::tickets::{TicketIdentity, current_series, format_number};
 use crate::store::outbox;
 
@@ -177,9 +178,9 @@ pub fn mark_handed_over(
     at: DateTime<FixedOffset>,
 ) -> rusqlite::Result<()> {
     conn.execute(
-        "UPDATE tickets SET synced_at = ?2, state = 'cancelled', closed_reason = 'moved_to_host'
+        "UPDATE tickets SET synced_at = ?2, state = ?3, closed_reason = 'moved_to_host'
          WHERE token = ?1 AND origin = 'offline'",
-        params![token, at.to_rfc3339()],
+        params![token, at.to_rfc3339(), TicketState::Cancelled],
     )?;
     Ok(())
 }

@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::day::day_text;
 use super::estimate::{self, WaitEstimate};
 use super::policy::{self, Candidate, Policy};
+use super::state::TicketState;
 
 /// A ticket's place in its queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -26,9 +27,9 @@ pub fn service_candidates(
 ) -> rusqlite::Result<Vec<Candidate>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, priority, issued_ms, passed_by FROM tickets
-         WHERE service_day = ?1 AND state = 'waiting' AND queue_service = ?2",
+         WHERE service_day = ?1 AND state = ?3 AND queue_service = ?2",
     )?;
-    let rows = stmt.query_map(params![day, service_id], |r| {
+    let rows = stmt.query_map(params![day, service_id, TicketState::Waiting], |r| {
         Ok(Candidate {
             id: r.get(0)?,
             weight: policy.weight(r.get::<_, Option<String>>(1)?.as_deref()),
@@ -48,8 +49,8 @@ pub fn position(
 ) -> rusqlite::Result<Option<Position>> {
     let found: Option<(String, String)> = conn
         .query_row(
-            "SELECT queue_service, service_day FROM tickets WHERE id = ?1 AND state = 'waiting'",
-            [ticket_id],
+            "SELECT queue_service, service_day FROM tickets WHERE id = ?1 AND state = ?2",
+            params![ticket_id, TicketState::Waiting],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
@@ -88,8 +89,8 @@ pub fn estimate_for_newcomer(
 ) -> rusqlite::Result<Option<WaitEstimate>> {
     let day = day_text(day);
     let waiting: u32 = conn.query_row(
-        "SELECT COUNT(*) FROM tickets WHERE service_day = ?1 AND state = 'waiting' AND queue_service = ?2",
-        params![day, service_id],
+        "SELECT COUNT(*) FROM tickets WHERE service_day = ?1 AND state = ?3 AND queue_service = ?2",
+        params![day, service_id, TicketState::Waiting],
         |r| r.get(0),
     )?;
     estimate_for(conn, policy, service_id, &day, waiting)

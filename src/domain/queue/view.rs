@@ -11,6 +11,7 @@ use super::catalogue::Catalogue;
 use super::estimate::WaitEstimate;
 use super::policy::{self, Policy, PriorityGroup};
 use super::position;
+use super::state::TicketState;
 
 /// A number being called or served, for the hall.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -19,7 +20,7 @@ pub struct HallCall {
     pub counter_id: String,
     pub counter_name: String,
     /// `called` or `serving`.
-    pub state: String,
+    pub state: TicketState,
     pub called_at: String,
     pub recalls: u32,
 }
@@ -62,7 +63,7 @@ fn hall_call(policy: &Policy, t: &TicketRow) -> HallCall {
         number: t.number.clone(),
         counter_name: counter_name(policy, &counter_id),
         counter_id,
-        state: t.state.clone(),
+        state: t.state,
         called_at: t.called_at.clone().unwrap_or_default(),
         recalls: t.recalls,
     }
@@ -79,10 +80,11 @@ pub fn hall(
 ) -> rusqlite::Result<HallView> {
     let mut current = conn.prepare_cached(&format!(
         "SELECT {TICKET_COLUMNS} FROM tickets
-         WHERE service_day = ?1 AND state IN ('called', 'serving') ORDER BY counter_id"
+         WHERE service_day = ?1 AND state IN (?2, ?3) ORDER BY counter_id"
     ))?;
+    let [called, serving] = TicketState::AT_COUNTER;
     let now_serving: Vec<HallCall> = current
-        .query_map([day], TicketRow::from_row)?
+        .query_map(params![day, called, serving], TicketRow::from_row)?
         .map(|r| r.map(|t| hall_call(policy, &t)))
         .collect::<rusqlite::Result<_>>()?;
     let mut last = conn.prepare_cached(&format!(
@@ -118,9 +120,11 @@ pub fn hall(
 fn waiting_by_service(conn: &Connection, day: &str) -> rusqlite::Result<BTreeMap<String, u32>> {
     let mut stmt = conn.prepare_cached(
         "SELECT queue_service, COUNT(*) FROM tickets
-         WHERE service_day = ?1 AND state = 'waiting' GROUP BY queue_service",
+         WHERE service_day = ?1 AND state = ?2 GROUP BY queue_service",
     )?;
-    let rows = stmt.query_map([day], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let rows = stmt.query_map(params![day, TicketState::Waiting], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
     rows.collect()
 }
 
@@ -214,11 +218,11 @@ pub fn staff(
     }
     let mut stmt = conn.prepare_cached(
         "SELECT number, queue_service, priority, issued_at, passed_by, transferred_from
-         FROM tickets WHERE service_day = ?1 AND state = 'waiting'
+         FROM tickets WHERE service_day = ?1 AND state = ?3
          ORDER BY issued_ms, id LIMIT ?2",
     )?;
     let waiting: Vec<WaitingTicket> = stmt
-        .query_map(params![day, limit], |r| {
+        .query_map(params![day, limit, TicketState::Waiting], |r| {
             let priority: Option<String> = r.get(2)?;
             Ok(WaitingTicket {
                 number: r.get(0)?,
@@ -247,18 +251,21 @@ pub fn staff(
 }
 
 fn today_counts(conn: &Connection, day: &str) -> rusqlite::Result<TodayCounts> {
-    conn.query_row(
+    use TicketState::{Called, Cancelled, Done, NoShow, Serving, Waiting};
+    conn.prepare_cached(
         "SELECT COUNT(*),
-                COALESCE(SUM(state = 'waiting'), 0),
-                COALESCE(SUM(state IN ('called', 'serving')), 0),
-                COALESCE(SUM(state = 'done'), 0),
-                COALESCE(SUM(state = 'no_show'), 0),
-                COALESCE(SUM(state = 'cancelled'), 0),
+                COALESCE(SUM(state = ?2), 0),
+                COALESCE(SUM(state IN (?3, ?4)), 0),
+                COALESCE(SUM(state = ?5), 0),
+                COALESCE(SUM(state = ?6), 0),
+                COALESCE(SUM(state = ?7), 0),
                 AVG((julianday(first_called_at) - julianday(issued_at)) * 86400.0),
-                AVG(CASE WHEN state = 'done'
+                AVG(CASE WHEN state = ?5
                     THEN (julianday(finished_at) - julianday(first_called_at)) * 86400.0 END)
          FROM tickets WHERE service_day = ?1",
-        [day],
+    )?
+    .query_row(
+        params![day, Waiting, Called, Serving, Done, NoShow, Cancelled],
         |r| {
             let secs = |v: Option<f64>| {
                 v.filter(|s| s.is_finite() && *s >= 0.0)
@@ -284,8 +291,7 @@ pub struct TicketStatus {
     pub number: String,
     pub service_id: String,
     pub service_name: String,
-    /// waiting, called, serving, done, no_show, cancelled.
-    pub state: String,
+    pub state: TicketState,
     pub people_ahead: Option<u32>,
     pub estimate: Option<WaitEstimate>,
     /// Where to go when called.
@@ -311,7 +317,7 @@ pub fn ticket_status(
     let Some((t, service_day)) = row else {
         return Ok(None);
     };
-    let place = if t.state == "waiting" {
+    let place = if t.state == TicketState::Waiting {
         position::position(conn, policy, t.id)?
     } else {
         None
@@ -322,8 +328,10 @@ pub fn ticket_status(
             .map_or_else(|| t.queue_service.clone(), |s| s.name.zh_cn.clone()),
         number: t.number,
         service_id: t.queue_service,
-        counter_name: match t.state.as_str() {
-            "called" | "serving" => t.counter_id.as_deref().map(|c| counter_name(policy, c)),
+        counter_name: match t.state {
+            TicketState::Called | TicketState::Serving => {
+                t.counter_id.as_deref().map(|c| counter_name(policy, c))
+            }
             _ => None,
         },
         state: t.state,

@@ -5,60 +5,48 @@
 //! goes to the store thread, the login thread or the maintenance background thread, and
 //! results come back through the [`Poster`], dropped if the menu was closed meanwhile.
 
+mod about;
 mod citizen;
 mod pages;
 mod printer;
 mod queue;
 
 use std::cell::RefCell;
-use std::collections::HashMap;
-use std::path::PathBuf;
 use std::rc::{Rc, Weak};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use slint::{ComponentHandle, Timer, TimerMode};
 use zeroize::Zeroizing;
 
-use super::controller::KioskController;
-use super::poster::Poster;
-use super::{AppWindow, MaintScreen, Maintenance, Nav, Page, PinMessage};
-use crate::clock::Clock;
+use super::shell::poster::{Poster, UiRef};
+use super::shell::{Intent, Shell};
+use super::{AppWindow, MaintScreen, Maintenance, Page, PinMessage};
 use crate::config::KioskConfig;
-use crate::devices::printing::PrinterHandle;
-use crate::domain::maintenance::audit::{self, Actor, Outcome, action};
-use crate::domain::maintenance::background::Background;
-use crate::domain::maintenance::backlight::Backlight;
+use crate::domain::maintenance::audit::{Actor, Outcome, action};
 use crate::domain::maintenance::gesture::{Corner, GestureDetector, Step};
-use crate::domain::maintenance::logs::LogRing;
 use crate::domain::maintenance::reader::ReaderDiagnostics;
-use crate::domain::maintenance::{
-    Authenticator, LoginError, MaintenanceConfig, Pin, PinError, Role, StaffSession, lockout, pin,
-};
+use crate::domain::maintenance::{LoginError, Pin, PinError, Role, StaffSession, lockout, pin};
 use crate::domain::queue::Catalogue;
-use crate::store::worker::Worker;
+use crate::services::printing::PrintService;
+use crate::services::settings::SettingsService;
+use crate::services::staff::StaffService;
+use crate::session::{Epoch, Guard};
 
-pub use citizen::ServiceStateUpdater;
-pub use printer::MaintenancePrinterUpdater;
+pub use citizen::apply_defaults;
 
 /// What the maintenance menu needs from the rest of the firmware.
 pub struct MaintenanceDeps {
-    pub config: MaintenanceConfig,
+    pub staff: StaffService,
+    pub settings: SettingsService,
     /// The link to the operations centre: enrolment and its state.
     pub sync: std::sync::Arc<crate::sync::SyncControl>,
-    /// For reprints: centre name and ticket URL.
     pub kiosk: KioskConfig,
-    pub catalogue: Arc<Catalogue>,
-    pub worker: Worker,
-    /// `None` when the terminal has no printer.
-    pub printer: Option<PrinterHandle>,
-    pub clock: Arc<dyn Clock>,
-    pub poster: Poster,
-    /// The data folder (its disk's free space is shown).
-    pub data_dir: PathBuf,
-    /// The recent log lines.
-    pub logs: LogRing,
+    /// The services in force (for reprints and the queue page).
+    pub catalogue: Box<dyn Fn() -> Arc<Catalogue>>,
+    pub printing: PrintService,
+    /// The legal-aid rules in force, for the About page (unverified items marked).
+    pub rules: crate::domain::content::RulesReview,
 }
 
 /// What a page may need of the logged-in account.
@@ -68,84 +56,69 @@ enum Need {
     Installer,
 }
 
-/// The maintenance menu's controller. Lives on the UI thread, next to the kiosk controller.
+/// The maintenance menu's controller (the `Maintenance` global).
 pub struct MaintenanceController {
-    /// Finds this controller again for results posted from other threads.
-    id: u64,
     me: Weak<MaintenanceController>,
-    app: slint::Weak<AppWindow>,
-    kiosk: Rc<KioskController>,
+    ui: UiRef<MaintenanceController>,
+    shell: Shell,
     deps: MaintenanceDeps,
-    auth: Authenticator,
-    background: Background,
     gesture: RefCell<GestureDetector>,
     hold_timer: Timer,
     idle_timer: Timer,
     /// The digits typed so far; never in a Slint property.
     pin: RefCell<Zeroizing<String>>,
     session: RefCell<Option<StaffSession>>,
-    /// Changes each time the menu opens or closes: results for an earlier opening are dropped.
-    epoch: Arc<AtomicU64>,
+    /// Advances each time the menu opens or closes: results for an earlier opening are
+    /// dropped.
+    opening: Epoch,
     reader: RefCell<Option<Arc<dyn ReaderDiagnostics>>>,
-    backlight: Option<Backlight>,
-    /// The printer's state as last seen, shared with the printer's health updates.
+    /// The printer's state as last seen.
     printer_view: Arc<Mutex<super::PrinterView>>,
-    started: Instant,
 }
 
 impl MaintenanceController {
-    /// Connects the menu to `app`; `kiosk` is the citizen side it hands the screen back to.
-    pub fn attach(
-        app: &AppWindow,
-        kiosk: Rc<KioskController>,
-        deps: MaintenanceDeps,
-    ) -> std::io::Result<Rc<Self>> {
-        let auth = Authenticator::spawn(
-            deps.worker.clone(),
-            deps.clock.clone(),
-            deps.config.lockout(),
-        )?;
-        let background = Background::spawn("maintenance")?;
-        let backlight = Backlight::find(&deps.config.backlight_dir);
+    /// Connects the menu to `app`; going home hands the screen back to citizens.
+    pub fn attach(app: &AppWindow, shell: Shell, deps: MaintenanceDeps) -> Rc<Self> {
         let printer_view = super::PrinterView {
-            configured: deps.printer.is_some(),
+            configured: deps.printing.configured(),
             ..Default::default()
         };
         let this = Rc::new_cyclic(|me| Self {
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             me: me.clone(),
-            app: app.as_weak(),
-            kiosk,
-            gesture: RefCell::new(GestureDetector::new(deps.config.gesture())),
+            ui: UiRef::from_weak(me),
+            shell: shell.clone(),
+            gesture: RefCell::new(GestureDetector::new(deps.staff.config().gesture())),
             deps,
-            auth,
-            background,
             hold_timer: Timer::default(),
             idle_timer: Timer::default(),
             pin: RefCell::new(Zeroizing::new(String::new())),
             session: RefCell::new(None),
-            epoch: Arc::new(AtomicU64::new(0)),
+            opening: Epoch::new(),
             reader: RefCell::new(None),
-            backlight,
             printer_view: Arc::new(Mutex::new(printer_view)),
-            started: Instant::now(),
         });
-        this.register();
         this.wire(app);
         let me = this.me.clone();
-        let hook: Rc<dyn Fn()> = Rc::new(move || {
+        shell.on_staff_activity(move || {
             if let Some(this) = me.upgrade() {
                 this.restart_idle();
             }
         });
-        *this.kiosk.staff_activity.borrow_mut() = Some(hook);
+        let me = this.me.clone();
+        shell.on_intent(move |intent| match (me.upgrade(), intent) {
+            (Some(this), Intent::OpenPinPad) => {
+                this.open_pin_pad();
+                true
+            }
+            _ => false,
+        });
         this.load_at_start();
-        Ok(this)
+        this
     }
 
     fn wire(&self, app: &AppWindow) {
         let m = app.global::<Maintenance>();
-        let corner = self.deps.config.corner;
+        let corner = self.deps.staff.config().corner;
         m.set_corner_right(matches!(corner, Corner::TopRight | Corner::BottomRight));
         m.set_corner_bottom(matches!(corner, Corner::BottomLeft | Corner::BottomRight));
         m.set_printer(
@@ -158,8 +131,7 @@ impl MaintenanceController {
         m.set_licence(crate::domain::maintenance::system::LICENCE.into());
         m.set_source_url(crate::domain::maintenance::system::SOURCE_URL.into());
         m.set_service_prefixes(slint::ModelRc::new(slint::VecModel::from(
-            self.deps
-                .catalogue
+            (self.deps.catalogue)()
                 .services()
                 .iter()
                 .map(|s| slint::SharedString::from(s.prefix.to_string()))
@@ -190,31 +162,30 @@ impl MaintenanceController {
 
     /// A Slint callback that reaches this controller while it lives.
     fn callback(&self, f: impl Fn(&Rc<Self>) + 'static) -> impl Fn() + 'static {
-        let me = self.me.clone();
-        move || {
-            if let Some(this) = me.upgrade() {
-                f(&this);
-            }
-        }
+        super::shell::callback(&self.me, f)
+    }
+
+    fn app(&self) -> Option<AppWindow> {
+        self.shell.app()
     }
 
     /// Lets the GPIO key switch (or anything else on the UI thread) open the PIN pad.
     pub fn open_pin_pad(&self) {
-        let Some(app) = self.app.upgrade() else {
+        let Some(app) = self.app() else {
             return;
         };
         if self.session.borrow().is_some() {
             return;
         }
-        self.epoch.fetch_add(1, Ordering::SeqCst);
+        self.opening.advance();
         self.pin.borrow_mut().clear();
         // Forget any citizen's session before the screen changes hands.
-        self.kiosk.go_home();
+        self.shell.go_home();
         let m = app.global::<Maintenance>();
         m.set_pin_length(0);
         m.set_pin_message(PinMessage::Enter);
         m.set_screen(MaintScreen::PinPad);
-        app.global::<Nav>().set_page(Page::Maintenance);
+        self.shell.show(Page::Maintenance);
         self.restart_idle();
         self.show_lock_state();
     }
@@ -222,8 +193,8 @@ impl MaintenanceController {
     /// A handle that opens the PIN pad from any thread (the GPIO key switch's thread).
     pub fn pin_pad_opener(&self) -> PinPadOpener {
         PinPadOpener {
-            id: self.id,
-            poster: self.deps.poster.clone(),
+            ui: self.ui.clone(),
+            poster: self.shell.poster().clone(),
         }
     }
 
@@ -269,16 +240,13 @@ impl MaintenanceController {
 
     /// The menu (or the PIN pad) closes itself after a quiet spell.
     fn restart_idle(&self) {
-        let Some(app) = self.app.upgrade() else {
-            return;
-        };
-        if app.global::<Nav>().get_page() != Page::Maintenance {
+        if self.shell.page() != Page::Maintenance {
             return;
         }
         let secs = if self.session.borrow().is_some() {
-            self.deps.config.menu_idle_secs
+            self.deps.staff.config().menu_idle_secs
         } else {
-            self.deps.config.pin_pad_idle_secs
+            self.deps.staff.config().pin_pad_idle_secs
         };
         let me = self.me.clone();
         self.idle_timer.start(
@@ -296,7 +264,7 @@ impl MaintenanceController {
     fn close(&self, reason: &'static str) {
         self.idle_timer.stop();
         self.hold_timer.stop();
-        self.epoch.fetch_add(1, Ordering::SeqCst);
+        self.opening.advance();
         self.pin.borrow_mut().clear();
         if let Some(session) = self.session.borrow_mut().take() {
             self.audit(
@@ -307,14 +275,14 @@ impl MaintenanceController {
             );
             tracing::info!(reason, "maintenance menu closed");
         }
-        if let Some(app) = self.app.upgrade() {
+        if let Some(app) = self.app() {
             let m = app.global::<Maintenance>();
             m.set_staff_name("".into());
             m.set_installer(false);
             m.set_pin_length(0);
             m.set_screen(MaintScreen::PinPad);
         }
-        self.kiosk.go_home();
+        self.shell.go_home();
     }
 
     fn pin_digit(&self, digit: i32) {
@@ -344,7 +312,7 @@ impl MaintenanceController {
     }
 
     fn show_pin_typed(&self, len: usize) {
-        if let Some(app) = self.app.upgrade() {
+        if let Some(app) = self.app() {
             let m = app.global::<Maintenance>();
             m.set_pin_length(i32::try_from(len).unwrap_or(0));
             if m.get_pin_message() != PinMessage::Locked {
@@ -354,7 +322,7 @@ impl MaintenanceController {
     }
 
     fn pin_submit(&self) {
-        let Some(app) = self.app.upgrade() else {
+        let Some(app) = self.app() else {
             return;
         };
         let m = app.global::<Maintenance>();
@@ -381,7 +349,7 @@ impl MaintenanceController {
         };
         m.set_pin_message(PinMessage::Checking);
         let post = self.post_ui();
-        self.auth.login(pin, move |result| {
+        self.deps.staff.login(pin, move |result| {
             post(task(move |this, app| this.login_done(app, result)));
         });
     }
@@ -420,16 +388,8 @@ impl MaintenanceController {
 
     /// Shows the lock on the PIN pad if the menu is locked now.
     fn show_lock_state(&self) {
-        let now = self.deps.clock.now();
         let post = self.post_ui();
-        self.deps.worker.submit(move |store| {
-            let remaining = match lockout::load(store.conn()) {
-                Ok(state) => state.remaining(now),
-                Err(e) => {
-                    tracing::error!("cannot read the lockout: {e}");
-                    return;
-                }
-            };
+        self.deps.staff.locked_for(move |remaining| {
             post(task(move |_, app| {
                 let m = app.global::<Maintenance>();
                 match remaining {
@@ -463,40 +423,33 @@ impl MaintenanceController {
         Some(session)
     }
 
-    /// Writes an audit entry on the store thread.
+    /// Records a staff action (on the store thread).
     fn audit(&self, actor: &Actor, action: &str, outcome: Outcome, detail: serde_json::Value) {
-        let (actor, action, at) = (actor.clone(), action.to_string(), self.deps.clock.now());
-        self.deps.worker.submit(move |store| {
-            audit::record_alone(store.conn(), &actor, &action, outcome, detail, at);
-        });
+        self.deps.staff.audit(actor, action, outcome, detail);
     }
 
     /// A sender for results from other threads: runs on the UI thread, with this controller,
     /// unless the menu was closed or reopened meanwhile.
     fn post_ui(&self) -> impl Fn(UiTask) + Send + Clone + 'static {
-        self.post_ui_from(Some(self.epoch.load(Ordering::SeqCst)))
+        self.post_ui_while(Some(self.opening.guard()))
     }
 
     /// Like [`Self::post_ui`], for results that matter whether or not the menu is open.
     fn post_ui_always(&self) -> impl Fn(UiTask) + Send + Clone + 'static {
-        self.post_ui_from(None)
+        self.post_ui_while(None)
     }
 
-    fn post_ui_from(&self, at_epoch: Option<u64>) -> impl Fn(UiTask) + Send + Clone + 'static {
-        let (weak, epoch, poster, id) = (
-            self.app.clone(),
-            self.epoch.clone(),
-            self.deps.poster.clone(),
-            self.id,
-        );
+    fn post_ui_while(&self, guard: Option<Guard>) -> impl Fn(UiTask) + Send + Clone + 'static {
+        let (poster, ui) = (self.shell.poster().clone(), self.ui.clone());
         move |task: UiTask| {
-            let (weak, epoch) = (weak.clone(), epoch.clone());
-            poster.post(move || {
-                if at_epoch.is_some_and(|e| e != epoch.load(Ordering::SeqCst)) {
+            let guard = guard.clone();
+            poster.post_to(&ui, move |this: &MaintenanceController| {
+                if guard.as_ref().is_some_and(|g| !g.holds()) {
                     return;
                 }
-                let Some(app) = weak.upgrade() else { return };
-                with_controller(id, |this| task(this, &app));
+                if let Some(app) = this.app() {
+                    task(this, &app);
+                }
             });
         }
     }
@@ -510,36 +463,6 @@ fn task(f: impl FnOnce(&MaintenanceController, &AppWindow) + Send + 'static) -> 
     Box::new(f)
 }
 
-thread_local! {
-    /// The controllers of this UI thread by id, for results posted from other threads (an
-    /// `Rc` cannot cross threads; the task finds its controller again here).
-    static CONTROLLERS: RefCell<HashMap<u64, Weak<MaintenanceController>>> =
-        RefCell::new(HashMap::new());
-}
-
-static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-
-/// Runs `f` with controller `id` if it still lives on this thread.
-fn with_controller(id: u64, f: impl FnOnce(&MaintenanceController)) {
-    let this = CONTROLLERS.with(|c| c.borrow().get(&id).and_then(Weak::upgrade));
-    if let Some(this) = this {
-        f(&this);
-    }
-}
-
-impl MaintenanceController {
-    /// Registers this controller as one of the UI thread's (done by `attach`).
-    fn register(self: &Rc<Self>) {
-        CONTROLLERS.with(|c| c.borrow_mut().insert(self.id, Rc::downgrade(self)));
-    }
-}
-
-impl Drop for MaintenanceController {
-    fn drop(&mut self) {
-        let _ = CONTROLLERS.try_with(|c| c.borrow_mut().remove(&self.id));
-    }
-}
-
 fn show_locked(m: &Maintenance<'_>, remaining: Duration) {
     let minutes = remaining.as_secs().div_ceil(60).max(1);
     m.set_locked_minutes(i32::try_from(minutes).unwrap_or(i32::MAX));
@@ -549,15 +472,13 @@ fn show_locked(m: &Maintenance<'_>, remaining: Duration) {
 /// Opens the PIN pad from any thread (a GPIO key switch).
 #[derive(Clone)]
 pub struct PinPadOpener {
-    id: u64,
+    ui: UiRef<MaintenanceController>,
     poster: Poster,
 }
 
 impl PinPadOpener {
     /// Opens the PIN pad (posted to the UI thread); nothing happens while staff are logged in.
     pub fn open(&self) {
-        let id = self.id;
-        self.poster
-            .post(move || with_controller(id, |this| this.open_pin_pad()));
+        self.poster.post_to(&self.ui, |this| this.open_pin_pad());
     }
 }

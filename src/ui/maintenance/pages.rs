@@ -1,20 +1,14 @@
 //! Opening the menu's pages and the pages without much logic of their own: status, reader,
 //! enrolment, logs and about.
 
-use std::time::Duration;
-
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
 use super::{MaintenanceController, Need, task};
 use crate::domain::maintenance::audit::{Outcome, action};
 use crate::domain::maintenance::reader::ReaderState;
 use crate::domain::maintenance::settings::CitizenSetting;
-use crate::domain::maintenance::{logs, system, usb};
-use crate::store::outbox;
+use crate::services::staff::LogExport;
 use crate::ui::{ActionState, MaintScreen, Maintenance, ReaderView, TestReadView};
-
-/// How long a test read waits for a card.
-const TEST_READ_WAIT: Duration = Duration::from_secs(10);
 
 impl MaintenanceController {
     pub(super) fn wire_pages(&self, m: &Maintenance<'_>) {
@@ -83,7 +77,7 @@ impl MaintenanceController {
         if self.require(need, action::OPEN_PAGE).is_none() {
             return;
         }
-        let Some(app) = self.app.upgrade() else {
+        let Some(app) = self.app() else {
             return;
         };
         let m = app.global::<Maintenance>();
@@ -115,13 +109,16 @@ impl MaintenanceController {
                 m.set_export_state(ActionState::Idle);
                 self.show_logs();
             }
-            MaintScreen::About => self.show_link(&m),
+            MaintScreen::About => {
+                self.show_link(&m);
+                m.set_rules_review(super::about::rules_review(&self.deps.rules));
+            }
             MaintScreen::Menu | MaintScreen::PinPad => {}
         }
     }
 
     fn refresh(&self) {
-        let Some(app) = self.app.upgrade() else {
+        let Some(app) = self.app() else {
             return;
         };
         match app.global::<Maintenance>().get_screen() {
@@ -139,60 +136,25 @@ impl MaintenanceController {
         self.show_reader();
         self.refresh_printer();
         let post = self.post_ui();
-        self.deps.worker.submit(move |store| {
-            let depth = outbox::depth(store.conn()).unwrap_or(0);
+        self.deps.staff.outbox_depth(move |depth| {
             post(task(move |_, app| {
                 app.global::<Maintenance>()
                     .set_outbox_depth(i32::try_from(depth).unwrap_or(i32::MAX));
             }));
         });
-        let (post, dir, started) = (self.post_ui(), self.deps.data_dir.clone(), self.started);
-        self.background.submit(move || {
-            let disk = system::disk_space(&dir).map_or_else(
-                || "?".to_string(),
-                |d| {
-                    format!(
-                        "{} / {}",
-                        system::format_bytes(d.free_bytes),
-                        system::format_bytes(d.total_bytes)
-                    )
-                },
-            );
-            let app_up = system::format_duration(started.elapsed());
-            let uptime = match system::system_uptime() {
-                Some(sys) => format!("{app_up} ({})", system::format_duration(sys)),
-                None => app_up,
-            };
+        let post = self.post_ui();
+        self.deps.staff.machine(move |facts| {
             post(task(move |_, app| {
                 let m = app.global::<Maintenance>();
-                m.set_disk_free(disk.into());
-                m.set_uptime(uptime.into());
+                m.set_disk_free(facts.disk_free.into());
+                m.set_uptime(facts.uptime.into());
             }));
         });
-        if let Some(app) = self.app.upgrade() {
+        if let Some(app) = self.app() {
             self.show_link(&app.global::<Maintenance>());
         }
-        // Bundle versions come from the store.
         let post = self.post_ui();
-        self.deps.worker.submit(move |store| {
-            let versions = store
-                .conn()
-                .prepare("SELECT stream, version FROM bundles ORDER BY stream")
-                .and_then(|mut stmt| {
-                    stmt.query_map([], |r| {
-                        Ok(format!(
-                            "{} v{}",
-                            r.get::<_, String>(0)?,
-                            r.get::<_, i64>(1)?
-                        ))
-                    })?
-                    .collect::<rusqlite::Result<Vec<_>>>()
-                });
-            let text = match versions {
-                Ok(v) if v.is_empty() => String::new(),
-                Ok(v) => v.join(", "),
-                Err(e) => format!("? ({e})"),
-            };
+        self.deps.staff.bundle_versions(move |text| {
             post(task(move |_, app| {
                 app.global::<Maintenance>().set_bundle_versions(text.into());
             }));
@@ -201,7 +163,7 @@ impl MaintenanceController {
 
     fn show_reader(&self) {
         let state = self.reader.borrow().as_ref().map(|r| r.state());
-        if let Some(app) = self.app.upgrade() {
+        if let Some(app) = self.app() {
             app.global::<Maintenance>().set_reader(reader_view(state));
         }
     }
@@ -213,64 +175,40 @@ impl MaintenanceController {
         let Some(reader) = self.reader.borrow().clone() else {
             return;
         };
-        let Some(app) = self.app.upgrade() else {
+        let Some(app) = self.app() else {
             return;
         };
         app.global::<Maintenance>()
             .set_test_read_state(ActionState::Working);
-        let (post, worker, actor, clock) = (
-            self.post_ui(),
-            self.deps.worker.clone(),
-            session.actor(),
-            self.deps.clock.clone(),
-        );
-        self.background.submit(move || {
-            let today = clock.now().date_naive();
-            let result = reader.test_read(TEST_READ_WAIT, today);
-            // The audit says a card was read and of which type, never whose.
-            let (outcome, detail) = match &result {
-                Ok(Some(read)) => (
-                    Outcome::Ok,
-                    serde_json::json!({ "card_read": true, "card_type": read.card_type }),
-                ),
-                Ok(None) => (Outcome::Failed, serde_json::json!({ "reason": "no_card" })),
-                Err(e) => (Outcome::Failed, serde_json::json!({ "reason": e })),
-            };
-            let at = clock.now();
-            worker.submit(move |store| {
-                crate::domain::maintenance::audit::record_alone(
-                    store.conn(),
-                    &actor,
-                    action::READER_TEST_READ,
-                    outcome,
-                    detail,
-                    at,
-                );
+        let post = self.post_ui();
+        let state_of = reader.clone();
+        self.deps
+            .staff
+            .test_read(reader, session.actor(), move |result| {
+                let state = state_of.state();
+                post(task(move |_, app| {
+                    let m = app.global::<Maintenance>();
+                    m.set_reader(reader_view(Some(state)));
+                    m.set_test_read_no_card(matches!(result, Ok(None)));
+                    match result {
+                        Ok(Some(read)) => {
+                            m.set_test_read_result(TestReadView {
+                                card_type: read.card_type.into(),
+                                masked_name: read.masked_name.into(),
+                                masked_id: read.masked_id.into(),
+                                number_valid: read.id_number_valid,
+                                expired: read.expired,
+                            });
+                            m.set_test_read_state(ActionState::Done);
+                        }
+                        Ok(None) => m.set_test_read_state(ActionState::Failed),
+                        Err(e) => {
+                            m.set_test_read_detail(e.into());
+                            m.set_test_read_state(ActionState::Failed);
+                        }
+                    }
+                }));
             });
-            let state = reader.state();
-            post(task(move |_, app| {
-                let m = app.global::<Maintenance>();
-                m.set_reader(reader_view(Some(state)));
-                m.set_test_read_no_card(matches!(result, Ok(None)));
-                match result {
-                    Ok(Some(read)) => {
-                        m.set_test_read_result(TestReadView {
-                            card_type: read.card_type.into(),
-                            masked_name: read.masked_name.into(),
-                            masked_id: read.masked_id.into(),
-                            number_valid: read.id_number_valid,
-                            expired: read.expired,
-                        });
-                        m.set_test_read_state(ActionState::Done);
-                    }
-                    Ok(None) => m.set_test_read_state(ActionState::Failed),
-                    Err(e) => {
-                        m.set_test_read_detail(e.into());
-                        m.set_test_read_state(ActionState::Failed);
-                    }
-                }
-            }));
-        });
     }
 
     /// The link to the operations centre as the status, enrolment and about pages show it.
@@ -285,7 +223,7 @@ impl MaintenanceController {
             .status
             .and_then(|s| s.last_contact)
             .map(|t| {
-                t.with_timezone(&self.deps.clock.now().timezone())
+                t.with_timezone(&self.shell.clock().now().timezone())
                     .format("%Y-%m-%d %H:%M")
                     .to_string()
             })
@@ -299,7 +237,7 @@ impl MaintenanceController {
         let Some(session) = self.require(Need::Installer, action::ENROLMENT) else {
             return;
         };
-        let Some(app) = self.app.upgrade() else {
+        let Some(app) = self.app() else {
             return;
         };
         let m = app.global::<Maintenance>();
@@ -368,13 +306,14 @@ impl MaintenanceController {
     fn show_logs(&self) {
         let lines: Vec<SharedString> = self
             .deps
-            .logs
+            .staff
+            .logs()
             .lines()
             .into_iter()
             .rev()
             .map(SharedString::from)
             .collect();
-        if let Some(app) = self.app.upgrade() {
+        if let Some(app) = self.app() {
             app.global::<Maintenance>()
                 .set_log_lines(ModelRc::new(VecModel::from(lines)));
         }
@@ -384,59 +323,27 @@ impl MaintenanceController {
         let Some(session) = self.require(Need::AnyStaff, action::LOGS_EXPORT) else {
             return;
         };
-        let Some(app) = self.app.upgrade() else {
+        let Some(app) = self.app() else {
             return;
         };
         app.global::<Maintenance>()
             .set_export_state(ActionState::Working);
-        let (post, worker, actor, clock) = (
-            self.post_ui(),
-            self.deps.worker.clone(),
-            session.actor(),
-            self.deps.clock.clone(),
-        );
-        let (roots, lines) = (
-            self.deps.config.usb_mount_roots.clone(),
-            self.deps.logs.lines(),
-        );
-        self.background.submit(move || {
-            let at = clock.now();
-            let sticks = usb::mounted_sticks(&roots);
-            let result = match sticks.first() {
-                None => Err(None),
-                Some(dir) => logs::export(&lines, dir, at).map_err(|e| Some(e.to_string())),
-            };
-            let (outcome, detail) = match &result {
-                Ok(path) => (
-                    Outcome::Ok,
-                    serde_json::json!({ "file": path.display().to_string() }),
-                ),
-                Err(None) => (
-                    Outcome::Failed,
-                    serde_json::json!({ "reason": "no_usb_stick" }),
-                ),
-                Err(Some(e)) => (Outcome::Failed, serde_json::json!({ "reason": e })),
-            };
-            worker.submit(move |store| {
-                crate::domain::maintenance::audit::record_alone(
-                    store.conn(),
-                    &actor,
-                    action::LOGS_EXPORT,
-                    outcome,
-                    detail,
-                    at,
-                );
-            });
+        let post = self.post_ui();
+        self.deps.staff.export_logs(session.actor(), move |result| {
             post(task(move |_, app| {
                 let m = app.global::<Maintenance>();
-                m.set_export_no_stick(matches!(result, Err(None)));
+                m.set_export_no_stick(result == LogExport::NoStick);
                 match result {
-                    Ok(path) => {
+                    LogExport::Written(path) => {
                         m.set_export_detail(path.display().to_string().into());
                         m.set_export_state(ActionState::Done);
                     }
-                    Err(e) => {
-                        m.set_export_detail(e.unwrap_or_default().into());
+                    LogExport::NoStick => {
+                        m.set_export_detail(SharedString::new());
+                        m.set_export_state(ActionState::Failed);
+                    }
+                    LogExport::Failed(e) => {
+                        m.set_export_detail(e.into());
                         m.set_export_state(ActionState::Failed);
                     }
                 }

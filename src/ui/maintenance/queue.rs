@@ -4,18 +4,16 @@
 use slint::{ComponentHandle, ModelRc, VecModel};
 
 use super::{MaintenanceController, Need, task};
-use crate::domain::maintenance::audit::{self, Outcome, action};
-use crate::domain::queue;
+use crate::domain::maintenance::audit::action;
 use crate::ui::{ActionState, Maintenance, QueueLine};
 
 impl MaintenanceController {
     /// Loads today's queue into the page.
     pub(super) fn load_queue(&self) {
-        let day = self.deps.clock.now().date_naive();
-        let (post, catalogue) = (self.post_ui(), self.deps.catalogue.clone());
-        let lang = self.kiosk.shared().lang;
-        self.deps.worker.submit(move |store| {
-            let days = match queue::today_by_service(store.conn(), &catalogue, day) {
+        let catalogue = (self.deps.catalogue)();
+        let (post, names, lang) = (self.post_ui(), catalogue.clone(), self.shell.lang());
+        self.deps.staff.queue_today(catalogue, move |days| {
+            let days = match days {
                 Ok(days) => days,
                 Err(e) => {
                     tracing::error!("cannot read today's queue: {e}");
@@ -25,7 +23,7 @@ impl MaintenanceController {
             let lines: Vec<(String, String, u32, u32, String)> = days
                 .into_iter()
                 .map(|d| {
-                    let service = catalogue.get(&d.service_id);
+                    let service = names.get(&d.service_id);
                     (
                         service.map_or(d.service_id.clone(), |s| s.name.text(lang).to_string()),
                         service.map(|s| s.prefix.to_string()).unwrap_or_default(),
@@ -57,7 +55,7 @@ impl MaintenanceController {
         let Some(session) = self.require(Need::AnyStaff, action::QUEUE_RESET_NUMBERING) else {
             return;
         };
-        let Some(app) = self.app.upgrade() else {
+        let Some(app) = self.app() else {
             return;
         };
         let m = app.global::<Maintenance>();
@@ -69,48 +67,24 @@ impl MaintenanceController {
         }
         m.set_reset_step(0);
         m.set_reset_state(ActionState::Working);
-        let now = self.deps.clock.now();
-        let (post, actor) = (self.post_ui(), session.actor());
-        self.deps.worker.submit(move |store| {
-            let result = store.conn().transaction().and_then(|tx| {
-                let series = queue::restart_numbering(&tx, now.date_naive())?;
-                audit::record(
-                    &tx,
-                    &actor,
-                    action::QUEUE_RESET_NUMBERING,
-                    Outcome::Ok,
-                    serde_json::json!({ "day": now.date_naive().to_string(), "series": series }),
-                    now,
-                )?;
-                tx.commit()
-            });
-            let state = match result {
-                Ok(()) => {
-                    tracing::warn!("today's ticket numbering was restarted by staff");
+        let post = self.post_ui();
+        self.deps
+            .staff
+            .restart_numbering(session.actor(), move |result| {
+                let state = if result.is_ok() {
                     ActionState::Done
-                }
-                Err(e) => {
-                    tracing::error!("cannot restart the numbering: {e}");
-                    audit::record_alone(
-                        store.conn(),
-                        &actor,
-                        action::QUEUE_RESET_NUMBERING,
-                        Outcome::Failed,
-                        serde_json::json!({}),
-                        now,
-                    );
+                } else {
                     ActionState::Failed
-                }
-            };
-            post(task(move |this, app| {
-                app.global::<Maintenance>().set_reset_state(state);
-                this.load_queue();
-            }));
-        });
+                };
+                post(task(move |this, app| {
+                    app.global::<Maintenance>().set_reset_state(state);
+                    this.load_queue();
+                }));
+            });
     }
 
     pub(super) fn reset_cancel(&self) {
-        if let Some(app) = self.app.upgrade() {
+        if let Some(app) = self.app() {
             app.global::<Maintenance>().set_reset_step(0);
         }
     }

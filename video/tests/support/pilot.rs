@@ -60,6 +60,7 @@ impl Pilot {
             .with(|c| {
                 enrolment::create_code(
                     c,
+                    &kiosk_registry::code_key::CodeKey::for_database(&db).unwrap(),
                     "hz-xihu",
                     chrono::Utc::now() + chrono::Duration::hours(1),
                 )
@@ -108,11 +109,12 @@ impl Pilot {
         }
     }
 
-    /// Relay-only calls through a TURN server.
-    pub fn use_turn(&self, url: &str, user: &str, password: &str) {
+    /// Relay-only calls through a TURN server (coturn `use-auth-secret`) whose credentials
+    /// the registry mints per call from `secret`, valid ten minutes.
+    pub fn use_turn(&self, url: &str, secret: &str) {
         self.store
             .with(|c| {
-                video::add_ice_server(c, url, user, password)?;
+                video::add_rest_ice_server(c, url, secret, 600)?;
                 video::set_policy(c, IceTransportPolicy::Relay)
             })
             .unwrap();

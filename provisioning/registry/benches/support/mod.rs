@@ -98,10 +98,11 @@ impl Registry {
     pub fn codes(&self, n: usize) -> Vec<String> {
         let store = Store::open(&self.db).unwrap();
         let expires = chrono::Utc::now() + chrono::Duration::hours(1);
+        let key = kiosk_registry::code_key::CodeKey::for_database(&self.db).unwrap();
         (0..n)
             .map(|_| {
                 store
-                    .with(|c| enrolment::create_code(c, PLATFORM, expires))
+                    .with(|c| enrolment::create_code(c, &key, PLATFORM, expires))
                     .unwrap()
             })
             .collect()

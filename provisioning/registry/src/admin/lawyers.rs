@@ -1,31 +1,14 @@
 //! Lawyers' accounts: Argon2id password hashes (RFC 9106 defaults of the `argon2` crate:
-//! 19 MiB, 2 passes), created and checked here.
+//! 19 MiB, 2 passes), made here and checked by `login_guard`.
 
 use crate::store::{Store, StoreError, lawyers};
-use argon2::Argon2;
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 
 /// Shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
 /// Hashes a password with Argon2id and a fresh salt.
 pub fn hash_password(password: &str) -> Result<String, StoreError> {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| StoreError::Invalid(format!("cannot hash the password: {e}")))
-}
-
-/// Whether `password` matches `hash` (a malformed hash never matches).
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
+    crate::login_guard::hash_password(password).map_err(StoreError::Invalid)
 }
 
 /// Creates or updates an account.
@@ -69,18 +52,4 @@ pub fn add(
             &hash,
         )
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_password_verifies_only_against_its_own_hash() {
-        let hash = hash_password("correct horse battery").unwrap();
-        assert!(hash.starts_with("$argon2id$"), "{hash}");
-        assert!(verify_password("correct horse battery", &hash));
-        assert!(!verify_password("correct horse batterY", &hash));
-        assert!(!verify_password("correct horse battery", "not a hash"));
-    }
 }

@@ -5,4 +5,5 @@ pub mod commands;
 pub mod duration;
 pub mod keys;
 pub mod lawyers;
+pub mod legal_aid;
 pub mod report;

@@ -81,6 +81,13 @@ enum Command {
     },
     /// Print the terminal's state as JSON.
     Status,
+    /// The installer's confirmation of the registry's clock: measure how far it is from this
+    /// terminal's and, with --yes, keep that difference as confirmed (needed above 24 h).
+    ConfirmClock {
+        /// Keep the difference (without it, only print it).
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -171,6 +178,20 @@ fn run(cli: Cli) -> Result<()> {
                 Ok(())
             })
         }
+        Command::ConfirmClock { yes } => {
+            let enrolment = Enrolment::load(&t.data.join("enrolment.json"))?;
+            let registry = t.registry.clone().or(enrolment.map(|e| e.registry_url));
+            let config = config(t, registry.as_deref())?;
+            let offset = runtime.block_on(provisioning::client::clock::measure(&config))?;
+            let described = provisioning::client::clock::describe(offset);
+            if *yes {
+                provisioning::client::clock::ClockConfirmation::save(&clock_file(t), offset)?;
+                println!("the registry's clock is {described} this terminal's: confirmed");
+            } else {
+                println!("the registry's clock is {described} this terminal's (not confirmed)");
+            }
+            Ok(())
+        }
         Command::Run { seconds } => {
             let client = Arc::new(client(t, identity, store)?);
             runtime.block_on(async {
@@ -227,7 +248,13 @@ fn config(t: &TerminalArgs, registry: Option<&str>) -> Result<ClientConfig> {
         concat!("kiosk-sim ", env!("CARGO_PKG_VERSION")),
     );
     config.outbox_batch_size = t.batch;
+    config.clock_confirmation = Some(clock_file(t));
     Ok(config)
+}
+
+/// The installer's confirmation of a large clock difference.
+fn clock_file(t: &TerminalArgs) -> PathBuf {
+    t.data.join("clock-confirmation.json")
 }
 
 fn client(

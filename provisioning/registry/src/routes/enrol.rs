@@ -3,6 +3,7 @@
 use super::body_bytes;
 use crate::app::AppState;
 use crate::error::{ApiFailure, parse_json};
+use crate::peer::SourceAddr;
 use crate::store::enrolment::{self, NewTerminal};
 use axum::Json;
 use axum::body::Bytes;
@@ -17,11 +18,20 @@ use provisioning::protocol::{
     EnrolRequest, EnrolResponse, enrolment_proof_message, normalise_enrolment_code,
 };
 
-/// Checks the proof of possession, consumes the code and records the terminal.
+/// Checks the proof of possession, consumes the code and records the terminal. Attempts are
+/// counted per source address first (a successful one is given back), so codes cannot be
+/// guessed at speed.
 pub async fn enrol(
     State(state): State<AppState>,
+    SourceAddr(source): SourceAddr,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<EnrolResponse>, ApiFailure> {
+    if let Err(seconds) = state.enrol_attempts.take(source) {
+        return Err(ApiFailure::rate_limited(
+            format!("too many enrolment attempts from this address; try again in {seconds} s"),
+            seconds,
+        ));
+    }
     let request: EnrolRequest = parse_json(&body_bytes(body)?)?;
     if request.hardware_serial.len() > 128
         || request.app_version.len() > 64
@@ -49,11 +59,13 @@ pub async fn enrol(
     let device_id = device_id_for(&key);
     let now = chrono::Utc::now();
     let id = device_id.clone();
+    let key = state.code_key.clone();
     let outcome = state
         .store
         .call(move |c| {
             enrolment::enrol(
                 c,
+                &key,
                 &NewTerminal {
                     code: &code,
                     device_id: &id,
@@ -67,6 +79,7 @@ pub async fn enrol(
         .await?;
     match outcome {
         Ok(enrolled) => {
+            state.enrol_attempts.refund(source);
             tracing::info!(device_id, platform = %enrolled.platform_id, "terminal enrolled");
             Ok(Json(EnrolResponse {
                 device_id,

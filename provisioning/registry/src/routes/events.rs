@@ -10,7 +10,30 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{OriginalUri, State};
 use axum::http::{HeaderMap, Method};
-use provisioning::protocol::{EventBatch, EventBatchResponse, limits};
+use provisioning::protocol::{Event, EventBatch, EventBatchResponse, limits};
+use provisioning::sealing::{PRE_APPLICATION_KIND, SealedPreApplication};
+
+/// Takes out of the batch every legal-aid pre-application that is not sealed to a centre
+/// (a terminal with old firmware would send it in clear): it is not stored, not quarantined
+/// (quarantine keeps the raw event) and not acknowledged, so it stays on the terminal until
+/// its firmware seals it. Returns how many.
+fn refuse_unsealed_personal_data(events: &mut Vec<Event>, device_id: &str) -> usize {
+    let before = events.len();
+    events.retain(|e| {
+        let acceptable = e.kind != PRE_APPLICATION_KIND
+            || SealedPreApplication::from_payload(&e.payload).is_ok();
+        if !acceptable {
+            // The payload is never logged: it may be personal data in clear.
+            tracing::warn!(
+                device = device_id,
+                seq = e.seq,
+                "legal-aid pre-application not sealed to a legal-aid centre: refused"
+            );
+        }
+        acceptable
+    });
+    before - events.len()
+}
 
 /// Stores a batch durably, then acknowledges every sequence number in it. When too many
 /// batches are being written at once the terminal is told to come back later (429) rather
@@ -24,7 +47,7 @@ pub async fn ingest(
 ) -> Result<Json<EventBatchResponse>, ApiFailure> {
     let body = body_bytes(body)?;
     let caller = authenticate(&state, &method, uri.path(), &headers, &body).await?;
-    let batch: EventBatch = parse_json(&body)?;
+    let mut batch: EventBatch = parse_json(&body)?;
     if batch.events.len() > limits::MAX_EVENTS_PER_BATCH {
         return Err(ApiFailure::bad_request(format!(
             "{} events in one batch; at most {} are accepted",
@@ -39,6 +62,13 @@ pub async fn ingest(
         ));
     };
     let placement = caller.placement;
+    let held = refuse_unsealed_personal_data(&mut batch.events, &placement.device_id);
+    if held > 0 && batch.events.is_empty() {
+        return Err(ApiFailure::bad_request(format!(
+            "{held} legal-aid pre-application(s) not sealed to a legal-aid centre: refused, \
+             nothing stored (update the terminal's firmware)"
+        )));
+    }
     let answer = state
         .store
         .call(move |c| {

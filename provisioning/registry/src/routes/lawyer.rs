@@ -1,9 +1,10 @@
 //! `POST /v1/lawyer/login` and `POST /v1/lawyer/logout`: the lawyer's console session.
 
 use super::body_bytes;
-use crate::admin::lawyers::verify_password;
 use crate::app::AppState;
 use crate::error::{ApiFailure, parse_json};
+use crate::login_guard::Refusal;
+use crate::peer::SourceAddr;
 use crate::store::lawyers;
 use crate::video::LawyerInfo;
 use crate::video::sessions::{SESSION_LIFETIME, token_from_cookie};
@@ -42,9 +43,26 @@ fn refused() -> ApiFailure {
     ApiFailure::unauthenticated("wrong user name or password")
 }
 
-/// Checks the password (Argon2id, off the async threads) and sets the session cookie.
+fn not_checked(refusal: Refusal) -> ApiFailure {
+    match refusal.retry_after() {
+        Some(seconds) => ApiFailure::rate_limited(refusal.to_string(), seconds),
+        None => {
+            tracing::error!("lawyer login: {refusal}");
+            ApiFailure::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
+                "the password could not be checked; try again later",
+            )
+        }
+    }
+}
+
+/// Checks the password and sets the session cookie. The attempt is counted (per source
+/// address and per account name) before anything else; Argon2id runs on the login guard's
+/// own threads, for unknown names too (against a dummy hash).
 pub async fn login(
     State(state): State<AppState>,
+    SourceAddr(source): SourceAddr,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiFailure> {
     let body = body_bytes(body)?;
@@ -52,35 +70,29 @@ pub async fn login(
     if form.username.len() > 64 || form.password.len() > 256 {
         return Err(refused());
     }
-    if let Some(seconds) = state.lawyer_sessions.locked_for(&form.username) {
-        return Err(ApiFailure::rate_limited(
-            "too many wrong passwords; try again later",
-            seconds,
-        ));
-    }
+    let admission = state
+        .lawyer_logins
+        .admit(source, &form.username)
+        .map_err(not_checked)?;
     let username = form.username.clone();
     let account = state
         .store
         .call(move |c| lawyers::get(c, &username))
         .await?;
-    let password = form.password;
-    let verified = tokio::task::spawn_blocking(move || {
-        account.filter(|(lawyer, hash)| {
-            // Verify even for a disabled account so timing does not tell them apart.
-            verify_password(&password, hash) && lawyer.status == "active"
-        })
-    })
-    .await
-    .map_err(|e| {
-        tracing::error!("password check failed: {e}");
-        refused()
-    })?;
-    let Some((lawyer, _)) = verified else {
-        state.lawyer_sessions.failed(&form.username);
-        tracing::warn!(user = %form.username, "lawyer login refused");
+    let matched = admission
+        .check_password(
+            form.password,
+            account.as_ref().map(|(_, hash)| hash.clone()),
+        )
+        .await
+        .map_err(not_checked)?;
+    // Checked for a disabled account too, so timing does not tell them apart.
+    let Some((lawyer, _)) = account.filter(|(lawyer, _)| matched && lawyer.status == "active")
+    else {
+        tracing::warn!(user = %form.username, %source, "lawyer login refused");
         return Err(refused());
     };
-    state.lawyer_sessions.succeeded(&lawyer.username);
+    admission.succeeded();
     let token = state
         .lawyer_sessions
         .create(LawyerInfo {

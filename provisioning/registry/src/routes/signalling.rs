@@ -20,6 +20,7 @@ use provisioning::signalling::{
     KioskToServer, LawyerToServer, ServerToKiosk, ServerToLawyer, SignalError, encode, limits,
     parse,
 };
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
@@ -51,7 +52,7 @@ pub async fn kiosk(
     let platform_id = placement.platform_id.clone();
     let loaded = state
         .store
-        .call(move |c| Ok((platforms::get(c, &platform_id)?, video::ice_settings(c)?)))
+        .call(move |c| Ok((platforms::get(c, &platform_id)?, video::ice_config(c)?)))
         .await;
     let (platform, ice) = match loaded {
         Ok(pair) => pair,
@@ -67,7 +68,7 @@ pub async fn kiosk(
         .on_upgrade(move |socket| async move {
             let (tx, rx) = mpsc::channel(OUTGOING_QUEUE);
             let hub = state.video.clone();
-            let conn = hub.kiosk_connected(info, ice, tx.clone());
+            let conn = hub.kiosk_connected(info, Arc::new(ice), tx.clone());
             let on_frame = {
                 let hub = hub.clone();
                 move |text: &str| match parse::<KioskToServer>(text) {
@@ -103,7 +104,7 @@ pub async fn lawyer(
     let Ok(ws) = ws else {
         return upgrade_required();
     };
-    let ice = match state.store.call(|c| video::ice_settings(c)).await {
+    let ice = match state.store.call(|c| video::ice_config(c)).await {
         Ok(ice) => ice,
         Err(e) => return ApiFailure::from(e).into_response(),
     };
@@ -111,7 +112,7 @@ pub async fn lawyer(
         .on_upgrade(move |socket| async move {
             let (tx, rx) = mpsc::channel(OUTGOING_QUEUE);
             let hub = state.video.clone();
-            let conn: ConnId = hub.lawyer_connected(lawyer, ice, tx.clone());
+            let conn: ConnId = hub.lawyer_connected(lawyer, Arc::new(ice), tx.clone());
             let on_frame = {
                 let hub = hub.clone();
                 move |text: &str| match parse::<LawyerToServer>(text) {

@@ -1,24 +1,25 @@
 //! One-time enrolment codes and the enrolment itself.
 
 use super::{StoreError, now_text, time_text};
+use crate::code_key::CodeKey;
 use chrono::{DateTime, Utc};
 use provisioning::protocol::{ErrorCode, normalise_enrolment_code};
 use rusqlite::{Connection, OptionalExtension as _, params};
-use sha2::{Digest as _, Sha256};
 
 /// Crockford base32 without I, L, O, U: easy to read aloud and type.
 const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// Characters in a code (50 bits).
 const CODE_LENGTH: usize = 10;
 
-fn code_hash(code: &str) -> String {
-    hex::encode(Sha256::digest(normalise_enrolment_code(code).as_bytes()))
+fn code_hash(key: &CodeKey, code: &str) -> String {
+    key.hash(&normalise_enrolment_code(code))
 }
 
-/// Makes a code for `platform_id`, valid until `expires_at`. Only its hash is stored; the
-/// returned text (e.g. `7KQ4M-2XHP9`) is shown once to the ops staff.
+/// Makes a code for `platform_id`, valid until `expires_at`. Only its keyed hash is stored;
+/// the returned text (e.g. `7KQ4M-2XHP9`) is shown once to the ops staff.
 pub fn create_code(
     conn: &Connection,
+    key: &CodeKey,
     platform_id: &str,
     expires_at: DateTime<Utc>,
 ) -> Result<String, StoreError> {
@@ -35,7 +36,7 @@ pub fn create_code(
         .collect();
     conn.execute(
         "INSERT INTO enrolment_codes (code_hash, platform_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
-        params![code_hash(&code), platform_id, now_text(), time_text(expires_at)],
+        params![code_hash(key, &code), platform_id, now_text(), time_text(expires_at)],
     )?;
     Ok(format!("{}-{}", &code[..5], &code[5..]))
 }
@@ -77,6 +78,7 @@ pub struct Enrolled {
 /// it was revoked.
 pub fn enrol(
     conn: &mut Connection,
+    key: &CodeKey,
     t: &NewTerminal<'_>,
     now: DateTime<Utc>,
 ) -> Result<Result<Enrolled, Refusal>, StoreError> {
@@ -84,7 +86,7 @@ pub fn enrol(
     let row: Option<(String, String, Option<String>)> = tx
         .query_row(
             "SELECT platform_id, expires_at, used_at FROM enrolment_codes WHERE code_hash = ?1",
-            [code_hash(t.code)],
+            [code_hash(key, t.code)],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
@@ -140,7 +142,7 @@ pub fn enrol(
     )?;
     tx.execute(
         "UPDATE enrolment_codes SET used_at = ?2, used_by = ?3 WHERE code_hash = ?1",
-        params![code_hash(t.code), now_s, t.device_id],
+        params![code_hash(key, t.code), now_s, t.device_id],
     )?;
     tx.commit()?;
     Ok(Ok(Enrolled {

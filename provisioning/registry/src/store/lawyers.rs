@@ -73,7 +73,8 @@ pub fn list(conn: &Connection) -> Result<Vec<Lawyer>, StoreError> {
     Ok(rows.map(|r| r.map(|(l, _)| l)).collect::<Result<_, _>>()?)
 }
 
-/// Disables an account: it can no longer log in (open consoles keep their current call).
+/// Disables an account: it can no longer log in, and a running registry ends its sessions,
+/// consoles and call within seconds.
 pub fn disable(conn: &Connection, username: &str) -> Result<(), StoreError> {
     let n = conn.execute(
         "UPDATE lawyers SET status = 'disabled' WHERE username = ?1",
@@ -83,4 +84,21 @@ pub fn disable(conn: &Connection, username: &str) -> Result<(), StoreError> {
         return Err(StoreError::NotFound(format!("no lawyer {username}")));
     }
     Ok(())
+}
+
+/// Of `usernames`, those no longer allowed in: disabled or removed (for ending the sessions
+/// of accounts disabled by another process).
+pub fn not_active_among(
+    conn: &Connection,
+    usernames: &[String],
+) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT status FROM lawyers WHERE username = ?1")?;
+    let mut out = Vec::new();
+    for name in usernames {
+        let status: Option<String> = stmt.query_row([name], |r| r.get(0)).optional()?;
+        if status.as_deref() != Some("active") {
+            out.push(name.clone());
+        }
+    }
+    Ok(out)
 }

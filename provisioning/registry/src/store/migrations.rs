@@ -111,6 +111,32 @@ CREATE TABLE settings (
 );
 ",
         ),
+        // Video calls: TURN servers with time-limited credentials (coturn's use-auth-secret):
+        // the shared secret, and how long each minted credential lasts.
+        M::up(
+            "
+ALTER TABLE ice_servers ADD COLUMN rest_secret TEXT;
+ALTER TABLE ice_servers ADD COLUMN rest_ttl_s INTEGER;
+",
+        ),
+        // Legal-aid pre-applications are sealed to the centre that handles them: the centres'
+        // public keys, published to terminals as a signed bundle. (The pre-applications
+        // themselves are events: ciphertext and routing fields only.)
+        M::up(
+            "
+CREATE TABLE legal_aid_recipients (
+  key_id TEXT PRIMARY KEY,
+  region TEXT NOT NULL,
+  centre TEXT NOT NULL,
+  public_key TEXT NOT NULL UNIQUE,         -- X25519, base64; the private key stays at the centre
+  added_at TEXT NOT NULL,
+  retired_at TEXT
+);
+",
+        ),
+        // Enrolment codes are now stored as HMAC-SHA256 under a key kept outside the database
+        // (`code_key`): codes not used yet, hashed the old way, could never match again.
+        M::up("DELETE FROM enrolment_codes WHERE used_at IS NULL;"),
     ])
 }
 

@@ -6,6 +6,7 @@ pub mod commands;
 pub mod enrolment;
 pub mod events;
 pub mod lawyers;
+pub mod legal_aid;
 pub mod migrations;
 pub mod platforms;
 pub mod terminals;
@@ -56,8 +57,11 @@ pub fn time_text(t: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 impl Store {
-    /// Opens or creates the database and brings its schema up to date.
+    /// Opens or creates the database (mode 0600) and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        // Created 0600 (and, by root in the service's folder, owned by the service user).
+        crate::files::prepare_database(path)
+            .map_err(|e| StoreError::Invalid(format!("{}: {e}", path.display())))?;
         let mut conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;

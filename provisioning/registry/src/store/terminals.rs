@@ -48,7 +48,8 @@ pub fn record_heartbeat(
     Ok(())
 }
 
-/// Revokes a terminal: its requests are refused from now on and its key cannot re-enrol.
+/// Revokes a terminal: its requests are refused from now on, its key cannot re-enrol, and a
+/// running registry closes its signalling connection (and call) within seconds.
 pub fn revoke(conn: &Connection, device_id: &str) -> Result<(), StoreError> {
     let n = conn.execute(
         "UPDATE terminals SET status = 'revoked', revoked_at = ?2 WHERE device_id = ?1",
@@ -123,6 +124,23 @@ pub fn list_health(
             .unwrap_or(now);
         health.overdue = health.status == "active" && now - seen > overdue_after;
         out.push(health);
+    }
+    Ok(out)
+}
+
+/// Of `device_ids`, those no longer allowed in: revoked or unknown (for ending the live
+/// sessions of terminals revoked by another process).
+pub fn not_active_among(
+    conn: &Connection,
+    device_ids: &[String],
+) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT status FROM terminals WHERE device_id = ?1")?;
+    let mut out = Vec::new();
+    for id in device_ids {
+        let status: Option<String> = stmt.query_row([id], |r| r.get(0)).optional()?;
+        if status.as_deref() != Some("active") {
+            out.push(id.clone());
+        }
     }
     Ok(out)
 }

@@ -1,13 +1,18 @@
-//! Video-call settings: the STUN/TURN servers handed to terminals and consoles, and whether
-//! only relayed candidates may be used.
+//! Video-call settings: the STUN/TURN servers handed to terminals and consoles (with fixed
+//! credentials, or a secret shared with coturn to mint time-limited ones), and whether only
+//! relayed candidates may be used.
 
 use super::StoreError;
-use provisioning::signalling::{IceServer, IceSettings, IceTransportPolicy};
+use crate::video::turn::{Credentials, IceConfig, IceServerConfig};
+use provisioning::signalling::IceTransportPolicy;
 use rusqlite::{Connection, OptionalExtension as _, params};
+use std::time::Duration;
+use zeroize::Zeroizing;
 
 const POLICY_KEY: &str = "video.ice_transport_policy";
 
-/// Adds a STUN/TURN server (or replaces the credentials of one with the same URL).
+/// Adds a STUN/TURN server with fixed credentials (or replaces the credentials of one with
+/// the same URL).
 pub fn add_ice_server(
     conn: &Connection,
     url: &str,
@@ -30,7 +35,7 @@ pub fn add_ice_server(
     conn.execute(
         "INSERT INTO ice_servers (url, username, credential) VALUES (?1, ?2, ?3)
          ON CONFLICT (url) DO UPDATE SET username = excluded.username,
-           credential = excluded.credential",
+           credential = excluded.credential, rest_secret = NULL, rest_ttl_s = NULL",
         params![url, username, credential],
     )?;
     Ok(())
@@ -58,15 +63,67 @@ pub fn set_policy(conn: &Connection, policy: IceTransportPolicy) -> Result<(), S
     Ok(())
 }
 
-/// What both peers of a call are told.
-pub fn ice_settings(conn: &Connection) -> Result<IceSettings, StoreError> {
-    let mut stmt = conn.prepare("SELECT url, username, credential FROM ice_servers ORDER BY id")?;
-    let ice_servers = stmt
+/// Adds a TURN server whose credentials are minted per call from `secret` (coturn's
+/// `use-auth-secret` / `static-auth-secret`), each valid for `ttl_s` seconds; or replaces
+/// the secret of one with the same URL.
+pub fn add_rest_ice_server(
+    conn: &Connection,
+    url: &str,
+    secret: &str,
+    ttl_s: u64,
+) -> Result<(), StoreError> {
+    if !(url.starts_with("turn:") || url.starts_with("turns:")) || url.len() > 256 {
+        return Err(StoreError::Invalid(format!(
+            "{url:?} is not a turn: or turns: URL"
+        )));
+    }
+    if secret.len() < 16 {
+        return Err(StoreError::Invalid(
+            "the shared secret must have at least 16 characters".into(),
+        ));
+    }
+    if !(60..=86_400).contains(&ttl_s) {
+        return Err(StoreError::Invalid(
+            "credentials must last between 1 minute and 24 hours".into(),
+        ));
+    }
+    conn.execute(
+        "INSERT INTO ice_servers (url, username, credential, rest_secret, rest_ttl_s)
+         VALUES (?1, '', '', ?2, ?3)
+         ON CONFLICT (url) DO UPDATE SET username = '', credential = '',
+           rest_secret = excluded.rest_secret, rest_ttl_s = excluded.rest_ttl_s",
+        params![url, secret, ttl_s as i64],
+    )?;
+    Ok(())
+}
+
+/// The servers with their secrets, and the policy: what the registry mints each peer's
+/// settings from.
+pub fn ice_config(conn: &Connection) -> Result<IceConfig, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT url, username, credential, rest_secret, rest_ttl_s FROM ice_servers ORDER BY id",
+    )?;
+    let servers = stmt
         .query_map([], |r| {
-            Ok(IceServer {
-                urls: vec![r.get(0)?],
-                username: r.get(1)?,
-                credential: r.get(2)?,
+            let (username, credential): (String, String) = (r.get(1)?, r.get(2)?);
+            let rest: Option<(String, i64)> = match (r.get(3)?, r.get(4)?) {
+                (Some(secret), Some(ttl)) => Some((secret, ttl)),
+                _ => None,
+            };
+            let credentials = match rest {
+                Some((secret, ttl)) => Credentials::Rest {
+                    secret: Zeroizing::new(secret),
+                    ttl: Duration::from_secs(u64::try_from(ttl).unwrap_or(600)),
+                },
+                None if username.is_empty() => Credentials::None,
+                None => Credentials::Static {
+                    username,
+                    credential,
+                },
+            };
+            Ok(IceServerConfig {
+                url: r.get(0)?,
+                credentials,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
@@ -77,9 +134,9 @@ pub fn ice_settings(conn: &Connection) -> Result<IceSettings, StoreError> {
             |r| r.get(0),
         )
         .optional()?;
-    Ok(IceSettings {
-        ice_servers,
-        ice_transport_policy: match policy.as_deref() {
+    Ok(IceConfig {
+        servers,
+        policy: match policy.as_deref() {
             Some("relay") => IceTransportPolicy::Relay,
             _ => IceTransportPolicy::All,
         },

@@ -3,13 +3,15 @@
 //! Everything happens under one lock and sends without waiting (each connection has its own
 //! bounded outgoing queue), so a slow peer never holds up the others.
 
+use super::turn::IceConfig;
+use chrono::Utc;
 use provisioning::scope::region_contains;
 use provisioning::signalling::{
-    CallPhase, CallTransition, HangupReason, IceSettings, KioskToServer, LawyerToServer, Party,
-    SdpKind, ServerToKiosk, ServerToLawyer, SignalError, WaitingCall, encode, valid_category,
+    CallPhase, CallTransition, HangupReason, KioskToServer, LawyerToServer, Party, SdpKind,
+    ServerToKiosk, ServerToLawyer, SignalError, WaitingCall, encode, valid_category,
 };
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use tokio::sync::mpsc;
 
@@ -48,6 +50,8 @@ pub struct LawyerInfo {
 
 struct KioskConn {
     info: KioskInfo,
+    /// STUN/TURN, with the secrets to mint this peer's credentials per call.
+    ice: Arc<IceConfig>,
     tx: Outgoing,
     call: Option<String>,
     last_position: Option<(u32, u32)>,
@@ -55,6 +59,7 @@ struct KioskConn {
 
 struct LawyerConn {
     info: LawyerInfo,
+    ice: Arc<IceConfig>,
     tx: Outgoing,
     call: Option<String>,
 }
@@ -115,8 +120,13 @@ impl Hub {
     }
 
     /// A terminal connected; sends it the welcome.
-    pub fn kiosk_connected(&self, info: KioskInfo, ice: IceSettings, tx: Outgoing) -> ConnId {
-        to_kiosk(&tx, &ServerToKiosk::Welcome { ice });
+    pub fn kiosk_connected(&self, info: KioskInfo, ice: Arc<IceConfig>, tx: Outgoing) -> ConnId {
+        to_kiosk(
+            &tx,
+            &ServerToKiosk::Welcome {
+                ice: ice.issue(&kiosk_subject(&info), Utc::now()),
+            },
+        );
         let mut s = self.lock();
         s.next_id += 1;
         let id = s.next_id;
@@ -125,6 +135,7 @@ impl Hub {
             id,
             KioskConn {
                 info,
+                ice,
                 tx,
                 call: None,
                 last_position: None,
@@ -134,13 +145,13 @@ impl Hub {
     }
 
     /// A lawyer's console connected; sends the welcome and the queue.
-    pub fn lawyer_connected(&self, info: LawyerInfo, ice: IceSettings, tx: Outgoing) -> ConnId {
+    pub fn lawyer_connected(&self, info: LawyerInfo, ice: Arc<IceConfig>, tx: Outgoing) -> ConnId {
         to_lawyer(
             &tx,
             &ServerToLawyer::Welcome {
                 display_name: info.display_name.clone(),
                 regions: info.regions.clone(),
-                ice,
+                ice: ice.issue(&lawyer_subject(&info), Utc::now()),
             },
         );
         let mut s = self.lock();
@@ -151,6 +162,7 @@ impl Hub {
             id,
             LawyerConn {
                 info,
+                ice,
                 tx,
                 call: None,
             },
@@ -293,6 +305,10 @@ impl Hub {
                 };
                 let waiting = waiting_call(&call_id, call, &kiosk.info);
                 let kiosk_tx = kiosk.tx.clone();
+                // Fresh, time-limited TURN credentials for this call, each side its own.
+                let now = Utc::now();
+                let kiosk_ice = kiosk.ice.issue(&kiosk_subject(&kiosk.info), now);
+                let lawyer_ice = lawyer.ice.issue(&lawyer_subject(&info), now);
                 if let Some(call) = s.calls.get_mut(&call_id) {
                     call.phase = next;
                     call.lawyer = Some(conn);
@@ -302,8 +318,20 @@ impl Hub {
                     l.call = Some(call_id.clone());
                 }
                 tracing::info!(lawyer = %info.username, call = %call_id, "call answered");
-                to_lawyer(&tx, &ServerToLawyer::Connected { call: waiting });
-                to_kiosk(&kiosk_tx, &ServerToKiosk::Answered { call_id });
+                to_lawyer(
+                    &tx,
+                    &ServerToLawyer::Connected {
+                        call: waiting,
+                        ice: Some(lawyer_ice),
+                    },
+                );
+                to_kiosk(
+                    &kiosk_tx,
+                    &ServerToKiosk::Answered {
+                        call_id,
+                        ice: Some(kiosk_ice),
+                    },
+                );
                 s.publish_queues();
             }
             LawyerToServer::Hangup { reason } => match current {
@@ -374,6 +402,82 @@ impl Hub {
         out
     }
 
+    /// Device ids of the connected terminals.
+    pub fn connected_terminals(&self) -> Vec<String> {
+        let s = self.lock();
+        let mut ids: Vec<String> = s
+            .kiosks
+            .values()
+            .map(|k| k.info.device_id.clone())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
+    /// Account names of the connected consoles.
+    pub fn connected_lawyers(&self) -> Vec<String> {
+        let s = self.lock();
+        let mut names: Vec<String> = s
+            .lawyers
+            .values()
+            .map(|l| l.info.username.clone())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// Closes the signalling connections of these terminals (revoked): their calls end, and
+    /// nothing more is accepted from them. Returns how many connections were closed.
+    pub fn disconnect_terminals(&self, device_ids: &[String]) -> usize {
+        let mut s = self.lock();
+        let conns: Vec<ConnId> = s
+            .kiosks
+            .iter()
+            .filter(|(_, k)| device_ids.contains(&k.info.device_id))
+            .map(|(id, _)| *id)
+            .collect();
+        for conn in &conns {
+            if let Some(call_id) = s.kiosks.get(conn).and_then(|k| k.call.clone()) {
+                s.end_call(&call_id, Party::Registry, HangupReason::PeerGone);
+            }
+            if let Some(k) = s.kiosks.remove(conn) {
+                tracing::warn!(device = %k.info.device_id, "revoked terminal disconnected from video signalling");
+                let _ = k.tx.try_send(None);
+            }
+        }
+        if !conns.is_empty() {
+            s.publish_queues();
+        }
+        conns.len()
+    }
+
+    /// Closes the consoles of these accounts (disabled): their calls end. Returns how many
+    /// connections were closed.
+    pub fn disconnect_lawyers(&self, usernames: &[String]) -> usize {
+        let mut s = self.lock();
+        let conns: Vec<ConnId> = s
+            .lawyers
+            .iter()
+            .filter(|(_, l)| usernames.contains(&l.info.username))
+            .map(|(id, _)| *id)
+            .collect();
+        for conn in &conns {
+            if let Some(call_id) = s.lawyers.get(conn).and_then(|l| l.call.clone()) {
+                s.end_call(&call_id, Party::Registry, HangupReason::PeerGone);
+            }
+            if let Some(l) = s.lawyers.remove(conn) {
+                tracing::warn!(lawyer = %l.info.username, "disabled lawyer's console disconnected");
+                let _ = l.tx.try_send(None);
+            }
+        }
+        if !conns.is_empty() {
+            s.publish_queues();
+        }
+        conns.len()
+    }
+
     /// Ends every call (the registry is stopping).
     pub fn shutdown(&self) {
         let mut s = self.lock();
@@ -382,6 +486,16 @@ impl Hub {
             s.end_call(&id, Party::Registry, HangupReason::Shutdown);
         }
     }
+}
+
+/// Who TURN credentials are minted for: the terminal's device id.
+fn kiosk_subject(info: &KioskInfo) -> String {
+    info.device_id.clone()
+}
+
+/// Who TURN credentials are minted for: `lawyer.` and the account name.
+fn lawyer_subject(info: &LawyerInfo) -> String {
+    format!("lawyer.{}", info.username)
 }
 
 fn serves(regions: &[String], region: &str) -> bool {

@@ -3,6 +3,7 @@
 
 pub mod hub;
 pub mod sessions;
+pub mod turn;
 
 pub use hub::{Hub, KioskInfo, LawyerInfo};
 pub use sessions::LawyerSessions;

@@ -1,6 +1,6 @@
 //! Lawyers' login sessions: a random token in an HttpOnly, Secure, SameSite=Strict cookie;
-//! the registry keeps only its SHA-256, in memory (a restart logs everyone out). Repeated
-//! wrong passwords lock the account's logins for a while.
+//! the registry keeps only its SHA-256, in memory (a restart logs everyone out). Wrong
+//! passwords are counted by `login_guard`; a disabled account's sessions end at once.
 
 use super::hub::LawyerInfo;
 use sha2::{Digest as _, Sha256};
@@ -10,10 +10,6 @@ use std::time::{Duration, Instant};
 
 /// How long a login lasts (one working day).
 pub const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 3600);
-/// Wrong passwords in a row that lock an account's logins.
-pub const MAX_FAILURES: u32 = 5;
-/// How long such a lock lasts.
-pub const LOCKOUT: Duration = Duration::from_secs(5 * 60);
 
 struct Session {
     lawyer: LawyerInfo,
@@ -24,7 +20,6 @@ struct Session {
 #[derive(Default)]
 pub struct LawyerSessions {
     sessions: Mutex<HashMap<String, Session>>,
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
 }
 
 fn token_hash(token: &str) -> String {
@@ -67,34 +62,26 @@ impl LawyerSessions {
             .remove(&token_hash(token));
     }
 
-    /// Seconds until `username` may try again, if locked.
-    pub fn locked_for(&self, username: &str) -> Option<u64> {
-        let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let (count, last) = failures.get(username)?;
-        let until = *last + LOCKOUT;
-        (*count >= MAX_FAILURES && until > Instant::now())
-            .then(|| until.saturating_duration_since(Instant::now()).as_secs() + 1)
+    /// The accounts with a live session.
+    pub fn usernames(&self) -> Vec<String> {
+        let now = Instant::now();
+        let sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        let mut names: Vec<String> = sessions
+            .values()
+            .filter(|s| s.expires > now)
+            .map(|s| s.lawyer.username.clone())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
     }
 
-    /// Records a wrong password.
-    pub fn failed(&self, username: &str) {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = failures
-            .entry(username.to_string())
-            .or_insert((0, Instant::now()));
-        if entry.1 + LOCKOUT < Instant::now() {
-            entry.0 = 0;
-        }
-        entry.0 += 1;
-        entry.1 = Instant::now();
-    }
-
-    /// Clears the failures after a good password.
-    pub fn succeeded(&self, username: &str) {
-        self.failures
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(username);
+    /// Ends every session of these accounts (disabled or removed); returns how many ended.
+    pub fn end_for(&self, usernames: &[String]) -> usize {
+        let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        let before = sessions.len();
+        sessions.retain(|_, s| !usernames.contains(&s.lawyer.username));
+        before - sessions.len()
     }
 }
 
@@ -129,17 +116,20 @@ mod tests {
     }
 
     #[test]
-    fn five_wrong_passwords_lock_the_account() {
+    fn ending_an_accounts_sessions_logs_out_every_console_of_it() {
         let sessions = LawyerSessions::default();
-        for _ in 0..MAX_FAILURES - 1 {
-            sessions.failed("wang");
-        }
-        assert_eq!(sessions.locked_for("wang"), None);
-        sessions.failed("wang");
-        assert!(sessions.locked_for("wang").is_some());
-        assert_eq!(sessions.locked_for("li"), None);
-        sessions.succeeded("wang");
-        assert_eq!(sessions.locked_for("wang"), None);
+        let one = sessions.create(lawyer()).unwrap();
+        let two = sessions.create(lawyer()).unwrap();
+        let other = sessions
+            .create(LawyerInfo {
+                username: "li".into(),
+                ..lawyer()
+            })
+            .unwrap();
+        assert_eq!(sessions.usernames(), vec!["li".to_string(), "wang".into()]);
+        assert_eq!(sessions.end_for(&["wang".into()]), 2);
+        assert!(sessions.lookup(&one).is_none() && sessions.lookup(&two).is_none());
+        assert!(sessions.lookup(&other).is_some());
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub struct Pilot {
     pub port: u16,
     /// Extra `serve` options.
     pub serve_args: Vec<String>,
+    /// `RUST_LOG` of the server.
+    pub log_level: &'static str,
     server: Option<Child>,
 }
 
@@ -82,6 +84,7 @@ impl Pilot {
             ops_pub,
             port: free_port(),
             serve_args: Vec::new(),
+            log_level: "warn",
             server: None,
         }
     }
@@ -97,7 +100,11 @@ impl Pilot {
     /// Starts `kiosk-registry serve` and waits until it accepts connections.
     pub fn start(&mut self) {
         assert!(self.server.is_none(), "already running");
-        let log = std::fs::File::create(self.dir.path().join("serve.log")).unwrap();
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.path().join("serve.log"))
+            .unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_kiosk-registry"))
             .args(["--db"])
             .arg(&self.db)
@@ -111,7 +118,7 @@ impl Pilot {
             .arg("--key")
             .arg(&self.pki.server_key)
             .args(&self.serve_args)
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", self.log_level)
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
@@ -124,6 +131,44 @@ impl Pilot {
         }
     }
 
+    /// The server's process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.server.as_ref().map(Child::id)
+    }
+
+    /// Runs `kiosk-registry --db … ARGS` with `stdin`; panics unless it succeeds; returns its
+    /// standard output.
+    pub fn admin(&self, args: &[&str], stdin: &str) -> String {
+        use std::io::Write as _;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kiosk-registry"))
+            .arg("--db")
+            .arg(&self.db)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// The server's log so far, over every start (`RUST_LOG` is `log_level`).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("serve.log")).unwrap_or_default()
+    }
+
     /// SIGKILLs the server.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.server.take() {
@@ -132,10 +177,22 @@ impl Pilot {
         }
     }
 
+    /// The key enrolment codes are hashed with (beside the database, as the server uses it).
+    pub fn code_key(&self) -> kiosk_registry::code_key::CodeKey {
+        kiosk_registry::code_key::CodeKey::for_database(&self.db).unwrap()
+    }
+
     pub fn code(&self, platform: &str) -> String {
         let expires = chrono::Utc::now() + chrono::Duration::hours(1);
         self.store()
-            .with(|c| kiosk_registry::store::enrolment::create_code(c, platform, expires))
+            .with(|c| {
+                kiosk_registry::store::enrolment::create_code(
+                    c,
+                    &self.code_key(),
+                    platform,
+                    expires,
+                )
+            })
             .unwrap()
     }
 
@@ -268,25 +325,39 @@ pub fn tickets(n: usize, service: &str, day: &str) -> Vec<(String, serde_json::V
         .collect()
 }
 
+/// A reqwest client trusting only the pilot's CA, connecting from `source` (any 127.x
+/// address reaches the loopback listener: another client as far as the registry knows).
+/// HTTP/2: parallel requests share one connection, as a browser's would, so a burst costs
+/// the registry requests rather than TLS handshakes.
+pub fn https_client_from(pilot: &Pilot, source: &str) -> reqwest::Client {
+    pinned_client(pilot, &[b"h2", b"http/1.1"])
+        .local_address(source.parse::<std::net::IpAddr>().unwrap())
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap()
+}
+
 /// A reqwest client trusting only the pilot's CA.
 pub fn https_client(pilot: &Pilot) -> reqwest::Client {
+    pinned_client(pilot, &[]).build().unwrap()
+}
+
+fn pinned_client(pilot: &Pilot, alpn: &[&[u8]]) -> reqwest::ClientBuilder {
     use rustls::pki_types::CertificateDer;
     use rustls::pki_types::pem::PemObject as _;
     let mut roots = rustls::RootCertStore::empty();
     for cert in CertificateDer::pem_file_iter(&pilot.pki.ca_cert).unwrap() {
         roots.add(cert.unwrap()).unwrap();
     }
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+    let mut tls = rustls::ClientConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
     .with_safe_default_protocol_versions()
     .unwrap()
     .with_root_certificates(roots)
     .with_no_client_auth();
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .build()
-        .unwrap()
+    tls.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+    reqwest::Client::builder().tls_backend_preconfigured(tls)
 }
 
 /// Signs a request as `device_id` with `identity`.

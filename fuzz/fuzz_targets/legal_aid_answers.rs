@@ -1,0 +1,3 @@
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| legal_kiosk::fuzz::legal_aid_answers(data));

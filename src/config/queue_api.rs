@@ -1,0 +1,124 @@
+//! The `[queue.server]`, `[queue.host]` and `[queue.clients]` sections of the configuration:
+//! the LAN queue API (`crate::queue_api`) a host serves and its client terminals use.
+
+use std::net::SocketAddr;
+
+use serde::Deserialize;
+
+use crate::domain::queue::SeqRange;
+
+/// `[queue.server]`: the local API and the counter, hall and ticket pages.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Serve them at all (a client terminal never does).
+    pub enabled: bool,
+    /// Address and port. `127.0.0.1:8080` keeps them on this machine; the terminal's LAN
+    /// address (or `0.0.0.0:8080`) lets counter PCs and the hall TV reach them.
+    pub listen: SocketAddr,
+    /// A staff login on a counter PC ends after this many minutes without an action.
+    pub session_idle_minutes: u64,
+    /// …and after this many hours in any case.
+    pub session_max_hours: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            session_idle_minutes: 30,
+            session_max_hours: 12,
+        }
+    }
+}
+
+/// `[queue.host]`: this terminal issues its tickets through another terminal's queue.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostConfig {
+    /// The host's API, e.g. `http://192.168.10.20:8080`.
+    pub url: String,
+    /// The secret this terminal presents (the host keeps its SHA-256 in
+    /// `[queue.clients] token_sha256`; make both with `legal-kiosk queue client-token`).
+    pub token: String,
+    /// While the host cannot be reached, issue numbers from this range of this terminal's
+    /// own (e.g. `"800-899"`, also listed in the host's `reserved_ranges`); they are handed
+    /// to the host when it is back. Without it the kiosk says it cannot issue tickets.
+    #[serde(default)]
+    pub offline_range: Option<String>,
+    /// Milliseconds before a request to the host counts as failed.
+    #[serde(default = "default_host_timeout")]
+    pub timeout_ms: u64,
+}
+
+fn default_host_timeout() -> u64 {
+    2000
+}
+
+impl HostConfig {
+    /// The offline range, parsed (checked at load).
+    pub fn offline_range(&self) -> Option<SeqRange> {
+        self.offline_range.as_deref().and_then(SeqRange::parse)
+    }
+}
+
+/// `[queue.clients]`: the client terminals this terminal hosts the queue for.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClientsConfig {
+    /// SHA-256 (hex) of each client terminal's token.
+    pub token_sha256: Vec<String>,
+    /// Number ranges client terminals keep for offline use (e.g. `"800-899"`); this
+    /// terminal never issues them.
+    pub reserved_ranges: Vec<String>,
+}
+
+impl ClientsConfig {
+    /// The reserved ranges, parsed (checked at load).
+    pub fn reserved(&self) -> Vec<SeqRange> {
+        self.reserved_ranges
+            .iter()
+            .filter_map(|r| SeqRange::parse(r))
+            .collect()
+    }
+}
+
+/// What is wrong with the queue's network settings, as `queue.… ` messages.
+pub fn config_problems(queue: &super::QueueConfig) -> Vec<String> {
+    let mut out = Vec::new();
+    if queue.server.session_idle_minutes == 0 || queue.server.session_max_hours == 0 {
+        out.push("queue.server session lengths must be at least 1".into());
+    }
+    if let Some(host) = &queue.host {
+        if !host.url.starts_with("http://") {
+            out.push(format!(
+                "queue.host.url = {:?}: use http://ADDRESS:PORT of the host terminal",
+                host.url
+            ));
+        }
+        if host.token.len() < 16 {
+            out.push("queue.host.token must be at least 16 characters (see `legal-kiosk queue client-token`)".into());
+        }
+        if let Some(r) = &host.offline_range
+            && SeqRange::parse(r).is_none()
+        {
+            out.push(format!(
+                "queue.host.offline_range = {r:?}: write FIRST-LAST, e.g. \"800-899\""
+            ));
+        }
+    }
+    for r in &queue.clients.reserved_ranges {
+        if SeqRange::parse(r).is_none() {
+            out.push(format!(
+                "queue.clients.reserved_ranges: {r:?} is not FIRST-LAST, e.g. \"800-899\""
+            ));
+        }
+    }
+    for h in &queue.clients.token_sha256 {
+        if h.len() != 64 || !h.chars().all(|c| c.is_ascii_hexdigit()) {
+            out.push("queue.clients.token_sha256 entries are 64 hex digits".into());
+        }
+    }
+    out
+}

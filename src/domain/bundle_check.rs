@@ -1,0 +1,359 @@
+//! Whether this firmware can use a signed bundle's content, checked before it is applied.
+//!
+//! A bundle that verifies (signature, version, expiry, scope) may still say something the
+//! kiosk cannot use: a rules file without its hardship threshold, a consultation flow that
+//! loops, a queue policy with duplicate counters. Such a bundle is refused as a whole, before
+//! anything in the store changes, so the content in force keeps answering; the refusal goes
+//! to the operations centre (see [`record_refusal`]).
+//!
+//! Every stream is parsed with the same code that later reads it from the store, so what
+//! passes here is what the kiosk can run on.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, FixedOffset};
+use rusqlite::{Connection, params};
+
+use crate::domain::consult::Catalogue as Consultation;
+use crate::domain::legal_aid::Rules;
+use crate::domain::queue::Catalogue as Services;
+use crate::domain::queue::policy::{POLICY_FILE, Policy};
+use crate::domain::rating::RatingReasons;
+use provisioning::sealing::{RECIPIENTS_FILE, RECIPIENTS_STREAM, RecipientDirectory};
+
+/// The stream of the consultation content, the queue services and the rating reasons.
+pub const CATALOGUE: &str = "catalogue";
+/// The stream of the terminal's settings (the queue policy).
+pub const SETTINGS: &str = "settings";
+/// The stream of the province's legal-aid self-check rules.
+pub const LEGAL_AID_RULES: &str = "legal-aid-rules";
+/// The stream of the institution registry (addresses on slips).
+pub const INSTITUTIONS: &str = "institutions";
+
+/// The one file of a `legal-aid-rules` bundle.
+pub const RULES_FILE: &str = "rules.toml";
+/// The one file of an `institutions` bundle.
+pub const INSTITUTIONS_FILE: &str = "institutions.toml";
+/// The queue services of a `catalogue` bundle.
+pub const SERVICES_FILE: &str = "services.toml";
+/// The rating reasons of a `catalogue` bundle.
+pub const REASONS_FILE: &str = "rating/reasons.toml";
+/// The folder of the consultation content inside a `catalogue` bundle.
+pub const CONSULTATION_DIR: &str = "consultation/";
+
+/// The outbox event that tells the operations centre a bundle was refused.
+pub const REFUSED_EVENT: &str = "bundle.refused";
+
+/// Why a bundle's content cannot be used. The message names the file and the problem, for
+/// the operations centre's staff.
+#[derive(Debug, thiserror::Error)]
+pub enum BundleCheckError {
+    /// A stream this firmware does not read.
+    #[error("this firmware does not use bundles of stream {0:?}")]
+    UnknownStream(String),
+    /// A file the stream needs is not in the bundle.
+    #[error("the {stream} bundle has no {file}")]
+    MissingFile {
+        /// The stream.
+        stream: String,
+        /// The file it needs.
+        file: &'static str,
+    },
+    /// A file the stream does not know (a misspelt name would silently drop content).
+    #[error("the {stream} bundle has an unexpected file {file}")]
+    UnexpectedFile {
+        /// The stream.
+        stream: String,
+        /// The file.
+        file: String,
+    },
+    /// A file is not UTF-8 text.
+    #[error("{0} is not UTF-8 text")]
+    NotUtf8(String),
+    /// A file does not parse or fails the checks the kiosk relies on.
+    #[error("{file}: {problem}")]
+    Invalid {
+        /// The file.
+        file: String,
+        /// What is wrong (the parser's or validator's message).
+        problem: String,
+    },
+}
+
+fn text<'a>(name: &str, bytes: &'a [u8]) -> Result<&'a str, BundleCheckError> {
+    std::str::from_utf8(bytes).map_err(|_| BundleCheckError::NotUtf8(name.to_owned()))
+}
+
+fn invalid(file: &str, problem: impl ToString) -> BundleCheckError {
+    BundleCheckError::Invalid {
+        file: file.to_owned(),
+        problem: problem.to_string(),
+    }
+}
+
+/// Checks every file of a bundle of `stream` the way the kiosk will read it.
+pub fn check_bundle(
+    stream: &str,
+    files: &BTreeMap<String, Vec<u8>>,
+) -> Result<(), BundleCheckError> {
+    let unexpected = |file: &str| BundleCheckError::UnexpectedFile {
+        stream: stream.to_owned(),
+        file: file.to_owned(),
+    };
+    let missing = |file: &'static str| BundleCheckError::MissingFile {
+        stream: stream.to_owned(),
+        file,
+    };
+    match stream {
+        CATALOGUE => {
+            let services = files.get(SERVICES_FILE).ok_or(missing(SERVICES_FILE))?;
+            Services::parse(text(SERVICES_FILE, services)?)
+                .map_err(|e| invalid(SERVICES_FILE, e))?;
+            if let Some(reasons) = files.get(REASONS_FILE) {
+                RatingReasons::from_toml(text(REASONS_FILE, reasons)?)
+                    .map_err(|e| invalid(REASONS_FILE, e))?;
+            }
+            let consultation: Vec<(&str, &[u8])> = files
+                .iter()
+                .filter_map(|(name, bytes)| {
+                    name.strip_prefix(CONSULTATION_DIR)
+                        .map(|n| (n, bytes.as_slice()))
+                })
+                .collect();
+            if !consultation.is_empty() {
+                Consultation::from_files(consultation).map_err(|e| invalid(CONSULTATION_DIR, e))?;
+            }
+            if let Some(other) = files.keys().find(|name| {
+                name.as_str() != SERVICES_FILE
+                    && name.as_str() != REASONS_FILE
+                    && !name.starts_with(CONSULTATION_DIR)
+                    && !name.ends_with(".md")
+            }) {
+                return Err(unexpected(other));
+            }
+        }
+        SETTINGS => {
+            if let Some(policy) = files.get(POLICY_FILE) {
+                Policy::parse(text(POLICY_FILE, policy)?).map_err(|e| invalid(POLICY_FILE, e))?;
+            }
+            if let Some(other) = files
+                .keys()
+                .find(|n| n.as_str() != POLICY_FILE && !n.ends_with(".md"))
+            {
+                return Err(unexpected(other));
+            }
+        }
+        LEGAL_AID_RULES => {
+            // The self-check cannot run without its rules, and a bundle without them must not
+            // replace the province's rules in force with the built-in placeholder.
+            let rules = files.get(RULES_FILE).ok_or(missing(RULES_FILE))?;
+            Rules::from_toml(text(RULES_FILE, rules)?).map_err(|e| invalid(RULES_FILE, e))?;
+            if let Some(other) = files
+                .keys()
+                .find(|n| n.as_str() != RULES_FILE && !n.ends_with(".md"))
+            {
+                return Err(unexpected(other));
+            }
+        }
+        INSTITUTIONS => {
+            let registry = files
+                .get(INSTITUTIONS_FILE)
+                .ok_or(missing(INSTITUTIONS_FILE))?;
+            crate::domain::content::parse_institutions(text(INSTITUTIONS_FILE, registry)?)
+                .map_err(|e| invalid(INSTITUTIONS_FILE, e))?;
+            if let Some(other) = files
+                .keys()
+                .find(|n| n.as_str() != INSTITUTIONS_FILE && !n.ends_with(".md"))
+            {
+                return Err(unexpected(other));
+            }
+        }
+        RECIPIENTS_STREAM => {
+            // Keys the kiosk could not seal to must not replace the directory in force.
+            let directory = files.get(RECIPIENTS_FILE).ok_or(missing(RECIPIENTS_FILE))?;
+            RecipientDirectory::parse(directory).map_err(|e| invalid(RECIPIENTS_FILE, e))?;
+            if let Some(other) = files
+                .keys()
+                .find(|n| n.as_str() != RECIPIENTS_FILE && !n.ends_with(".md"))
+            {
+                return Err(unexpected(other));
+            }
+        }
+        other => return Err(BundleCheckError::UnknownStream(other.to_owned())),
+    }
+    Ok(())
+}
+
+/// Records a refused bundle in the outbox for the operations centre, once per stream and
+/// version: the registry offers the bundle again at every poll, and the idempotency key lets
+/// both the terminal and the registry keep a single report.
+pub fn record_refusal(
+    conn: &Connection,
+    stream: &str,
+    version: u64,
+    reason: &str,
+    at: DateTime<FixedOffset>,
+) -> rusqlite::Result<()> {
+    let payload = serde_json::json!({
+        "type": REFUSED_EVENT,
+        "stream": stream,
+        "version": version,
+        "reason": reason,
+    });
+    conn.execute(
+        "INSERT OR IGNORE INTO outbox (idempotency_key, kind, payload, created_at)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![
+            format!("{REFUSED_EVENT}:{stream}:{version}"),
+            REFUSED_EVENT,
+            payload.to_string(),
+            at.to_rfc3339()
+        ],
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::legal_aid::rules::JILIN_DEFAULT;
+
+    fn files(entries: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
+        entries
+            .iter()
+            .map(|(n, c)| (n.to_string(), c.as_bytes().to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn rules_without_a_threshold_are_refused_naming_the_field() {
+        let no_threshold: String = JILIN_DEFAULT
+            .lines()
+            .filter(|l| !l.starts_with("monthly_income_per_person_max_yuan"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let err = check_bundle(LEGAL_AID_RULES, &files(&[(RULES_FILE, &no_threshold)]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("rules.toml") && err.contains("monthly_income_per_person_max_yuan"),
+            "{err}"
+        );
+        assert!(check_bundle(LEGAL_AID_RULES, &files(&[(RULES_FILE, JILIN_DEFAULT)])).is_ok());
+    }
+
+    #[test]
+    fn a_rules_bundle_without_its_file_or_with_stray_files_is_refused() {
+        let err = check_bundle(LEGAL_AID_RULES, &files(&[("rules.tml", JILIN_DEFAULT)]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("has no rules.toml"), "{err}");
+        let err = check_bundle(
+            LEGAL_AID_RULES,
+            &files(&[(RULES_FILE, JILIN_DEFAULT), ("extra.toml", "x = 1")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("extra.toml"), "{err}");
+        assert!(
+            check_bundle(
+                LEGAL_AID_RULES,
+                &files(&[(RULES_FILE, JILIN_DEFAULT), ("NOTES.md", "notes")])
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn consultation_content_in_a_catalogue_bundle_is_checked_whole() {
+        let services = crate::domain::queue::catalogue::BUILT_IN_SERVICES;
+        assert!(check_bundle(CATALOGUE, &files(&[(SERVICES_FILE, services)])).is_ok());
+        let mut shipped: BTreeMap<String, Vec<u8>> = crate::domain::consult::defaults::FILES
+            .iter()
+            .map(|(n, c)| (format!("{CONSULTATION_DIR}{n}"), c.as_bytes().to_vec()))
+            .collect();
+        shipped.insert(SERVICES_FILE.into(), services.as_bytes().to_vec());
+        assert!(check_bundle(CATALOGUE, &shipped).is_ok());
+        // One matter whose flow points at an outcome that does not exist spoils the bundle.
+        let (name, matter) = crate::domain::consult::defaults::FILES
+            .iter()
+            .find(|(n, _)| n.starts_with("matters/"))
+            .unwrap();
+        let broken = matter.replacen("outcome = \"", "outcome = \"no-such-", 1);
+        shipped.insert(format!("{CONSULTATION_DIR}{name}"), broken.into_bytes());
+        let err = check_bundle(CATALOGUE, &shipped).unwrap_err().to_string();
+        assert!(err.contains(name), "{err}");
+        let err = check_bundle(
+            CATALOGUE,
+            &files(&[(SERVICES_FILE, services), ("servises.toml", "")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("servises.toml"), "{err}");
+    }
+
+    #[test]
+    fn settings_institutions_and_unknown_streams() {
+        let err = check_bundle(SETTINGS, &files(&[(POLICY_FILE, "max_recalls = 99\n")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(POLICY_FILE), "{err}");
+        assert!(
+            check_bundle(
+                INSTITUTIONS,
+                &files(&[(
+                    INSTITUTIONS_FILE,
+                    "[[institution]]\nkind = \"notary-office\"\nname = \"示例公证处\"\naddress = \"示例路1号\"\n"
+                )])
+            )
+            .is_ok()
+        );
+        let err = check_bundle(
+            INSTITUTIONS,
+            &files(&[(INSTITUTIONS_FILE, "[[institution]]\nkind = 3\n")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains(INSTITUTIONS_FILE), "{err}");
+        let err = check_bundle("videos", &files(&[])).unwrap_err().to_string();
+        assert!(err.contains("videos"), "{err}");
+    }
+
+    #[test]
+    fn a_refusal_is_reported_once_per_stream_and_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store =
+            crate::store::Store::open(&crate::store::Store::path_in(dir.path())).unwrap();
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-30T09:00:00+08:00").unwrap();
+        for _ in 0..3 {
+            record_refusal(
+                store.conn(),
+                LEGAL_AID_RULES,
+                2,
+                "rules.toml: missing field",
+                at,
+            )
+            .unwrap();
+        }
+        record_refusal(
+            store.conn(),
+            LEGAL_AID_RULES,
+            3,
+            "rules.toml: missing field",
+            at,
+        )
+        .unwrap();
+        let rows: Vec<String> = {
+            let mut stmt = store
+                .conn()
+                .prepare("SELECT payload FROM outbox WHERE kind = ?1 ORDER BY seq")
+                .unwrap();
+            stmt.query_map([REFUSED_EVENT], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        assert_eq!(rows.len(), 2, "{rows:?}");
+        assert!(rows[0].contains("legal-aid-rules") && rows[0].contains("missing field"));
+    }
+}

@@ -1,0 +1,250 @@
+//! The local API (axum) and the pages it serves, on a thread of its own with its own tokio
+//! runtime. A thin adapter: each route parses the request, calls a service (actions run on
+//! the store thread, one at a time, each one transaction) or reads a view on a second
+//! connection, and maps the result to HTTP. Views are pushed to the hall and counter pages
+//! as server-sent events within milliseconds of a change.
+//!
+//! | method | path | who | what |
+//! |---|---|---|---|
+//! | GET | `/counter`, `/hall`, `/t/{token}` | anyone | the pages |
+//! | POST | `/api/login` `{pin}` | anyone | staff login: session cookie |
+//! | POST | `/api/logout` | staff | ends the session |
+//! | GET | `/api/me` | staff | who is logged in |
+//! | GET | `/api/state`, `/api/stream` | staff | counters, waiting list, today's counts (JSON, SSE) |
+//! | POST | `/api/counters/{id}/{open,close,pause,resume,call-next,recall,start,finish,no-show}` | staff | counter actions |
+//! | POST | `/api/counters/{id}/transfer` `{service_id}` | staff | to another service's queue |
+//! | POST | `/api/counters/{id}/call` `{number}` | staff | call a number out of order |
+//! | POST | `/api/priority` `{number, group}` | staff | set a waiting ticket's priority group |
+//! | PUT | `/api/notice` `{text}` | staff | the hall's notice |
+//! | GET | `/api/hall`, `/api/hall/stream` | anyone | the hall display (JSON, SSE) |
+//! | GET | `/api/tickets/{token}` | anyone with the token | one ticket's live position |
+//! | POST | `/api/issue`, `/api/import` | client terminals | issue a ticket; hand over offline tickets |
+//! | GET | `/api/health` | anyone | liveness for client terminals |
+
+mod auth;
+mod counter;
+mod error;
+mod hall;
+mod import;
+mod sse;
+mod tickets;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::Path;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde_json::json;
+use thiserror::Error;
+
+use super::auth::{Sessions, TerminalTokens};
+use super::pages;
+use crate::config::queue_api::{ClientsConfig, ServerConfig};
+use crate::domain::maintenance::Authenticator;
+use crate::services::{CounterService, QueueShared, TicketService};
+
+/// The server could not start.
+#[derive(Debug, Error)]
+pub enum ServerError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot start the queue API thread: {0}")]
+    Thread(std::io::Error),
+}
+
+/// The running server. Dropping it stops it and closes every connection.
+pub struct QueueServer {
+    /// Where it listens (the real port when configured with port 0).
+    pub addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl QueueServer {
+    /// Stops the server and waits until its connections are closed.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for QueueServer {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+#[derive(Clone)]
+struct AppState {
+    shared: Arc<QueueShared>,
+    counter: CounterService,
+    tickets: TicketService,
+    sessions: Arc<Sessions>,
+    login: Authenticator,
+    terminals: Arc<TerminalTokens>,
+    streams: Arc<sse::Streams>,
+}
+
+/// Starts the API on `config.listen`.
+pub fn start(
+    shared: Arc<QueueShared>,
+    config: &ServerConfig,
+    clients: &ClientsConfig,
+    login: Authenticator,
+) -> Result<QueueServer, ServerError> {
+    let bind_err = |source| ServerError::Bind {
+        addr: config.listen,
+        source,
+    };
+    let listener = std::net::TcpListener::bind(config.listen).map_err(bind_err)?;
+    listener.set_nonblocking(true).map_err(bind_err)?;
+    let addr = listener.local_addr().map_err(bind_err)?;
+    let state = AppState {
+        counter: CounterService::new(shared.clone()),
+        // Issues in this terminal's queue for client terminals: no host, no printer here.
+        tickets: TicketService::new(shared.clone(), None, None, shared.centre_name.clone()),
+        streams: sse::Streams::following(&shared.events),
+        shared,
+        sessions: Arc::new(Sessions::new(
+            Duration::from_secs(config.session_idle_minutes * 60),
+            Duration::from_secs(config.session_max_hours * 3600),
+        )),
+        login,
+        terminals: Arc::new(TerminalTokens::from_hex(&clients.token_sha256)),
+    };
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::Builder::new()
+        .name("queue-api".into())
+        .spawn(move || serve(listener, state, stop_rx))
+        .map_err(ServerError::Thread)?;
+    tracing::info!(%addr, "queue API listening");
+    Ok(QueueServer {
+        addr,
+        stop: Some(stop_tx),
+        thread: Some(thread),
+    })
+}
+
+/// The API's routes over `shared`, for the fuzz target (`crate::fuzz::queue_api`): one
+/// member of staff logged in (the `Cookie` header value is returned) and the client terminal
+/// token whose SHA-256 is `terminal_token_sha256` accepted.
+#[cfg(any(fuzzing, test))]
+pub fn fuzz_router(
+    shared: Arc<QueueShared>,
+    login: Authenticator,
+    terminal_token_sha256: String,
+) -> (Router, String) {
+    let state = AppState {
+        counter: CounterService::new(shared.clone()),
+        tickets: TicketService::new(shared.clone(), None, None, shared.centre_name.clone()),
+        streams: sse::Streams::following(&shared.events),
+        shared,
+        sessions: Arc::new(Sessions::new(
+            Duration::from_secs(3600),
+            Duration::from_secs(12 * 3600),
+        )),
+        login,
+        terminals: Arc::new(TerminalTokens::from_hex(&[terminal_token_sha256])),
+    };
+    let token = state.sessions.create(crate::queue_api::auth::StaffLogin {
+        name: "王芳".into(),
+        role: crate::domain::maintenance::Role::Staff,
+    });
+    (
+        router(state),
+        format!("{}={token}", crate::queue_api::auth::COOKIE),
+    )
+}
+
+fn serve(
+    listener: std::net::TcpListener,
+    state: AppState,
+    stop: tokio::sync::oneshot::Receiver<()>,
+) {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            tracing::error!("cannot start the queue API runtime: {e}");
+            return;
+        }
+    };
+    runtime.block_on(async move {
+        let listener = match tokio::net::TcpListener::from_std(listener) {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::error!("cannot use the queue API socket: {e}");
+                return;
+            }
+        };
+        sse::spawn_publishers(&state);
+        // Small writes go out at once: an SSE event held back by Nagle's algorithm waits for
+        // the display's delayed ACK (40 ms on Linux) before it leaves.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!("cannot set TCP_NODELAY on a queue API connection: {e}");
+            }
+        });
+        let app = router(state);
+        tokio::select! {
+            result = axum::serve(listener, app) => {
+                if let Err(e) = result {
+                    tracing::error!("the queue API stopped: {e}");
+                }
+            }
+            _ = stop => {}
+        }
+    });
+    // Open streams end here, with the runtime.
+    runtime.shutdown_timeout(Duration::ZERO);
+}
+
+fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/counter") }))
+        .route("/counter", get(|| async { pages::page(pages::COUNTER) }))
+        .route("/hall", get(|| async { pages::page(pages::HALL) }))
+        .route("/t/{token}", get(|| async { pages::page(pages::TICKET) }))
+        .route("/assets/{file}", get(asset))
+        .route("/api/health", get(|| async { Json(json!({ "ok": true })) }))
+        .route("/api/login", post(auth::login))
+        .route("/api/logout", post(auth::logout))
+        .route("/api/me", get(auth::me))
+        .route("/api/state", get(counter::staff_state))
+        .route("/api/stream", get(counter::staff_stream))
+        .route("/api/hall", get(hall::hall_state))
+        .route("/api/hall/stream", get(hall::hall_stream))
+        .route("/api/tickets/{token}", get(tickets::ticket_status))
+        .route("/api/counters/{id}/{action}", post(counter::counter_action))
+        .route("/api/counters/{id}/transfer", post(counter::transfer))
+        .route("/api/counters/{id}/call", post(counter::call_number))
+        .route("/api/priority", post(counter::set_priority))
+        .route("/api/notice", put(counter::set_notice))
+        .route("/api/issue", post(tickets::issue_for_terminal))
+        .route("/api/import", post(import::import_for_terminal))
+        .with_state(state)
+}
+
+async fn asset(Path(file): Path<String>) -> Response {
+    match pages::asset(&file) {
+        Some((mime, body)) => ([(header::CONTENT_TYPE, mime)], body).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}

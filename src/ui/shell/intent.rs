@@ -1,0 +1,28 @@
+//! Requests from one area of the screen to another: a consultation outcome offers a ticket,
+//! the legal-aid check or a lawyer on video; a ticket or a call asks for a rating. The area
+//! that owns the page handles the request; the one asking does not know it.
+
+use crate::domain::rating::ServiceKind;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Intent {
+    /// The services with their waiting counts (取号).
+    OpenServices,
+    /// A ticket for this service, now.
+    TakeTicket { service: String },
+    /// The legal-aid self-check; `suggested` highlights the rule items a consultation
+    /// outcome rests on.
+    LegalAidCheck { suggested: Vec<String> },
+    /// A video call with a lawyer about this consultation category.
+    VideoCall { category: Option<String> },
+    /// Rate a service event; `subject` names it for the citizen (else the kind's name).
+    Rate {
+        kind: ServiceKind,
+        id: String,
+        subject: Option<String>,
+    },
+    /// A service event was rated (its page shows it as rated).
+    Rated { kind: ServiceKind, id: String },
+    /// The staff PIN pad (a key switch, a gesture).
+    OpenPinPad,
+}

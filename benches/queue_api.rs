@@ -3,7 +3,7 @@
 //! * call-next latency at the API (HTTP request to answer) with 2,000 tickets waiting, while
 //!   the hall and counter streams are followed (their views rebuilt after every change);
 //! * hall update end to end: from sending call-next to the hall stream's event naming the
-//!   number; and, where Chromium and tests/queue_browser/node_modules are installed, from the
+//!   number; and, where Chromium and tests/browser/node_modules are installed, from the
 //!   click on the counter page to the text drawn on the hall page.
 //!
 //! Run with `cargo bench --bench queue_api`.
@@ -120,7 +120,7 @@ fn main() {
     report("call-next at the API", calls);
     report("hall stream names the call", hall_updates);
 
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/queue_browser");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
     if !dir.join("node_modules/playwright-core").is_dir()
         || !Path::new("/usr/bin/chromium").exists()
     {

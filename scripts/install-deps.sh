@@ -36,7 +36,7 @@ fuzz=(g++)
 run+=(gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-nice gstreamer1.0-alsa)
 # The browser tests (the lawyer's console, the queue's counter, hall and ticket pages) in
-# headless Chromium driven by playwright-core from npm (tests/browser, tests/queue_browser);
+# headless Chromium driven by playwright-core from npm (tests/browser);
 # TURN through coturn, and loopback-only network namespaces for the video calls (unshare
 # from util-linux, ip from iproute2). faketime: a terminal whose clock is days off
 # (provisioning/registry/tests/terminal_safety.rs).
@@ -60,12 +60,11 @@ for group in "$@"; do
 done
 
 install_node_modules() {
-  # playwright-core drives Debian's chromium; it downloads no browser of its own. Two
-  # browser suites: the lawyer's console (tests/browser) and the queue pages
-  # (tests/queue_browser).
+  # playwright-core drives Debian's chromium; it downloads no browser of its own. One
+  # browser suite (tests/browser) drives the lawyer's console and the queue pages.
   local root dir
   root="$(cd "$(dirname "$0")/.." && pwd)"
-  for dir in "$root/tests/browser" "$root/tests/queue_browser"; do
+  for dir in "$root/tests/browser"; do
     if [ -f "$dir/package.json" ] && [ ! -d "$dir/node_modules/playwright-core" ]; then
       echo "Installing npm packages in ${dir#"$root"/}"
       (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)

@@ -1,9 +1,9 @@
 //! The counter, hall and ticket pages in Debian's headless Chromium, driven by playwright-core
-//! (tests/queue_browser/queue_pages.mjs) against the real kiosk on loopback: log in, choose
+//! (tests/browser/queue_pages.mjs) against the real kiosk on loopback: log in, choose
 //! the counter, call next; the hall shows the call within a second; the next ticket's QR
 //! page says it is next; the kiosk's screen shows the new people-ahead.
 //!
-//! Needs `chromium`, Node.js and `npm ci` in tests/queue_browser (`scripts/install-deps.sh
+//! Needs `chromium`, Node.js and `npm ci` in tests/browser (`scripts/install-deps.sh
 //! browser`), so it is ignored by a plain `cargo test`; `scripts/test.sh` runs it.
 
 mod common;
@@ -18,7 +18,7 @@ use legal_kiosk::config::{Config, PrinterKind, ReaderKind};
 
 /// Runs the page driver; its one line of JSON.
 fn drive(args: &[&str]) -> serde_json::Value {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/queue_browser");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
     assert!(
         dir.join("node_modules/playwright-core").is_dir(),
         "run scripts/install-deps.sh test first (npm ci in {})",
@@ -52,7 +52,7 @@ fn drive(args: &[&str]) -> serde_json::Value {
 }
 
 #[test]
-#[ignore = "needs chromium and tests/queue_browser/node_modules: scripts/test.sh runs it"]
+#[ignore = "needs chromium and tests/browser/node_modules: scripts/test.sh runs it"]
 fn counter_and_hall_pages_in_headless_chromium() {
     let mut config = Config::default();
     config.printer.kind = PrinterKind::None;

@@ -295,6 +295,37 @@ impl Filesystem for Fs {
         }
     }
 
+    /// A second name for a file (how programs create a file whole: write a temporary, link
+    /// it to its name, remove the temporary). The new entry, like any, is durable only once
+    /// its folder is synced.
+    fn link(
+        &self,
+        _req: &Request,
+        ino: INodeNo,
+        newparent: INodeNo,
+        newname: &OsStr,
+        reply: ReplyEntry,
+    ) {
+        let mut state = self.state();
+        match state.nodes.get(&ino.0) {
+            None => return reply.error(Errno::ENOENT),
+            Some(node) if node.dir => return reply.error(Errno::EPERM),
+            Some(_) => {}
+        }
+        match state.child(newparent.0, newname) {
+            Ok(_) => return reply.error(Errno::EEXIST),
+            Err(Errno::ENOENT) => {}
+            Err(e) => return reply.error(e),
+        }
+        match state.nodes.get_mut(&newparent.0) {
+            Some(dir) => {
+                dir.entries.insert(newname.to_os_string(), ino.0);
+                self.reply_entry(&state, ino.0, reply);
+            }
+            None => reply.error(Errno::ENOENT),
+        }
+    }
+
     fn rmdir(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
         let mut state = self.state();
         match state.child(parent.0, name) {

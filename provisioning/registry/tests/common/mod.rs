@@ -126,7 +126,11 @@ impl Pilot {
         self.server = Some(child);
         let deadline = Instant::now() + Duration::from_secs(20);
         while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(Instant::now() < deadline, "registry did not start");
+            assert!(
+                Instant::now() < deadline,
+                "registry did not start; its log:\n{}",
+                std::fs::read_to_string(self.dir.path().join("serve.log")).unwrap_or_default()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }

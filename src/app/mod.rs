@@ -31,9 +31,9 @@ use crate::queue_api::QueueServer;
 use crate::services::staff::StaffDeps;
 use crate::services::tickets::QueueHost;
 use crate::services::{
-    ConsultService, DeviceHealthService, LegalAidService, PrintService, QueueShared, RatingService,
-    Services, SettingsService, StaffCallService, StaffService, StoreAccess, TicketService,
-    VideoService,
+    ConsultService, ContentService, DeviceHealthService, LegalAidService, PrintService,
+    QueueShared, RatingService, Services, SettingsService, StaffCallService, StaffService,
+    StoreAccess, TicketService, VideoService,
 };
 use crate::store::Store;
 use crate::store::sealed::SealKey;
@@ -92,9 +92,12 @@ pub fn assemble(
     );
     let queue = open_queue(config, &data_dir, &worker, &catalogue, &clock, &events)?;
     let queue_server = queue::serve_queue(config, &worker, &clock, &queue)?;
-    let content = worker
-        .call(|store| GuidanceContent::in_force(store.conn()))
-        .context("the store thread stopped")??;
+    let content = ContentService::new(
+        worker
+            .call(|store| GuidanceContent::in_force(store.conn()))
+            .context("the store thread stopped")??,
+        worker.clone(),
+    );
     let printing = devices::start_printer(config, &data_dir, &events)?;
     let services = services(
         config,
@@ -123,7 +126,6 @@ pub fn assemble(
         config,
         UiDeps {
             services: services.clone(),
-            content,
             video: crate::video::prepare(
                 &config.video,
                 RegistryLink::resolve(config, &SyncPaths::in_data_dir(&data_dir))
@@ -184,7 +186,7 @@ fn services(
     clock: &Arc<dyn Clock>,
     events: &Events,
     queue: &OpenedQueue,
-    content: &GuidanceContent,
+    content: &ContentService,
     printer: Option<crate::devices::printing::PrinterHandle>,
 ) -> Result<Services> {
     let store = StoreAccess::new(worker.clone(), clock.clone());
@@ -199,7 +201,8 @@ fn services(
         ),
         consult: ConsultService::new(store.clone()),
         legal_aid: LegalAidService::new(store.clone(), seal_key, region_of(data_dir)),
-        rating: RatingService::new(store.clone(), content.rating_reasons.clone()),
+        rating: RatingService::new(store.clone(), content.clone()),
+        content: content.clone(),
         video: VideoService::new(store.clone()),
         settings: SettingsService::new(store.clone(), events.clone()),
         staff: StaffService::new(
@@ -292,7 +295,7 @@ fn start_sync(
         clock: clock.clone(),
         logs: crate::domain::maintenance::logs::ring().clone(),
     };
-    let (announce, queue) = (events.clone(), queue.clone());
+    let (announce, queue, content) = (events.clone(), queue.clone(), services.content.clone());
     SyncControl::new(
         config.clone(),
         network.handle(),
@@ -303,6 +306,8 @@ fn start_sync(
                 // UI thread free.
                 queue.reload();
             }
+            // The same for the guidance: the next citizen gets the corrected content.
+            content.reload_if_guidance(stream);
             announce.publish(KioskEvent::ContentChanged {
                 stream: stream.to_owned(),
             });

@@ -8,6 +8,7 @@
 //! waits for it with [`wait`], the queue API awaits it with [`answer`].
 
 pub mod consult;
+pub mod content;
 pub mod counter;
 pub mod devices;
 pub mod legal_aid;
@@ -31,6 +32,7 @@ use crate::store::outbox;
 use crate::store::worker::Worker;
 
 pub use consult::ConsultService;
+pub use content::ContentService;
 pub use counter::CounterService;
 pub use devices::DeviceHealthService;
 pub use legal_aid::LegalAidService;
@@ -63,6 +65,7 @@ pub enum ServiceError {
 pub struct Services {
     pub tickets: TicketService,
     pub consult: ConsultService,
+    pub content: ContentService,
     pub legal_aid: LegalAidService,
     pub rating: RatingService,
     pub video: VideoService,

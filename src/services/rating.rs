@@ -6,14 +6,14 @@ use std::sync::Arc;
 use rusqlite::OptionalExtension;
 use thiserror::Error;
 
-use super::{ServiceError, StoreAccess};
+use super::{ContentService, ServiceError, StoreAccess};
 use crate::domain::rating::{self, RatingLevel, RatingReasons, ServiceEvent};
 use crate::store::outbox;
 
 #[derive(Clone)]
 pub struct RatingService {
     store: StoreAccess,
-    reasons: Arc<RatingReasons>,
+    content: ContentService,
 }
 
 /// Why a rating was not recorded.
@@ -34,13 +34,13 @@ pub struct RatedTicket {
 }
 
 impl RatingService {
-    pub fn new(store: StoreAccess, reasons: Arc<RatingReasons>) -> Self {
-        Self { store, reasons }
+    pub fn new(store: StoreAccess, content: ContentService) -> Self {
+        Self { store, content }
     }
 
-    /// The reasons citizens choose from.
-    pub fn reasons(&self) -> &Arc<RatingReasons> {
-        &self.reasons
+    /// The reasons citizens choose from (those in force now).
+    pub fn reasons(&self) -> Arc<RatingReasons> {
+        self.content.current().rating_reasons
     }
 
     /// Today's ticket `number` (the newest, should staff have restarted the numbering).
@@ -80,7 +80,7 @@ impl RatingService {
         reply: impl FnOnce(Result<(), RatingError>) + Send + 'static,
     ) {
         let ids: Vec<&str> = reasons.iter().map(String::as_str).collect();
-        let rating = match self.reasons.validate(event, level, &ids) {
+        let rating = match self.reasons().validate(event, level, &ids) {
             Ok(rating) => rating,
             Err(e) => {
                 tracing::error!("rating refused: {e}");

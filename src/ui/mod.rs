@@ -26,7 +26,6 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::config::Config;
-use crate::domain::content::GuidanceContent;
 use crate::events::{Events, KioskEvent};
 use crate::i18n::Lang;
 use crate::services::Services;
@@ -49,7 +48,6 @@ pub use shell::poster::{ManualQueue, Poster};
 /// What the UI needs from the rest of the firmware.
 pub struct UiDeps {
     pub services: Services,
-    pub content: GuidanceContent,
     pub video: VideoAvailability,
     pub sync: Arc<crate::sync::SyncControl>,
     pub events: Events,
@@ -105,7 +103,7 @@ impl Ui {
             app,
             shell.clone(),
             ConsultDeps {
-                content: deps.content.clone(),
+                content: services.content.clone(),
                 consult: services.consult.clone(),
                 printing: services.printing.clone(),
                 online_service_url: kiosk.online_service_url.clone(),
@@ -115,7 +113,7 @@ impl Ui {
             app,
             shell.clone(),
             LegalAidDeps {
-                content: deps.content.clone(),
+                content: services.content.clone(),
                 legal_aid: services.legal_aid.clone(),
                 printing: services.printing.clone(),
                 online_service_url: kiosk.online_service_url.clone(),
@@ -145,7 +143,7 @@ impl Ui {
                 kiosk: kiosk.clone(),
                 catalogue: Box::new(move || tickets.shared().catalogue()),
                 printing: services.printing.clone(),
-                rules: deps.content.rules_review(),
+                content: services.content.clone(),
             },
         );
         let ui = Rc::new(Self {

@@ -107,18 +107,8 @@ impl RatingController {
         g.on_submit(callback(&me, |this| this.submit()));
         g.on_skip(callback(&me, |this| this.leave()));
         g.on_done(callback(&me, |this| this.shell.go_home()));
-        let m = me.clone();
-        shell.on_back(Page::Rating, move || {
-            if let Some(this) = m.upgrade() {
-                this.back();
-            }
-        });
-        let m = me.clone();
-        shell.on_home(move |ended| {
-            if let Some(this) = m.upgrade() {
-                this.reset(ended);
-            }
-        });
+        shell.on_back(Page::Rating, callback(&me, |this| this.back()));
+        shell.on_home(callback_with(&me, |this, ended: bool| this.reset(ended)));
         let m = me.clone();
         shell.on_intent(move |intent| match (m.upgrade(), intent) {
             (Some(this), Intent::Rate { kind, id, subject }) => {
@@ -253,7 +243,7 @@ impl RatingController {
         let Some(kind) = self.state.borrow().event.as_ref().map(|e| e.kind) else {
             return;
         };
-        let reasons = reasons_model(self.ratings.reasons(), kind, lang, &[]);
+        let reasons = reasons_model(&self.ratings.reasons(), kind, lang, &[]);
         self.with(|g| {
             g.set_max_reasons(i32::try_from(MAX_REASONS).unwrap_or(5));
             g.set_reasons(reasons);
@@ -274,7 +264,7 @@ impl RatingController {
         let Some(kind) = kind else {
             return;
         };
-        let fresh = reasons_model(self.ratings.reasons(), kind, self.shell.lang(), &chosen);
+        let fresh = reasons_model(&self.ratings.reasons(), kind, self.shell.lang(), &chosen);
         // Changed row by row in the model on screen, so the list stays on the page the
         // citizen is looking at.
         self.with(|g| {

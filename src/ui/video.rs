@@ -15,7 +15,7 @@ use provisioning::signalling::{HangupReason, KioskCallState, KioskCallStep, Part
 use slint::{ComponentHandle, Image, Rgba8Pixel, SharedPixelBuffer, Timer, TimerMode};
 
 use super::shell::poster::{Poster, UiRef};
-use super::shell::{Intent, Shell, callback};
+use super::shell::{Intent, Shell, callback, callback_with};
 use super::{AppWindow, Page, Video, VideoStage};
 use crate::domain::rating::ServiceKind;
 use crate::services::{VideoService, ignore};
@@ -150,18 +150,8 @@ impl VideoController {
             this.shell.request(Intent::OpenServices);
         }));
         g.on_done(callback(&me, |this| this.shell.go_home()));
-        let m = me.clone();
-        shell.on_back(Page::Video, move || {
-            if let Some(this) = m.upgrade() {
-                this.back();
-            }
-        });
-        let m = me.clone();
-        shell.on_home(move |_| {
-            if let Some(this) = m.upgrade() {
-                this.leave();
-            }
-        });
+        shell.on_back(Page::Video, callback(&me, |this| this.back()));
+        shell.on_home(callback_with(&me, |this, _ended: bool| this.leave()));
         let m = me.clone();
         shell.keep_awake_while(move || m.upgrade().is_some_and(|this| this.active()));
         let m = me.clone();

@@ -3,6 +3,7 @@
 //! directions), the printed guidance slip and a rating; and search with the on-screen
 //! keyboard. The flow itself is `domain::consult`; filling the view is [`view`].
 
+mod search;
 pub mod view;
 
 use std::cell::RefCell;
@@ -19,10 +20,10 @@ use super::shell::{Intent, Shell, callback, callback_with};
 use super::{AppWindow, Consult, ConsultStep, Page, SlipStage};
 use crate::domain::consult::flow::{ScreenView, pick};
 use crate::domain::consult::{Action, Consultation, GuidanceSlip, SlipContext};
-use crate::domain::content::GuidanceContent;
 use crate::domain::hangul::Keyboard;
 use crate::domain::rating::ServiceKind;
 use crate::i18n::Lang;
+use crate::services::ContentService;
 use crate::services::printing::PrintService;
 use crate::services::{ConsultService, ignore};
 
@@ -55,7 +56,7 @@ struct ConsultState {
 
 /// What the guide needs from the rest of the firmware.
 pub struct ConsultDeps {
-    pub content: GuidanceContent,
+    pub content: ContentService,
     pub consult: ConsultService,
     pub printing: PrintService,
     /// Encoded in the slip's QR code (empty: none).
@@ -111,18 +112,8 @@ impl ConsultController {
         g.on_choose_result(callback_with(&me, |this, id: SharedString| {
             this.choose_result(&id)
         }));
-        let m = me.clone();
-        shell.on_back(Page::Consult, move || {
-            if let Some(this) = m.upgrade() {
-                this.back();
-            }
-        });
-        let m = me.clone();
-        shell.on_home(move |_| {
-            if let Some(this) = m.upgrade() {
-                this.reset();
-            }
-        });
+        shell.on_back(Page::Consult, callback(&me, |this| this.back()));
+        shell.on_home(callback_with(&me, |this, _ended: bool| this.reset()));
         let m = me.clone();
         shell.on_intent(move |intent| {
             if let (Some(this), Intent::Rated { id, .. }) = (m.upgrade(), intent)
@@ -159,7 +150,10 @@ impl ConsultController {
     /// 法律咨询 on the home screen: the categories.
     fn open(&self) {
         self.reset();
-        let (catalogue, lang) = (self.deps.content.consultation.clone(), self.lang());
+        let (catalogue, lang) = (
+            self.deps.content.current().consultation.clone(),
+            self.lang(),
+        );
         self.with(|g| {
             g.set_categories(categories_model(&catalogue, lang));
             g.set_untranslated(catalogue.categories_fall_back(lang));
@@ -169,7 +163,10 @@ impl ConsultController {
     }
 
     fn choose_category(&self, id: &str, via: Via) {
-        let (catalogue, lang) = (self.deps.content.consultation.clone(), self.lang());
+        let (catalogue, lang) = (
+            self.deps.content.current().consultation.clone(),
+            self.lang(),
+        );
         let Some(category) = catalogue.category(id) else {
             tracing::warn!(category = id, "unknown category chosen");
             return;
@@ -188,7 +185,7 @@ impl ConsultController {
     }
 
     fn start_matter(&self, id: &str, via: Via) {
-        let catalogue = self.deps.content.consultation.clone();
+        let catalogue = self.deps.content.current().consultation.clone();
         let flow = match Consultation::start(catalogue, id) {
             Ok(flow) => flow,
             Err(e) => {
@@ -271,6 +268,7 @@ impl ConsultController {
                     let untranslated = self
                         .deps
                         .content
+                        .current()
                         .consultation
                         .categories_fall_back(self.lang());
                     self.with(|g| {
@@ -370,7 +368,7 @@ impl ConsultController {
             }),
             Action::Institution { kind } => self.show_notice(self.institution_notice(&kind)),
             Action::Hotline { hotline } => {
-                let text = match self.deps.content.consultation.hotline(&hotline) {
+                let text = match self.deps.content.current().consultation.hotline(&hotline) {
                     Some(h) => format!(
                         "{}{} {}",
                         pick(lang, "请拨打：", "전화하세요: ", "Please call: "),
@@ -387,13 +385,14 @@ impl ConsultController {
     /// Where to go for an institution kind, with its address when the registry knows one.
     fn institution_notice(&self, kind: &str) -> String {
         let lang = self.lang();
-        let known = self.deps.content.consultation.institution_kind(kind);
+        let content = self.deps.content.current();
+        let known = content.consultation.institution_kind(kind);
         let name = known.map_or_else(|| kind.to_owned(), |k| k.name.text(lang).to_owned());
         let summary = known
             .and_then(|k| k.summary.as_ref())
             .map(|s| s.text(lang).to_owned())
             .unwrap_or_default();
-        let place = match self.deps.content.institution(kind) {
+        let place = match self.deps.content.current().institution(kind) {
             Some(i) => format!(
                 "{}{} {}",
                 pick(lang, "地址：", "주소: ", "Address: "),
@@ -420,7 +419,7 @@ impl ConsultController {
             let Some(flow) = state.flow.as_ref() else {
                 return;
             };
-            let content = self.deps.content.clone();
+            let content = self.deps.content.current().clone();
             let lookup = move |kind: &str| content.institution(kind);
             let url = self.deps.online_service_url.trim();
             let ctx = SlipContext {
@@ -456,47 +455,6 @@ impl ConsultController {
             id,
             subject: Some(subject),
         });
-    }
-
-    fn open_search(&self) {
-        let lang = self.lang();
-        // Korean readers get the Korean layout first; a key switches.
-        self.state.borrow_mut().keyboard = Keyboard::new(lang == Lang::KoKr, MAX_QUERY_CHARS);
-        self.with(|g| {
-            g.set_chips(chips_model(lang));
-            g.set_step(ConsultStep::Search);
-        });
-        self.type_on_keyboard(|_| {});
-    }
-
-    /// A key of the search keyboard: the typed text, the layout and the live results.
-    fn type_on_keyboard(&self, f: impl FnOnce(&mut Keyboard)) {
-        let keyboard = {
-            let mut state = self.state.borrow_mut();
-            f(&mut state.keyboard);
-            state.keyboard.clone()
-        };
-        let query = keyboard.text();
-        let results = search_results(
-            &self.deps.content.search,
-            &self.deps.content.consultation,
-            &query,
-            self.lang(),
-        );
-        self.with(|g| {
-            g.set_query(query.into());
-            g.set_results(results);
-            g.set_hangul(keyboard.hangul());
-            g.set_shifted(keyboard.shifted());
-        });
-    }
-
-    fn choose_result(&self, id: &str) {
-        if let Some(matter) = id.strip_prefix("matter:") {
-            self.start_matter(matter, Via::Search);
-        } else if let Some(category) = id.strip_prefix("category:") {
-            self.choose_category(category, Via::Search);
-        }
     }
 }
 

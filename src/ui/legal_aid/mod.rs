@@ -18,11 +18,11 @@ use super::shell::poster::UiRef;
 use super::shell::{Intent, Shell, callback, callback_with};
 use super::{AidStep, AppWindow, LegalAid, Page, PrepareStage, SlipStage};
 use crate::domain::consult::{GuidanceSlip, SlipContext};
-use crate::domain::content::GuidanceContent;
 use crate::domain::legal_aid::{
     AidAnswer, AidScreen, Applicant, InputView, Prefill, SelfCheck, SelfCheckResult, consent_text,
 };
 use crate::i18n::Lang;
+use crate::services::ContentService;
 use crate::services::LegalAidService;
 use crate::services::legal_aid::PreApplied;
 use crate::services::printing::PrintService;
@@ -48,7 +48,7 @@ struct AidState {
 
 /// What the self-check needs from the rest of the firmware.
 pub struct LegalAidDeps {
-    pub content: GuidanceContent,
+    pub content: ContentService,
     pub legal_aid: LegalAidService,
     pub printing: PrintService,
     /// Encoded in the slip's QR code (empty: none).
@@ -100,18 +100,8 @@ impl LegalAidController {
         }));
         g.on_skip_phone(callback(&me, |this| this.pre_apply(None)));
         g.on_done(callback(&me, |this| this.shell.go_home()));
-        let m = me.clone();
-        shell.on_back(Page::LegalAid, move || {
-            if let Some(this) = m.upgrade() {
-                this.back();
-            }
-        });
-        let m = me.clone();
-        shell.on_home(move |_| {
-            if let Some(this) = m.upgrade() {
-                this.reset();
-            }
-        });
+        shell.on_back(Page::LegalAid, callback(&me, |this| this.back()));
+        shell.on_home(callback_with(&me, |this, _ended: bool| this.reset()));
         let m = me.clone();
         shell.on_intent(move |intent| match (m.upgrade(), intent) {
             (Some(this), Intent::LegalAidCheck { suggested }) => {
@@ -149,7 +139,7 @@ impl LegalAidController {
             .citizen()
             .and_then(|c| u8::try_from(c.age).ok());
         let check = SelfCheck::new(
-            self.deps.content.legal_aid_rules.clone(),
+            self.deps.content.current().legal_aid_rules.clone(),
             Prefill { age, suggested },
         );
         *self.state.borrow_mut() = AidState {
@@ -281,7 +271,7 @@ impl LegalAidController {
         let Some(result) = self.result(Lang::ZhCn) else {
             return;
         };
-        let content = self.deps.content.clone();
+        let content = self.deps.content.current().clone();
         let lookup = move |kind: &str| content.institution(kind);
         let url = self.deps.online_service_url.trim();
         let ctx = SlipContext {

@@ -45,8 +45,8 @@ pub struct MaintenanceDeps {
     /// The services in force (for reprints and the queue page).
     pub catalogue: Box<dyn Fn() -> Arc<Catalogue>>,
     pub printing: PrintService,
-    /// The legal-aid rules in force, for the About page (unverified items marked).
-    pub rules: crate::domain::content::RulesReview,
+    /// The content in force: the About page shows its legal-aid rules (unverified items marked).
+    pub content: crate::services::ContentService,
 }
 
 /// What a page may need of the logged-in account.

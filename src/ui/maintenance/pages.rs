@@ -111,7 +111,9 @@ impl MaintenanceController {
             }
             MaintScreen::About => {
                 self.show_link(&m);
-                m.set_rules_review(super::about::rules_review(&self.deps.rules));
+                m.set_rules_review(super::about::rules_review(
+                    &self.deps.content.current().rules_review(),
+                ));
             }
             MaintScreen::Menu | MaintScreen::PinPad => {}
         }

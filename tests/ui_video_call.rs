@@ -93,6 +93,10 @@ fn nobody_answers_in_time_and_the_citizen_is_offered_a_ticket_or_12348() {
     assert!(kiosk.shows("拨打12348公共法律服务热线"));
     assert!(kiosk.shows("预约律师"));
 
+    // The store thread records the request on its own time: wait for it, then check it.
+    kiosk.settle("the requested event", |k| {
+        !events(k, "video.call_requested").is_empty()
+    });
     let requested = events(&kiosk, "video.call_requested");
     assert_eq!(requested, vec![serde_json::json!({ "category": null })]);
     kiosk.settle("the ended event", |k| {

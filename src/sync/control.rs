@@ -5,12 +5,12 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, anyhow};
-use provisioning::client::store::HealthSnapshot;
 use provisioning::client::{Enrolment, SyncStatus, enrol};
 use provisioning::command::CommandBody;
 use provisioning::identity::DeviceIdentity;
 
 use super::commands::Executed;
+use super::health::KioskHealth;
 use super::setup::{SyncPaths, SyncRuntime, client_config, start};
 use crate::config::Config;
 
@@ -30,7 +30,7 @@ pub struct SyncControl {
     /// The kiosk's network runtime.
     net: tokio::runtime::Handle,
     data_dir: PathBuf,
-    health: Arc<Mutex<HealthSnapshot>>,
+    health: KioskHealth,
     on_bundle: OnBundle,
     executor: Executor,
     runtime: Mutex<Option<SyncRuntime>>,
@@ -40,7 +40,7 @@ impl SyncControl {
     pub fn new(
         config: Config,
         net: tokio::runtime::Handle,
-        health: Arc<Mutex<HealthSnapshot>>,
+        health: KioskHealth,
         on_bundle: OnBundle,
         executor: Executor,
     ) -> Self {
@@ -71,7 +71,7 @@ impl SyncControl {
             &self.net,
             self.health.clone(),
             move |stream| on_bundle(stream),
-            move |command| executor(command),
+            executor,
         )?;
         Ok(runtime.is_some())
     }

@@ -336,12 +336,21 @@ impl CommandSink for KioskSyncStore {
                 params![command.command_id, action, state, outcome.detail, Utc::now().to_rfc3339()],
             )
         });
-        if let Err(e) = saved {
-            tracing::error!("cannot record command {}: {e}", command.command_id);
-        }
-        // Only now, with the command recorded as done: a restart must never run twice.
-        if let Some(then) = then {
-            then();
+        match (saved, then) {
+            // Only now, with the command recorded as done: a restart must never run twice.
+            (Ok(_), Some(then)) => then(),
+            (Ok(_), None) => {}
+            (Err(e), then) => {
+                tracing::error!("cannot record command {}: {e}", command.command_id);
+                if then.is_some() {
+                    // Unrecorded, it would run again at every poll: not at all, then.
+                    return CommandOutcome {
+                        state: CommandState::Failed,
+                        detail: Some(format!("cannot record the command, so not acting: {e}")),
+                        logs: None,
+                    };
+                }
+            }
         }
         outcome
     }

@@ -19,6 +19,9 @@ use crate::ui::{AppWindow, Poster};
 /// distinct from a failure (1), a panic (101) and a clean stop (0).
 pub const RESTART_EXIT_STATUS: u8 = 75;
 
+/// Longest a restart waits for its command's acknowledgement to reach the centre.
+const ACK_BEFORE_RESTART: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// How the kiosk ended, when it ended by itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ended {
@@ -65,6 +68,20 @@ pub fn run(config_path: Option<&Path>) -> Result<Ended> {
     // The command is recorded as done (before the event loop was asked to end): the kiosk
     // that starts next answers it from that record and never restarts for it again.
     let restart = kiosk.ui.restart_requested();
+    if restart {
+        // Let the poll that carried the command acknowledge it, so that the centre hears
+        // from this kiosk that it restarts (else the next kiosk answers from the record).
+        let recorded = kiosk
+            .worker
+            .call(|store| crate::sync::store::last_restart_recorded(store.conn()))
+            .and_then(Result::ok)
+            .flatten();
+        if let Some(at) = recorded
+            && !kiosk.sync.wait_for_poll_after(at, ACK_BEFORE_RESTART)
+        {
+            tracing::warn!("restarting before the centre heard the restart command was done");
+        }
+    }
     drop(kiosk);
     if restart {
         tracing::info!(

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow};
 use provisioning::client::{Enrolment, SyncStatus, enrol};
@@ -115,6 +116,26 @@ impl SyncControl {
             device_id: enrolment.as_ref().map(|e| e.device_id.clone()),
             registry: enrolment.map(|e| e.registry_url),
             status,
+        }
+    }
+
+    /// Waits, at most `limit`, for a poll that ended after `since` (a poll ends after the
+    /// commands it carried were acknowledged). Whether one did.
+    pub fn wait_for_poll_after(
+        &self,
+        since: chrono::DateTime<chrono::Utc>,
+        limit: Duration,
+    ) -> bool {
+        let deadline = Instant::now() + limit;
+        loop {
+            let polled = self.state().status.and_then(|s| s.last_contact);
+            if polled.is_some_and(|at| at > since) {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Mutex;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use provisioning::bundle::{BundleError, VerifiedBundle};
 use provisioning::client::store::{
     BundleStore, CommandOutcome, CommandSink, HealthSnapshot, HealthSource, OutboxStore, StoreError,
@@ -354,6 +354,18 @@ impl CommandSink for KioskSyncStore {
         }
         outcome
     }
+}
+
+/// When the last `restart` command was recorded as done (`None`: never).
+pub fn last_restart_recorded(conn: &Connection) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    let at: Option<String> = conn.query_row(
+        "SELECT MAX(executed_at) FROM commands_done WHERE action = 'restart'",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(at
+        .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+        .map(|t| t.with_timezone(&Utc)))
 }
 
 fn action_name(action: &CommandAction) -> &'static str {

@@ -17,6 +17,8 @@ use super::unit::RestartRules;
 pub trait Manager {
     /// Automatic restarts so far (systemd's `NRestarts`).
     fn restarts(&self) -> u32;
+    /// A main process has ended (the manager may be waiting `RestartSec=`).
+    fn exited(&self) -> bool;
     /// The main process now.
     fn main_pid(&self) -> Option<u32>;
     /// The current main process has said `READY=1` and still runs (`active (running)`).
@@ -146,6 +148,9 @@ impl Manager for Supervisor {
     fn restarts(&self) -> u32 {
         self.state.lock().unwrap().restarts
     }
+    fn exited(&self) -> bool {
+        !self.state.lock().unwrap().exits.is_empty()
+    }
     fn main_pid(&self) -> Option<u32> {
         self.state.lock().unwrap().pid
     }
@@ -245,6 +250,9 @@ impl Systemd {
 impl Manager for Systemd {
     fn restarts(&self) -> u32 {
         self.show("NRestarts").parse().unwrap_or(0)
+    }
+    fn exited(&self) -> bool {
+        self.restarts() > 0 || self.show("SubState") == "auto-restart"
     }
     fn main_pid(&self) -> Option<u32> {
         self.show("MainPID").parse().ok().filter(|p| *p != 0)

@@ -9,7 +9,6 @@ mod common;
 mod guidance_support;
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::Kiosk;
@@ -17,8 +16,7 @@ use common::registry::{Registry, enrolled_in_the_menu};
 use guidance_support::{outbox, portrait, shows_containing, store_idle, type_keys, typed};
 use legal_kiosk::store::Store;
 use legal_kiosk::sync::KioskSyncStore;
-use provisioning::client::store::{CommandOutcome, HealthSnapshot, OutboxStore};
-use provisioning::protocol::CommandState;
+use provisioning::client::store::OutboxStore;
 
 /// Sample card `resident-zhang` (synthetic).
 const NUMBER: &str = "110101198506150019";
@@ -173,16 +171,9 @@ fn consent_and_leave_a_phone_number(kiosk: &Kiosk) {
 fn sync_store(kiosk: &Kiosk) -> KioskSyncStore {
     KioskSyncStore::open(
         &Store::path_in(kiosk.data_dir.path()),
-        Arc::new(Mutex::new(HealthSnapshot::default())),
+        legal_kiosk::sync::KioskHealth::default(),
         |_| {},
-        |_| {
-            CommandOutcome {
-                state: CommandState::Succeeded,
-                detail: None,
-                logs: None,
-            }
-            .into()
-        },
+        None,
     )
     .unwrap()
 }

@@ -40,7 +40,7 @@ use crate::store::sealed::SealKey;
 use crate::store::worker::Worker;
 use crate::sync::commands::{CommandContext, execute};
 use crate::sync::link::RegistryLink;
-use crate::sync::{SyncControl, SyncPaths};
+use crate::sync::{KioskHealth, SyncControl, SyncPaths};
 use crate::system::{self, System, TerminalStatus};
 use crate::ui::shell::poster::UiRef;
 use crate::ui::{AppWindow, Poster, Ui, UiDeps};
@@ -109,9 +109,11 @@ pub fn assemble(
         &content,
         printing.handle.clone(),
     )?;
-    // What the heartbeat tells the operations centre about the devices.
+    // What the heartbeat tells the operations centre about the devices; the kiosk's
+    // uptime counts from here.
     let health = Arc::new(Mutex::new(HealthSnapshot::default()));
     follow_devices(&events, &services, &health);
+    let health = KioskHealth::running(health);
     let sync = Arc::new(start_sync(
         config,
         &network,
@@ -235,46 +237,55 @@ fn region_of(data_dir: &std::path::Path) -> crate::services::legal_aid::RegionOf
 }
 
 /// Each change of a device's health reaches the outbox, the printing service and the
-/// heartbeat's snapshot (the screen and the status light subscribe on their own).
+/// heartbeat's snapshot (the screen and the status light subscribe on their own). The
+/// snapshot's `last_error` names the faults there are now: a device that works again
+/// leaves it.
 fn follow_devices(events: &Events, services: &Services, health: &Arc<Mutex<HealthSnapshot>>) {
     let (services, snapshot) = (services.clone(), health.clone());
-    events.subscribe(move |event| match event {
-        KioskEvent::Printer(h) => {
-            services.printing.health_changed(h);
-            services.devices.printer(h);
-            if let Ok(mut s) = snapshot.lock() {
-                let (state, paper) = match h {
+    // The printer's fault and the reader's, as they are now.
+    let faults: Mutex<[Option<String>; 2]> = Mutex::new([None, None]);
+    events.subscribe(move |event| {
+        match event {
+            KioskEvent::Printer(h) => {
+                services.printing.health_changed(h);
+                services.devices.printer(h);
+            }
+            KioskEvent::ReaderFault(fault) => services.devices.reader(fault.as_deref()),
+            _ => return,
+        }
+        let mut faults = faults.lock().unwrap_or_else(|e| e.into_inner());
+        let Ok(mut s) = snapshot.lock() else { return };
+        match event {
+            KioskEvent::Printer(h) => {
+                (s.printer, s.paper, faults[0]) = match h {
                     PrinterHealth::Ready | PrinterHealth::Blind => {
-                        (DeviceState::Ok, PaperLevel::Ok)
+                        (DeviceState::Ok, PaperLevel::Ok, None)
                     }
-                    PrinterHealth::PaperNearEnd => (DeviceState::Ok, PaperLevel::NearEnd),
-                    PrinterHealth::NotPrinting { reason, paper_out } => {
-                        s.last_error = Some(format!("printer: {reason}"));
-                        let paper = if *paper_out {
+                    PrinterHealth::PaperNearEnd => (DeviceState::Ok, PaperLevel::NearEnd, None),
+                    PrinterHealth::NotPrinting { reason, paper_out } => (
+                        DeviceState::Fault,
+                        if *paper_out {
                             PaperLevel::Out
                         } else {
                             PaperLevel::Unknown
-                        };
-                        (DeviceState::Fault, paper)
-                    }
+                        },
+                        Some(format!("printer: {reason}")),
+                    ),
                 };
-                s.printer = state;
-                s.paper = paper;
             }
-        }
-        KioskEvent::ReaderFault(fault) => {
-            services.devices.reader(fault.as_deref());
-            if let Ok(mut s) = snapshot.lock() {
-                match fault {
-                    Some(reason) => {
-                        s.reader = DeviceState::Fault;
-                        s.last_error = Some(format!("card reader: {reason}"));
-                    }
-                    None => s.reader = DeviceState::Ok,
-                }
+            KioskEvent::ReaderFault(fault) => {
+                s.reader = match fault {
+                    Some(_) => DeviceState::Fault,
+                    None => DeviceState::Ok,
+                };
+                faults[1] = fault
+                    .as_ref()
+                    .map(|reason| format!("card reader: {reason}"));
             }
+            _ => return,
         }
-        _ => {}
+        let now: Vec<&str> = faults.iter().flatten().map(String::as_str).collect();
+        s.last_error = (!now.is_empty()).then(|| now.join("; "));
     });
 }
 
@@ -286,7 +297,7 @@ fn start_sync(
     services: &Services,
     events: &Events,
     queue: &Arc<QueueShared>,
-    health: &Arc<Mutex<HealthSnapshot>>,
+    health: &KioskHealth,
     clock: &Arc<dyn Clock>,
 ) -> SyncControl {
     let commands = CommandContext {

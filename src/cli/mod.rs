@@ -61,7 +61,11 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     crate::system::logging::init();
     let result = match cli.command.unwrap_or(Command::Run) {
-        Command::Run => run::run(cli.config.as_deref()),
+        Command::Run => match run::run(cli.config.as_deref()) {
+            Ok(run::Ended::RestartRequested) => return ExitCode::from(run::RESTART_EXIT_STATUS),
+            Ok(run::Ended::Closed) => Ok(()),
+            Err(e) => Err(e),
+        },
         Command::Screenshot(args) => screenshot::screenshot(cli.config.as_deref(), &args),
         Command::Diag(command) => diag::diag(&command),
         Command::Enroll(args) => registry::enroll(cli.config.as_deref(), &args),

@@ -2,18 +2,15 @@
 //! installers over SSH.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use provisioning::client::store::{CommandOutcome, HealthSnapshot};
 use provisioning::client::{Enrolment, enrol};
 use provisioning::identity::DeviceIdentity;
-use provisioning::protocol::CommandState;
 
 use crate::config::Config;
 use crate::store::Store;
-use crate::sync::{SyncPaths, build_client, client_config};
+use crate::sync::{KioskHealth, SyncPaths, build_client, client_config};
 
 #[derive(Debug, Args)]
 pub struct EnrollArgs {
@@ -168,21 +165,10 @@ pub fn sync(config_path: Option<&Path>, args: &SyncArgs) -> Result<()> {
     }
     let config = Config::load(config_path)?;
     let data_dir = config.data_dir();
-    // Commands need the running kiosk: from here they are refused and left for it.
-    let client = build_client(
-        &config,
-        &data_dir,
-        Arc::new(Mutex::new(HealthSnapshot::default())),
-        |_| {},
-        |_| {
-            CommandOutcome {
-                state: CommandState::Rejected,
-                detail: Some("the kiosk was not running; send the command again".into()),
-                logs: None,
-            }
-            .into()
-        },
-    )?;
+    // Commands need the running kiosk: from here they stay open, unacknowledged, and the
+    // kiosk gets them at its next poll. The heartbeat says whether the terminal is out of
+    // service (as stored) and an uptime of 0: no kiosk runs in this process.
+    let client = build_client(&config, &data_dir, KioskHealth::default(), |_| {}, None)?;
     let Some(client) = client else {
         bail!("not enrolled: legal-kiosk enroll --registry URL --code CODE");
     };
@@ -202,6 +188,11 @@ pub fn sync(config_path: Option<&Path>, args: &SyncArgs) -> Result<()> {
     let poll = rt
         .block_on(client.poll_once())
         .map_err(|e| anyhow::anyhow!("poll failed: {e}"))?;
+    for id in &poll.left_open {
+        println!(
+            "command {id}: left for the kiosk, which carries it out at its next poll once it runs"
+        );
+    }
     for b in &poll.bundles {
         match &b.outcome {
             Ok(()) => println!("bundle {} version {}: in force", b.stream, b.version),

@@ -1,4 +1,9 @@
 //! `legal-kiosk run`: the kiosk itself.
+//!
+//! A restart asked for by the operations centre ends the process with
+//! [`RESTART_EXIT_STATUS`]; the packaged systemd unit lists that status in
+//! `RestartForceExitStatus=` (the service manager starts the kiosk again whatever
+//! `Restart=` says) and in `SuccessExitStatus=` (a restart on request is not a failure).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -10,7 +15,23 @@ use crate::clock::SystemClock;
 use crate::config::Config;
 use crate::ui::{AppWindow, Poster};
 
-pub fn run(config_path: Option<&Path>) -> Result<()> {
+/// The exit status of a restart on request: `EX_TEMPFAIL` of sysexits.h ("try again"),
+/// distinct from a failure (1), a panic (101) and a clean stop (0).
+pub const RESTART_EXIT_STATUS: u8 = 75;
+
+/// Longest a restart waits for its command's acknowledgement to reach the centre.
+const ACK_BEFORE_RESTART: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// How the kiosk ended, when it ended by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// The window closed (a developer's desktop).
+    Closed,
+    /// The operations centre asked for a restart: exit with [`RESTART_EXIT_STATUS`].
+    RestartRequested,
+}
+
+pub fn run(config_path: Option<&Path>) -> Result<Ended> {
     let config = Config::load(config_path)?;
     let app = AppWindow::new().context("cannot open the kiosk window")?;
     if config.kiosk.fullscreen {
@@ -44,6 +65,29 @@ pub fn run(config_path: Option<&Path>) -> Result<()> {
     // READY=1 after the first frame, watchdog pings from this (the UI) thread.
     let _systemd = crate::ui::systemd::Notifier::start();
     app.run().context("the kiosk window failed")?;
+    // The command is recorded as done (before the event loop was asked to end): the kiosk
+    // that starts next answers it from that record and never restarts for it again.
+    let restart = kiosk.ui.restart_requested();
+    if restart {
+        // Let the poll that carried the command acknowledge it, so that the centre hears
+        // from this kiosk that it restarts (else the next kiosk answers from the record).
+        let recorded = kiosk
+            .worker
+            .call(|store| crate::sync::store::last_restart_recorded(store.conn()))
+            .and_then(Result::ok)
+            .flatten();
+        if let Some(at) = recorded
+            && !kiosk.sync.wait_for_poll_after(at, ACK_BEFORE_RESTART)
+        {
+            tracing::warn!("restarting before the centre heard the restart command was done");
+        }
+    }
     drop(kiosk);
-    Ok(())
+    if restart {
+        tracing::info!(
+            "exiting with status {RESTART_EXIT_STATUS}: the service manager starts the kiosk again"
+        );
+        return Ok(Ended::RestartRequested);
+    }
+    Ok(Ended::Closed)
 }

@@ -3,14 +3,15 @@
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow};
-use provisioning::client::store::HealthSnapshot;
 use provisioning::client::{Enrolment, SyncStatus, enrol};
 use provisioning::command::CommandBody;
 use provisioning::identity::DeviceIdentity;
 
 use super::commands::Executed;
+use super::health::KioskHealth;
 use super::setup::{SyncPaths, SyncRuntime, client_config, start};
 use crate::config::Config;
 
@@ -30,7 +31,7 @@ pub struct SyncControl {
     /// The kiosk's network runtime.
     net: tokio::runtime::Handle,
     data_dir: PathBuf,
-    health: Arc<Mutex<HealthSnapshot>>,
+    health: KioskHealth,
     on_bundle: OnBundle,
     executor: Executor,
     runtime: Mutex<Option<SyncRuntime>>,
@@ -40,7 +41,7 @@ impl SyncControl {
     pub fn new(
         config: Config,
         net: tokio::runtime::Handle,
-        health: Arc<Mutex<HealthSnapshot>>,
+        health: KioskHealth,
         on_bundle: OnBundle,
         executor: Executor,
     ) -> Self {
@@ -71,7 +72,7 @@ impl SyncControl {
             &self.net,
             self.health.clone(),
             move |stream| on_bundle(stream),
-            move |command| executor(command),
+            executor,
         )?;
         Ok(runtime.is_some())
     }
@@ -115,6 +116,26 @@ impl SyncControl {
             device_id: enrolment.as_ref().map(|e| e.device_id.clone()),
             registry: enrolment.map(|e| e.registry_url),
             status,
+        }
+    }
+
+    /// Waits, at most `limit`, for a poll that ended after `since` (a poll ends after the
+    /// commands it carried were acknowledged). Whether one did.
+    pub fn wait_for_poll_after(
+        &self,
+        since: chrono::DateTime<chrono::Utc>,
+        limit: Duration,
+    ) -> bool {
+        let deadline = Instant::now() + limit;
+        loop {
+            let polled = self.state().status.and_then(|s| s.last_contact);
+            if polled.is_some_and(|at| at > since) {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 

@@ -2,15 +2,15 @@
 //! network runtime.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
-use provisioning::client::store::HealthSnapshot;
 use provisioning::client::{ClientConfig, Stores, SyncClient, SyncHandle};
-use provisioning::command::CommandBody;
 use tokio::runtime::Handle;
 use tokio::task::JoinHandle;
 
+use super::control::Executor;
+use super::health::KioskHealth;
 use super::link::RegistryLink;
 use super::store::KioskSyncStore;
 use crate::config::Config;
@@ -95,13 +95,14 @@ impl Drop for SyncRuntime {
 }
 
 /// The sync client of an enrolled terminal (`None` when it is not enrolled yet: the outbox
-/// keeps everything until it is).
+/// keeps everything until it is). Without an `executor` (a command-line tool) commands
+/// stay open for the kiosk.
 pub fn build_client(
     config: &Config,
     data_dir: &Path,
-    health: Arc<Mutex<HealthSnapshot>>,
+    health: KioskHealth,
     on_bundle: impl Fn(&str) + Send + Sync + 'static,
-    executor: impl Fn(&CommandBody) -> super::commands::Executed + Send + Sync + 'static,
+    executor: Option<Executor>,
 ) -> Result<Option<Arc<SyncClient>>> {
     let paths = SyncPaths::in_data_dir(data_dir);
     let Some(link) = RegistryLink::resolve(config, &paths)? else {
@@ -134,11 +135,11 @@ pub fn start(
     config: &Config,
     data_dir: &Path,
     net: &Handle,
-    health: Arc<Mutex<HealthSnapshot>>,
+    health: KioskHealth,
     on_bundle: impl Fn(&str) + Send + Sync + 'static,
-    executor: impl Fn(&CommandBody) -> super::commands::Executed + Send + Sync + 'static,
+    executor: Executor,
 ) -> Result<Option<SyncRuntime>> {
-    let Some(client) = build_client(config, data_dir, health, on_bundle, executor)? else {
+    let Some(client) = build_client(config, data_dir, health, on_bundle, Some(executor))? else {
         tracing::info!("not enrolled with an operations centre: events wait in the outbox");
         return Ok(None);
     };

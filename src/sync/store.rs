@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use provisioning::bundle::{BundleError, VerifiedBundle};
 use provisioning::client::store::{
     BundleStore, CommandOutcome, CommandSink, HealthSnapshot, HealthSource, OutboxStore, StoreError,
@@ -17,6 +17,8 @@ use provisioning::sqlite_store as sql;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::commands::Executed;
+use super::control::Executor;
+use super::health::KioskHealth;
 use crate::domain::legal_aid::recipients::recipient_for_region;
 use crate::store::Store;
 use crate::store::sealed::{SealKey, delete_sealed, open_sealed_bytes};
@@ -26,7 +28,6 @@ use provisioning::sealing::{RECIPIENTS_STREAM, Recipient, SealedPreApplication};
 use std::time::{Duration, Instant};
 
 type BundleApplied = Box<dyn Fn(&str) + Send + Sync>;
-type Executor = Box<dyn Fn(&CommandBody) -> Executed + Send + Sync>;
 
 pub struct KioskSyncStore {
     conn: Mutex<Connection>,
@@ -38,9 +39,11 @@ pub struct KioskSyncStore {
     region: Option<String>,
     /// Why pre-applications are waiting on the terminal, for the heartbeat and the log.
     held: Mutex<Option<HeldNotice>>,
-    health: Arc<Mutex<HealthSnapshot>>,
+    health: KioskHealth,
     on_bundle: BundleApplied,
-    executor: Executor,
+    /// Carries out commands (the kiosk); `None` in a command-line tool, which leaves them
+    /// open for the kiosk.
+    executor: Option<Executor>,
 }
 
 fn sql(e: rusqlite::Error) -> StoreError {
@@ -49,12 +52,13 @@ fn sql(e: rusqlite::Error) -> StoreError {
 
 impl KioskSyncStore {
     /// Opens the terminal's database at `path`. `on_bundle(stream)` runs after a bundle was
-    /// put in force; `executor` carries out a command the first time its id is seen.
+    /// put in force; `executor` carries out a command the first time its id is seen
+    /// (without one, commands stay open for the kiosk).
     pub fn open(
         path: &Path,
-        health: Arc<Mutex<HealthSnapshot>>,
+        health: KioskHealth,
         on_bundle: impl Fn(&str) + Send + Sync + 'static,
-        executor: impl Fn(&CommandBody) -> Executed + Send + Sync + 'static,
+        executor: Option<Executor>,
     ) -> Result<Self, StoreError> {
         let store = Store::open(path).map_err(StoreError::new)?;
         let data_dir = path.parent().unwrap_or(Path::new("."));
@@ -75,7 +79,7 @@ impl KioskSyncStore {
             held: Mutex::new(None),
             health,
             on_bundle: Box::new(on_bundle),
-            executor: Box::new(executor),
+            executor,
         })
     }
 
@@ -289,7 +293,19 @@ impl BundleStore for KioskSyncStore {
 }
 
 impl CommandSink for KioskSyncStore {
+    fn carries_out_commands(&self) -> bool {
+        self.executor.is_some()
+    }
+
     fn execute(&self, command: &CommandBody) -> CommandOutcome {
+        let Some(executor) = &self.executor else {
+            // Not reached: the client leaves commands open when there is no executor.
+            return CommandOutcome {
+                state: CommandState::Received,
+                detail: Some("left for the kiosk".into()),
+                logs: None,
+            };
+        };
         let recorded = self.with(|c| {
             c.query_row(
                 "SELECT state, detail FROM commands_done WHERE command_id = ?1",
@@ -307,7 +323,7 @@ impl CommandSink for KioskSyncStore {
                 logs: None,
             };
         }
-        let Executed { outcome, then } = (self.executor)(command);
+        let Executed { outcome, then } = executor(command);
         let state = serde_json::to_value(outcome.state)
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
@@ -320,15 +336,36 @@ impl CommandSink for KioskSyncStore {
                 params![command.command_id, action, state, outcome.detail, Utc::now().to_rfc3339()],
             )
         });
-        if let Err(e) = saved {
-            tracing::error!("cannot record command {}: {e}", command.command_id);
-        }
-        // Only now, with the command recorded as done: a restart must never run twice.
-        if let Some(then) = then {
-            then();
+        match (saved, then) {
+            // Only now, with the command recorded as done: a restart must never run twice.
+            (Ok(_), Some(then)) => then(),
+            (Ok(_), None) => {}
+            (Err(e), then) => {
+                tracing::error!("cannot record command {}: {e}", command.command_id);
+                if then.is_some() {
+                    // Unrecorded, it would run again at every poll: not at all, then.
+                    return CommandOutcome {
+                        state: CommandState::Failed,
+                        detail: Some(format!("cannot record the command, so not acting: {e}")),
+                        logs: None,
+                    };
+                }
+            }
         }
         outcome
     }
+}
+
+/// When the last `restart` command was recorded as done (`None`: never).
+pub fn last_restart_recorded(conn: &Connection) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    let at: Option<String> = conn.query_row(
+        "SELECT MAX(executed_at) FROM commands_done WHERE action = 'restart'",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(at
+        .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+        .map(|t| t.with_timezone(&Utc)))
 }
 
 fn action_name(action: &CommandAction) -> &'static str {
@@ -344,7 +381,13 @@ fn action_name(action: &CommandAction) -> &'static str {
 
 impl HealthSource for KioskSyncStore {
     fn snapshot(&self) -> HealthSnapshot {
-        let mut snapshot = self.health.lock().map(|h| h.clone()).unwrap_or_default();
+        let mut snapshot = match self.conn.lock() {
+            Ok(conn) => self.health.snapshot(&conn),
+            Err(_) => HealthSnapshot {
+                last_error: Some("store lock poisoned".into()),
+                ..HealthSnapshot::default()
+            },
+        };
         // The operations centre sees held pre-applications in `terminal list`.
         if snapshot.last_error.is_none()
             && let Ok(held) = self.held.lock()

@@ -32,6 +32,12 @@ pub struct Registry {
 impl Registry {
     /// Creates and starts a pilot registry with one platform.
     pub fn start() -> Self {
+        Self::start_with(|_| {})
+    }
+
+    /// Like `start`, with the server's settings changed by `adjust` (e.g. a short poll
+    /// interval).
+    pub fn start_with(adjust: impl FnOnce(&mut ServeConfig)) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let pki = init_pki(&dir.path().join("tls"), &["127.0.0.1".to_string()]).unwrap();
         let db = dir.path().join("registry.db");
@@ -52,12 +58,13 @@ impl Registry {
                 kiosk_registry::store::bundles::register_key(c, "ops-1", &ops_pub)
             })
             .unwrap();
-        let config = ServeConfig::new(
+        let mut config = ServeConfig::new(
             "127.0.0.1:0".parse().unwrap(),
             db.clone(),
             pki.server_cert.clone(),
             pki.server_key.clone(),
         );
+        adjust(&mut config);
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let (stop, stopped) = std::sync::mpsc::channel::<()>();
         let thread = std::thread::spawn(move || {

@@ -116,7 +116,7 @@ async fn an_expired_command_is_rejected_and_not_carried_out() {
     // … and a terminal that receives it late (a delayed relay) rejects it.
     assert_eq!(
         client.handle_command(&signed).await.unwrap(),
-        CommandState::Rejected
+        Some(CommandState::Rejected)
     );
     assert_eq!(t.store.state("lock").unwrap(), None);
     let (state, detail) = state_of(&pilot, "cmd-expired");

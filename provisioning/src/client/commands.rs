@@ -12,8 +12,13 @@ const DEFAULT_LOG_BYTES: usize = 1024 * 1024;
 impl SyncClient {
     /// Verifies a relayed command; rejects it (expired, other terminal, bad signature) or has
     /// the [`super::CommandSink`] carry it out, uploads logs if it produced any, and
-    /// acknowledges the outcome. Returns the acknowledged state.
-    pub async fn handle_command(&self, command: &SignedCommand) -> Result<CommandState, SyncError> {
+    /// acknowledges the outcome. Returns the acknowledged state, or `None` for a valid
+    /// command left open because this process does not carry out commands
+    /// ([`super::CommandSink::carries_out_commands`]).
+    pub async fn handle_command(
+        &self,
+        command: &SignedCommand,
+    ) -> Result<Option<CommandState>, SyncError> {
         let outcome = match verify_command(
             command,
             &self.pinned,
@@ -27,6 +32,14 @@ impl SyncClient {
                     detail: Some(e.to_string()),
                     logs: None,
                 }
+            }
+            Ok(body) if !self.commands.carries_out_commands() => {
+                tracing::info!(
+                    command_id = %command.command_id,
+                    action = body.action.name(),
+                    "command left open for the application"
+                );
+                return Ok(None);
             }
             Ok(body) => {
                 let sink = self.commands.clone();
@@ -56,7 +69,7 @@ impl SyncClient {
             .http
             .post_json(&paths::command_ack(&command.command_id), &ack)
             .await?;
-        Ok(outcome.state)
+        Ok(Some(outcome.state))
     }
 }
 

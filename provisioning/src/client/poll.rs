@@ -15,6 +15,9 @@ pub struct PollReport {
     pub bundles: Vec<BundleResult>,
     /// Each command relayed, with the state acknowledged.
     pub commands: Vec<(String, CommandState)>,
+    /// Valid commands left open, unacknowledged, because this process does not carry out
+    /// commands: the application gets them at its next poll.
+    pub left_open: Vec<String>,
 }
 
 impl SyncClient {
@@ -47,12 +50,13 @@ impl SyncClient {
         for offer in &answer.bundles {
             bundles.push(self.fetch_and_apply(offer).await);
         }
-        let mut commands = Vec::new();
+        let (mut commands, mut left_open) = (Vec::new(), Vec::new());
         for command in &answer.commands {
-            commands.push((
-                command.command_id.clone(),
-                self.handle_command(command).await?,
-            ));
+            let id = command.command_id.clone();
+            match self.handle_command(command).await? {
+                Some(state) => commands.push((id, state)),
+                None => left_open.push(id),
+            }
         }
         let problem = bundles.iter().find_map(|b| {
             b.outcome
@@ -65,6 +69,7 @@ impl SyncClient {
             next_poll: Duration::from_secs(u64::from(answer.poll_interval_s.max(1))),
             bundles,
             commands,
+            left_open,
         })
     }
 }

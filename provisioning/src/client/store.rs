@@ -71,6 +71,13 @@ pub trait CommandSink: Send + Sync {
     /// idempotent by `command_id`: for an id already carried out, return the recorded outcome
     /// without acting again (the registry re-sends until it gets a final acknowledgement).
     fn execute(&self, command: &CommandBody) -> CommandOutcome;
+
+    /// Whether this process carries out commands. A tool that syncs beside the application
+    /// (an installer's one-off sync while the application is stopped) answers `false`:
+    /// verified commands then stay open, unacknowledged, for the application's next poll.
+    fn carries_out_commands(&self) -> bool {
+        true
+    }
 }
 
 /// The terminal's health for the heartbeat (the client adds versions and outbox depth).

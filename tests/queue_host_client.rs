@@ -35,6 +35,7 @@ fn client(url: &str, token: &str, offline_range: Option<&str>) -> Kiosk {
         token: token.to_string(),
         offline_range: offline_range.map(str::to_string),
         timeout_ms: 1000,
+        id_hash_key: None,
     });
     Kiosk::start_with(config)
 }

@@ -50,6 +50,11 @@ pub struct HostConfig {
     /// Milliseconds before a request to the host counts as failed.
     #[serde(default = "default_host_timeout")]
     pub timeout_ms: u64,
+    /// The host's key for hashing ID numbers (64 hex digits, printed by `legal-kiosk queue
+    /// client-token` on the host): with it a person holds one ticket per service across
+    /// the centre's terminals, not one per terminal. Keep it as secret as the token.
+    #[serde(default)]
+    pub id_hash_key: Option<String>,
 }
 
 fn default_host_timeout() -> u64 {
@@ -99,6 +104,15 @@ pub fn config_problems(queue: &super::QueueConfig) -> Vec<String> {
         }
         if host.token.len() < 16 {
             out.push("queue.host.token must be at least 16 characters (see `legal-kiosk queue client-token`)".into());
+        }
+        if let Some(k) = &host.id_hash_key
+            && (k.len() != 64 || !k.chars().all(|c| c.is_ascii_hexdigit()))
+        {
+            out.push(
+                "queue.host.id_hash_key is 64 hex digits (`legal-kiosk queue client-token` on \
+                 the host)"
+                    .into(),
+            );
         }
         if let Some(r) = &host.offline_range
             && SeqRange::parse(r).is_none()

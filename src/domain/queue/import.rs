@@ -125,12 +125,12 @@ pub fn import_offline(
         outbox::kind::TICKET_IMPORTED,
         &serde_json::json!({
             "ticket_id": tx.last_insert_rowid(),
-            "token": t.token,
             "number": t.number,
             "service_id": t.service_id,
             "service_day": day,
             "issued_at": t.issued_at,
             "priority": t.priority,
+            "age_band": identity.map(|i| &i.age_band),
         }),
         now,
     )?;

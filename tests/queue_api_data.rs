@@ -1,16 +1,19 @@
-//! What the queue keeps (issue 15): the store is private to the kiosk's user; ticket
-//! events carry no token and no identity; the day's masked IDs and hashes go with the day;
-//! one ticket per person holds across a host and its client. Real kiosks, their API on
-//! loopback.
+//! What the queue keeps and takes (issue 15): a host takes only the offline tickets a
+//! client could have issued; the store is private to the kiosk's user; ticket events carry
+//! no token and no identity; the day's masked IDs and hashes go with the day; one ticket
+//! per person holds across a host and its client. Real kiosks, their API on loopback.
 
 mod common;
 
+use std::collections::HashMap;
 use std::os::unix::fs::PermissionsExt;
 
 use common::queue_http::Api;
 use common::{Kiosk, beijing};
 use legal_kiosk::config::{Config, PrinterKind, ReaderKind};
-use legal_kiosk::queue_api::HostConfig;
+use legal_kiosk::domain::queue::PriorityGroup;
+use legal_kiosk::queue_api::ClientTerminal;
+use legal_kiosk::queue_api::{ClientsConfig, HostConfig};
 use serde_json::{Value, json};
 
 fn config() -> Config {
@@ -20,12 +23,120 @@ fn config() -> Config {
     config
 }
 
-/// A host with one client terminal (the returned token).
+/// A host whose client terminal (the returned token) keeps 800-899; another client keeps
+/// 900-999; appointments carry no weight in its policy.
 fn host() -> (Kiosk, String) {
     let (token, digest) = legal_kiosk::queue_api::auth::new_terminal_token();
     let mut config = config();
-    config.queue.clients.token_sha256 = vec![digest];
+    config.queue.clients = ClientsConfig {
+        reserved_ranges: vec!["900-999".into()],
+        terminal: vec![ClientTerminal {
+            token_sha256: digest,
+            offline_range: "800-899".into(),
+        }],
+        ..ClientsConfig::default()
+    };
+    config
+        .queue
+        .policy
+        .weights
+        .remove(&PriorityGroup::Appointment);
     (Kiosk::start_with(config), token)
+}
+
+fn offline(seq: u32, issued_at: &str, priority: Option<&str>) -> Value {
+    json!({
+        "token": format!("{:032x}", rand_token(seq)),
+        "service_id": "legal-aid",
+        "seq": seq,
+        "number": format!("B{seq:03}"),
+        "issued_at": issued_at,
+        "priority": priority,
+        "identity": null,
+    })
+}
+
+fn rand_token(seq: u32) -> u128 {
+    0x5eed_0000_0000_0000_0000_0000_0000_0000 + u128::from(seq)
+}
+
+#[test]
+fn the_host_takes_only_todays_tickets_from_the_clients_range_with_grantable_priorities() {
+    let (h, token) = host();
+    let mut api = Api::of(&h);
+    let tickets = vec![
+        offline(800, "2026-11-26T09:10:00+08:00", None),
+        offline(801, "2026-11-25T16:00:00+08:00", None),
+        offline(802, "2026-11-26T11:00:00+08:00", None),
+        offline(5, "2026-11-26T09:11:00+08:00", None),
+        offline(900, "2026-11-26T09:12:00+08:00", None),
+        offline(803, "2026-11-26T09:13:00+08:00", Some("appointment")),
+        offline(804, "2026-11-26T09:14:00+08:00", Some("elderly")),
+        offline(805, "2026-11-26T09:15:00+08:00", Some("military")),
+    ];
+    let bearer = format!("Bearer {token}");
+    let (status, answer) = api.send(
+        reqwest::Method::POST,
+        "/api/import",
+        Some(json!({ "tickets": tickets })),
+        &[("authorization", &bearer)],
+    );
+    assert_eq!(status, 200, "{answer}");
+    let by_token: HashMap<String, (String, String)> = answer["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let outcome = r["outcome"].as_str().unwrap().to_string();
+            let code = r["error"].as_str().unwrap_or("").to_string();
+            (r["token"].as_str().unwrap().to_string(), (outcome, code))
+        })
+        .collect();
+    let outcome = |seq: u32| by_token[&format!("{:032x}", rand_token(seq))].clone();
+    let refused = |code: &str| ("refused".to_string(), code.to_string());
+    assert_eq!(outcome(800), ("imported".into(), String::new()));
+    assert_eq!(outcome(801), refused("not_today"), "yesterday's ticket");
+    assert_eq!(
+        outcome(802),
+        refused("in_the_future"),
+        "ahead of the host's clock"
+    );
+    assert_eq!(
+        outcome(5),
+        refused("outside_range"),
+        "one of the host's own numbers"
+    );
+    assert_eq!(
+        outcome(900),
+        refused("outside_range"),
+        "another client's range"
+    );
+    assert_eq!(
+        outcome(803),
+        refused("priority_not_granted"),
+        "no weight here"
+    );
+    assert_eq!(
+        outcome(804),
+        refused("priority_not_granted"),
+        "elderly without a card"
+    );
+    assert_eq!(outcome(805), ("imported".into(), String::new()));
+    let message = answer["results"][1]["message"].as_str().unwrap();
+    assert!(
+        message.contains("2026-11-26"),
+        "says which day it takes: {message}"
+    );
+    let numbers: Vec<String> = h.query(|c| {
+        let mut stmt = c
+            .prepare("SELECT number FROM tickets ORDER BY number")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    });
+    assert_eq!(numbers, ["B800", "B805"]);
 }
 
 #[test]

@@ -24,6 +24,7 @@ fn host(token_sha256: &str) -> Kiosk {
     config.queue.clients = ClientsConfig {
         token_sha256: vec![token_sha256.to_string()],
         reserved_ranges: vec!["800-899".into()],
+        ..ClientsConfig::default()
     };
     Kiosk::start_with(config)
 }
@@ -147,6 +148,7 @@ fn tickets_from_both_terminals_are_one_sequence_and_offline_ones_join_it_later()
             &ClientsConfig {
                 token_sha256: vec![digest],
                 reserved_ranges: vec!["800-899".into()],
+                ..ClientsConfig::default()
             },
             login,
         )

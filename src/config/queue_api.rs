@@ -77,13 +77,28 @@ pub struct ClientsConfig {
     /// Number ranges client terminals keep for offline use (e.g. `"800-899"`); this
     /// terminal never issues them.
     pub reserved_ranges: Vec<String>,
+    /// `[[queue.clients.terminal]]`: a client terminal with its own offline range. Its
+    /// offline tickets are taken only from that range (a client listed only in
+    /// `token_sha256` may hand over numbers from any of the `reserved_ranges`).
+    pub terminal: Vec<ClientTerminal>,
+}
+
+/// One client terminal and the number range it keeps for offline use.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientTerminal {
+    /// SHA-256 (hex) of its token.
+    pub token_sha256: String,
+    /// Its offline range, e.g. `"800-899"` (also its `[queue.host] offline_range`).
+    pub offline_range: String,
 }
 
 impl ClientsConfig {
-    /// The reserved ranges, parsed (checked at load).
+    /// The reserved ranges, parsed (checked at load), with each listed terminal's own.
     pub fn reserved(&self) -> Vec<SeqRange> {
         self.reserved_ranges
             .iter()
+            .chain(self.terminal.iter().map(|t| &t.offline_range))
             .filter_map(|r| SeqRange::parse(r))
             .collect()
     }
@@ -129,7 +144,16 @@ pub fn config_problems(queue: &super::QueueConfig) -> Vec<String> {
             ));
         }
     }
-    for h in &queue.clients.token_sha256 {
+    for t in &queue.clients.terminal {
+        if SeqRange::parse(&t.offline_range).is_none() {
+            out.push(format!(
+                "queue.clients.terminal.offline_range = {:?}: write FIRST-LAST, e.g. \"800-899\"",
+                t.offline_range
+            ));
+        }
+    }
+    let terminals = queue.clients.terminal.iter().map(|t| &t.token_sha256);
+    for h in queue.clients.token_sha256.iter().chain(terminals) {
         if h.len() != 64 || !h.chars().all(|c| c.is_ascii_hexdigit()) {
             out.push("queue.clients.token_sha256 entries are 64 hex digits".into());
         }

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use sha2::{Digest, Sha256};
 
 use crate::domain::maintenance::{Actor, Role};
+use crate::domain::queue::SeqRange;
 
 /// The session cookie.
 pub const COOKIE: &str = "lk_staff";
@@ -132,30 +133,54 @@ pub fn token_from_cookies(header: &str) -> Option<&str> {
         .filter(|v| !v.is_empty())
 }
 
-/// The client terminals' tokens, by their SHA-256.
+/// The client terminals' tokens, by their SHA-256, each with its own offline range if the
+/// host knows it.
 #[derive(Debug, Clone, Default)]
 pub struct TerminalTokens {
-    hashes: Vec<[u8; 32]>,
+    hashes: Vec<([u8; 32], Option<SeqRange>)>,
+}
+
+/// A client terminal that presented its token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KnownClient {
+    /// Its own offline range (`None`: any of the reserved ranges).
+    pub range: Option<SeqRange>,
 }
 
 impl TerminalTokens {
     /// From the configured hex digests (checked at load; bad entries are left out).
     pub fn from_hex(list: &[String]) -> Self {
+        Self::from_config(list, &[])
+    }
+
+    /// From `[queue.clients]`: the plain digests and the terminals with their ranges.
+    pub fn from_config(
+        list: &[String],
+        terminals: &[crate::config::queue_api::ClientTerminal],
+    ) -> Self {
+        let decode = |h: &str| -> Option<[u8; 32]> { hex::decode(h).ok()?.try_into().ok() };
+        let plain = list.iter().filter_map(|h| Some((decode(h)?, None)));
+        let ranged = terminals
+            .iter()
+            .filter_map(|t| Some((decode(&t.token_sha256)?, SeqRange::parse(&t.offline_range))));
         Self {
-            hashes: list
-                .iter()
-                .filter_map(|h| hex::decode(h).ok()?.try_into().ok())
-                .collect(),
+            hashes: ranged.chain(plain).collect(),
         }
     }
 
-    /// Whether `token` belongs to a configured client terminal. Compares digests, so the
-    /// time taken says nothing about the token.
-    pub fn accepts(&self, token: &str) -> bool {
+    /// The configured client terminal `token` belongs to, if any. Compares every digest,
+    /// so the time taken says nothing about the token.
+    pub fn find(&self, token: &str) -> Option<KnownClient> {
         let digest = Sha256::digest(token.as_bytes());
-        self.hashes
-            .iter()
-            .fold(false, |found, h| found | constant_eq(h, digest.as_slice()))
+        self.hashes.iter().fold(None, |found, (h, range)| {
+            let here = constant_eq(h, digest.as_slice());
+            found.or(here.then_some(KnownClient { range: *range }))
+        })
+    }
+
+    /// Whether `token` belongs to a configured client terminal.
+    pub fn accepts(&self, token: &str) -> bool {
+        self.find(token).is_some()
     }
 }
 

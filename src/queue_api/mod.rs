@@ -11,7 +11,9 @@ pub mod routes;
 pub mod wire;
 
 // Its settings are a section of the configuration file.
-pub use crate::config::queue_api::{ClientsConfig, HostConfig, ServerConfig, config_problems};
+pub use crate::config::queue_api::{
+    ClientTerminal, ClientsConfig, HostConfig, ServerConfig, config_problems,
+};
 pub use host_link::HostLink;
 pub use routes::{QueueServer, ServerError, start};
 pub use wire::IssueAnswer;

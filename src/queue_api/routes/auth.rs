@@ -53,7 +53,7 @@ pub(super) fn session_token(headers: &HeaderMap) -> Option<String> {
 }
 
 /// A client terminal presenting its token.
-pub(super) struct Terminal;
+pub(super) struct Terminal(pub(super) sessions::KnownClient);
 
 impl FromRequestParts<AppState> for Terminal {
     type Rejection = ApiError;
@@ -64,9 +64,9 @@ impl FromRequestParts<AppState> for Terminal {
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "));
-        match token {
-            Some(t) if state.terminals.accepts(t.trim()) => Ok(Terminal),
-            _ => Err(ApiError::new(
+        match token.and_then(|t| state.terminals.find(t.trim())) {
+            Some(client) => Ok(Terminal(client)),
+            None => Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "terminal_token_required",
                 "this terminal's token is not listed in the host's [queue.clients]",

@@ -125,7 +125,10 @@ pub fn start(
             Duration::from_secs(config.session_max_hours * 3600),
         )),
         login,
-        terminals: Arc::new(TerminalTokens::from_hex(&clients.token_sha256)),
+        terminals: Arc::new(TerminalTokens::from_config(
+            &clients.token_sha256,
+            &clients.terminal,
+        )),
     };
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let thread = std::thread::Builder::new()

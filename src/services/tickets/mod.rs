@@ -20,7 +20,9 @@ pub use paper::PrintResult;
 
 use super::queue::QueueShared;
 use crate::devices::printing::PrinterHandle;
-use crate::domain::queue::import::{ImportError, ImportOutcome, OfflineTicket, import_offline};
+use crate::domain::queue::import::{
+    ImportError, ImportOutcome, ImportRules, OfflineTicket, import_offline,
+};
 use crate::domain::queue::view::{self, TicketStatus};
 use crate::domain::queue::{
     IssueRequest, Numbering, PriorityGroup, QueueError, SeqRange, TicketIdentity, WaitEstimate,
@@ -337,18 +339,27 @@ fn issue_offline(
 impl TicketService {
     /// Takes a client terminal's offline tickets into this terminal's queue, each at the
     /// place its time gives it; replies with each ticket's token and what became of it.
+    /// `ranges`: the client's own reserved range, if the host knows it, else every range
+    /// reserved for clients.
     pub fn take_offline(
         &self,
         tickets: Vec<OfflineTicket>,
+        ranges: Option<Vec<SeqRange>>,
         reply: impl FnOnce(Vec<(String, Result<ImportOutcome, ImportError>)>) + Send + 'static,
     ) {
         let shared = self.shared.clone();
         self.shared.worker.submit(move |s| {
-            let (catalogue, now) = (shared.catalogue(), shared.clock.now());
+            let (catalogue, policy, now) =
+                (shared.catalogue(), shared.policy(), shared.clock.now());
+            let ranges = ranges.unwrap_or_else(|| shared.reserved.clone());
+            let rules = ImportRules {
+                ranges: &ranges,
+                policy: &policy,
+            };
             let results: Vec<_> = tickets
                 .into_iter()
                 .map(|t| {
-                    let outcome = import_offline(s.conn(), &catalogue, &t, now);
+                    let outcome = import_offline(s.conn(), &catalogue, &rules, &t, now);
                     match &outcome {
                         Err(ImportError::Sql(e)) => {
                             tracing::error!("cannot take an offline ticket: {e}")

@@ -231,6 +231,7 @@ fn one_ticket_per_person_holds_across_a_host_and_its_client() {
         token,
         offline_range: None,
         timeout_ms: 2000,
+        cert_sha256: None,
         id_hash_key: Some(key),
     });
     let c = Kiosk::start_with(client_config);

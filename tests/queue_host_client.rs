@@ -36,6 +36,7 @@ fn client(url: &str, token: &str, offline_range: Option<&str>) -> Kiosk {
         token: token.to_string(),
         offline_range: offline_range.map(str::to_string),
         timeout_ms: 1000,
+        cert_sha256: None,
         id_hash_key: None,
     });
     Kiosk::start_with(config)
@@ -151,6 +152,7 @@ fn tickets_from_both_terminals_are_one_sequence_and_offline_ones_join_it_later()
                 ..ClientsConfig::default()
             },
             login,
+            legal_kiosk::domain::maintenance::LockoutPolicy::default(),
         )
         .expect("the host listens again"),
     );

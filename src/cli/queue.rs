@@ -5,10 +5,16 @@ use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]
 pub enum QueueCommand {
-    /// Make a token for a client terminal: the token and this host's ID hash key go into
-    /// the client's [queue.host], the token's SHA-256 into the host's [queue.clients]
-    /// token_sha256.
+    /// Make a token for a client terminal: the token goes into the client's [queue.host],
+    /// its SHA-256 into the host's [queue.clients] token_sha256.
     ClientToken {
+        /// Print JSON instead of plain text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the SHA-256 of this (host) terminal's queue API certificate: it goes into each
+    /// client's [queue.host] cert_sha256. Makes the self-signed certificate if there is none.
+    CertFingerprint {
         /// Print JSON instead of plain text.
         #[arg(long)]
         json: bool,
@@ -17,6 +23,26 @@ pub enum QueueCommand {
 
 pub fn queue(config: Option<&std::path::Path>, command: &QueueCommand) -> Result<()> {
     match command {
+        QueueCommand::CertFingerprint { json } => {
+            use crate::queue_api::tls;
+            let config = crate::config::Config::load(config)?;
+            let server = &config.queue.server;
+            let cert = match &server.tls_cert {
+                Some(c) => c.clone(),
+                None => {
+                    let (c, k) = tls::default_paths(&config.data_dir());
+                    tls::ensure_self_signed(&c, &k, server.listen, &server.host_names)?;
+                    c
+                }
+            };
+            let digest = tls::fingerprint(&cert)?;
+            if *json {
+                println!("{}", serde_json::json!({ "cert_sha256": digest }));
+            } else {
+                println!("client terminals, [queue.host]:   cert_sha256 = \"{digest}\"");
+            }
+            Ok(())
+        }
         QueueCommand::ClientToken { json } => {
             let (token, digest) = crate::queue_api::auth::new_terminal_token();
             // The host's ID hash key, if the kiosk made it already (never made here: as

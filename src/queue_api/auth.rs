@@ -1,8 +1,9 @@
 //! Who may use the API. Counter staff log in on the counter PC with their maintenance PIN
 //! (checked by the maintenance [`Authenticator`]: Argon2id on its own thread, the same
 //! persistent lockout as the touchscreen menu). A good PIN gets a session: a random 128-bit
-//! token in an `HttpOnly; SameSite=Strict` cookie, kept only in this process's memory, ended
-//! by logout, by `session_idle_minutes` without an action, or after `session_max_hours`.
+//! token in an `HttpOnly; SameSite=Strict` cookie (`Secure` over HTTPS), kept only in this
+//! process's memory, ended by logout, by `session_idle_minutes` without an action, after
+//! `session_max_hours`, or when the account is removed.
 //! Changing requests must also carry the `X-Kiosk-Request` header, which a page of another
 //! site cannot send without a CORS permission the API never gives (so no cross-site request
 //! forgery). Client terminals present a bearer token whose SHA-256 the host lists.
@@ -46,7 +47,10 @@ struct Session {
 pub struct Sessions {
     idle: Duration,
     max: Duration,
+    secure: bool,
     map: Mutex<HashMap<String, Session>>,
+    /// Counts sessions ended, so that open streams notice at once.
+    ended: tokio::sync::watch::Sender<u64>,
 }
 
 impl Sessions {
@@ -54,8 +58,43 @@ impl Sessions {
         Self {
             idle,
             max,
+            secure: false,
             map: Mutex::new(HashMap::new()),
+            ended: tokio::sync::watch::channel(0).0,
         }
+    }
+
+    /// Cookies marked `Secure` (the API speaks HTTPS).
+    pub fn secure(mut self, secure: bool) -> Self {
+        self.secure = secure;
+        self
+    }
+
+    /// Changes each time sessions end.
+    pub fn ended(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.ended.subscribe()
+    }
+
+    /// The names of the accounts with a session.
+    pub fn names(&self) -> Vec<String> {
+        let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        let mut names: Vec<String> = map.values().map(|s| s.login.name.clone()).collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// Ends every session of the account `name` (it was removed); returns how many.
+    pub fn end_account(&self, name: &str) -> usize {
+        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        let before = map.len();
+        map.retain(|_, s| s.login.name != name);
+        let n = before - map.len();
+        drop(map);
+        if n > 0 {
+            self.ended.send_modify(|v| *v += 1);
+        }
+        n
     }
 
     /// Starts a session; returns its token.
@@ -102,25 +141,39 @@ impl Sessions {
 
     /// Ends a session.
     pub fn end(&self, token: &str) -> Option<StaffLogin> {
-        self.map
+        let ended = self
+            .map
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(token)
-            .map(|s| s.login)
+            .map(|s| s.login);
+        if ended.is_some() {
+            self.ended.send_modify(|v| *v += 1);
+        }
+        ended
+    }
+
+    fn attributes(&self) -> &'static str {
+        if self.secure {
+            "Path=/; HttpOnly; SameSite=Strict; Secure"
+        } else {
+            "Path=/; HttpOnly; SameSite=Strict"
+        }
     }
 
     /// The `Set-Cookie` value for a new session.
     pub fn cookie(&self, token: &str) -> String {
         format!(
-            "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+            "{COOKIE}={token}; {}; Max-Age={}",
+            self.attributes(),
             self.max.as_secs()
         )
     }
-}
 
-/// The `Set-Cookie` value that removes the session cookie.
-pub fn clear_cookie() -> String {
-    format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+    /// The `Set-Cookie` value that removes the session cookie.
+    pub fn clear_cookie(&self) -> String {
+        format!("{COOKIE}=; {}; Max-Age=0", self.attributes())
+    }
 }
 
 /// The session token in a `Cookie` header, if any.
@@ -227,6 +280,9 @@ mod tests {
             c.contains("HttpOnly") && c.contains("SameSite=Strict"),
             "{c}"
         );
+        let secure = Sessions::new(Duration::from_secs(60), Duration::from_secs(60)).secure(true);
+        assert!(secure.cookie("abc").contains("; Secure"));
+        assert!(secure.clear_cookie().contains("; Secure"));
         assert_eq!(token_from_cookies("a=1; lk_staff=abc; b=2"), Some("abc"));
         assert_eq!(token_from_cookies("a=1"), None);
         assert_eq!(token_from_cookies("lk_staff="), None);

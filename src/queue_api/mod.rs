@@ -6,8 +6,11 @@
 
 pub mod auth;
 pub mod host_link;
+pub mod origin;
 pub mod pages;
 pub mod routes;
+mod serve;
+pub mod tls;
 pub mod wire;
 
 // Its settings are a section of the configuration file.

@@ -165,7 +165,12 @@ impl TicketService {
         host.issue(
             request,
             Box::new(move |answer| match answer {
-                Ok(ticket) => reply(Ok(ticket)),
+                // The QR code holds this terminal's configured address, never one the host
+                // (or whoever answers in its place) sends.
+                Ok(ticket) => {
+                    let url = shared.ticket_url(&ticket.token);
+                    reply(Ok(Ticket { url, ..ticket }))
+                }
                 Err(HostError::UnknownService(s)) => reply(Err(TicketError::UnknownService(s))),
                 Err(HostError::Refused(message)) => reply(Err(TicketError::Failed(message))),
                 Err(HostError::Unreachable(reason)) => {

@@ -335,6 +335,31 @@ fn two_thousand_idle_connections_from_one_host_leave_the_api_streams_and_reader_
     drop(flood);
 }
 
+#[test]
+fn a_connection_left_idle_after_its_request_is_closed() {
+    use std::io::Write as _;
+    let mut cfg = config();
+    cfg.queue.server.idle_timeout_secs = 2;
+    let k = Kiosk::start_with(cfg);
+    let addr = k.kiosk.queue_server.as_ref().unwrap().addr;
+    let mut conn = connect_many_from("127.0.0.3", addr, 1).remove(0);
+    conn.set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    write!(
+        conn,
+        "GET /api/health HTTP/1.1\r\nhost: {addr}\r\nconnection: keep-alive\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = Vec::new();
+    // The answer, then the end of the stream once the connection has been idle.
+    match conn.read_to_end(&mut answer) {
+        Ok(_) => {}
+        Err(e) => panic!("the idle connection stayed open: {e}"),
+    }
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
 /// `n` plain TCP connections to `to` from the loopback address `from`.
 fn connect_many_from(from: &str, to: std::net::SocketAddr, n: usize) -> Vec<std::net::TcpStream> {
     let rt = tokio::runtime::Builder::new_current_thread()

@@ -250,6 +250,51 @@ fn on_the_lan_the_api_speaks_only_https_its_cookie_is_secure_and_clients_pin_it(
     );
 }
 
+/// What an installer does on the host: `legal-kiosk queue cert-fingerprint` (as the
+/// kiosk's user) prints the pin for the clients; the kiosk then serves that certificate.
+#[test]
+fn the_fingerprint_from_the_command_line_is_the_certificate_the_host_serves() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[storage]\ndata_dir = {:?}\n\n[queue.server]\nlisten = \"127.0.0.2:0\"\n",
+            dir.path().join("data")
+        ),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_legal-kiosk"))
+        .args([
+            "--config",
+            file.to_str().unwrap(),
+            "queue",
+            "cert-fingerprint",
+            "--json",
+        ])
+        .output()
+        .expect("the kiosk binary runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let pin = answer["cert_sha256"]
+        .as_str()
+        .expect("a fingerprint")
+        .to_string();
+    assert_eq!(pin.len(), 64);
+
+    let mut host_config = config();
+    host_config.storage.data_dir = Some(dir.path().join("data"));
+    host_config.queue.server.listen = "127.0.0.2:0".parse().unwrap();
+    let h = Kiosk::start_with(host_config);
+    let addr = h.kiosk.queue_server.as_ref().unwrap().addr;
+    let mut api = Api::pinned(&format!("https://{addr}"), &pin);
+    assert_eq!(api.try_get("/api/health").unwrap().0, 200);
+}
+
 #[test]
 fn a_client_pinning_another_certificate_gets_no_ticket_from_the_host() {
     let mut host_config = config();

@@ -154,10 +154,16 @@ pub fn config_problems(queue: &super::QueueConfig) -> Vec<String> {
     }
     if queue.server.max_connections == 0
         || queue.server.max_connections_per_source == 0
-        || queue.server.idle_timeout_secs == 0
         || queue.server.max_streams == 0
     {
         out.push("queue.server connection limits must be at least 1".into());
+    }
+    if queue.server.idle_timeout_secs < 20 {
+        out.push(
+            "queue.server.idle_timeout_secs must be at least 20 (live streams send a \
+             keep-alive every 15 s)"
+                .into(),
+        );
     }
     if queue.server.tls_cert.is_some() != queue.server.tls_key.is_some() {
         out.push("queue.server: give both tls_cert and tls_key, or neither".into());

@@ -66,11 +66,38 @@ pub fn ensure_self_signed(
     }
     write_new(key, made.signing_key.serialize_pem().as_bytes(), 0o600).map_err(make)?;
     write_new(cert, made.cert.pem().as_bytes(), 0o644).map_err(make)?;
+    // Made by root (`legal-kiosk queue cert-fingerprint` under sudo), the files and their
+    // folder go to whoever owns the data folder: the kiosk's user, who must read the key.
+    if let Some(keys) = key.parent()
+        && let Some(data) = keys.parent()
+    {
+        for path in [keys, key, cert] {
+            give_to_owner_of(data, path).map_err(make)?;
+        }
+    }
     tracing::info!(
         cert = %cert.display(),
         "made a self-signed certificate for the queue API"
     );
     Ok(())
+}
+
+fn give_to_owner_of(dir: &Path, path: &Path) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    let (folder, file) = (
+        std::fs::metadata(dir).map_err(|e| e.to_string())?,
+        std::fs::metadata(path).map_err(|e| e.to_string())?,
+    );
+    if (folder.uid(), folder.gid()) == (file.uid(), file.gid()) {
+        return Ok(());
+    }
+    std::os::unix::fs::chown(path, Some(folder.uid()), Some(folder.gid())).map_err(|e| {
+        format!(
+            "cannot give {} to the owner of {}: {e}; run this as the kiosk's user",
+            path.display(),
+            dir.display()
+        )
+    })
 }
 
 fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), String> {

@@ -238,7 +238,7 @@ mod tests {
         let queue = fuzz_dir().join("corpus/queue_api");
         std::fs::create_dir_all(&queue).unwrap();
         let requests: [(u8, u8, &str); 10] = [
-            (0, 0, r#"{"pin":"739152"}"#),
+            (0, 0, r#"{"name":"王芳","pin":"739152"}"#),
             (7, 0, ""),
             (15, 0, ""),
             (1, 1, r#"{"service_id":"notary"}"#),

@@ -81,8 +81,14 @@ fn nothing_personal_is_written_logged_printed_or_queued_for_the_network() {
             .collect()
     });
     assert!(
-        payloads.iter().any(|p| p.contains("\"identity\"")),
-        "the ticket event carries minimised identity"
+        payloads.iter().any(|p| p.contains("\"age_band\"")),
+        "the ticket event carries the citizen's age band"
+    );
+    assert!(
+        !payloads
+            .iter()
+            .any(|p| p.contains("masked_id") || p.contains("id_hash")),
+        "and no more of the identity (issue 15)"
     );
     find_secrets(
         "outbox payloads",

@@ -24,6 +24,7 @@ fn host(token_sha256: &str) -> Kiosk {
     config.queue.clients = ClientsConfig {
         token_sha256: vec![token_sha256.to_string()],
         reserved_ranges: vec!["800-899".into()],
+        ..ClientsConfig::default()
     };
     Kiosk::start_with(config)
 }
@@ -35,6 +36,8 @@ fn client(url: &str, token: &str, offline_range: Option<&str>) -> Kiosk {
         token: token.to_string(),
         offline_range: offline_range.map(str::to_string),
         timeout_ms: 1000,
+        cert_sha256: None,
+        id_hash_key: None,
     });
     Kiosk::start_with(config)
 }
@@ -146,8 +149,10 @@ fn tickets_from_both_terminals_are_one_sequence_and_offline_ones_join_it_later()
             &ClientsConfig {
                 token_sha256: vec![digest],
                 reserved_ranges: vec!["800-899".into()],
+                ..ClientsConfig::default()
             },
             login,
+            legal_kiosk::domain::maintenance::LockoutPolicy::default(),
         )
         .expect("the host listens again"),
     );

@@ -91,7 +91,7 @@ pub fn assemble(
             .context("the store thread stopped")?,
     );
     let queue = open_queue(config, &data_dir, &worker, &catalogue, &clock, &events)?;
-    let queue_server = queue::serve_queue(config, &worker, &clock, &queue)?;
+    let queue_server = queue::serve_queue(config, &data_dir, &worker, &clock, &queue)?;
     let content = ContentService::new(
         worker
             .call(|store| GuidanceContent::in_force(store.conn()))

@@ -62,8 +62,11 @@ pub fn open_queue(
 
 /// The local API for counters and the hall display, unless this terminal is a client of
 /// another's queue or it is switched off.
+/// Beyond this machine it speaks HTTPS: with the installer's certificate, or one the
+/// terminal makes in its data folder on first start.
 pub(super) fn serve_queue(
     config: &Config,
+    data_dir: &Path,
     worker: &Worker,
     clock: &Arc<dyn Clock>,
     queue: &OpenedQueue,
@@ -71,10 +74,26 @@ pub(super) fn serve_queue(
     if queue.host.is_some() || !config.queue.server.enabled {
         return Ok(None);
     }
-    let login = Authenticator::spawn(worker.clone(), clock.clone(), config.maintenance.lockout())
+    let lockout = config.maintenance.lockout();
+    let login = Authenticator::spawn(worker.clone(), clock.clone(), lockout)
         .context("cannot start the counter login thread")?;
-    let (server, clients) = (&config.queue.server, &config.queue.clients);
-    match crate::queue_api::start(queue.shared.clone(), server, clients, login) {
+    let mut server = config.queue.server.clone();
+    if !server.plain_http() && server.tls_cert.is_none() && server.tls_key.is_none() {
+        let (cert, key) = crate::queue_api::tls::default_paths(data_dir);
+        if let Err(e) = crate::queue_api::tls::ensure_self_signed(
+            &cert,
+            &key,
+            server.listen,
+            &server.host_names,
+        ) {
+            tracing::error!("the counter and hall pages are not available: {e}");
+            return Ok(None);
+        }
+        server.tls_cert = Some(cert);
+        server.tls_key = Some(key);
+    }
+    let clients = &config.queue.clients;
+    match crate::queue_api::start(queue.shared.clone(), &server, clients, login, lockout) {
         Ok(server) => Ok(Some(server)),
         Err(e) => {
             // Counters cannot call, but citizens still get numbers: say so loudly.

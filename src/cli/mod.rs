@@ -74,7 +74,7 @@ pub fn main() -> ExitCode {
         Command::Ticket(args) => ticket::ticket(cli.config.as_deref(), &args),
         Command::Staff(args) => staff::staff(cli.config.as_deref(), &args),
         Command::LegalAid(args) => legal_aid::legal_aid(cli.config.as_deref(), &args),
-        Command::Queue(command) => queue::queue(&command),
+        Command::Queue(command) => queue::queue(cli.config.as_deref(), &command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -63,8 +63,20 @@ pub fn start(
             (driver, Some(sim))
         }
     };
-    let key = HashKey::load_or_create(&data_dir.join("keys/id-hash.key"))
-        .context("cannot read or create the terminal's ID hash key")?;
+    // A client terminal hashes with its host's key: one ticket per person holds across
+    // the centre's terminals.
+    let shared_key = config
+        .queue
+        .host
+        .as_ref()
+        .and_then(|h| h.id_hash_key.as_deref());
+    let key = match shared_key {
+        Some(hex) => {
+            HashKey::from_hex(hex).context("queue.host.id_hash_key is not 64 hex digits")?
+        }
+        None => HashKey::load_or_create(&data_dir.join("keys/id-hash.key"))
+            .context("cannot read or create the terminal's ID hash key")?,
+    };
     let priority_age = config.queue.priority_age;
     let mut on_event = on_event;
     let poller = spawn_poller_with(driver, move |event| {

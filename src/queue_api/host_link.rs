@@ -71,16 +71,10 @@ pub enum LinkError {
     Thread(std::io::Error),
 }
 
-fn http_client(timeout: Duration) -> Result<reqwest::Client, LinkError> {
-    // The host is on the centre's LAN over plain HTTP; TLS is set up only because the HTTP
-    // client needs a provider (no certificate is trusted, so https:// cannot be used).
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map_err(|e| LinkError::Client(e.to_string()))?
-    .with_root_certificates(rustls::RootCertStore::empty())
-    .with_no_client_auth();
+fn http_client(timeout: Duration, pinned: Option<&str>) -> Result<reqwest::Client, LinkError> {
+    // HTTPS to the host accepts only its pinned certificate; without a pin (a host on this
+    // machine, plain HTTP) no certificate is trusted at all.
+    let tls = super::tls::client_config(pinned).map_err(|e| LinkError::Client(e.to_string()))?;
     reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
         .connect_timeout(timeout)
@@ -93,7 +87,7 @@ impl HostLink {
     /// `events` once [`HostLink::follow`] is called.
     pub fn start(config: &HostConfig, events: Events) -> Result<Arc<Self>, LinkError> {
         let timeout = Duration::from_millis(config.timeout_ms.max(100));
-        let client = http_client(timeout)?;
+        let client = http_client(timeout, config.cert_sha256.as_deref())?;
         let (handle_tx, handle_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         std::thread::Builder::new()
@@ -264,7 +258,7 @@ impl QueueHost for HostLink {
         self.runtime.spawn(async move {
             reply(match link.issue(&request, HOST_WAIT).await {
                 Ok(answer) => answer.into_ticket().ok_or_else(|| {
-                    IssueError::Refused("the host's answer has unreadable times".into())
+                    IssueError::Refused("the host's answer has an unreadable time or token".into())
                 }),
                 Err(HostError::Refused { status: 404, .. }) => {
                     Err(IssueError::UnknownService(request.service_id))

@@ -6,12 +6,17 @@
 
 pub mod auth;
 pub mod host_link;
+pub mod origin;
 pub mod pages;
 pub mod routes;
+mod serve;
+pub mod tls;
 pub mod wire;
 
 // Its settings are a section of the configuration file.
-pub use crate::config::queue_api::{ClientsConfig, HostConfig, ServerConfig, config_problems};
+pub use crate::config::queue_api::{
+    ClientTerminal, ClientsConfig, HostConfig, ServerConfig, config_problems,
+};
 pub use host_link::HostLink;
 pub use routes::{QueueServer, ServerError, start};
 pub use wire::IssueAnswer;

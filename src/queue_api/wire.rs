@@ -19,7 +19,9 @@ pub struct IssueAnswer {
     pub issued_at: String,
     pub people_ahead: u32,
     pub estimate: Option<WaitEstimate>,
-    /// What the ticket's QR code holds (the host's page).
+    /// The host's page of the ticket. A client terminal does not use it: its QR codes are
+    /// built from its own configuration and the token.
+    #[serde(default)]
     pub url: String,
     /// The person already held this ticket.
     pub already_taken: bool,
@@ -43,9 +45,14 @@ impl IssueAnswer {
         }
     }
 
-    /// The ticket as this (client) terminal shows and prints it; it has no row here.
-    /// `None` when the answer's times are not what the host's API writes.
+    /// The ticket as this (client) terminal shows and prints it; it has no row here. Its
+    /// `url` is left empty: the ticket service builds it from this terminal's configuration.
+    /// `None` when the answer's times or token are not what the host's API writes.
     pub fn into_ticket(self) -> Option<Ticket> {
+        let token_ok = self.token.len() == 32 && self.token.chars().all(|c| c.is_ascii_hexdigit());
+        if !token_ok {
+            return None;
+        }
         Some(Ticket {
             issued_at: chrono::DateTime::parse_from_rfc3339(&self.issued_at).ok()?,
             service_day: chrono::NaiveDate::parse_from_str(&self.service_day, "%Y-%m-%d").ok()?,
@@ -55,7 +62,7 @@ impl IssueAnswer {
             token: self.token,
             people_ahead: self.people_ahead,
             estimate: self.estimate,
-            url: self.url,
+            url: String::new(),
             already_taken: self.already_taken,
             offline: false,
             local_id: None,

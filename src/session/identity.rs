@@ -46,6 +46,26 @@ impl HashKey {
         }
     }
 
+    /// The key written as 64 hex digits (a client terminal uses its host's, so that one
+    /// person's hash is the same at every terminal of the centre).
+    pub fn from_hex(text: &str) -> Option<Self> {
+        let bytes = Zeroizing::new(hex::decode(text.trim()).ok()?);
+        let key: [u8; 32] = bytes.as_slice().try_into().ok()?;
+        Some(Self(Zeroizing::new(key)))
+    }
+
+    /// Reads the key at `path` as hex, if it exists (for `legal-kiosk queue client-token`).
+    pub fn read_hex(path: &Path) -> std::io::Result<String> {
+        let bytes = Zeroizing::new(std::fs::read(path)?);
+        if bytes.len() != 32 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("{} is not a 32-byte key", path.display()),
+            ));
+        }
+        Ok(hex::encode(bytes.as_slice()))
+    }
+
     #[cfg(test)]
     pub fn from_bytes(key: [u8; 32]) -> Self {
         Self(Zeroizing::new(key))

@@ -54,6 +54,11 @@ pub enum StoreError {
         path: PathBuf,
         source: rusqlite_migration::Error,
     },
+    #[error("cannot make the database {path} private to its user: {source}")]
+    Private {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
 }
@@ -88,6 +93,10 @@ impl Store {
             path: path.to_path_buf(),
             source,
         };
+        make_private(path).map_err(|source| StoreError::Private {
+            path: path.to_path_buf(),
+            source,
+        })?;
         let mut conn = Connection::open(path).map_err(open_err)?;
         conn.busy_timeout(Duration::from_secs(5))
             .map_err(open_err)?;
@@ -144,6 +153,36 @@ impl Store {
 /// Creates `dir` and its missing parents so that they survive a power cut: a new folder's
 /// name is on disk only once the folder holding it is synced (fsync(2)), and SQLite syncs
 /// the database's own folder but not the ones above it.
+/// The database holds staff PIN hashes and the day's masked ID numbers: it is created
+/// readable by its user only (0600), and a file left readable by others from an earlier
+/// version is made private. SQLite gives its `-wal` and `-shm` files the database's mode.
+fn make_private(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let mut names = vec![path.to_path_buf()];
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        names.push(PathBuf::from(name));
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path)?;
+    for name in names {
+        match std::fs::metadata(&name) {
+            Ok(m) if m.permissions().mode() & 0o077 != 0 => {
+                std::fs::set_permissions(&name, std::fs::Permissions::from_mode(0o600))?;
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
 fn create_dir_durably(dir: &Path) -> std::io::Result<()> {
     let mut missing = Vec::new();
     let mut next = Some(dir);

@@ -72,6 +72,7 @@ try {
   await hall.waitForSelector("#waiting td[data-service]", { timeout: 10000 });
 
   await counter.goto(base + "/counter");
+  await counter.fill("#name", "王芳");
   await counter.fill("#pin", pin);
   await counter.click("#login");
   await counter.click('#counter-choice button[data-counter="1"]', { timeout: 15000 });

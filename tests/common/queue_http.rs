@@ -57,16 +57,75 @@ pub type Answer = (u16, serde_json::Value);
 
 impl Api {
     pub fn new(base: &str) -> Self {
+        Self::with_client(base, new_client())
+    }
+
+    /// An API client with its own HTTP client (a source address, a pinned certificate).
+    pub fn with_client(base: &str, client: reqwest::Client) -> Self {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
         Self {
             base: base.trim_end_matches('/').to_string(),
-            client: new_client(),
+            client,
             rt,
             cookie: None,
         }
+    }
+
+    /// Requests from the loopback address `source` (127.0.0.2, …: another "host").
+    pub fn from_source(base: &str, source: &str) -> Self {
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(legal_kiosk::queue_api::tls::client_config(None).unwrap())
+            .local_address(source.parse::<std::net::IpAddr>().unwrap())
+            .build()
+            .unwrap();
+        Self::with_client(base, client)
+    }
+
+    /// HTTPS accepting only the certificate whose SHA-256 is `pinned`.
+    pub fn pinned(base: &str, pinned: &str) -> Self {
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(
+                legal_kiosk::queue_api::tls::client_config(Some(pinned)).unwrap(),
+            )
+            .build()
+            .unwrap();
+        Self::with_client(base, client)
+    }
+
+    /// Like [`Api::send`], but a failure to get an answer is `Err` (a refused TLS
+    /// handshake, a connection closed).
+    pub fn try_get(&mut self, path: &str) -> Result<Answer, String> {
+        let req = self.client.get(format!("{}{path}", self.base));
+        self.rt.block_on(async {
+            let r = req.send().await.map_err(|e| format!("{e:?}"))?;
+            let status = r.status().as_u16();
+            let text = r.text().await.unwrap_or_default();
+            Ok((
+                status,
+                serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+            ))
+        })
+    }
+
+    /// The `Set-Cookie` header of a login as `name`.
+    pub fn login_cookie(&mut self, name: &str, pin: &str) -> (u16, Option<String>) {
+        let req = self
+            .client
+            .post(format!("{}/api/login", self.base))
+            .header("x-kiosk-request", "1")
+            .json(&serde_json::json!({ "name": name, "pin": pin }));
+        self.rt.block_on(async {
+            let r = req.send().await.expect("the API answers");
+            let cookie = r
+                .headers()
+                .get("set-cookie")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            (r.status().as_u16(), cookie)
+        })
     }
 
     /// The API of a kiosk started by the test harness.
@@ -134,8 +193,16 @@ impl Api {
         self.send(reqwest::Method::GET, path, None, &[])
     }
 
+    /// Logs in as 王芳 (the account of [`add_staff`]) with `pin`.
     pub fn login(&mut self, pin: &str) -> Answer {
-        self.post("/api/login", serde_json::json!({ "pin": pin }))
+        self.login_as("王芳", pin)
+    }
+
+    pub fn login_as(&mut self, name: &str, pin: &str) -> Answer {
+        self.post(
+            "/api/login",
+            serde_json::json!({ "name": name, "pin": pin }),
+        )
     }
 
     /// Follows a server-sent event stream on a thread of its own: each event's JSON with

@@ -160,11 +160,18 @@ pub fn login(
 
 type Done = Box<dyn FnOnce(Result<StaffSession, LoginError>) + Send>;
 
+/// A PIN to check: against every account (the touchscreen), or for one account (the
+/// counter page).
+enum Job {
+    Any(Pin, Done),
+    Account(String, Pin, Done),
+}
+
 /// Checks PINs on a thread of its own, one at a time, talking to the store through the
 /// store thread. Cheap to clone.
 #[derive(Clone)]
 pub struct Authenticator {
-    tx: mpsc::Sender<(Pin, Done)>,
+    tx: mpsc::Sender<Job>,
 }
 
 impl Authenticator {
@@ -174,24 +181,47 @@ impl Authenticator {
         clock: Arc<dyn Clock>,
         policy: LockoutPolicy,
     ) -> std::io::Result<Self> {
-        let (tx, rx) = mpsc::channel::<(Pin, Done)>();
+        let (tx, rx) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("staff-login".into())
             .spawn(move || {
-                for (pin, done) in rx {
-                    done(check(&worker, &*clock, &policy, pin));
+                for job in rx {
+                    match job {
+                        Job::Any(pin, done) => done(check(&worker, &*clock, &policy, pin)),
+                        Job::Account(name, pin, done) => {
+                            done(super::counter_login::check(&worker, &*clock, &name, pin))
+                        }
+                    }
                 }
             })?;
         Ok(Self { tx })
     }
 
-    /// Checks `pin`; `done` runs on the login thread with the result.
+    /// Checks `pin` against every account, counted by the terminal's lockout (the
+    /// touchscreen's way); `done` runs on the login thread with the result.
     pub fn login(
         &self,
         pin: Pin,
         done: impl FnOnce(Result<StaffSession, LoginError>) + Send + 'static,
     ) {
-        if let Err(mpsc::SendError((_, done))) = self.tx.send((pin, Box::new(done))) {
+        self.send(Job::Any(pin, Box::new(done)));
+    }
+
+    /// Checks `pin` for the account `name` (the counter page's way): the terminal's
+    /// lockout is neither consulted nor fed (the caller counts wrong PINs by source and by
+    /// account), and an unknown name costs the same hash as a known one.
+    pub fn login_account(
+        &self,
+        name: String,
+        pin: Pin,
+        done: impl FnOnce(Result<StaffSession, LoginError>) + Send + 'static,
+    ) {
+        self.send(Job::Account(name, pin, Box::new(done)));
+    }
+
+    fn send(&self, job: Job) {
+        if let Err(mpsc::SendError(job)) = self.tx.send(job) {
+            let (Job::Any(_, done) | Job::Account(_, _, done)) = job;
             done(Err(LoginError::Store(
                 "the login thread has stopped".into(),
             )));

@@ -3,7 +3,9 @@
 //! cancelled (`day_end`), one being served is finished, the counters are closed, and the
 //! operations centre gets each closed day's counts. It runs at local midnight and on the
 //! first queue action of a day (after a power cut over midnight), at most once per day:
-//! running it again changes nothing. Tickets are kept for statistics.
+//! running it again changes nothing. Tickets are kept for statistics, but only with their
+//! service and age band: the masked ID number and the keyed hash (one ticket per person)
+//! serve the day only and are cleared when it closes.
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -132,6 +134,11 @@ fn close_day(conn: &Connection, day: &str, at: &str) -> rusqlite::Result<Vec<Ser
         "UPDATE tickets SET state = ?2, closed_reason = 'day_end'
          WHERE service_day = ?1 AND state IN (?3, ?4)",
         params![day, Cancelled, waiting, called],
+    )?;
+    conn.execute(
+        "UPDATE tickets SET masked_id = NULL, id_hash = NULL
+         WHERE service_day = ?1 AND (masked_id IS NOT NULL OR id_hash IS NOT NULL)",
+        [day],
     )?;
     let mut stmt = conn.prepare(
         "SELECT queue_service, COUNT(*), SUM(state = ?2), SUM(state = ?3), SUM(state = ?4)

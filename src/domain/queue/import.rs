@@ -1,7 +1,10 @@
 //! Tickets a client terminal issued from its own number range while its host could not be
 //! reached: the client lists them, the host takes them into its queue at the place their
 //! time gives them, the client marks them handed over. Taking the same ticket twice is a
-//! no-op (by its token).
+//! no-op (by its token). The host takes only what the client could have issued: a time of
+//! the host's service day (not ahead of its clock), a number from the client's reserved
+//! range, and a priority group the policy in force grants (elderly only with an ID card of
+//! that age).
 
 use chrono::{DateTime, FixedOffset};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -9,9 +12,9 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::catalogue::Catalogue;
-use super::policy::PriorityGroup;
+use super::policy::{Policy, PriorityGroup};
 use super::state::TicketState;
-use super::tickets::{TicketIdentity, current_series, format_number};
+use super::tickets::{SeqRange, TicketIdentity, current_series, format_number};
 use crate::store::outbox;
 
 /// A ticket issued offline, as the client sends it to the host.
@@ -49,6 +52,27 @@ pub enum ImportError {
     #[error("unknown priority group {0:?}")]
     BadPriority(String),
     #[error(
+        "issued_at {issued_at} is not in today's service day ({today}): offline tickets are \
+         handed over on the day they were taken"
+    )]
+    NotToday { issued_at: String, today: String },
+    #[error("issued_at {0} is later than the host's clock: check the client terminal's time")]
+    InTheFuture(String),
+    #[error(
+        "number {number} (sequence {seq}) is outside this client's reserved range {ranges}: \
+         offline numbers come only from the range the host keeps for the client"
+    )]
+    OutsideRange {
+        number: String,
+        seq: u32,
+        ranges: String,
+    },
+    #[error(
+        "priority group {0:?} is not one that may be granted here (staff may grant only the \
+         groups the queue policy in force gives a weight; elderly comes from an ID card)"
+    )]
+    PriorityNotGranted(String),
+    #[error(
         "number {0} is already taken on the host: the client's offline range overlaps numbers \
          the host issued (list it in the host's [queue.clients] reserved_ranges)"
     )]
@@ -57,10 +81,87 @@ pub enum ImportError {
     Sql(#[from] rusqlite::Error),
 }
 
-/// Takes `t` into this (host) terminal's queue.
+impl ImportError {
+    /// A short code for the refusal, as the queue API sends it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ImportError::UnknownService(_) => "unknown_service",
+            ImportError::BadNumber(_) => "bad_number",
+            ImportError::BadTime(_) => "bad_time",
+            ImportError::BadPriority(_) => "bad_priority",
+            ImportError::NotToday { .. } => "not_today",
+            ImportError::InTheFuture(_) => "in_the_future",
+            ImportError::OutsideRange { .. } => "outside_range",
+            ImportError::PriorityNotGranted(_) => "priority_not_granted",
+            ImportError::NumberTaken(_) => "number_taken",
+            ImportError::Sql(_) => "store_error",
+        }
+    }
+}
+
+/// What one client terminal may hand over.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportRules<'a> {
+    /// The client's reserved ranges (its own, or every reserved range when the host does
+    /// not know which one is the client's).
+    pub ranges: &'a [SeqRange],
+    /// The queue policy in force: the groups with a weight are the ones staff may grant.
+    pub policy: &'a Policy,
+}
+
+/// A client's clock may be this far ahead of the host's.
+const CLOCK_SKEW_SECS: i64 = 120;
+
+impl ImportRules<'_> {
+    /// Checks `t` against the rules at `now`; returns its time in the host's zone.
+    fn check(
+        &self,
+        t: &OfflineTicket,
+        now: DateTime<FixedOffset>,
+    ) -> Result<DateTime<FixedOffset>, ImportError> {
+        let issued = DateTime::parse_from_rfc3339(&t.issued_at)
+            .map_err(|_| ImportError::BadTime(t.issued_at.clone()))?
+            .with_timezone(now.offset());
+        if issued.date_naive() != now.date_naive() {
+            return Err(ImportError::NotToday {
+                issued_at: t.issued_at.clone(),
+                today: now.date_naive().format("%Y-%m-%d").to_string(),
+            });
+        }
+        if issued > now + chrono::Duration::seconds(CLOCK_SKEW_SECS) {
+            return Err(ImportError::InTheFuture(t.issued_at.clone()));
+        }
+        if !self.ranges.iter().any(|r| r.contains(t.seq)) {
+            let ranges: Vec<String> = self.ranges.iter().map(|r| r.to_string()).collect();
+            return Err(ImportError::OutsideRange {
+                number: t.number.clone(),
+                seq: t.seq,
+                ranges: if ranges.is_empty() {
+                    "(none configured)".into()
+                } else {
+                    ranges.join(", ")
+                },
+            });
+        }
+        if let Some(p) = &t.priority {
+            let group =
+                PriorityGroup::parse(p).ok_or_else(|| ImportError::BadPriority(p.clone()))?;
+            let from_card = t.identity.as_ref().is_some_and(|i| i.elderly);
+            let granted = self.policy.weight(Some(group.as_str())) > 0
+                && (group != PriorityGroup::Elderly || from_card);
+            if !granted {
+                return Err(ImportError::PriorityNotGranted(p.clone()));
+            }
+        }
+        Ok(issued)
+    }
+}
+
+/// Takes `t` into this (host) terminal's queue, if `rules` allow it.
 pub fn import_offline(
     conn: &mut Connection,
     catalogue: &Catalogue,
+    rules: &ImportRules<'_>,
     t: &OfflineTicket,
     now: DateTime<FixedOffset>,
 ) -> Result<ImportOutcome, ImportError> {
@@ -70,13 +171,7 @@ pub fn import_offline(
     if format_number(service.prefix, t.seq) != t.number {
         return Err(ImportError::BadNumber(t.number.clone()));
     }
-    let issued = DateTime::parse_from_rfc3339(&t.issued_at)
-        .map_err(|_| ImportError::BadTime(t.issued_at.clone()))?;
-    if let Some(p) = &t.priority
-        && PriorityGroup::parse(p).is_none()
-    {
-        return Err(ImportError::BadPriority(p.clone()));
-    }
+    let issued = rules.check(t, now)?;
     super::day::ensure_day(conn, now)?;
     let day = issued.date_naive().format("%Y-%m-%d").to_string();
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -125,12 +220,12 @@ pub fn import_offline(
         outbox::kind::TICKET_IMPORTED,
         &serde_json::json!({
             "ticket_id": tx.last_insert_rowid(),
-            "token": t.token,
             "number": t.number,
             "service_id": t.service_id,
             "service_day": day,
             "issued_at": t.issued_at,
             "priority": t.priority,
+            "age_band": identity.map(|i| &i.age_band),
         }),
         now,
     )?;

@@ -46,12 +46,13 @@ pub(super) async fn staff_stream(
     headers: HeaderMap,
     _staff: Staff,
 ) -> Result<Response, ApiError> {
-    let rx = st.streams.staff.subscribe();
+    let rx = st.streams.subscribe(&st.streams.staff, st.max_streams)?;
     let first = staff_json(&st.shared).await?;
     let token = session_token(&headers).unwrap_or_default();
     let sessions = st.sessions.clone();
-    // The stream ends with the session (logout or expiry).
-    Ok(event_stream("state", first, rx, move || sessions.is_live(&token)).into_response())
+    let ended = Some(sessions.ended());
+    // The stream ends with the session (logout, expiry, the account removed).
+    Ok(event_stream("state", first, rx, move || sessions.is_live(&token), ended).into_response())
 }
 
 /// Runs `action` as `staff`'s through the counter service.

@@ -51,7 +51,7 @@ pub(super) async fn hall_state(State(st): State<AppState>) -> Result<Response, A
 }
 
 pub(super) async fn hall_stream(State(st): State<AppState>) -> Result<Response, ApiError> {
-    let rx = st.streams.hall.subscribe();
+    let rx = st.streams.subscribe(&st.streams.hall, st.max_streams)?;
     let first = hall_json(&st.shared).await?;
-    Ok(event_stream("hall", first, rx, || true).into_response())
+    Ok(event_stream("hall", first, rx, || true, None).into_response())
 }

@@ -13,17 +13,23 @@ use crate::services::answer;
 
 pub(super) async fn import_for_terminal(
     State(st): State<AppState>,
-    _terminal: Terminal,
+    Terminal(client): Terminal,
     Json(body): Json<ImportBody>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let taken = answer(|reply| st.tickets.take_offline(body.tickets, reply))
+    let ranges = client.range.map(|r| vec![r]);
+    let taken = answer(|reply| st.tickets.take_offline(body.tickets, ranges, reply))
         .await
         .ok_or_else(ApiError::unavailable)?;
     let results: Vec<_> = taken
         .into_iter()
         .map(|(token, outcome)| match outcome {
             Ok(outcome) => json!({ "token": token, "outcome": outcome }),
-            Err(e) => json!({ "token": token, "outcome": "refused", "message": e.to_string() }),
+            Err(e) => json!({
+                "token": token,
+                "outcome": "refused",
+                "error": e.code(),
+                "message": e.to_string(),
+            }),
         })
         .collect();
     Ok(Json(json!({ "results": results })))

@@ -7,7 +7,7 @@
 //! | method | path | who | what |
 //! |---|---|---|---|
 //! | GET | `/counter`, `/hall`, `/t/{token}` | anyone | the pages |
-//! | POST | `/api/login` `{pin}` | anyone | staff login: session cookie |
+//! | POST | `/api/login` `{name, pin}` | anyone | staff login: session cookie |
 //! | POST | `/api/logout` | staff | ends the session |
 //! | GET | `/api/me` | staff | who is logged in |
 //! | GET | `/api/state`, `/api/stream` | staff | counters, waiting list, today's counts (JSON, SSE) |
@@ -20,10 +20,15 @@
 //! | GET | `/api/tickets/{token}` | anyone with the token | one ticket's live position |
 //! | POST | `/api/issue`, `/api/import` | client terminals | issue a ticket; hand over offline tickets |
 //! | GET | `/api/health` | anyone | liveness for client terminals |
+//!
+//! Every request must be for one of the terminal's names (see [`crate::queue_api::origin`]);
+//! on any address but loopback the API speaks only HTTPS ([`crate::queue_api::tls`]), and
+//! the accept loop ([`crate::queue_api::serve`]) caps and times out connections.
 
 mod auth;
 mod counter;
 mod error;
+mod guard;
 mod hall;
 mod import;
 mod sse;
@@ -42,9 +47,12 @@ use serde_json::json;
 use thiserror::Error;
 
 use super::auth::{Sessions, TerminalTokens};
-use super::pages;
+use super::origin::HostCheck;
+use super::serve::Limits;
+use super::tls::TlsError;
+use super::{pages, tls};
 use crate::config::queue_api::{ClientsConfig, ServerConfig};
-use crate::domain::maintenance::Authenticator;
+use crate::domain::maintenance::{Authenticator, LockoutPolicy};
 use crate::services::{CounterService, QueueShared, TicketService};
 
 /// The server could not start.
@@ -57,6 +65,13 @@ pub enum ServerError {
     },
     #[error("cannot start the queue API thread: {0}")]
     Thread(std::io::Error),
+    #[error(
+        "the queue API listens on {0}, beyond this machine, and needs HTTPS: set \
+         [queue.server] tls_cert and tls_key"
+    )]
+    NoCertificate(SocketAddr),
+    #[error(transparent)]
+    Tls(#[from] TlsError),
 }
 
 /// The running server. Dropping it stops it and closes every connection.
@@ -98,41 +113,82 @@ struct AppState {
     login: Authenticator,
     terminals: Arc<TerminalTokens>,
     streams: Arc<sse::Streams>,
+    /// Wrong PINs by source address and by account.
+    guesses: Arc<auth::LoginGuesses>,
+    hosts: Arc<HostCheck>,
+    /// Listeners of each stream at most.
+    max_streams: usize,
 }
 
-/// Starts the API on `config.listen`.
+impl AppState {
+    fn new(
+        shared: Arc<QueueShared>,
+        sessions: Sessions,
+        login: Authenticator,
+        terminals: TerminalTokens,
+        config: &ServerConfig,
+        lockout: LockoutPolicy,
+    ) -> Self {
+        Self {
+            counter: CounterService::new(shared.clone()),
+            // Issues in this terminal's queue for client terminals: no host, no printer here.
+            tickets: TicketService::new(shared.clone(), None, None, shared.centre_name.clone()),
+            streams: sse::Streams::following(&shared.events),
+            shared,
+            sessions: Arc::new(sessions),
+            login,
+            terminals: Arc::new(terminals),
+            guesses: Arc::new(auth::LoginGuesses::new(lockout)),
+            hosts: Arc::new(HostCheck::new(&config.host_names)),
+            max_streams: config.max_streams,
+        }
+    }
+}
+
+/// Starts the API on `config.listen`: HTTPS with the configured certificate, or plain HTTP
+/// on a loopback address. Wrong PINs lock a source address, or an account, for the
+/// lengths of `lockout`.
 pub fn start(
     shared: Arc<QueueShared>,
     config: &ServerConfig,
     clients: &ClientsConfig,
     login: Authenticator,
+    lockout: LockoutPolicy,
 ) -> Result<QueueServer, ServerError> {
     let bind_err = |source| ServerError::Bind {
         addr: config.listen,
         source,
     };
+    let acceptor = if config.plain_http() {
+        None
+    } else {
+        match (&config.tls_cert, &config.tls_key) {
+            (Some(cert), Some(key)) => Some(tls::acceptor(cert, key)?),
+            _ => return Err(ServerError::NoCertificate(config.listen)),
+        }
+    };
     let listener = std::net::TcpListener::bind(config.listen).map_err(bind_err)?;
     listener.set_nonblocking(true).map_err(bind_err)?;
     let addr = listener.local_addr().map_err(bind_err)?;
-    let state = AppState {
-        counter: CounterService::new(shared.clone()),
-        // Issues in this terminal's queue for client terminals: no host, no printer here.
-        tickets: TicketService::new(shared.clone(), None, None, shared.centre_name.clone()),
-        streams: sse::Streams::following(&shared.events),
-        shared,
-        sessions: Arc::new(Sessions::new(
-            Duration::from_secs(config.session_idle_minutes * 60),
-            Duration::from_secs(config.session_max_hours * 3600),
-        )),
-        login,
-        terminals: Arc::new(TerminalTokens::from_hex(&clients.token_sha256)),
+    let sessions = Sessions::new(
+        Duration::from_secs(config.session_idle_minutes * 60),
+        Duration::from_secs(config.session_max_hours * 3600),
+    )
+    .secure(acceptor.is_some());
+    let terminals = TerminalTokens::from_config(&clients.token_sha256, &clients.terminal);
+    let state = AppState::new(shared, sessions, login, terminals, config, lockout);
+    let limits = Limits {
+        max_connections: config.max_connections,
+        max_per_source: config.max_connections_per_source,
+        idle: Duration::from_secs(config.idle_timeout_secs),
+        handshake: Duration::from_secs(10),
     };
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let thread = std::thread::Builder::new()
         .name("queue-api".into())
-        .spawn(move || serve(listener, state, stop_rx))
+        .spawn(move || serve(listener, state, acceptor, limits, stop_rx))
         .map_err(ServerError::Thread)?;
-    tracing::info!(%addr, "queue API listening");
+    tracing::info!(%addr, https = !config.plain_http(), "queue API listening");
     Ok(QueueServer {
         addr,
         stop: Some(stop_tx),
@@ -149,18 +205,15 @@ pub fn fuzz_router(
     login: Authenticator,
     terminal_token_sha256: String,
 ) -> (Router, String) {
-    let state = AppState {
-        counter: CounterService::new(shared.clone()),
-        tickets: TicketService::new(shared.clone(), None, None, shared.centre_name.clone()),
-        streams: sse::Streams::following(&shared.events),
+    let sessions = Sessions::new(Duration::from_secs(3600), Duration::from_secs(12 * 3600));
+    let state = AppState::new(
         shared,
-        sessions: Arc::new(Sessions::new(
-            Duration::from_secs(3600),
-            Duration::from_secs(12 * 3600),
-        )),
+        sessions,
         login,
-        terminals: Arc::new(TerminalTokens::from_hex(&[terminal_token_sha256])),
-    };
+        TerminalTokens::from_hex(&[terminal_token_sha256]),
+        &ServerConfig::default(),
+        LockoutPolicy::default(),
+    );
     let token = state.sessions.create(crate::queue_api::auth::StaffLogin {
         name: "王芳".into(),
         role: crate::domain::maintenance::Role::Staff,
@@ -174,6 +227,8 @@ pub fn fuzz_router(
 fn serve(
     listener: std::net::TcpListener,
     state: AppState,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    limits: Limits,
     stop: tokio::sync::oneshot::Receiver<()>,
 ) {
     let runtime = match tokio::runtime::Builder::new_current_thread()
@@ -195,20 +250,10 @@ fn serve(
             }
         };
         sse::spawn_publishers(&state);
-        // Small writes go out at once: an SSE event held back by Nagle's algorithm waits for
-        // the display's delayed ACK (40 ms on Linux) before it leaves.
-        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!("cannot set TCP_NODELAY on a queue API connection: {e}");
-            }
-        });
+        guard::spawn_session_sweep(&state);
         let app = router(state);
         tokio::select! {
-            result = axum::serve(listener, app) => {
-                if let Err(e) = result {
-                    tracing::error!("the queue API stopped: {e}");
-                }
-            }
+            () = super::serve::serve(listener, app, tls, limits) => {}
             _ = stop => {}
         }
     });
@@ -239,6 +284,10 @@ fn router(state: AppState) -> Router {
         .route("/api/notice", put(counter::set_notice))
         .route("/api/issue", post(tickets::issue_for_terminal))
         .route("/api/import", post(import::import_for_terminal))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::for_this_terminal,
+        ))
         .with_state(state)
 }
 

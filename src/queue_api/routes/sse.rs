@@ -12,6 +12,7 @@ use tokio::sync::watch;
 
 use super::AppState;
 use super::counter::staff_json;
+use super::error::ApiError;
 use super::hall::hall_json;
 use crate::domain::queue::day::ensure_day;
 use crate::events::{Events, KioskEvent};
@@ -41,6 +42,22 @@ impl Streams {
             hall: watch::channel(Arc::from("{}")).0,
             staff: watch::channel(Arc::from("{}")).0,
         })
+    }
+
+    /// A new listener of `stream`, unless it has `max` already.
+    pub(super) fn subscribe(
+        &self,
+        stream: &watch::Sender<Arc<str>>,
+        max: usize,
+    ) -> Result<watch::Receiver<Arc<str>>, ApiError> {
+        if stream.receiver_count() >= max {
+            return Err(ApiError::new(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "too_many_streams",
+                "too many displays follow this stream; close one and try again",
+            ));
+        }
+        Ok(stream.subscribe())
     }
 }
 
@@ -97,23 +114,43 @@ async fn day_watch(st: AppState) {
     }
 }
 
-/// A stream of `event` messages: `first`, then each published version while `alive`.
+/// A stream of `event` messages: `first`, then each published version while `alive`
+/// (checked again whenever `ended` changes: a session ended).
 pub(super) fn event_stream(
     event: &'static str,
     first: String,
     rx: watch::Receiver<Arc<str>>,
-    alive: impl Fn() -> bool + Send + 'static,
+    alive: impl Fn() -> bool + Send + Sync + 'static,
+    ended: Option<watch::Receiver<u64>>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let first =
         futures_util::stream::once(async move { Ok(Event::default().event(event).data(first)) });
-    let rest = futures_util::stream::unfold(rx, move |mut rx| {
-        let alive = alive();
+    let alive = Arc::new(alive);
+    let rest = futures_util::stream::unfold((rx, ended), move |(mut rx, mut ended)| {
+        let alive = alive.clone();
         async move {
-            if !alive || rx.changed().await.is_err() {
-                return None;
+            loop {
+                if !alive() {
+                    return None;
+                }
+                let changed = match ended.as_mut() {
+                    Some(ended) => tokio::select! {
+                        c = rx.changed() => c,
+                        e = ended.changed() => {
+                            if e.is_err() {
+                                return None;
+                            }
+                            continue;
+                        }
+                    },
+                    None => rx.changed().await,
+                };
+                if changed.is_err() {
+                    return None;
+                }
+                let data = rx.borrow_and_update().clone();
+                return Some((Ok(Event::default().event(event).data(&*data)), (rx, ended)));
             }
-            let data = rx.borrow_and_update().clone();
-            Some((Ok(Event::default().event(event).data(&*data)), rx))
         }
     });
     Sse::new(first.chain(rest)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))

@@ -33,7 +33,7 @@ async function start() {
     me = await api("GET", "/api/me");
   } catch (e) {
     show("login-view");
-    el("pin").focus();
+    el(el("name").value ? "pin" : "name").focus();
     return;
   }
   text(el("who"), me.name);
@@ -171,10 +171,11 @@ function report(action, r) {
 
 el("login-form").addEventListener("submit", async (e) => {
   e.preventDefault();
+  const name = el("name").value.trim();
   const pin = el("pin").value;
   el("pin").value = "";
   try {
-    await api("POST", "/api/login", { pin });
+    await api("POST", "/api/login", { name, pin });
     say("");
     start();
   } catch (err) { say(err.message); }

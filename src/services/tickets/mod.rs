@@ -20,7 +20,9 @@ pub use paper::PrintResult;
 
 use super::queue::QueueShared;
 use crate::devices::printing::PrinterHandle;
-use crate::domain::queue::import::{ImportError, ImportOutcome, OfflineTicket, import_offline};
+use crate::domain::queue::import::{
+    ImportError, ImportOutcome, ImportRules, OfflineTicket, import_offline,
+};
 use crate::domain::queue::view::{self, TicketStatus};
 use crate::domain::queue::{
     IssueRequest, Numbering, PriorityGroup, QueueError, SeqRange, TicketIdentity, WaitEstimate,
@@ -163,7 +165,12 @@ impl TicketService {
         host.issue(
             request,
             Box::new(move |answer| match answer {
-                Ok(ticket) => reply(Ok(ticket)),
+                // The QR code holds this terminal's configured address, never one the host
+                // (or whoever answers in its place) sends.
+                Ok(ticket) => {
+                    let url = shared.ticket_url(&ticket.token);
+                    reply(Ok(Ticket { url, ..ticket }))
+                }
                 Err(HostError::UnknownService(s)) => reply(Err(TicketError::UnknownService(s))),
                 Err(HostError::Refused(message)) => reply(Err(TicketError::Failed(message))),
                 Err(HostError::Unreachable(reason)) => {
@@ -337,18 +344,27 @@ fn issue_offline(
 impl TicketService {
     /// Takes a client terminal's offline tickets into this terminal's queue, each at the
     /// place its time gives it; replies with each ticket's token and what became of it.
+    /// `ranges`: the client's own reserved range, if the host knows it, else every range
+    /// reserved for clients.
     pub fn take_offline(
         &self,
         tickets: Vec<OfflineTicket>,
+        ranges: Option<Vec<SeqRange>>,
         reply: impl FnOnce(Vec<(String, Result<ImportOutcome, ImportError>)>) + Send + 'static,
     ) {
         let shared = self.shared.clone();
         self.shared.worker.submit(move |s| {
-            let (catalogue, now) = (shared.catalogue(), shared.clock.now());
+            let (catalogue, policy, now) =
+                (shared.catalogue(), shared.policy(), shared.clock.now());
+            let ranges = ranges.unwrap_or_else(|| shared.reserved.clone());
+            let rules = ImportRules {
+                ranges: &ranges,
+                policy: &policy,
+            };
             let results: Vec<_> = tickets
                 .into_iter()
                 .map(|t| {
-                    let outcome = import_offline(s.conn(), &catalogue, &t, now);
+                    let outcome = import_offline(s.conn(), &catalogue, &rules, &t, now);
                     match &outcome {
                         Err(ImportError::Sql(e)) => {
                             tracing::error!("cannot take an offline ticket: {e}")

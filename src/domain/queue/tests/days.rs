@@ -132,14 +132,26 @@ fn offline_numbers_come_from_the_range_and_the_host_skips_it_and_takes_them_late
     assert_eq!(numbers, ["B001", "B002", "B005"]);
 
     // Back online: the host takes the client's tickets at their places, each once.
+    host.tick(40);
     let pending = import::pending_offline(client.s.conn()).unwrap();
     assert_eq!(pending.len(), 3);
+    let rules = import::ImportRules {
+        ranges: &[range, SeqRange::parse("1-1").unwrap()],
+        policy: &host.policy,
+    };
     for t in &pending {
-        let r = import::import_offline(host.s.conn(), &host.catalogue, t, host.now).unwrap();
+        let r =
+            import::import_offline(host.s.conn(), &host.catalogue, &rules, t, host.now).unwrap();
         assert_eq!(r, ImportOutcome::Imported);
         import::mark_handed_over(client.s.conn(), &t.token, client.now).unwrap();
     }
-    let again = import::import_offline(host.s.conn(), &host.catalogue, &pending[0], host.now);
+    let again = import::import_offline(
+        host.s.conn(),
+        &host.catalogue,
+        &rules,
+        &pending[0],
+        host.now,
+    );
     assert_eq!(again.unwrap(), ImportOutcome::AlreadyKnown);
     assert!(import::pending_offline(client.s.conn()).unwrap().is_empty());
     let next = issue(
@@ -158,7 +170,8 @@ fn offline_numbers_come_from_the_range_and_the_host_skips_it_and_takes_them_late
     clash.token = crate::ids::random_hex();
     clash.seq = 1;
     clash.number = "B001".into();
-    let err = import::import_offline(host.s.conn(), &host.catalogue, &clash, host.now).unwrap_err();
+    let err = import::import_offline(host.s.conn(), &host.catalogue, &rules, &clash, host.now)
+        .unwrap_err();
     assert!(matches!(err, ImportError::NumberTaken(_)), "{err}");
     assert!(err.to_string().contains("reserved_ranges"));
 }

@@ -40,10 +40,11 @@ pub struct IssuedTicket {
 }
 
 /// The `ticket.issued` outbox payload: what the operations centre needs for statistics.
+/// Not the ticket's token (whoever holds it follows the ticket's page) and not the
+/// identity: only the age band, for statistics.
 #[derive(Debug, Serialize)]
 struct TicketIssuedEvent<'a> {
     ticket_id: i64,
-    token: &'a str,
     service_id: &'a str,
     number: &'a str,
     service_day: String,
@@ -54,7 +55,7 @@ struct TicketIssuedEvent<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     origin: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    identity: Option<&'a TicketIdentity>,
+    age_band: Option<&'a str>,
 }
 
 /// Formats a ticket number: the prefix and at least three digits.
@@ -218,7 +219,6 @@ pub fn issue(
         outbox::kind::TICKET_ISSUED,
         &TicketIssuedEvent {
             ticket_id: id,
-            token: &token,
             service_id,
             number: &number,
             service_day: day_text.clone(),
@@ -226,7 +226,7 @@ pub fn issue(
             people_ahead,
             priority: priority.map(PriorityGroup::as_str),
             origin,
-            identity,
+            age_band: identity.map(|i| i.age_band.as_str()),
         },
         now,
     )?;

@@ -98,6 +98,7 @@ fn table() -> RouteTable {
         list: Vec::new(),
     }
     .get(paths::HEALTH, routes::health::healthz)
+    .get(paths::READY, routes::health::readyz)
     .post(paths::ENROL, routes::enrol::enrol)
     .post(paths::POLL, routes::poll::poll)
     .post(paths::EVENTS, routes::events::ingest)

@@ -2,7 +2,6 @@
 
 use crate::app::AppState;
 use crate::error::ApiFailure;
-use crate::store::terminals;
 use axum::http::{HeaderMap, Method, StatusCode};
 use provisioning::auth::{
     self, AuthError, AuthHeaders, HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP,
@@ -47,11 +46,7 @@ pub async fn authenticate(
 ) -> Result<Caller, ApiFailure> {
     let refused = |e: AuthError| ApiFailure::unauthenticated(e.to_string());
     let h = read_headers(headers).map_err(refused)?;
-    let device = h.device_id.clone();
-    let info = state
-        .store
-        .call(move |c| terminals::auth_info(c, &device))
-        .await?;
+    let info = state.store.auth_info(&h.device_id).await?;
     let Some(info) = info else {
         return Err(ApiFailure::unauthenticated(format!(
             "terminal {} is not enrolled with this registry",

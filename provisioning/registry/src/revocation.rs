@@ -5,7 +5,6 @@
 //! are checked on every request anyway.
 
 use crate::app::AppState;
-use crate::store::{lawyers, terminals};
 use tokio::sync::watch;
 use tokio::time::MissedTickBehavior;
 
@@ -31,15 +30,7 @@ pub async fn sweep(state: &AppState) -> (Vec<String>, Vec<String>) {
     if connected.is_empty() && accounts.is_empty() {
         return (Vec::new(), Vec::new());
     }
-    let found = state
-        .store
-        .call(move |c| {
-            Ok((
-                terminals::not_active_among(c, &connected)?,
-                lawyers::not_active_among(c, &accounts)?,
-            ))
-        })
-        .await;
+    let found = state.store.not_active(connected, accounts).await;
     let (revoked, disabled) = match found {
         Ok(pair) => pair,
         Err(e) => {

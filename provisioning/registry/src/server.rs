@@ -39,7 +39,8 @@ impl RunningServer {
 pub async fn start(config: ServeConfig) -> Result<RunningServer> {
     let tls = crate::tls::server_config(&config.tls_cert, &config.tls_key)?;
     let store = Store::open(&config.database)
-        .with_context(|| format!("cannot open the database {}", config.database.display()))?;
+        .await
+        .with_context(|| format!("cannot open the database {}", config.database))?;
     let code_key = crate::code_key::CodeKey::load_or_create(&config.code_key)?;
     let listener = TcpListener::bind(config.listen)
         .await
@@ -93,10 +94,7 @@ async fn legal_aid_retention(state: AppState, mut stopped: watch::Receiver<bool>
         }
         let retention = state.config.legal_aid_retention;
         let now = chrono::Utc::now();
-        let deleted = state
-            .store
-            .call(move |c| crate::store::legal_aid::delete_expired(c, now - retention, now))
-            .await;
+        let deleted = state.store.delete_expired_async(now - retention, now).await;
         match deleted {
             Ok(0) => {}
             Ok(n) => tracing::info!(

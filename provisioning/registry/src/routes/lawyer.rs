@@ -5,7 +5,6 @@ use crate::app::AppState;
 use crate::error::{ApiFailure, parse_json};
 use crate::login_guard::Refusal;
 use crate::peer::SourceAddr;
-use crate::store::lawyers;
 use crate::video::LawyerInfo;
 use crate::video::sessions::{SESSION_LIFETIME, token_from_cookie};
 use axum::Json;
@@ -74,11 +73,7 @@ pub async fn login(
         .lawyer_logins
         .admit(source, &form.username)
         .map_err(not_checked)?;
-    let username = form.username.clone();
-    let account = state
-        .store
-        .call(move |c| lawyers::get(c, &username))
-        .await?;
+    let account = state.store.lawyer_login_info(&form.username).await?;
     let matched = admission
         .check_password(
             form.password,

@@ -6,7 +6,6 @@
 use crate::app::AppState;
 use crate::auth::authenticate;
 use crate::error::ApiFailure;
-use crate::store::{platforms, video};
 use crate::video::hub::{ConnId, OUTGOING_QUEUE, Outgoing};
 use crate::video::sessions::token_from_cookie;
 use crate::video::{KioskInfo, LawyerInfo};
@@ -49,11 +48,13 @@ pub async fn kiosk(
         return upgrade_required();
     };
     let placement = caller.placement.clone();
-    let platform_id = placement.platform_id.clone();
-    let loaded = state
-        .store
-        .call(move |c| Ok((platforms::get(c, &platform_id)?, video::ice_config(c)?)))
-        .await;
+    let loaded = async {
+        Ok::<_, crate::store::StoreError>((
+            state.store.platform_async(&placement.platform_id).await?,
+            state.store.ice_config_async().await?,
+        ))
+    }
+    .await;
     let (platform, ice) = match loaded {
         Ok(pair) => pair,
         Err(e) => return ApiFailure::from(e).into_response(),
@@ -104,7 +105,7 @@ pub async fn lawyer(
     let Ok(ws) = ws else {
         return upgrade_required();
     };
-    let ice = match state.store.call(|c| video::ice_config(c)).await {
+    let ice = match state.store.ice_config_async().await {
         Ok(ice) => ice,
         Err(e) => return ApiFailure::from(e).into_response(),
     };

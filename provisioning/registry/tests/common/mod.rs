@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use ed25519_dalek::SigningKey;
-use kiosk_registry::store::{Store, platforms};
+use kiosk_registry::store::{DbTarget, Store, platforms};
 use kiosk_registry::tls::{PkiFiles, init_pki};
 use provisioning::client::{ClientConfig, Enrolment, Stores, SyncClient, SyncError};
 use provisioning::identity::DeviceIdentity;
@@ -19,9 +19,34 @@ use tempfile::TempDir;
 pub const PLATFORM: &str = "hz-xihu";
 pub const OTHER_PLATFORM: &str = "nb-haishu";
 
+/// Whether this run's registries use PostgreSQL (`scripts/with-postgres.sh` sets
+/// `KIOSK_TEST_STORE=postgres` and `KIOSK_TEST_PG`); SQLite otherwise.
+pub fn on_postgres() -> bool {
+    std::env::var("KIOSK_TEST_STORE").as_deref() == Ok("postgres")
+}
+
+/// A fresh, empty database for one test: a new PostgreSQL database on the test server, or
+/// the SQLite file `sqlite` (made on first use).
+pub fn fresh_database(sqlite: &Path) -> DbTarget {
+    if !on_postgres() {
+        return DbTarget::Sqlite(sqlite.to_path_buf());
+    }
+    let admin = std::env::var("KIOSK_TEST_PG").expect("KIOSK_TEST_PG (scripts/with-postgres.sh)");
+    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let url =
+        kiosk_registry::store::wait(|| kiosk_registry::store::pg::create_database(&admin, &name))
+            .expect("a test database");
+    DbTarget::Postgres(url)
+}
+
 pub struct Pilot {
     pub dir: TempDir,
+    /// The SQLite file (when on SQLite).
     pub db: PathBuf,
+    /// What `--db` is given: the SQLite file or a PostgreSQL database of its own.
+    pub target: DbTarget,
+    /// The enrolment-code key (passed as `--code-key`).
+    pub code_key_path: PathBuf,
     pub pki: PkiFiles,
     pub ops_key: SigningKey,
     pub ops_pub: String,
@@ -52,33 +77,31 @@ impl Pilot {
         let db = dir.path().join("registry.db");
         let ops_key = generate_signing_key().unwrap();
         let ops_pub = public_key_to_base64(&ops_key.verifying_key());
-        let store = Store::open(&db).unwrap();
+        let target = fresh_database(&db);
+        let store = Store::open_blocking(&target).unwrap();
         store
-            .with(|c| {
-                platforms::upsert(
-                    c,
-                    &platforms::Platform {
-                        id: PLATFORM.into(),
-                        name: "西湖区公共法律服务中心".into(),
-                        region: "330106".into(),
-                        address: "杭州市西湖区".into(),
-                    },
-                )?;
-                platforms::upsert(
-                    c,
-                    &platforms::Platform {
-                        id: OTHER_PLATFORM.into(),
-                        name: "海曙区公共法律服务中心".into(),
-                        region: "330203".into(),
-                        address: String::new(),
-                    },
-                )?;
-                kiosk_registry::store::bundles::register_key(c, "ops-1", &ops_pub)
+            .platform_upsert(&platforms::Platform {
+                id: PLATFORM.into(),
+                name: "西湖区公共法律服务中心".into(),
+                region: "330106".into(),
+                address: "杭州市西湖区".into(),
             })
             .unwrap();
+        store
+            .platform_upsert(&platforms::Platform {
+                id: OTHER_PLATFORM.into(),
+                name: "海曙区公共法律服务中心".into(),
+                region: "330203".into(),
+                address: String::new(),
+            })
+            .unwrap();
+        store.register_key("ops-1", &ops_pub).unwrap();
+        let code_key_path = dir.path().join("enrolment-code.key");
         Self {
             dir,
             db,
+            target,
+            code_key_path,
             pki,
             ops_key,
             ops_pub,
@@ -90,7 +113,31 @@ impl Pilot {
     }
 
     pub fn store(&self) -> Store {
-        Store::open(&self.db).unwrap()
+        Store::open_blocking(&self.target).unwrap()
+    }
+
+    /// Every folder where the registry's data lands on disk: the pilot's folder (the SQLite
+    /// file, keys, logs), and on PostgreSQL this database's files and the write-ahead log
+    /// (after a checkpoint, so what was committed is in the files).
+    pub fn data_dirs(&self) -> Vec<PathBuf> {
+        let mut dirs = vec![self.dir.path().to_path_buf()];
+        if on_postgres() {
+            let store = self.store();
+            store.sql_execute("CHECKPOINT", &[]).unwrap();
+            let text = |sql: &str| store.sql_text(sql, &[]).unwrap().remove(0).unwrap();
+            let data = PathBuf::from(text("SELECT current_setting('data_directory')"));
+            let oid = text(
+                "SELECT CAST(oid AS TEXT) FROM pg_database WHERE datname = current_database()",
+            );
+            dirs.push(data.join("base").join(oid));
+            dirs.push(data.join("pg_wal"));
+        }
+        dirs
+    }
+
+    /// The SQLite store, for checks that only make sense on a file (None on PostgreSQL).
+    pub fn sqlite(&self) -> Option<kiosk_registry::store::SqliteStore> {
+        self.store().as_sqlite().cloned()
     }
 
     pub fn url(&self) -> String {
@@ -106,8 +153,10 @@ impl Pilot {
             .open(self.dir.path().join("serve.log"))
             .unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_kiosk-registry"))
-            .args(["--db"])
-            .arg(&self.db)
+            .arg("--db")
+            .arg(self.target.arg())
+            .arg("--code-key")
+            .arg(&self.code_key_path)
             .args([
                 "serve",
                 "--listen",
@@ -142,7 +191,9 @@ impl Pilot {
         use std::io::Write as _;
         let mut child = Command::new(env!("CARGO_BIN_EXE_kiosk-registry"))
             .arg("--db")
-            .arg(&self.db)
+            .arg(self.target.arg())
+            .arg("--code-key")
+            .arg(&self.code_key_path)
             .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -177,22 +228,15 @@ impl Pilot {
         }
     }
 
-    /// The key enrolment codes are hashed with (beside the database, as the server uses it).
+    /// The key enrolment codes are hashed with (as the server uses it).
     pub fn code_key(&self) -> kiosk_registry::code_key::CodeKey {
-        kiosk_registry::code_key::CodeKey::for_database(&self.db).unwrap()
+        kiosk_registry::code_key::CodeKey::load_or_create(&self.code_key_path).unwrap()
     }
 
     pub fn code(&self, platform: &str) -> String {
         let expires = chrono::Utc::now() + chrono::Duration::hours(1);
         self.store()
-            .with(|c| {
-                kiosk_registry::store::enrolment::create_code(
-                    c,
-                    &self.code_key(),
-                    platform,
-                    expires,
-                )
-            })
+            .create_code(&self.code_key(), platform, expires)
             .unwrap()
     }
 
@@ -223,23 +267,20 @@ impl Pilot {
     }
 
     pub fn events_count(&self) -> u64 {
-        self.store()
-            .with(|c| {
-                Ok(c.query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))? as u64)
-            })
-            .unwrap()
+        self.store().count_events(None).unwrap()
     }
 
+    /// Every stored event's idempotency key, sorted (repeats would show twice).
     pub fn event_keys(&self) -> Vec<String> {
+        let mut keys = Vec::new();
         self.store()
-            .with(|c| {
-                Ok(
-                    c.prepare("SELECT idempotency_key FROM events ORDER BY idempotency_key")?
-                        .query_map([], |r| r.get(0))?
-                        .collect::<Result<Vec<String>, _>>()?,
-                )
+            .export(&Default::default(), &mut |row| {
+                keys.push(row.idempotency_key);
+                Ok(())
             })
-            .unwrap()
+            .unwrap();
+        keys.sort();
+        keys
     }
 }
 

@@ -48,6 +48,10 @@ impl AppState {
     /// State for a server starting now.
     pub fn new(store: Store, code_key: CodeKey, config: ServeConfig) -> Self {
         let started = chrono::Utc::now().timestamp();
+        let sessions = match &store {
+            Store::Postgres(pg) => crate::video::LawyerSessions::shared(pg.clone()),
+            Store::Sqlite(_) => crate::video::LawyerSessions::default(),
+        };
         Self {
             store,
             code_key: Arc::new(code_key),
@@ -60,7 +64,7 @@ impl AppState {
             )),
             config: Arc::new(config),
             video: Arc::new(crate::video::Hub::default()),
-            lawyer_sessions: Arc::new(crate::video::LawyerSessions::default()),
+            lawyer_sessions: Arc::new(sessions),
         }
     }
 }

@@ -52,6 +52,9 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer> {
     tokio::spawn(refresh_call_queues(state.video.clone(), stopped.clone()));
     tokio::spawn(crate::revocation::watch(state.clone(), stopped.clone()));
     tokio::spawn(legal_aid_retention(state.clone(), stopped.clone()));
+    if let Store::Postgres(pg) = &state.store {
+        tokio::spawn(prune_nonces(pg.clone(), stopped.clone()));
+    }
     let task = tokio::spawn(accept_loop(
         listener,
         TlsAcceptor::from(tls),
@@ -79,6 +82,20 @@ async fn refresh_call_queues(hub: Arc<crate::video::Hub>, mut stopped: watch::Re
                 hub.shutdown();
                 return;
             }
+        }
+    }
+}
+
+/// The shared replay guard forgets nonces whose requests are refused for their age anyway.
+async fn prune_nonces(pg: crate::store::pg::PgStore, mut stopped: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stopped.changed() => return,
+        }
+        if let Err(e) = pg.prune_nonces(chrono::Utc::now().timestamp()).await {
+            tracing::warn!("pruning request nonces: {e}");
         }
     }
 }

@@ -95,13 +95,8 @@ pub async fn login(
             display_name: lawyer.display_name.clone(),
             regions: lawyer.regions.clone(),
         })
-        .map_err(|e| {
-            ApiFailure::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                ErrorCode::Internal,
-                format!("no randomness for a session: {e}"),
-            )
-        })?;
+        .await
+        .map_err(|e| ApiFailure::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, e))?;
     tracing::info!(user = %lawyer.username, "lawyer logged in");
     let cookie = format!(
         "{LAWYER_COOKIE}={token}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={}",
@@ -126,7 +121,7 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Respon
         .filter_map(|v| v.to_str().ok())
         .find_map(token_from_cookie)
     {
-        state.lawyer_sessions.remove(token);
+        state.lawyer_sessions.remove(token).await;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     let clear = format!("{LAWYER_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0");

@@ -98,7 +98,7 @@ pub async fn lawyer(
     headers: HeaderMap,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
-    let lawyer = match lawyer_from_headers(&state, &headers) {
+    let lawyer = match lawyer_from_headers(&state, &headers).await {
         Ok(lawyer) => lawyer,
         Err(refused) => return refused.into_response(),
     };
@@ -138,7 +138,7 @@ pub async fn lawyer(
 
 /// The logged-in lawyer of a request: a live session cookie and, when a browser says where
 /// the page came from, this registry's own origin (no cross-site WebSocket hijacking).
-pub fn lawyer_from_headers(
+pub async fn lawyer_from_headers(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<LawyerInfo, ApiFailure> {
@@ -151,6 +151,7 @@ pub fn lawyer_from_headers(
     let lawyer = state
         .lawyer_sessions
         .lookup(token)
+        .await
         .ok_or_else(|| ApiFailure::unauthenticated("the session has ended; log in again"))?;
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
         let host = headers

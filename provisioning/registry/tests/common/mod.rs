@@ -147,6 +147,20 @@ impl Pilot {
     /// Starts `kiosk-registry serve` and waits until it accepts connections.
     pub fn start(&mut self) {
         assert!(self.server.is_none(), "already running");
+        self.server = Some(self.spawn_server(self.port));
+    }
+
+    /// Another registry instance on the same database, TLS files and code key, on a port
+    /// of its own (its log goes to the same file).
+    pub fn another_instance(&self) -> Instance {
+        let port = free_port();
+        Instance {
+            port,
+            child: Some(self.spawn_server(port)),
+        }
+    }
+
+    fn spawn_server(&self, port: u16) -> Child {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -157,12 +171,7 @@ impl Pilot {
             .arg(self.target.arg())
             .arg("--code-key")
             .arg(&self.code_key_path)
-            .args([
-                "serve",
-                "--listen",
-                &format!("127.0.0.1:{}", self.port),
-                "--cert",
-            ])
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--cert"])
             .arg(&self.pki.server_cert)
             .arg("--key")
             .arg(&self.pki.server_key)
@@ -172,12 +181,19 @@ impl Pilot {
             .stderr(log)
             .spawn()
             .unwrap();
-        self.server = Some(child);
         let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(Instant::now() < deadline, "registry did not start");
             std::thread::sleep(Duration::from_millis(50));
         }
+        child
+    }
+
+    /// Client settings for the instance (or load balancer) on `port`.
+    pub fn client_config_for(&self, port: u16) -> ClientConfig {
+        let mut config = self.client_config();
+        config.registry_url = format!("https://127.0.0.1:{port}");
+        config
     }
 
     /// The server's process id, while it runs.
@@ -288,6 +304,52 @@ impl Drop for Pilot {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// A second registry process.
+pub struct Instance {
+    pub port: u16,
+    child: Option<Child>,
+}
+
+impl Instance {
+    /// SIGKILLs it.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A TCP load balancer in front of several instances, as in production (TLS passes
+/// through): each new connection goes to the first backend that accepts it, so when one
+/// dies, terminals reconnect to the next. Returns its port; runs until the runtime ends.
+pub async fn failover_balancer(backends: Vec<u16>) -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut inbound, _)) = listener.accept().await {
+            let backends = backends.clone();
+            tokio::spawn(async move {
+                for backend in backends {
+                    if let Ok(mut outbound) =
+                        tokio::net::TcpStream::connect(("127.0.0.1", backend)).await
+                    {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    port
 }
 
 /// A terminal: key, SQLite store, enrolment.

@@ -36,3 +36,93 @@ impl PgStore {
             .await?)
     }
 }
+
+/// Lawyers' console sessions in the database: a login on one instance opens signalling on
+/// any other. Only the token's SHA-256 is stored.
+impl PgStore {
+    /// Records a session until `expires_at` (Unix seconds).
+    pub async fn session_create(
+        &self,
+        token_hash: &str,
+        username: &str,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        client
+            .execute(
+                "DELETE FROM lawyer_sessions WHERE expires_at <= $1",
+                &[&chrono::Utc::now().timestamp()],
+            )
+            .await?;
+        client
+            .execute(
+                "INSERT INTO lawyer_sessions (token_hash, username, expires_at) VALUES ($1, $2, $3)",
+                &[&token_hash, &username, &expires_at],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// The active account behind a live session: (username, display name, regions).
+    pub async fn session_lookup(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<(String, String, Vec<String>)>, StoreError> {
+        let row = self
+            .client()
+            .await?
+            .query_opt(
+                "SELECT l.username, l.display_name, l.regions FROM lawyer_sessions s
+                 JOIN lawyers l ON l.username = s.username
+                 WHERE s.token_hash = $1 AND s.expires_at > $2 AND l.status = 'active'",
+                &[&token_hash, &now],
+            )
+            .await?;
+        Ok(row.map(|r| {
+            let regions: String = r.get(2);
+            (
+                r.get(0),
+                r.get(1),
+                serde_json::from_str(&regions).unwrap_or_default(),
+            )
+        }))
+    }
+
+    /// Ends one session.
+    pub async fn session_remove(&self, token_hash: &str) -> Result<(), StoreError> {
+        self.client()
+            .await?
+            .execute(
+                "DELETE FROM lawyer_sessions WHERE token_hash = $1",
+                &[&token_hash],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Accounts with a live session on any instance.
+    pub async fn session_usernames(&self, now: i64) -> Result<Vec<String>, StoreError> {
+        let rows = self
+            .client()
+            .await?
+            .query(
+                "SELECT DISTINCT username FROM lawyer_sessions WHERE expires_at > $1 ORDER BY username",
+                &[&now],
+            )
+            .await?;
+        Ok(rows.into_iter().map(|r| r.get(0)).collect())
+    }
+
+    /// Ends every session of these accounts; returns how many.
+    pub async fn sessions_end_for(&self, usernames: &[String]) -> Result<u64, StoreError> {
+        Ok(self
+            .client()
+            .await?
+            .execute(
+                "DELETE FROM lawyer_sessions WHERE username = ANY($1)",
+                &[&usernames],
+            )
+            .await?)
+    }
+}

@@ -68,6 +68,15 @@ fn free_port() -> u16 {
 impl Pilot {
     /// CA and server certificate, a database with two platforms and a registered ops key.
     pub fn new() -> Self {
+        Self::with_database(fresh_database)
+    }
+
+    /// As `new`, on a SQLite file whatever store this run tests (migrations between stores).
+    pub fn new_sqlite() -> Self {
+        Self::with_database(|db| DbTarget::Sqlite(db.to_path_buf()))
+    }
+
+    fn with_database(make: impl FnOnce(&Path) -> DbTarget) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let pki = init_pki(
             &dir.path().join("tls"),
@@ -77,7 +86,7 @@ impl Pilot {
         let db = dir.path().join("registry.db");
         let ops_key = generate_signing_key().unwrap();
         let ops_pub = public_key_to_base64(&ops_key.verifying_key());
-        let target = fresh_database(&db);
+        let target = make(&db);
         let store = Store::open_blocking(&target).unwrap();
         store
             .platform_upsert(&platforms::Platform {

@@ -7,6 +7,7 @@
 //!    PROVINCE_SECONDS (120) against two registry instances on one PostgreSQL database,
 //!    half the fleet on each (as a TCP load balancer spreads them): p50/p99 poll latency,
 //!    CPU per instance and of PostgreSQL.
+//!
 //! PROVINCE_PARTS=ingest or fleet runs one part. The terminals' outboxes are in memory so
 //! that the two cores measure the registry and its database, not the clients' SQLite.
 

@@ -34,6 +34,8 @@ pub struct AppState {
     pub ingest_slots: Arc<Semaphore>,
     /// Video calls: queues and relay.
     pub video: Arc<crate::video::Hub>,
+    /// Video-call signalling relayed to the instance that keeps the hub (PostgreSQL).
+    pub relay: Option<Arc<crate::video::relay::Relay>>,
     /// Lawyers' console sessions.
     pub lawyer_sessions: Arc<crate::video::LawyerSessions>,
     /// Lawyers' logins: counted and bounded before any password hash.
@@ -64,6 +66,7 @@ impl AppState {
             )),
             config: Arc::new(config),
             video: Arc::new(crate::video::Hub::default()),
+            relay: None,
             lawyer_sessions: Arc::new(sessions),
         }
     }

@@ -47,7 +47,14 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer> {
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = watch::channel(false);
-    let state = AppState::new(store, code_key, config);
+    let mut state = AppState::new(store, code_key, config);
+    if let Store::Postgres(pg) = &state.store {
+        state.relay = Some(crate::video::relay::Relay::start(
+            pg.clone(),
+            state.video.clone(),
+            stopped.clone(),
+        ));
+    }
     let video = state.video.clone();
     tokio::spawn(refresh_call_queues(state.video.clone(), stopped.clone()));
     tokio::spawn(crate::revocation::watch(state.clone(), stopped.clone()));

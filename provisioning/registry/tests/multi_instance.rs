@@ -289,3 +289,252 @@ async fn a_lawyer_logged_in_on_one_instance_is_known_on_the_other_until_logout()
     assert_eq!(logout.status(), 204);
     assert_eq!(lawyer_socket(&pilot, pilot.port, &cookie).await, Err(401));
 }
+
+mod calls {
+    //! A call's signalling with the terminal on one instance and the lawyer on the other.
+
+    use super::*;
+    use futures_util::{SinkExt as _, StreamExt as _};
+    use provisioning::signalling::client::{KioskSignalling, SignallingConfig};
+    use provisioning::signalling::*;
+    use std::time::Duration;
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+
+    type Socket =
+        tokio_tungstenite::WebSocketStream<tokio_rustls::client::TlsStream<tokio::net::TcpStream>>;
+
+    async fn console(pilot: &Pilot, port: u16, cookie: &str) -> Socket {
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject as _;
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in CertificateDer::pem_file_iter(&pilot.pki.ca_cert).unwrap() {
+            roots.add(cert.unwrap()).unwrap();
+        }
+        let mut tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+        tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+        let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .unwrap();
+        let stream = tokio_rustls::TlsConnector::from(Arc::new(tls))
+            .connect("127.0.0.1".try_into().unwrap(), tcp)
+            .await
+            .unwrap();
+        let mut request = format!("wss://127.0.0.1:{port}{}", paths::LAWYER)
+            .into_client_request()
+            .unwrap();
+        request
+            .headers_mut()
+            .insert("cookie", cookie.parse().unwrap());
+        tokio_tungstenite::client_async(request, stream)
+            .await
+            .unwrap()
+            .0
+    }
+
+    async fn to_console(socket: &mut Socket, frame: &LawyerToServer) {
+        socket.send(Message::text(encode(frame))).await.unwrap();
+    }
+
+    async fn from_console(
+        socket: &mut Socket,
+        keep: impl Fn(&ServerToLawyer) -> bool,
+    ) -> ServerToLawyer {
+        tokio::time::timeout(Duration::from_secs(15), async {
+            loop {
+                if let Message::Text(t) = socket.next().await.unwrap().unwrap() {
+                    let frame: ServerToLawyer = parse(t.as_str()).unwrap();
+                    if keep(&frame) {
+                        return frame;
+                    }
+                }
+            }
+        })
+        .await
+        .expect("a frame for the console within 15 s")
+    }
+
+    async fn kiosk_at(pilot: &Pilot, port: u16, t: &Terminal) -> KioskSignalling {
+        KioskSignalling::connect(
+            &SignallingConfig {
+                registry_url: format!("https://127.0.0.1:{port}"),
+                ca_certificate: pilot.pki.ca_cert.clone(),
+                device_id: t.device_id(),
+                clock_offset_s: 0,
+                connect_timeout: Duration::from_secs(10),
+            },
+            &t.identity,
+        )
+        .await
+        .unwrap()
+    }
+
+    async fn from_kiosk(
+        k: &mut KioskSignalling,
+        keep: impl Fn(&ServerToKiosk) -> bool,
+    ) -> ServerToKiosk {
+        tokio::time::timeout(Duration::from_secs(15), async {
+            loop {
+                let frame = k.next().await.unwrap().expect("connection open");
+                if keep(&frame) {
+                    return frame;
+                }
+            }
+        })
+        .await
+        .expect("a frame for the terminal within 15 s")
+    }
+
+    async fn login(pilot: &Pilot, port: u16) -> String {
+        let response = common::https_client(pilot)
+            .post(format!("https://127.0.0.1:{port}{}", paths::LAWYER_LOGIN))
+            .json(&serde_json::json!({ "username": "wang", "password": "a-long-password" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        response.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string()
+    }
+
+    /// One whole call: queued, answered, offer/answer/candidates relayed, hung up.
+    async fn call(pilot: &Pilot, kiosk_port: u16, console_port: u16) {
+        let t = Terminal::enrolled(pilot).await;
+        let mut k = kiosk_at(pilot, kiosk_port, &t).await;
+        assert!(matches!(
+            from_kiosk(&mut k, |_| true).await,
+            ServerToKiosk::Welcome { .. }
+        ));
+        k.send(&KioskToServer::RequestCall { category: None })
+            .await
+            .unwrap();
+        let ServerToKiosk::Queued { call_id, .. } =
+            from_kiosk(&mut k, |f| matches!(f, ServerToKiosk::Queued { .. })).await
+        else {
+            unreachable!()
+        };
+        let cookie = login(pilot, console_port).await;
+        let mut wang = console(pilot, console_port, &cookie).await;
+        let ServerToLawyer::Queue { calls } = from_console(
+            &mut wang,
+            |f| matches!(f, ServerToLawyer::Queue { calls } if !calls.is_empty()),
+        )
+        .await
+        else {
+            unreachable!()
+        };
+        assert_eq!(calls[0].call_id, call_id);
+        to_console(
+            &mut wang,
+            &LawyerToServer::Answer {
+                call_id: call_id.clone(),
+            },
+        )
+        .await;
+        assert!(matches!(
+            from_console(&mut wang, |f| matches!(f, ServerToLawyer::Connected { .. })).await,
+            ServerToLawyer::Connected { call, .. } if call.call_id == call_id
+        ));
+        assert!(matches!(
+            from_kiosk(&mut k, |f| matches!(f, ServerToKiosk::Answered { .. })).await,
+            ServerToKiosk::Answered { call_id: id, .. } if id == call_id
+        ));
+        // An offer larger than NOTIFY's 8,000-byte payload limit crosses instances whole.
+        let offer = SessionDescription {
+            kind: SdpKind::Offer,
+            sdp: format!("v=0\r\n{}", "a=x-padding:0123456789\r\n".repeat(600)),
+        };
+        k.send(&KioskToServer::Sdp {
+            description: offer.clone(),
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            from_console(&mut wang, |f| matches!(f, ServerToLawyer::Sdp { .. })).await,
+            ServerToLawyer::Sdp { description: offer }
+        );
+        let answer = SessionDescription {
+            kind: SdpKind::Answer,
+            sdp: "v=0\r\no=- 2 0 IN IP4 127.0.0.1\r\n".into(),
+        };
+        to_console(
+            &mut wang,
+            &LawyerToServer::Sdp {
+                description: answer.clone(),
+            },
+        )
+        .await;
+        assert_eq!(
+            from_kiosk(&mut k, |f| matches!(f, ServerToKiosk::Sdp { .. })).await,
+            ServerToKiosk::Sdp {
+                description: answer
+            }
+        );
+        let candidate = IceCandidate {
+            sdp_mline_index: 0,
+            candidate: "candidate:1 1 UDP 2015363327 127.0.0.1 40000 typ host".into(),
+        };
+        to_console(
+            &mut wang,
+            &LawyerToServer::Ice {
+                candidate: candidate.clone(),
+            },
+        )
+        .await;
+        assert_eq!(
+            from_kiosk(&mut k, |f| matches!(f, ServerToKiosk::Ice { .. })).await,
+            ServerToKiosk::Ice { candidate }
+        );
+        to_console(
+            &mut wang,
+            &LawyerToServer::Hangup {
+                reason: HangupReason::Normal,
+            },
+        )
+        .await;
+        assert!(matches!(
+            from_kiosk(&mut k, |f| matches!(f, ServerToKiosk::Ended { .. })).await,
+            ServerToKiosk::Ended {
+                by: Party::Lawyer,
+                ..
+            }
+        ));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_kiosk_on_one_instance_and_a_lawyer_on_the_other_complete_a_call() {
+        if skipped() {
+            return;
+        }
+        let mut pilot = Pilot::new();
+        pilot.admin(
+            &[
+                "lawyer",
+                "add",
+                "--username",
+                "wang",
+                "--name",
+                "王律师",
+                "--region",
+                "330100",
+            ],
+            "a-long-password\n",
+        );
+        pilot.start();
+        let b = pilot.another_instance();
+        // Whichever instance keeps the hub, one side of each call is relayed.
+        call(&pilot, pilot.port, b.port).await;
+        call(&pilot, b.port, pilot.port).await;
+    }
+}

@@ -68,6 +68,34 @@ pub async fn kiosk(
     ws.max_message_size(limits::MAX_FRAME_BYTES)
         .on_upgrade(move |socket| async move {
             let (tx, rx) = mpsc::channel(OUTGOING_QUEUE);
+            let rate_limited = encode(&ServerToKiosk::Error {
+                code: SignalError::RateLimited,
+                message: "too many frames".into(),
+            });
+            let relayed = match state.relay.clone() {
+                Some(relay) if !relay.leads_here().await => Some(relay),
+                _ => None,
+            };
+            if let Some(relay) = relayed {
+                // Another instance keeps the calls: relay this connection to it.
+                let conn = relay.join_kiosk(&info, tx.clone());
+                let on_frame = {
+                    let relay = relay.clone();
+                    move |text: &str| match parse::<KioskToServer>(text) {
+                        Ok(_) => {
+                            relay.frame(conn, text);
+                            None
+                        }
+                        Err(message) => Some(encode(&ServerToKiosk::Error {
+                            code: SignalError::BadFrame,
+                            message,
+                        })),
+                    }
+                };
+                pump(socket, tx, rx, on_frame, rate_limited).await;
+                relay.gone(conn);
+                return;
+            }
             let hub = state.video.clone();
             let conn = hub.kiosk_connected(info, Arc::new(ice), tx.clone());
             let on_frame = {
@@ -83,10 +111,6 @@ pub async fn kiosk(
                     })),
                 }
             };
-            let rate_limited = encode(&ServerToKiosk::Error {
-                code: SignalError::RateLimited,
-                message: "too many frames".into(),
-            });
             pump(socket, tx, rx, on_frame, rate_limited).await;
             hub.kiosk_gone(conn);
         })
@@ -112,6 +136,33 @@ pub async fn lawyer(
     ws.max_message_size(limits::MAX_FRAME_BYTES)
         .on_upgrade(move |socket| async move {
             let (tx, rx) = mpsc::channel(OUTGOING_QUEUE);
+            let rate_limited = encode(&ServerToLawyer::Error {
+                code: SignalError::RateLimited,
+                message: "too many frames".into(),
+            });
+            let relayed = match state.relay.clone() {
+                Some(relay) if !relay.leads_here().await => Some(relay),
+                _ => None,
+            };
+            if let Some(relay) = relayed {
+                let conn = relay.join_lawyer(&lawyer, tx.clone());
+                let on_frame = {
+                    let relay = relay.clone();
+                    move |text: &str| match parse::<LawyerToServer>(text) {
+                        Ok(_) => {
+                            relay.frame(conn, text);
+                            None
+                        }
+                        Err(message) => Some(encode(&ServerToLawyer::Error {
+                            code: SignalError::BadFrame,
+                            message,
+                        })),
+                    }
+                };
+                pump(socket, tx, rx, on_frame, rate_limited).await;
+                relay.gone(conn);
+                return;
+            }
             let hub = state.video.clone();
             let conn: ConnId = hub.lawyer_connected(lawyer, Arc::new(ice), tx.clone());
             let on_frame = {
@@ -127,10 +178,6 @@ pub async fn lawyer(
                     })),
                 }
             };
-            let rate_limited = encode(&ServerToLawyer::Error {
-                code: SignalError::RateLimited,
-                message: "too many frames".into(),
-            });
             pump(socket, tx, rx, on_frame, rate_limited).await;
             hub.lawyer_gone(conn);
         })

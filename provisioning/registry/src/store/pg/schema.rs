@@ -146,6 +146,16 @@ CREATE TABLE lawyer_sessions (
 );
 CREATE INDEX lawyer_sessions_user ON lawyer_sessions (username);
 ",
+    // 7: video-call signalling relayed between instances (frames addressed to an instance,
+    // announced by NOTIFY on its channel).
+    "
+CREATE TABLE signal_mailbox (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  instance TEXT NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX signal_mailbox_instance ON signal_mailbox (instance, id);
+",
 ];
 
 /// The schema version this build expects.

@@ -538,3 +538,49 @@ mod calls {
         call(&pilot, b.port, pilot.port).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_passwords_spread_over_both_instances_lock_the_account_on_both() {
+    if skipped() {
+        return;
+    }
+    let mut pilot = Pilot::new();
+    pilot.admin(
+        &[
+            "lawyer",
+            "add",
+            "--username",
+            "wang",
+            "--name",
+            "王律师",
+            "--region",
+            "330100",
+        ],
+        "a-long-password\n",
+    );
+    pilot.start();
+    let b = pilot.another_instance();
+    let client = common::https_client(&pilot);
+    let login = |port: u16, password: &'static str| {
+        let client = client.clone();
+        async move {
+            client
+                .post(format!(
+                    "https://127.0.0.1:{port}{}",
+                    provisioning::signalling::paths::LAWYER_LOGIN
+                ))
+                .json(&serde_json::json!({ "username": "wang", "password": password }))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    // Five wrong passwords (the default limit), three on A and two on B: neither instance
+    // alone has seen five.
+    for port in [pilot.port, b.port, pilot.port, b.port, pilot.port] {
+        assert_eq!(login(port, "wrong-password").await, 401);
+    }
+    assert_eq!(login(b.port, "a-long-password").await, 429);
+    assert_eq!(login(pilot.port, "a-long-password").await, 429);
+}

@@ -5,6 +5,7 @@ use crate::app::AppState;
 use crate::error::{ApiFailure, parse_json};
 use crate::login_guard::Refusal;
 use crate::peer::SourceAddr;
+use crate::store::Store;
 use crate::video::LawyerInfo;
 use crate::video::sessions::{SESSION_LIFETIME, token_from_cookie};
 use axum::Json;
@@ -69,6 +70,22 @@ pub async fn login(
     if form.username.len() > 64 || form.password.len() > 256 {
         return Err(refused());
     }
+    // With several instances on PostgreSQL, an account's wrong passwords count on all.
+    let shared = match &state.store {
+        Store::Postgres(pg) => Some(pg.clone()),
+        Store::Sqlite(_) => None,
+    };
+    let lockout_s = state.config.login.account_lockout.as_secs() as i64;
+    if let Some(pg) = &shared {
+        let max = state.config.login.account_failures;
+        let now = chrono::Utc::now().timestamp();
+        if let Some(retry_after_s) = pg
+            .account_locked(&form.username, max, lockout_s, now)
+            .await?
+        {
+            return Err(not_checked(Refusal::AccountLocked { retry_after_s }));
+        }
+    }
     let admission = state
         .lawyer_logins
         .admit(source, &form.username)
@@ -85,8 +102,18 @@ pub async fn login(
     let Some((lawyer, _)) = account.filter(|(lawyer, _)| matched && lawyer.status == "active")
     else {
         tracing::warn!(user = %form.username, %source, "lawyer login refused");
+        if let Some(pg) = &shared {
+            let now = chrono::Utc::now().timestamp();
+            pg.record_login(&form.username, false, lockout_s, now)
+                .await?;
+        }
         return Err(refused());
     };
+    if let Some(pg) = &shared {
+        let now = chrono::Utc::now().timestamp();
+        pg.record_login(&lawyer.username, true, lockout_s, now)
+            .await?;
+    }
     admission.succeeded();
     let token = state
         .lawyer_sessions

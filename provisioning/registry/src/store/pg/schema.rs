@@ -156,6 +156,16 @@ CREATE TABLE signal_mailbox (
 );
 CREATE INDEX signal_mailbox_instance ON signal_mailbox (instance, id);
 ",
+    // 8: lawyers' wrong passwords per account, counted by every instance (the lockout holds
+    // whichever instance a login reaches).
+    "
+CREATE TABLE login_failures (
+  account TEXT PRIMARY KEY,
+  failures INT NOT NULL,
+  last_failure BIGINT NOT NULL
+);
+CREATE INDEX login_failures_age ON login_failures (last_failure);
+",
 ];
 
 /// The schema version this build expects.

@@ -126,3 +126,64 @@ impl PgStore {
             .await?)
     }
 }
+
+/// Wrong passwords per account across instances (each instance also keeps its own guard).
+impl PgStore {
+    /// Seconds until `account` may try again, if its wrong passwords reached `max` within
+    /// the last `lockout_s` seconds.
+    pub async fn account_locked(
+        &self,
+        account: &str,
+        max: u32,
+        lockout_s: i64,
+        now: i64,
+    ) -> Result<Option<u64>, StoreError> {
+        let row = self
+            .client()
+            .await?
+            .query_opt(
+                "SELECT failures, last_failure FROM login_failures WHERE account = $1",
+                &[&super::text(account)],
+            )
+            .await?;
+        Ok(row.and_then(|r| {
+            let (failures, last): (i32, i64) = (r.get(0), r.get(1));
+            let left = lockout_s - (now - last);
+            (failures >= max as i32 && left > 0).then_some(left as u64)
+        }))
+    }
+
+    /// Records a login's outcome: a success forgets the account's wrong passwords; a
+    /// failure counts one more (starting again after `lockout_s` without any).
+    pub async fn record_login(
+        &self,
+        account: &str,
+        succeeded: bool,
+        lockout_s: i64,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        let account = super::text(account);
+        if succeeded {
+            client
+                .execute("DELETE FROM login_failures WHERE account = $1", &[&account])
+                .await?;
+            return Ok(());
+        }
+        client
+            .execute(
+                "DELETE FROM login_failures WHERE last_failure < $1",
+                &[&(now - lockout_s)],
+            )
+            .await?;
+        client
+            .execute(
+                "INSERT INTO login_failures (account, failures, last_failure) VALUES ($1, 1, $2)
+                 ON CONFLICT (account) DO UPDATE SET failures = login_failures.failures + 1,
+                   last_failure = excluded.last_failure",
+                &[&account, &now],
+            )
+            .await?;
+        Ok(())
+    }
+}

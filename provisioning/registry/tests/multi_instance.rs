@@ -410,7 +410,14 @@ mod calls {
 
     /// One whole call: queued, answered, offer/answer/candidates relayed, hung up.
     async fn call(pilot: &Pilot, kiosk_port: u16, console_port: u16) {
-        let t = Terminal::enrolled(pilot).await;
+        let mut t = Terminal::new();
+        let config = pilot.client_config_for(kiosk_port);
+        let code = pilot.code(PLATFORM);
+        t.enrolment = Some(
+            provisioning::client::enrol(&config, &t.identity, &code, "SIM")
+                .await
+                .unwrap(),
+        );
         let mut k = kiosk_at(pilot, kiosk_port, &t).await;
         assert!(matches!(
             from_kiosk(&mut k, |_| true).await,
@@ -536,6 +543,66 @@ mod calls {
         // Whichever instance keeps the hub, one side of each call is relayed.
         call(&pilot, pilot.port, b.port).await;
         call(&pilot, b.port, pilot.port).await;
+    }
+
+    fn leader(pilot: &Pilot) -> Option<String> {
+        pilot
+            .store()
+            .sql_text(
+                "SELECT value FROM settings WHERE key = 'signal.leader'",
+                &[],
+            )
+            .unwrap()
+            .pop()
+            .flatten()
+    }
+
+    async fn leader_other_than(pilot: &Pilot, old: Option<&str>) -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(now) = leader(pilot).filter(|l| Some(l.as_str()) != old) {
+                return now;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no instance took the hub"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn when_the_hub_instance_dies_another_takes_over_and_calls_work_again() {
+        if skipped() {
+            return;
+        }
+        let mut pilot = Pilot::new();
+        pilot.admin(
+            &[
+                "lawyer",
+                "add",
+                "--username",
+                "wang",
+                "--name",
+                "王律师",
+                "--region",
+                "330100",
+            ],
+            "a-long-password
+",
+        );
+        // A keeps the hub before B starts.
+        pilot.start();
+        let first = leader_other_than(&pilot, None).await;
+        let b = pilot.another_instance();
+        call(&pilot, b.port, b.port).await;
+        pilot.kill();
+        let second = leader_other_than(&pilot, Some(&first)).await;
+        assert_ne!(first, second);
+        // B keeps the hub now; a third instance relays to it.
+        let c = pilot.another_instance();
+        call(&pilot, b.port, c.port).await;
+        call(&pilot, c.port, b.port).await;
     }
 }
 

@@ -8,6 +8,9 @@
 //!    half the fleet on each (as a TCP load balancer spreads them): p50/p99 poll latency,
 //!    CPU per instance and of PostgreSQL.
 //!
+//! PROVINCE_FLEET_ON=sqlite runs the fleet against one instance on SQLite instead, for
+//! comparison on the same machine.
+//!
 //! PROVINCE_PARTS=ingest or fleet runs one part. The terminals' outboxes are in memory so
 //! that the two cores measure the registry and its database, not the clients' SQLite.
 
@@ -246,8 +249,18 @@ fn main() {
         let terminals = env_or("PROVINCE_TERMINALS", 10_000);
         let window = Duration::from_secs(env_or("PROVINCE_SECONDS", 120) as u64);
         let interval = Duration::from_secs(30);
-        let registry = support::Registry::start_postgres(&pg, 30);
-        let (second, second_port) = registry.another_instance();
+        let on_sqlite = std::env::var("PROVINCE_FLEET_ON").as_deref() == Ok("sqlite");
+        let registry = if on_sqlite {
+            support::Registry::start(30)
+        } else {
+            support::Registry::start_postgres(&pg, 30)
+        };
+        let (second, second_port) = if on_sqlite {
+            (None, registry.port)
+        } else {
+            let (child, port) = registry.another_instance();
+            (Some(child), port)
+        };
         let started = Instant::now();
         let fleet = runtime.block_on(enrol_fleet(&registry, terminals));
         println!(
@@ -266,7 +279,11 @@ fn main() {
                 terminal(&registry, port, identity, enrolment, Arc::default())
             })
             .collect();
-        let pids = [registry.pid(), second.id()];
+        let pids: Vec<u32> = std::iter::once(registry.pid())
+            .chain(second.as_ref().map(std::process::Child::id))
+            .collect();
+        let me = std::process::id();
+        let me_before = support::cpu_time(me);
         let before: Vec<Duration> = pids.iter().map(|p| support::cpu_time(*p)).collect();
         let pg_before = postgres_cpu();
         let steady_started = Instant::now();
@@ -305,7 +322,12 @@ fn main() {
         let elapsed = steady_started.elapsed().as_secs_f64();
         latencies.sort();
         println!(
-            "fleet: {terminals} terminals every 30 s on two instances (PostgreSQL), {:.0} s: {} polls ({:.0}/s), {failures} failed, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+            "fleet: {terminals} terminals every 30 s on {}, {:.0} s: {} polls ({:.0}/s), {failures} failed, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+            if on_sqlite {
+                "one instance (SQLite)"
+            } else {
+                "two instances (PostgreSQL)"
+            },
             elapsed,
             latencies.len(),
             latencies.len() as f64 / elapsed,
@@ -325,8 +347,14 @@ fn main() {
         }
         let db = (postgres_cpu() - pg_before).as_secs_f64();
         println!("  PostgreSQL: CPU {:.3} cores", db / elapsed);
-        let mut second = second;
-        let _ = second.kill();
-        let _ = second.wait();
+        let load = (support::cpu_time(me) - me_before).as_secs_f64();
+        println!(
+            "  load generator (this process): CPU {:.3} cores",
+            load / elapsed
+        );
+        if let Some(mut second) = second {
+            let _ = second.kill();
+            let _ = second.wait();
+        }
     }
 }

@@ -40,8 +40,12 @@ impl PgStore {
         let manager = Manager::from_config(
             config.clone(),
             NoTls,
+            // Fast: a connection taken from the pool is checked for being closed, not with a
+            // query (a round trip per checkout, three per poll). After a database failover
+            // a connection that still looks open fails its first query once; the terminal
+            // retries, as after any error.
             ManagerConfig {
-                recycling_method: RecyclingMethod::Verified,
+                recycling_method: RecyclingMethod::Fast,
             },
         );
         let pool = Pool::builder(manager)

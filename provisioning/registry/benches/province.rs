@@ -8,6 +8,11 @@
 //!    half the fleet on each (as a TCP load balancer spreads them): p50/p99 poll latency,
 //!    CPU per instance and of PostgreSQL.
 //!
+//! 3. stats (only when PROVINCE_PARTS names it): the console's ticket statistics over
+//!    PROVINCE_STATS_EVENTS events (10,000,000: a province-year) written straight into a
+//!    PostgreSQL database by SQL, 300 platforms over 365 days: p50/p95 of the query for the
+//!    whole year, a month, and one platform's year.
+//!
 //! PROVINCE_FLEET_ON=sqlite runs the fleet against one instance on SQLite instead, for
 //! comparison on the same machine.
 //!
@@ -245,6 +250,10 @@ fn main() {
         }
     }
 
+    if parts.contains("stats") {
+        stats(&pg, env_or("PROVINCE_STATS_EVENTS", 10_000_000));
+    }
+
     if parts.contains("fleet") {
         let terminals = env_or("PROVINCE_TERMINALS", 10_000);
         let window = Duration::from_secs(env_or("PROVINCE_SECONDS", 120) as u64);
@@ -356,5 +365,65 @@ fn main() {
             let _ = second.kill();
             let _ = second.wait();
         }
+    }
+}
+
+/// The console's statistics on a province-year of events.
+fn stats(admin_url: &str, events: usize) {
+    use kiosk_registry::store::{DbTarget, Store, wait};
+    let name = format!("stats_{}", uuid::Uuid::new_v4().simple());
+    let url = wait(|| kiosk_registry::store::pg::create_database(admin_url, &name)).unwrap();
+    let store = Store::open_blocking(&DbTarget::Postgres(url)).unwrap();
+    let started = Instant::now();
+    store
+        .sql_execute(
+            "INSERT INTO events (device_id, platform_id, seq, idempotency_key, kind, payload, created_at, received_at)
+             SELECT 'kt-' || (n % 3000), 'p-' || (n % 300), n, 'k-' || n, 'ticket.issued',
+               json_build_object('service_id', (ARRAY['mediation','notary','legal-aid'])[(1 + n % 3)::int],
+                 'number', 'A' || (n % 1000),
+                 'service_day', to_char(DATE '2026-01-01' + (n % 365)::int, 'YYYY-MM-DD'),
+                 'issued_at', '2026-01-01T09:00:00+08:00')::text,
+               '2026-01-01T09:00:00+08:00', '2026-01-01T09:00:00.000Z'
+             FROM generate_series(1, CAST(?1 AS BIGINT)) AS n",
+            &[(events as i64).into()],
+        )
+        .unwrap();
+    store.sql_execute("ANALYZE events", &[]).unwrap();
+    println!(
+        "stats: {events} events written by SQL in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let queries: [(&str, Option<&str>, Option<&str>, Option<&str>); 3] = [
+        ("whole year, all platforms", None, None, None),
+        (
+            "one month, all platforms",
+            Some("2026-03-01"),
+            Some("2026-03-31"),
+            None,
+        ),
+        ("one platform, whole year", None, None, Some("p-17")),
+    ];
+    for (label, from, to, platform) in queries {
+        let mut times = Vec::new();
+        let mut rows = 0;
+        for _ in 0..5 {
+            let t = Instant::now();
+            rows = store
+                .tickets_per_service_day(from, to, platform)
+                .unwrap()
+                .len();
+            times.push(t.elapsed());
+        }
+        times.sort();
+        println!(
+            "  {label}: {rows} rows, p50 {:.0} ms, p95 {:.0} ms (5 runs); target p95 < 300 ms: {}",
+            support::percentile(&times, 0.5).as_secs_f64() * 1e3,
+            support::percentile(&times, 0.95).as_secs_f64() * 1e3,
+            if support::percentile(&times, 0.95) < Duration::from_millis(300) {
+                "yes"
+            } else {
+                "NO"
+            }
+        );
     }
 }

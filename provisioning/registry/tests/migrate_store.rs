@@ -131,6 +131,11 @@ async fn a_pilot_moves_to_postgres_with_every_row_and_keeps_syncing() {
         );
     }
     assert_eq!(rows(&postgres), before_rows, "every event, field for field");
+    assert_eq!(
+        postgres.tickets_per_service_day(None, None, None).unwrap(),
+        sqlite.tickets_per_service_day(None, None, None).unwrap(),
+        "the statistics"
+    );
 
     // The registry runs on PostgreSQL now: the same terminals keep syncing.
     pilot.target = pg.clone();

@@ -64,6 +64,15 @@ async fn terminals_alternating_between_instances_deliver_each_event_exactly_once
     let stored = pilot.event_keys();
     assert_eq!(stored.len(), expected.len(), "each event stored once");
     assert_eq!(stored, expected.into_iter().collect::<Vec<_>>());
+    // The statistics count each ticket once too (kept in the same transactions).
+    let counted: u64 = pilot
+        .store()
+        .tickets_per_service_day(None, None, None)
+        .unwrap()
+        .iter()
+        .map(|c| c.tickets)
+        .sum();
+    assert_eq!(counted as usize, stored.len());
     eprintln!(
         "{} events, {duplicates} recognised as repeats",
         stored.len()

@@ -186,6 +186,7 @@ pub fn sqlite_to_postgres(from: &Path, to: &str) -> Result<Vec<TableReport>, Sto
         for (table, columns) in TABLES {
             report.push(copy_table(&source, &pg, table, columns).await?);
         }
+        pg.rebuild_ticket_counts().await?;
         let client = pg.client().await?;
         for table in IDENTITIES {
             client

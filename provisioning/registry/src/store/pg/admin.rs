@@ -420,13 +420,10 @@ impl PgStore {
             .client()
             .await?
             .query(
-                "SELECT platform_id, day, service, COUNT(*) FROM (
-                   SELECT platform_id, payload::jsonb ->> 'service_day' AS day,
-                          payload::jsonb ->> 'service_id' AS service
-                   FROM events WHERE kind = 'ticket.issued'
-                     AND ($3::text IS NULL OR platform_id = $3)) t
-                 WHERE ($1::text IS NULL OR day >= $1) AND ($2::text IS NULL OR day <= $2)
-                 GROUP BY platform_id, day, service ORDER BY platform_id, day, service",
+                "SELECT platform_id, service_day, service_id, tickets FROM ticket_counts
+                 WHERE ($1::text IS NULL OR service_day >= $1) AND ($2::text IS NULL OR service_day <= $2)
+                   AND ($3::text IS NULL OR platform_id = $3)
+                 ORDER BY platform_id, service_day, service_id",
                 &[&from, &to, &platform],
             )
             .await?;
@@ -439,6 +436,25 @@ impl PgStore {
                 tickets: r.get::<_, i64>(3) as u64,
             })
             .collect())
+    }
+
+    /// Recounts the ticket statistics from the events (after events were written other
+    /// than through `ingest`: `migrate-store`, bulk loads); returns the counters.
+    pub async fn rebuild_ticket_counts(&self) -> Result<u64, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        tx.execute("DELETE FROM ticket_counts", &[]).await?;
+        let n = tx
+            .execute(
+                "INSERT INTO ticket_counts
+                   SELECT platform_id, COALESCE(payload::jsonb ->> 'service_day', '?'),
+                          COALESCE(payload::jsonb ->> 'service_id', '?'), COUNT(*)
+                   FROM events WHERE kind = 'ticket.issued' GROUP BY 1, 2, 3",
+                &[],
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(n)
     }
 
     /// Events stored for a device, or in all (`None`).

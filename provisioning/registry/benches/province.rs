@@ -400,7 +400,8 @@ fn stats(admin_url: &str, events: usize) {
         written.as_secs_f64(),
         started.elapsed().as_secs_f64()
     );
-    let queries: [(&str, Option<&str>, Option<&str>, Option<&str>); 3] = [
+    type Query<'a> = (&'a str, Option<&'a str>, Option<&'a str>, Option<&'a str>);
+    let queries: [Query; 3] = [
         ("whole year, all platforms", None, None, None),
         (
             "one month, all platforms",

@@ -40,7 +40,9 @@ run+=(gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gst
 # TURN through coturn, and loopback-only network namespaces for the video calls (unshare
 # from util-linux, ip from iproute2). faketime: a terminal whose clock is days off
 # (provisioning/registry/tests/terminal_safety.rs).
-test=("${kiosk[@]}" "${package[@]}" "${fuzz[@]}" chromium coturn iproute2 faketime)
+# The registry's suite runs a second time on a throwaway PostgreSQL 15 (postgresql-15 brings
+# initdb and pg_ctl, run by scripts/with-postgres.sh as the package's `postgres` user).
+test=("${kiosk[@]}" "${package[@]}" "${fuzz[@]}" chromium coturn iproute2 faketime postgresql-15)
 
 want=()
 [ $# -eq 0 ] && set -- build

@@ -24,6 +24,8 @@ pub mod paths {
     pub const COMMAND_LOGS: &str = "/v1/commands/{command_id}/logs";
     /// `GET`: liveness of the registry (no authentication).
     pub const HEALTH: &str = "/healthz";
+    /// Readiness: database reachable, schema current.
+    pub const READY: &str = "/readyz";
 
     /// `BUNDLE` with its parameters filled in.
     pub fn bundle(stream: &str, version: u64) -> String {

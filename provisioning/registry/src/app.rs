@@ -34,6 +34,8 @@ pub struct AppState {
     pub ingest_slots: Arc<Semaphore>,
     /// Video calls: queues and relay.
     pub video: Arc<crate::video::Hub>,
+    /// Video-call signalling relayed to the instance that keeps the hub (PostgreSQL).
+    pub relay: Option<Arc<crate::video::relay::Relay>>,
     /// Lawyers' console sessions.
     pub lawyer_sessions: Arc<crate::video::LawyerSessions>,
     /// Lawyers' logins: counted and bounded before any password hash.
@@ -48,6 +50,10 @@ impl AppState {
     /// State for a server starting now.
     pub fn new(store: Store, code_key: CodeKey, config: ServeConfig) -> Self {
         let started = chrono::Utc::now().timestamp();
+        let sessions = match &store {
+            Store::Postgres(pg) => crate::video::LawyerSessions::shared(pg.clone()),
+            Store::Sqlite(_) => crate::video::LawyerSessions::default(),
+        };
         Self {
             store,
             code_key: Arc::new(code_key),
@@ -60,7 +66,8 @@ impl AppState {
             )),
             config: Arc::new(config),
             video: Arc::new(crate::video::Hub::default()),
-            lawyer_sessions: Arc::new(crate::video::LawyerSessions::default()),
+            relay: None,
+            lawyer_sessions: Arc::new(sessions),
         }
     }
 }
@@ -98,6 +105,7 @@ fn table() -> RouteTable {
         list: Vec::new(),
     }
     .get(paths::HEALTH, routes::health::healthz)
+    .get(paths::READY, routes::health::readyz)
     .post(paths::ENROL, routes::enrol::enrol)
     .post(paths::POLL, routes::poll::poll)
     .post(paths::EVENTS, routes::events::ingest)

@@ -2,7 +2,7 @@
 
 use crate::app::AppState;
 use crate::error::ApiFailure;
-use crate::store::terminals;
+use crate::store::Store;
 use axum::http::{HeaderMap, Method, StatusCode};
 use provisioning::auth::{
     self, AuthError, AuthHeaders, HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP,
@@ -47,11 +47,7 @@ pub async fn authenticate(
 ) -> Result<Caller, ApiFailure> {
     let refused = |e: AuthError| ApiFailure::unauthenticated(e.to_string());
     let h = read_headers(headers).map_err(refused)?;
-    let device = h.device_id.clone();
-    let info = state
-        .store
-        .call(move |c| terminals::auth_info(c, &device))
-        .await?;
+    let info = state.store.auth_info(&h.device_id).await?;
     let Some(info) = info else {
         return Err(ApiFailure::unauthenticated(format!(
             "terminal {} is not enrolled with this registry",
@@ -73,12 +69,21 @@ pub async fn authenticate(
     })?;
     let now = chrono::Utc::now().timestamp();
     auth::verify_request(&key, &h, method.as_str(), path_and_query, body, now).map_err(refused)?;
-    state
-        .replay
-        .lock()
-        .map_err(|_| ApiFailure::unauthenticated("replay guard unavailable"))?
-        .check_and_record(&h, now)
-        .map_err(refused)?;
+    match &state.store {
+        // Several instances share one database: a nonce used on any of them is refused on
+        // all (kept as long as its timestamp is in the window, so no start-time rule).
+        Store::Postgres(pg) => {
+            if !pg.record_nonce(&h.device_id, &h.nonce, h.timestamp).await? {
+                return Err(refused(AuthError::Replayed));
+            }
+        }
+        Store::Sqlite(_) => state
+            .replay
+            .lock()
+            .map_err(|_| ApiFailure::unauthenticated("replay guard unavailable"))?
+            .check_and_record(&h, now)
+            .map_err(refused)?,
+    }
     Ok(Caller {
         placement: info.placement,
     })

@@ -4,7 +4,7 @@ use crate::admin::{self, duration};
 use crate::code_key::CodeKey;
 use crate::config::ServeConfig;
 use crate::login_guard::SourceLimit;
-use crate::store::{Store, bundles, commands, enrolment, events, platforms, terminals};
+use crate::store::{DbTarget, Store, events, platforms};
 use anyhow::{Context as _, Result, anyhow};
 use clap::{Args, Parser, Subcommand};
 use provisioning::command::CommandAction;
@@ -18,14 +18,16 @@ use std::process::ExitCode;
 #[derive(Parser, Debug)]
 #[command(name = "kiosk-registry", version, about, long_about = None)]
 pub struct Cli {
-    /// The registry's SQLite file (created on first use).
+    /// The registry's database: a SQLite file (created on first use; `PATH` or
+    /// `sqlite:PATH`), or PostgreSQL (`postgres://USER@HOST/DB`, several instances may share
+    /// it).
     #[arg(
         long,
         global = true,
         env = "KIOSK_REGISTRY_DB",
         default_value = "registry.db"
     )]
-    pub db: PathBuf,
+    pub db: DbTarget,
     /// The key enrolment codes are hashed with (made on first use, mode 0600); default:
     /// enrolment-code.key beside the database. Keep it out of database backups.
     #[arg(long, global = true, env = "KIOSK_REGISTRY_CODE_KEY")]
@@ -76,6 +78,19 @@ pub enum Command {
     /// Legal-aid pre-applications: the centres' keys, opening, handling, retention.
     #[command(subcommand, name = "legal-aid")]
     LegalAid(LegalAidCommand),
+    /// Bring the database's schema up to date (`serve` does it too; run it first when
+    /// several instances share a PostgreSQL database).
+    Migrate,
+    /// Copy a SQLite registry into PostgreSQL (idempotent: rows already there are kept),
+    /// then check that every table holds at least as many rows as the source.
+    MigrateStore {
+        /// The SQLite registry (`sqlite:PATH` or `PATH`).
+        #[arg(long)]
+        from: DbTarget,
+        /// The PostgreSQL database (`postgres://…`).
+        #[arg(long)]
+        to: DbTarget,
+    },
 }
 
 /// `legal-aid` subcommands.
@@ -560,13 +575,17 @@ fn init_tracing() {
         .try_init();
 }
 
-/// The enrolment-code key: `--code-key`, else beside the database.
-fn code_key_path(db: &std::path::Path, given: Option<&std::path::Path>) -> PathBuf {
-    given.map_or_else(|| CodeKey::default_path(db), std::path::Path::to_path_buf)
+/// The enrolment-code key: `--code-key`, else beside the SQLite file (in the working
+/// folder for PostgreSQL).
+fn code_key_path(db: &DbTarget, given: Option<&std::path::Path>) -> PathBuf {
+    given.map_or_else(
+        || CodeKey::default_path_for(db),
+        std::path::Path::to_path_buf,
+    )
 }
 
-fn open(db: &std::path::Path) -> Result<Store> {
-    Store::open(db).with_context(|| format!("cannot open the database {}", db.display()))
+fn open(db: &DbTarget) -> Result<Store> {
+    Store::open_blocking(db).with_context(|| format!("cannot open the database {db}"))
 }
 
 fn print_json(value: &impl serde::Serialize) -> Result<()> {
@@ -578,6 +597,26 @@ fn print_json(value: &impl serde::Serialize) -> Result<()> {
 pub fn run(cli: Cli) -> Result<()> {
     let now = chrono::Utc::now();
     match cli.command {
+        Command::Migrate => {
+            let (before, after) = crate::store::migrate(&cli.db)
+                .with_context(|| format!("cannot migrate the database {}", cli.db))?;
+            println!("schema at version {after} (was {before})");
+            Ok(())
+        }
+        Command::MigrateStore { from, to } => {
+            let (Some(path), DbTarget::Postgres(url)) = (from.sqlite_path(), &to) else {
+                anyhow::bail!("migrate-store copies --from sqlite:PATH --to postgres://…");
+            };
+            let report = crate::store::copy::sqlite_to_postgres(path, url)?;
+            for t in &report {
+                println!(
+                    "{:<22} sqlite {:>9}  copied {:>9}  postgres {:>9}",
+                    t.table, t.source, t.copied, t.target
+                );
+            }
+            println!("every row of {from} is in {to}");
+            Ok(())
+        }
         Command::Serve(args) => {
             let code_key = code_key_path(&cli.db, cli.code_key.as_deref());
             serve(cli.db, code_key, args)
@@ -618,7 +657,7 @@ pub fn run(cli: Cli) -> Result<()> {
             admin::keys::register(&open(&cli.db)?, &name, &public_key)
         }
         Command::Keys(KeysCommand::List { json }) => {
-            let keys = open(&cli.db)?.with(|c| bundles::keys(c))?;
+            let keys = open(&cli.db)?.keys()?;
             if json {
                 let rows: Vec<_> = keys
                     .iter()
@@ -637,8 +676,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }) => {
             let valid_for = duration::parse(&valid_for).map_err(|e| anyhow!(e))?;
             let key = CodeKey::load_or_create(&code_key_path(&cli.db, cli.code_key.as_deref()))?;
-            let code = open(&cli.db)?
-                .with(|c| enrolment::create_code(c, &key, &platform, now + valid_for))?;
+            let code = open(&cli.db)?.create_code(&key, &platform, now + valid_for)?;
             println!("{code}");
             eprintln!(
                 "one-time code for platform {platform}, valid until {}",
@@ -681,7 +719,7 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Bundle(BundleCommand::List { json }) => {
-            let rows = open(&cli.db)?.with(|c| bundles::list(c))?;
+            let rows = open(&cli.db)?.bundles()?;
             if json {
                 return print_json(&rows);
             }
@@ -702,8 +740,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let overdue = chrono::Duration::seconds(
                 i64::from(poll_interval) * i64::from(overdue_after_polls),
             );
-            let rows = open(&cli.db)?
-                .with(|c| terminals::list_health(c, platform.as_deref(), now, overdue))?;
+            let rows = open(&cli.db)?.terminals_health(platform.as_deref(), now, overdue)?;
             if json {
                 return print_json(&rows);
             }
@@ -711,7 +748,7 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Terminal(TerminalCommand::Revoke { device_id }) => {
-            open(&cli.db)?.with(|c| terminals::revoke(c, &device_id))?;
+            open(&cli.db)?.revoke(&device_id)?;
             println!("terminal {device_id} revoked");
             Ok(())
         }
@@ -732,19 +769,17 @@ pub fn run(cli: Cli) -> Result<()> {
                 device: terminal,
                 since,
             };
-            let sink: Box<dyn std::io::Write> = match &out {
+            let sink: Box<dyn std::io::Write + Send> = match &out {
                 Some(path) => Box::new(
                     std::fs::File::create(path)
                         .with_context(|| format!("cannot create {}", path.display()))?,
                 ),
-                None => Box::new(std::io::stdout().lock()),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout())),
             };
             let mut writer = admin::report::events_csv(sink);
-            let n = open(&cli.db)?.with(|c| {
-                events::export(c, &filter, |row| {
-                    admin::report::write_event(&mut writer, &row)
-                        .map_err(|e| crate::store::StoreError::Invalid(e.to_string()))
-                })
+            let n = open(&cli.db)?.export(&filter, &mut |row| {
+                admin::report::write_event(&mut writer, &row)
+                    .map_err(|e| crate::store::StoreError::Invalid(e.to_string()))
             })?;
             writer.flush()?;
             eprintln!("{n} events exported");
@@ -756,14 +791,11 @@ pub fn run(cli: Cli) -> Result<()> {
             platform,
             json,
         }) => {
-            let rows = open(&cli.db)?.with(|c| {
-                events::tickets_per_service_day(
-                    c,
-                    from.as_deref(),
-                    to.as_deref(),
-                    platform.as_deref(),
-                )
-            })?;
+            let rows = open(&cli.db)?.tickets_per_service_day(
+                from.as_deref(),
+                to.as_deref(),
+                platform.as_deref(),
+            )?;
             if json {
                 return print_json(&rows);
             }
@@ -782,7 +814,7 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
-fn serve(db: PathBuf, code_key: PathBuf, args: ServeArgs) -> Result<()> {
+fn serve(db: DbTarget, code_key: PathBuf, args: ServeArgs) -> Result<()> {
     let mut config = ServeConfig::new(args.listen, db, args.cert, args.key);
     config.code_key = code_key;
     config.poll_interval_s = args.poll_interval;
@@ -818,21 +850,16 @@ fn platform(store: &Store, command: PlatformCommand) -> Result<()> {
             region,
             address,
         } => {
-            store.with(|c| {
-                platforms::upsert(
-                    c,
-                    &platforms::Platform {
-                        id: id.clone(),
-                        name,
-                        region,
-                        address,
-                    },
-                )
+            store.platform_upsert(&platforms::Platform {
+                id: id.clone(),
+                name,
+                region,
+                address,
             })?;
             println!("platform {id} saved");
         }
         PlatformCommand::List { json } => {
-            let rows = store.with(|c| platforms::list(c))?;
+            let rows = store.platforms()?;
             if json {
                 return print_json(&rows);
             }
@@ -841,7 +868,7 @@ fn platform(store: &Store, command: PlatformCommand) -> Result<()> {
             }
         }
         PlatformCommand::Remove { id } => {
-            store.with(|c| platforms::remove(c, &id))?;
+            store.platform_remove(&id)?;
             println!("platform {id} removed");
         }
     }
@@ -864,7 +891,7 @@ fn lawyer_cmd(store: &Store, command: LawyerCommand) -> Result<()> {
             println!("lawyer {username} saved (regions {})", regions.join(", "));
         }
         LawyerCommand::List { json } => {
-            let rows = store.with(|c| crate::store::lawyers::list(c))?;
+            let rows = store.lawyers()?;
             if json {
                 return print_json(&rows);
             }
@@ -879,7 +906,7 @@ fn lawyer_cmd(store: &Store, command: LawyerCommand) -> Result<()> {
             }
         }
         LawyerCommand::Disable { username } => {
-            store.with(|c| crate::store::lawyers::disable(c, &username))?;
+            store.lawyer_disable(&username)?;
             println!("lawyer {username} disabled");
         }
     }
@@ -899,8 +926,7 @@ fn write_private_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-fn legal_aid_cmd(db: &std::path::Path, command: LegalAidCommand) -> Result<()> {
-    use crate::store::legal_aid as stored;
+fn legal_aid_cmd(db: &DbTarget, command: LegalAidCommand) -> Result<()> {
     use admin::legal_aid;
     match command {
         LegalAidCommand::Keygen {
@@ -939,18 +965,18 @@ fn legal_aid_cmd(db: &std::path::Path, command: LegalAidCommand) -> Result<()> {
                 centre,
                 public_key: public_key.trim().to_string(),
             };
-            open(db)?.with(|c| stored::add_recipient(c, &recipient))?;
+            open(db)?.add_recipient(&recipient)?;
             println!(
                 "key {} registered for {} ({}); publish with `legal-aid publish`",
                 recipient.key_id, recipient.centre, recipient.region
             );
         }
         LegalAidCommand::RecipientRetire { key_id } => {
-            open(db)?.with(|c| stored::retire_recipient(c, &key_id))?;
+            open(db)?.retire_recipient(&key_id)?;
             println!("key {key_id} retired; publish a new directory with `legal-aid publish`");
         }
         LegalAidCommand::Recipients { json } => {
-            let rows = open(db)?.with(|c| stored::recipients(c))?;
+            let rows = open(db)?.recipients()?;
             if json {
                 return print_json(&rows);
             }
@@ -1029,7 +1055,6 @@ fn legal_aid_cmd(db: &std::path::Path, command: LegalAidCommand) -> Result<()> {
 }
 
 fn video_cmd(store: &Store, command: VideoCommand) -> Result<()> {
-    use crate::store::video;
     match command {
         VideoCommand::IceAdd {
             url,
@@ -1046,15 +1071,15 @@ fn video_cmd(store: &Store, command: VideoCommand) -> Result<()> {
                     .context("cannot read the shared secret from standard input")?;
                 let secret = secret.trim_end_matches(['\r', '\n']);
                 let ttl_s = u64::try_from(ttl.num_seconds()).unwrap_or(0);
-                store.with(|c| video::add_rest_ice_server(c, &url, secret, ttl_s))?;
+                store.add_rest_ice_server(&url, secret, ttl_s)?;
                 println!("ICE server {url} saved: credentials minted per call, valid {ttl_s} s");
             } else {
-                store.with(|c| video::add_ice_server(c, &url, &username, &credential))?;
+                store.add_ice_server(&url, &username, &credential)?;
                 println!("ICE server {url} saved");
             }
         }
         VideoCommand::IceRemove { url } => {
-            store.with(|c| video::remove_ice_server(c, &url))?;
+            store.remove_ice_server(&url)?;
             println!("ICE server {url} removed");
         }
         VideoCommand::Policy { policy } => {
@@ -1062,11 +1087,11 @@ fn video_cmd(store: &Store, command: VideoCommand) -> Result<()> {
                 PolicyName::All => provisioning::signalling::IceTransportPolicy::All,
                 PolicyName::Relay => provisioning::signalling::IceTransportPolicy::Relay,
             };
-            store.with(|c| video::set_policy(c, policy))?;
+            store.set_policy(policy)?;
             println!("ICE transport policy saved");
         }
         VideoCommand::Show { json } => {
-            let config = store.with(|c| video::ice_config(c))?;
+            let config = store.ice_config()?;
             let servers: Vec<serde_json::Value> = config
                 .servers
                 .iter()
@@ -1144,8 +1169,7 @@ fn command_cmd(store: &Store, command: CommandCommand) -> Result<()> {
             println!("{id}");
         }
         CommandCommand::List { terminal, json } => {
-            let rows =
-                store.with(|c| commands::list(c, terminal.as_deref(), chrono::Utc::now()))?;
+            let rows = store.commands(terminal.as_deref(), chrono::Utc::now())?;
             if json {
                 return print_json(&rows);
             }
@@ -1161,7 +1185,7 @@ fn command_cmd(store: &Store, command: CommandCommand) -> Result<()> {
             }
         }
         CommandCommand::Logs { command_id } => {
-            let logs = store.with(|c| commands::logs(c, &command_id))?;
+            let logs = store.command_logs(&command_id)?;
             let logs = logs.ok_or_else(|| anyhow!("no logs uploaded for {command_id}"))?;
             std::io::stdout().lock().write_all(logs.as_bytes())?;
         }

@@ -40,6 +40,15 @@ impl CodeKey {
         folder.join("enrolment-code.key")
     }
 
+    /// The default for a database: beside a SQLite file; in the working folder for
+    /// PostgreSQL (every instance of one registry needs the same key: pass `--code-key`).
+    pub fn default_path_for(database: &crate::store::DbTarget) -> PathBuf {
+        match database.sqlite_path() {
+            Some(path) => Self::default_path(path),
+            None => PathBuf::from("enrolment-code.key"),
+        }
+    }
+
     /// Reads the key at `path`, making it first if there is none.
     pub fn load_or_create(path: &Path) -> Result<Self, CodeKeyError> {
         let failed = |reason: String| CodeKeyError {

@@ -10,8 +10,8 @@ use std::time::Duration;
 pub struct ServeConfig {
     /// Address to listen on.
     pub listen: SocketAddr,
-    /// The SQLite file.
-    pub database: PathBuf,
+    /// The database: a SQLite file or a PostgreSQL URL.
+    pub database: crate::store::DbTarget,
     /// The key enrolment codes are hashed with (`code_key`).
     pub code_key: PathBuf,
     /// Server certificate chain (PEM).
@@ -44,10 +44,16 @@ pub struct ServeConfig {
 
 impl ServeConfig {
     /// Defaults for everything but the paths and address.
-    pub fn new(listen: SocketAddr, database: PathBuf, tls_cert: PathBuf, tls_key: PathBuf) -> Self {
+    pub fn new(
+        listen: SocketAddr,
+        database: impl Into<crate::store::DbTarget>,
+        tls_cert: PathBuf,
+        tls_key: PathBuf,
+    ) -> Self {
+        let database = database.into();
         Self {
             listen,
-            code_key: crate::code_key::CodeKey::default_path(&database),
+            code_key: crate::code_key::CodeKey::default_path_for(&database),
             database,
             tls_cert,
             tls_key,

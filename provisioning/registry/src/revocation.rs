@@ -5,7 +5,6 @@
 //! are checked on every request anyway.
 
 use crate::app::AppState;
-use crate::store::{lawyers, terminals};
 use tokio::sync::watch;
 use tokio::time::MissedTickBehavior;
 
@@ -25,21 +24,13 @@ pub async fn watch(state: AppState, mut stopped: watch::Receiver<bool>) {
 pub async fn sweep(state: &AppState) -> (Vec<String>, Vec<String>) {
     let connected = state.video.connected_terminals();
     let mut accounts = state.video.connected_lawyers();
-    accounts.extend(state.lawyer_sessions.usernames());
+    accounts.extend(state.lawyer_sessions.usernames().await);
     accounts.sort();
     accounts.dedup();
     if connected.is_empty() && accounts.is_empty() {
         return (Vec::new(), Vec::new());
     }
-    let found = state
-        .store
-        .call(move |c| {
-            Ok((
-                terminals::not_active_among(c, &connected)?,
-                lawyers::not_active_among(c, &accounts)?,
-            ))
-        })
-        .await;
+    let found = state.store.not_active(connected, accounts).await;
     let (revoked, disabled) = match found {
         Ok(pair) => pair,
         Err(e) => {
@@ -51,7 +42,7 @@ pub async fn sweep(state: &AppState) -> (Vec<String>, Vec<String>) {
         state.video.disconnect_terminals(&revoked);
     }
     if !disabled.is_empty() {
-        let sessions = state.lawyer_sessions.end_for(&disabled);
+        let sessions = state.lawyer_sessions.end_for(&disabled).await;
         state.video.disconnect_lawyers(&disabled);
         tracing::warn!(accounts = ?disabled, sessions, "disabled lawyers logged out");
     }

@@ -39,18 +39,29 @@ impl RunningServer {
 pub async fn start(config: ServeConfig) -> Result<RunningServer> {
     let tls = crate::tls::server_config(&config.tls_cert, &config.tls_key)?;
     let store = Store::open(&config.database)
-        .with_context(|| format!("cannot open the database {}", config.database.display()))?;
+        .await
+        .with_context(|| format!("cannot open the database {}", config.database))?;
     let code_key = crate::code_key::CodeKey::load_or_create(&config.code_key)?;
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = watch::channel(false);
-    let state = AppState::new(store, code_key, config);
+    let mut state = AppState::new(store, code_key, config);
+    if let Store::Postgres(pg) = &state.store {
+        state.relay = Some(crate::video::relay::Relay::start(
+            pg.clone(),
+            state.video.clone(),
+            stopped.clone(),
+        ));
+    }
     let video = state.video.clone();
     tokio::spawn(refresh_call_queues(state.video.clone(), stopped.clone()));
     tokio::spawn(crate::revocation::watch(state.clone(), stopped.clone()));
     tokio::spawn(legal_aid_retention(state.clone(), stopped.clone()));
+    if let Store::Postgres(pg) = &state.store {
+        tokio::spawn(prune_nonces(pg.clone(), stopped.clone()));
+    }
     let task = tokio::spawn(accept_loop(
         listener,
         TlsAcceptor::from(tls),
@@ -82,6 +93,20 @@ async fn refresh_call_queues(hub: Arc<crate::video::Hub>, mut stopped: watch::Re
     }
 }
 
+/// The shared replay guard forgets nonces whose requests are refused for their age anyway.
+async fn prune_nonces(pg: crate::store::pg::PgStore, mut stopped: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stopped.changed() => return,
+        }
+        if let Err(e) = pg.prune_nonces(chrono::Utc::now().timestamp()).await {
+            tracing::warn!("pruning request nonces: {e}");
+        }
+    }
+}
+
 /// Deletes the ciphertext of legal-aid pre-applications past the retention period, at start
 /// and every hour.
 async fn legal_aid_retention(state: AppState, mut stopped: watch::Receiver<bool>) {
@@ -93,10 +118,7 @@ async fn legal_aid_retention(state: AppState, mut stopped: watch::Receiver<bool>
         }
         let retention = state.config.legal_aid_retention;
         let now = chrono::Utc::now();
-        let deleted = state
-            .store
-            .call(move |c| crate::store::legal_aid::delete_expired(c, now - retention, now))
-            .await;
+        let deleted = state.store.delete_expired_async(now - retention, now).await;
         match deleted {
             Ok(0) => {}
             Ok(n) => tracing::info!(

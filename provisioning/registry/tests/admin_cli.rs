@@ -3,13 +3,24 @@
 
 mod common;
 
-use std::path::Path;
+use kiosk_registry::store::DbTarget;
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
-fn registry(db: &Path, args: &[&str]) -> Output {
+/// A registry database (SQLite, or PostgreSQL under scripts/with-postgres.sh) and its
+/// enrolment-code key.
+#[derive(Clone)]
+struct Db {
+    target: DbTarget,
+    key: PathBuf,
+}
+
+fn registry(db: &Db, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kiosk-registry"))
         .arg("--db")
-        .arg(db)
+        .arg(db.target.arg())
+        .arg("--code-key")
+        .arg(&db.key)
         .args(args)
         .env("RUST_LOG", "error")
         .output()
@@ -37,7 +48,10 @@ fn fails(out: Output) -> String {
 #[tokio::test]
 async fn a_pilot_is_set_up_and_run_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("r.db");
+    let db = Db {
+        target: common::fresh_database(&dir.path().join("r.db")),
+        key: dir.path().join("enrolment-code.key"),
+    };
     let d = |p: &str| dir.path().join(p).display().to_string();
 
     ok(registry(
@@ -173,7 +187,8 @@ async fn a_pilot_is_set_up_and_run_from_the_command_line() {
 
     // A terminal enrols through the running server and sends a few tickets.
     let mut pilot = common::Pilot::new();
-    pilot.db = db.clone();
+    pilot.target = db.target.clone();
+    pilot.code_key_path = db.key.clone();
     pilot.pki = kiosk_registry::tls::PkiFiles {
         ca_cert: dir.path().join("tls/ca.pem"),
         ca_key: dir.path().join("tls/ca.key"),
@@ -212,12 +227,10 @@ async fn a_pilot_is_set_up_and_run_from_the_command_line() {
     let old = chrono::Utc::now() - chrono::Duration::seconds(100);
     pilot
         .store()
-        .with(|c| {
-            Ok(c.execute(
-                "UPDATE terminals SET last_seen = ?1",
-                [kiosk_registry::store::time_text(old)],
-            )?)
-        })
+        .sql_execute(
+            "UPDATE terminals SET last_seen = ?1",
+            &[kiosk_registry::store::time_text(old).into()],
+        )
         .unwrap();
     let listed: serde_json::Value =
         serde_json::from_str(&ok(registry(&db, &["terminal", "list", "--json"]))).unwrap();

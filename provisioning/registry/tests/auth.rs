@@ -181,5 +181,12 @@ async fn a_request_signed_before_a_registry_restart_cannot_be_replayed_after_it(
     let http = https_client(&pilot);
     let (status, _, message) = error_of(http.execute(replay).await.unwrap()).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert!(message.contains("before the registry started"), "{message}");
+    // SQLite: the nonces were in memory, so nothing signed before the start is accepted.
+    // PostgreSQL: the nonces outlive the process, which recognises the replay itself.
+    let reason = if common::on_postgres() {
+        "replayed"
+    } else {
+        "before the registry started"
+    };
+    assert!(message.contains(reason), "{message}");
 }

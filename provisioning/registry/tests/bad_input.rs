@@ -137,9 +137,11 @@ async fn malformed_events_are_quarantined_not_lost_and_not_counted() {
     let report = t.client(&pilot).deliver_outbox().await.unwrap();
     assert_eq!((report.acknowledged, report.quarantined), (2, 1));
     assert_eq!(pilot.events_count(), 1);
-    let kept: String = pilot
+    let kept = pilot
         .store()
-        .with(|c| Ok(c.query_row("SELECT reason FROM events_quarantine", [], |r| r.get(0))?))
+        .sql_text("SELECT reason FROM events_quarantine", &[])
+        .unwrap()
+        .remove(0)
         .unwrap();
     assert!(kept.contains("not a JSON object"));
 }

@@ -54,22 +54,21 @@ fn publish(
 /// Replaces the stored body of a published bundle, as a compromised or buggy registry would.
 fn tamper(pilot: &Pilot, version: u64, body: &SignedBundle, scope_column: Option<&str>) {
     let json = serde_json::to_string(body).unwrap();
-    pilot
-        .store()
-        .with(|c| {
-            c.execute(
-                "UPDATE bundles SET body = ?2 WHERE stream = 'catalogue' AND version = ?1",
-                rusqlite::params![version as i64, json],
-            )?;
-            if let Some(scope) = scope_column {
-                c.execute(
-                    "UPDATE bundles SET scope = ?2 WHERE stream = 'catalogue' AND version = ?1",
-                    rusqlite::params![version as i64, scope],
-                )?;
-            }
-            Ok(())
-        })
+    let store = pilot.store();
+    store
+        .sql_execute(
+            "UPDATE bundles SET body = ?2 WHERE stream = 'catalogue' AND version = ?1",
+            &[(version as i64).into(), json.into()],
+        )
         .unwrap();
+    if let Some(scope) = scope_column {
+        store
+            .sql_execute(
+                "UPDATE bundles SET scope = ?2 WHERE stream = 'catalogue' AND version = ?1",
+                &[(version as i64).into(), scope.into()],
+            )
+            .unwrap();
+    }
 }
 
 fn in_force(t: &Terminal) -> (Option<u64>, BTreeMap<String, Vec<u8>>) {

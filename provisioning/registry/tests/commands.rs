@@ -5,15 +5,11 @@ mod common;
 
 use common::{Pilot, Terminal};
 use kiosk_registry::admin;
-use kiosk_registry::store::commands;
 use provisioning::command::{CommandAction, CommandBody, sign_command};
 use provisioning::protocol::CommandState;
 
 fn state_of(pilot: &Pilot, id: &str) -> (String, Option<String>) {
-    let rows = pilot
-        .store()
-        .with(|c| commands::list(c, None, chrono::Utc::now()))
-        .unwrap();
+    let rows = pilot.store().commands(None, chrono::Utc::now()).unwrap();
     let row = rows.into_iter().find(|r| r.command_id == id).unwrap();
     (row.state, row.detail)
 }
@@ -64,12 +60,10 @@ async fn lock_unlock_and_a_redelivered_lock_is_not_carried_out_again() {
     // The lock's acknowledgement "got lost": the registry relays it again.
     pilot
         .store()
-        .with(|c| {
-            Ok(c.execute(
-                "UPDATE commands SET state = 'delivered' WHERE command_id = ?1",
-                [&lock],
-            )?)
-        })
+        .sql_execute(
+            "UPDATE commands SET state = 'delivered' WHERE command_id = ?1",
+            &[lock.as_str().into()],
+        )
         .unwrap();
     let report = client.poll_once().await.unwrap();
     assert_eq!(
@@ -105,10 +99,7 @@ async fn an_expired_command_is_rejected_and_not_carried_out() {
         not_after: now - chrono::Duration::hours(1),
     };
     let signed = sign_command(&body, &pilot.ops_key);
-    pilot
-        .store()
-        .with(|c| commands::create(c, &signed, &body))
-        .unwrap();
+    pilot.store().command_create(&signed, &body).unwrap();
 
     // The registry no longer relays it …
     assert!(client.poll_once().await.unwrap().commands.is_empty());
@@ -142,12 +133,10 @@ async fn commands_for_another_terminal_or_by_an_unpinned_key_are_rejected() {
     .unwrap();
     pilot
         .store()
-        .with(|c| {
-            Ok(c.execute(
-                "UPDATE commands SET device_id = ?2 WHERE command_id = ?1",
-                [&id, &a.device_id()],
-            )?)
-        })
+        .sql_execute(
+            "UPDATE commands SET device_id = ?2 WHERE command_id = ?1",
+            &[id.as_str().into(), a.device_id().into()],
+        )
         .unwrap();
     let report = a.client(&pilot).poll_once().await.unwrap();
     assert_eq!(report.commands, vec![(id.clone(), CommandState::Rejected)]);
@@ -181,10 +170,6 @@ async fn upload_logs_reaches_the_registry() {
     )
     .unwrap();
     t.client(&pilot).poll_once().await.unwrap();
-    let logs = pilot
-        .store()
-        .with(|c| commands::logs(c, &id))
-        .unwrap()
-        .unwrap();
+    let logs = pilot.store().command_logs(&id).unwrap().unwrap();
     assert!(logs.contains("simulated terminal log"));
 }

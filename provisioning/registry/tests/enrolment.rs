@@ -4,7 +4,6 @@
 mod common;
 
 use common::{PLATFORM, Pilot, Terminal};
-use kiosk_registry::store::{enrolment, terminals};
 use provisioning::client::SyncError;
 use provisioning::protocol::ErrorCode;
 
@@ -48,14 +47,11 @@ async fn unknown_and_expired_codes_are_refused_with_clear_messages() {
 
     let expired = pilot
         .store()
-        .with(|c| {
-            enrolment::create_code(
-                c,
-                &pilot.code_key(),
-                PLATFORM,
-                chrono::Utc::now() - chrono::Duration::seconds(1),
-            )
-        })
+        .create_code(
+            &pilot.code_key(),
+            PLATFORM,
+            chrono::Utc::now() - chrono::Duration::seconds(1),
+        )
         .unwrap();
     let (error, message) = refusal(t.enrol(&pilot, &expired).await);
     assert_eq!(error, ErrorCode::EnrolmentCodeExpired);
@@ -84,10 +80,7 @@ async fn a_revoked_terminal_is_refused_and_cannot_enrol_again() {
     let mut pilot = Pilot::new();
     pilot.start();
     let mut t = Terminal::enrolled(&pilot).await;
-    pilot
-        .store()
-        .with(|c| terminals::revoke(c, &t.device_id()))
-        .unwrap();
+    pilot.store().revoke(&t.device_id()).unwrap();
     let (error, message) = refusal(t.client(&pilot).poll_once().await);
     assert_eq!(error, ErrorCode::TerminalRevoked);
     assert!(message.contains("revoked"), "{message}");
@@ -180,12 +173,11 @@ async fn a_copy_of_the_database_does_not_confirm_a_guessed_code() {
         .to_string();
     let stored: Vec<String> = pilot
         .store()
-        .with(|c| {
-            Ok(c.prepare("SELECT code_hash FROM enrolment_codes")?
-                .query_map([], |r| r.get(0))?
-                .collect::<Result<_, _>>()?)
-        })
-        .unwrap();
+        .sql_text("SELECT code_hash FROM enrolment_codes", &[])
+        .unwrap()
+        .into_iter()
+        .flatten()
+        .collect();
     let normalised = provisioning::protocol::normalise_enrolment_code(&code);
     let plain = hex::encode(sha2::Sha256::digest(normalised.as_bytes()));
     assert_eq!(stored.len(), 1);

@@ -69,7 +69,7 @@ async fn events_written_while_the_registry_is_down_arrive_exactly_once() {
     // The statistics count each ticket once.
     let stats = pilot
         .store()
-        .with(|c| kiosk_registry::store::events::tickets_per_service_day(c, None, None, None))
+        .tickets_per_service_day(None, None, None)
         .unwrap();
     let mediation = stats.iter().find(|s| s.service_id == "mediation").unwrap();
     assert_eq!(

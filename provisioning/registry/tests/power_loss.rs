@@ -22,6 +22,12 @@ const BATCH: usize = 300;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_events_survive_power_cuts() {
+    if common::on_postgres() {
+        // PostgreSQL's durability is its own (and its failover is an operations matter,
+        // see provisioning/README.md); this test is about the registry's SQLite file.
+        eprintln!("skipped on PostgreSQL: power cuts under the SQLite file");
+        return;
+    }
     assert!(
         LazyFs::available(),
         "this test needs root and /dev/fuse (a FUSE file system that loses power)"
@@ -47,6 +53,7 @@ async fn acknowledged_events_survive_power_cuts() {
     std::fs::copy(&pilot.db, &db).unwrap();
     File::open(&db).unwrap().sync_all().unwrap();
     File::open(&disk).unwrap().sync_all().unwrap();
+    pilot.target = kiosk_registry::store::DbTarget::Sqlite(db.clone());
     pilot.db = db;
     pilot.start();
 
@@ -104,9 +111,11 @@ async fn acknowledged_events_survive_power_cuts() {
         all.iter().cloned().collect::<Vec<_>>(),
         "every event stored exactly once"
     );
-    let integrity: String = pilot
+    let integrity = pilot
         .store()
-        .with(|c| Ok(c.query_row("PRAGMA integrity_check", [], |r| r.get(0))?))
+        .sql_text("PRAGMA integrity_check", &[])
+        .unwrap()
+        .remove(0)
         .unwrap();
     assert_eq!(integrity, "ok");
     pilot.kill();

@@ -228,15 +228,14 @@ async fn lawyer_login_sets_a_strict_cookie_and_locks_after_wrong_passwords() {
     assert!(locked.headers().contains_key("retry-after"));
 
     // The password is stored as an Argon2id hash only.
-    let hash: String = pilot
+    let hash = pilot
         .store()
-        .with(|c| {
-            Ok(c.query_row(
-                "SELECT password_hash FROM lawyers WHERE username = 'wang'",
-                [],
-                |r| r.get(0),
-            )?)
-        })
+        .sql_text(
+            "SELECT password_hash FROM lawyers WHERE username = 'wang'",
+            &[],
+        )
+        .unwrap()
+        .remove(0)
         .unwrap();
     assert!(hash.starts_with("$argon2id$") && !hash.contains(PASSWORD));
 

@@ -73,13 +73,14 @@ fn skewed(pilot: &Pilot, data: &std::path::Path, skew: &str, args: &[&str]) -> O
 fn heartbeats(pilot: &Pilot) -> i64 {
     pilot
         .store()
-        .with(|c| {
-            Ok(c.query_row(
-                "SELECT COUNT(*) FROM terminals WHERE last_seen IS NOT NULL",
-                [],
-                |r| r.get(0),
-            )?)
-        })
+        .sql_text(
+            "SELECT CAST(COUNT(*) AS TEXT) FROM terminals WHERE last_seen IS NOT NULL",
+            &[],
+        )
+        .unwrap()
+        .remove(0)
+        .unwrap()
+        .parse()
         .unwrap()
 }
 

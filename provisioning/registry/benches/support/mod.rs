@@ -2,7 +2,7 @@
 //! terminals, the machine description and CPU accounting from /proc.
 #![allow(dead_code)]
 
-use kiosk_registry::store::{Store, enrolment, platforms};
+use kiosk_registry::store::{DbTarget, Store, platforms};
 use provisioning::client::{ClientConfig, Enrolment};
 use provisioning::identity::DeviceIdentity;
 use provisioning::keys::{generate_signing_key, public_key_to_base64};
@@ -15,7 +15,12 @@ pub const PLATFORM: &str = "bench-platform";
 
 pub struct Registry {
     pub dir: tempfile::TempDir,
-    pub db: PathBuf,
+    /// The database (`--db`).
+    pub db: DbTarget,
+    /// The enrolment-code key (`--code-key`).
+    pub code_key: PathBuf,
+    pub tls: kiosk_registry::tls::PkiFiles,
+    pub poll_interval_s: u32,
     pub ca: PathBuf,
     pub ops_pub: String,
     pub port: u16,
@@ -23,27 +28,107 @@ pub struct Registry {
 }
 
 impl Registry {
+    /// A registry on a new SQLite file.
     pub fn start(poll_interval_s: u32) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let pki =
+        let db = DbTarget::Sqlite(dir.path().join("registry.db"));
+        Self::start_on(dir, db, poll_interval_s)
+    }
+
+    /// A registry on a new database of the PostgreSQL server at `admin_url`.
+    pub fn start_postgres(admin_url: &str, poll_interval_s: u32) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let name = format!("bench_{}", uuid::Uuid::new_v4().simple());
+        let url = kiosk_registry::store::wait(|| {
+            kiosk_registry::store::pg::create_database(admin_url, &name)
+        })
+        .unwrap();
+        Self::start_on(dir, DbTarget::Postgres(url), poll_interval_s)
+    }
+
+    /// A registry on `db` (made ready: one platform).
+    pub fn start_on(dir: tempfile::TempDir, db: DbTarget, poll_interval_s: u32) -> Self {
+        let tls =
             kiosk_registry::tls::init_pki(&dir.path().join("tls"), &["127.0.0.1".to_string()])
                 .unwrap();
-        let db = dir.path().join("registry.db");
         let ops_pub = public_key_to_base64(&generate_signing_key().unwrap().verifying_key());
-        Store::open(&db)
+        Store::open_blocking(&db)
             .unwrap()
-            .with(|c| {
-                platforms::upsert(
-                    c,
-                    &platforms::Platform {
-                        id: PLATFORM.into(),
-                        name: "基准测试中心".into(),
-                        region: "330106".into(),
-                        address: String::new(),
-                    },
-                )
+            .platform_upsert(&platforms::Platform {
+                id: PLATFORM.into(),
+                name: "基准测试中心".into(),
+                region: "330106".into(),
+                address: String::new(),
             })
             .unwrap();
+        let code_key = dir.path().join("enrolment-code.key");
+        let (child, port) = spawn(&db, &code_key, &tls, poll_interval_s);
+        Self {
+            dir,
+            db,
+            code_key,
+            ca: tls.ca_cert.clone(),
+            tls,
+            poll_interval_s,
+            ops_pub,
+            port,
+            child,
+        }
+    }
+
+    /// Another instance on the same database (same TLS files and code key).
+    pub fn another_instance(&self) -> (Child, u16) {
+        spawn(&self.db, &self.code_key, &self.tls, self.poll_interval_s)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub fn config(&self) -> ClientConfig {
+        self.config_for(self.port)
+    }
+
+    pub fn config_for(&self, port: u16) -> ClientConfig {
+        ClientConfig::new(
+            &format!("https://127.0.0.1:{port}"),
+            &self.ca,
+            vec![self.ops_pub.clone()],
+            "bench 1.0",
+        )
+    }
+
+    pub fn codes(&self, n: usize) -> Vec<String> {
+        let store = Store::open_blocking(&self.db).unwrap();
+        let expires = chrono::Utc::now() + chrono::Duration::hours(1);
+        let key = kiosk_registry::code_key::CodeKey::load_or_create(&self.code_key).unwrap();
+        (0..n)
+            .map(|_| store.create_code(&key, PLATFORM, expires).unwrap())
+            .collect()
+    }
+
+    pub async fn enrol(&self, identity: &DeviceIdentity, code: &str) -> Enrolment {
+        provisioning::client::enrol(&self.config(), identity, code, "BENCH")
+            .await
+            .unwrap()
+    }
+
+    pub fn events_count(&self) -> u64 {
+        Store::open_blocking(&self.db)
+            .unwrap()
+            .count_events(None)
+            .unwrap()
+    }
+}
+
+/// Starts `kiosk-registry serve` on a free port; waits until it accepts connections.
+fn spawn(
+    db: &DbTarget,
+    code_key: &std::path::Path,
+    pki: &kiosk_registry::tls::PkiFiles,
+    poll_interval_s: u32,
+) -> (Child, u16) {
+    {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -51,7 +136,9 @@ impl Registry {
             .port();
         let child = Command::new(env!("CARGO_BIN_EXE_kiosk-registry"))
             .arg("--db")
-            .arg(&db)
+            .arg(db.arg())
+            .arg("--code-key")
+            .arg(code_key)
             .args([
                 "serve",
                 "--listen",
@@ -72,55 +159,7 @@ impl Registry {
             assert!(Instant::now() < deadline, "registry did not start");
             std::thread::sleep(Duration::from_millis(50));
         }
-        Self {
-            dir,
-            db,
-            ca: pki.ca_cert,
-            ops_pub,
-            port,
-            child,
-        }
-    }
-
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    pub fn config(&self) -> ClientConfig {
-        ClientConfig::new(
-            &format!("https://127.0.0.1:{}", self.port),
-            &self.ca,
-            vec![self.ops_pub.clone()],
-            "bench 1.0",
-        )
-    }
-
-    pub fn codes(&self, n: usize) -> Vec<String> {
-        let store = Store::open(&self.db).unwrap();
-        let expires = chrono::Utc::now() + chrono::Duration::hours(1);
-        let key = kiosk_registry::code_key::CodeKey::for_database(&self.db).unwrap();
-        (0..n)
-            .map(|_| {
-                store
-                    .with(|c| enrolment::create_code(c, &key, PLATFORM, expires))
-                    .unwrap()
-            })
-            .collect()
-    }
-
-    pub async fn enrol(&self, identity: &DeviceIdentity, code: &str) -> Enrolment {
-        provisioning::client::enrol(&self.config(), identity, code, "BENCH")
-            .await
-            .unwrap()
-    }
-
-    pub fn events_count(&self) -> u64 {
-        Store::open(&self.db)
-            .unwrap()
-            .with(|c| {
-                Ok(c.query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))? as u64)
-            })
-            .unwrap()
+        (child, port)
     }
 }
 

@@ -1,6 +1,6 @@
 //! Publishing a bundle from a directory of files.
 
-use crate::store::{Store, bundles};
+use crate::store::Store;
 use anyhow::{Context as _, Result, bail};
 use chrono::Utc;
 use ed25519_dalek::SigningKey;
@@ -71,6 +71,6 @@ pub fn publish(
         expires_at: now + valid_for,
     };
     let bundle = sign_bundle(&spec, payload, key);
-    let manifest = store.with(|c| bundles::publish(c, &bundle))?;
+    let manifest = store.publish(&bundle)?;
     Ok((manifest, bundle))
 }

@@ -1,6 +1,6 @@
 //! Sending a command to a terminal.
 
-use crate::store::{Store, commands};
+use crate::store::Store;
 use anyhow::Result;
 use chrono::Utc;
 use ed25519_dalek::SigningKey;
@@ -24,6 +24,6 @@ pub fn send(
         not_after: now + valid_for,
     };
     let signed = sign_command(&body, key);
-    store.with(|c| commands::create(c, &signed, &body))?;
+    store.command_create(&signed, &body)?;
     Ok(body.command_id)
 }

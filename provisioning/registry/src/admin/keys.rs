@@ -1,6 +1,6 @@
 //! Signing keys for bundles and commands.
 
-use crate::store::{Store, bundles};
+use crate::store::Store;
 use anyhow::{Context as _, Result};
 use provisioning::keys::{
     generate_signing_key, public_key_to_base64, read_private_key, write_private_key,
@@ -14,13 +14,13 @@ pub fn create(store: &Store, name: &str, out: &Path) -> Result<String> {
     let key = generate_signing_key()?;
     write_private_key(out, &key)?;
     let public = public_key_to_base64(&key.verifying_key());
-    store.with(|c| bundles::register_key(c, name, &public))?;
+    store.register_key(name, &public)?;
     Ok(public)
 }
 
 /// Registers the public half of a key made elsewhere.
 pub fn register(store: &Store, name: &str, public_key: &str) -> Result<()> {
-    store.with(|c| bundles::register_key(c, name, public_key))?;
+    store.register_key(name, public_key)?;
     Ok(())
 }
 

@@ -40,16 +40,13 @@ pub fn add(
         )));
     }
     let hash = hash_password(password)?;
-    store.with(|c| {
-        lawyers::upsert(
-            c,
-            &lawyers::Lawyer {
-                username: username.to_string(),
-                display_name: display_name.to_string(),
-                regions: regions.to_vec(),
-                status: "active".into(),
-            },
-            &hash,
-        )
-    })
+    store.lawyer_upsert(
+        &lawyers::Lawyer {
+            username: username.to_string(),
+            display_name: display_name.to_string(),
+            regions: regions.to_vec(),
+            status: "active".into(),
+        },
+        &hash,
+    )
 }

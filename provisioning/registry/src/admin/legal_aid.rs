@@ -2,7 +2,7 @@
 //! the centre, published by the operations centre), opening what was sealed to a key, and
 //! deleting the ciphertext once handled or when the retention period is over.
 
-use crate::store::legal_aid::{self, StoredApplication};
+use crate::store::legal_aid::StoredApplication;
 use crate::store::{Store, StoreError};
 use anyhow::{Context as _, Result, anyhow, bail};
 use chrono::{DateTime, Utc};
@@ -39,7 +39,7 @@ pub fn publish(
     valid_for: chrono::Duration,
     key: &ed25519_dalek::SigningKey,
 ) -> Result<(Manifest, RecipientDirectory)> {
-    let registered = store.with(|c| legal_aid::recipients(c))?;
+    let registered = store.recipients()?;
     let directory = RecipientDirectory {
         format: 1,
         recipients: registered
@@ -125,7 +125,7 @@ fn summary(a: &StoredApplication) -> ApplicationSummary {
 /// The pre-applications of `region` (every one when `None`; `330100` covers every
 /// `3301xx`), oldest first.
 pub fn list(store: &Store, region: Option<&str>) -> Result<Vec<ApplicationSummary>, StoreError> {
-    let all = store.with(|c| legal_aid::applications(c))?;
+    let all = store.applications()?;
     Ok(all
         .iter()
         .map(summary)
@@ -154,7 +154,7 @@ pub struct OpenedApplication {
 /// Nothing is logged or written: the caller shows the result to the officer.
 pub fn open(store: &Store, key: &RecipientSecret, ids: &[i64]) -> Result<Vec<OpenedApplication>> {
     let key_id = key.key_id();
-    let all = store.with(|c| legal_aid::applications(c))?;
+    let all = store.applications()?;
     let mut opened = Vec::new();
     for id in ids {
         if !all.iter().any(|a| a.id == *id) {
@@ -204,14 +204,7 @@ pub fn open(store: &Store, key: &RecipientSecret, ids: &[i64]) -> Result<Vec<Ope
 /// Marks pre-applications handled: their ciphertext is deleted now.
 pub fn handled(store: &Store, ids: &[i64]) -> Result<(), StoreError> {
     let now = Utc::now();
-    store.with(|c| {
-        let tx = c.transaction()?;
-        for id in ids {
-            legal_aid::mark_handled(&tx, *id, now)?;
-        }
-        tx.commit()?;
-        Ok(())
-    })
+    store.mark_handled(ids, now)
 }
 
 /// Deletes the ciphertext of pre-applications received more than `retention` before `now`.
@@ -220,5 +213,5 @@ pub fn apply_retention(
     retention: chrono::Duration,
     now: DateTime<Utc>,
 ) -> Result<usize, StoreError> {
-    store.with(|c| legal_aid::delete_expired(c, now - retention, now))
+    store.delete_expired(now - retention, now)
 }

@@ -3,7 +3,6 @@
 use crate::app::AppState;
 use crate::auth::authenticate;
 use crate::error::ApiFailure;
-use crate::store::bundles;
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::{HeaderMap, Method, header};
 use axum::response::IntoResponse;
@@ -20,10 +19,9 @@ pub async fn download(
     let version: u64 = version
         .parse()
         .map_err(|_| ApiFailure::bad_request("bundle version must be a whole number"))?;
-    let (s, placement) = (stream.clone(), caller.placement);
     let body = state
         .store
-        .call(move |c| bundles::body_for(c, &s, version, &placement))
+        .bundle_body(&stream, version, &caller.placement)
         .await?;
     let body = body.ok_or_else(|| {
         ApiFailure::not_found(format!("no bundle {stream} v{version} for this terminal"))

@@ -4,7 +4,6 @@ use super::body_bytes;
 use crate::app::AppState;
 use crate::auth::authenticate;
 use crate::error::{ApiFailure, parse_json};
-use crate::store::commands;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -25,10 +24,9 @@ pub async fn ack(
     let body = body_bytes(body)?;
     let caller = authenticate(&state, &method, uri.path(), &headers, &body).await?;
     let ack: CommandAck = parse_json(&body)?;
-    let id = command_id.clone();
     let state_now = state
         .store
-        .call(move |c| commands::acknowledge(c, &caller.placement.device_id, &id, &ack))
+        .acknowledge(&caller.placement.device_id, &command_id, ack)
         .await?;
     Ok(Json(
         json!({ "command_id": command_id, "state": state_now }),
@@ -48,10 +46,10 @@ pub async fn logs(
     let caller = authenticate(&state, &method, uri.path(), &headers, &body).await?;
     let text = String::from_utf8(body.to_vec())
         .map_err(|_| ApiFailure::bad_request("logs must be UTF-8 text"))?;
-    let (id, bytes) = (command_id.clone(), text.len());
+    let bytes = text.len();
     state
         .store
-        .call(move |c| commands::store_logs(c, &caller.placement.device_id, &id, &text))
+        .store_logs(&caller.placement.device_id, &command_id, text)
         .await?;
     Ok(Json(json!({ "command_id": command_id, "bytes": bytes })))
 }

@@ -4,7 +4,7 @@ use super::body_bytes;
 use crate::app::AppState;
 use crate::error::{ApiFailure, parse_json};
 use crate::peer::SourceAddr;
-use crate::store::enrolment::{self, NewTerminal};
+use crate::store::Enrolment;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -58,24 +58,19 @@ pub async fn enrol(
     })?;
     let device_id = device_id_for(&key);
     let now = chrono::Utc::now();
-    let id = device_id.clone();
-    let key = state.code_key.clone();
     let outcome = state
         .store
-        .call(move |c| {
-            enrolment::enrol(
-                c,
-                &key,
-                &NewTerminal {
-                    code: &code,
-                    device_id: &id,
-                    public_key: &request.public_key,
-                    hardware_serial: &request.hardware_serial,
-                    app_version: &request.app_version,
-                },
-                now,
-            )
-        })
+        .enrol(
+            state.code_key.clone(),
+            Enrolment {
+                code,
+                device_id: device_id.clone(),
+                public_key: request.public_key,
+                hardware_serial: request.hardware_serial,
+                app_version: request.app_version,
+            },
+            now,
+        )
         .await?;
     match outcome {
         Ok(enrolled) => {

@@ -4,7 +4,6 @@ use super::body_bytes;
 use crate::app::AppState;
 use crate::auth::authenticate;
 use crate::error::{ApiFailure, parse_json};
-use crate::store::events;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -69,16 +68,6 @@ pub async fn ingest(
              nothing stored (update the terminal's firmware)"
         )));
     }
-    let answer = state
-        .store
-        .call(move |c| {
-            events::ingest(
-                c,
-                &placement.device_id,
-                &placement.platform_id,
-                &batch.events,
-            )
-        })
-        .await?;
+    let answer = state.store.ingest(&placement, batch.events).await?;
     Ok(Json(answer))
 }

@@ -5,7 +5,7 @@ use crate::app::AppState;
 use crate::error::{ApiFailure, parse_json};
 use crate::login_guard::Refusal;
 use crate::peer::SourceAddr;
-use crate::store::lawyers;
+use crate::store::Store;
 use crate::video::LawyerInfo;
 use crate::video::sessions::{SESSION_LIFETIME, token_from_cookie};
 use axum::Json;
@@ -70,15 +70,27 @@ pub async fn login(
     if form.username.len() > 64 || form.password.len() > 256 {
         return Err(refused());
     }
+    // With several instances on PostgreSQL, an account's wrong passwords count on all.
+    let shared = match &state.store {
+        Store::Postgres(pg) => Some(pg.clone()),
+        Store::Sqlite(_) => None,
+    };
+    let lockout_s = state.config.login.account_lockout.as_secs() as i64;
+    if let Some(pg) = &shared {
+        let max = state.config.login.account_failures;
+        let now = chrono::Utc::now().timestamp();
+        if let Some(retry_after_s) = pg
+            .account_locked(&form.username, max, lockout_s, now)
+            .await?
+        {
+            return Err(not_checked(Refusal::AccountLocked { retry_after_s }));
+        }
+    }
     let admission = state
         .lawyer_logins
         .admit(source, &form.username)
         .map_err(not_checked)?;
-    let username = form.username.clone();
-    let account = state
-        .store
-        .call(move |c| lawyers::get(c, &username))
-        .await?;
+    let account = state.store.lawyer_login_info(&form.username).await?;
     let matched = admission
         .check_password(
             form.password,
@@ -90,8 +102,18 @@ pub async fn login(
     let Some((lawyer, _)) = account.filter(|(lawyer, _)| matched && lawyer.status == "active")
     else {
         tracing::warn!(user = %form.username, %source, "lawyer login refused");
+        if let Some(pg) = &shared {
+            let now = chrono::Utc::now().timestamp();
+            pg.record_login(&form.username, false, lockout_s, now)
+                .await?;
+        }
         return Err(refused());
     };
+    if let Some(pg) = &shared {
+        let now = chrono::Utc::now().timestamp();
+        pg.record_login(&lawyer.username, true, lockout_s, now)
+            .await?;
+    }
     admission.succeeded();
     let token = state
         .lawyer_sessions
@@ -100,13 +122,8 @@ pub async fn login(
             display_name: lawyer.display_name.clone(),
             regions: lawyer.regions.clone(),
         })
-        .map_err(|e| {
-            ApiFailure::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                ErrorCode::Internal,
-                format!("no randomness for a session: {e}"),
-            )
-        })?;
+        .await
+        .map_err(|e| ApiFailure::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, e))?;
     tracing::info!(user = %lawyer.username, "lawyer logged in");
     let cookie = format!(
         "{LAWYER_COOKIE}={token}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={}",
@@ -131,7 +148,7 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Respon
         .filter_map(|v| v.to_str().ok())
         .find_map(token_from_cookie)
     {
-        state.lawyer_sessions.remove(token);
+        state.lawyer_sessions.remove(token).await;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     let clear = format!("{LAWYER_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0");

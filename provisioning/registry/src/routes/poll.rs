@@ -4,7 +4,6 @@ use super::body_bytes;
 use crate::app::AppState;
 use crate::auth::authenticate;
 use crate::error::{ApiFailure, parse_json};
-use crate::store::{bundles, commands, terminals};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -34,18 +33,7 @@ pub async fn poll(
         ));
     }
     let now = chrono::Utc::now();
-    let placement = caller.placement.clone();
-    let (offers, open) = state
-        .store
-        .call(move |c| {
-            let tx = c.transaction()?;
-            terminals::record_heartbeat(&tx, &placement.device_id, &heartbeat)?;
-            let offers = bundles::offers(&tx, &placement, &heartbeat.bundles, now)?;
-            let open = commands::take_open(&tx, &placement.device_id, now)?;
-            tx.commit()?;
-            Ok((offers, open))
-        })
-        .await?;
+    let (offers, open) = state.store.poll(&caller.placement, heartbeat, now).await?;
     Ok(Json(PollResponse {
         poll_interval_s: state.config.poll_interval_s,
         server_time: now,

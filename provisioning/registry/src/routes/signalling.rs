@@ -6,7 +6,6 @@
 use crate::app::AppState;
 use crate::auth::authenticate;
 use crate::error::ApiFailure;
-use crate::store::{platforms, video};
 use crate::video::hub::{ConnId, OUTGOING_QUEUE, Outgoing};
 use crate::video::sessions::token_from_cookie;
 use crate::video::{KioskInfo, LawyerInfo};
@@ -49,11 +48,13 @@ pub async fn kiosk(
         return upgrade_required();
     };
     let placement = caller.placement.clone();
-    let platform_id = placement.platform_id.clone();
-    let loaded = state
-        .store
-        .call(move |c| Ok((platforms::get(c, &platform_id)?, video::ice_config(c)?)))
-        .await;
+    let loaded = async {
+        Ok::<_, crate::store::StoreError>((
+            state.store.platform_async(&placement.platform_id).await?,
+            state.store.ice_config_async().await?,
+        ))
+    }
+    .await;
     let (platform, ice) = match loaded {
         Ok(pair) => pair,
         Err(e) => return ApiFailure::from(e).into_response(),
@@ -67,6 +68,34 @@ pub async fn kiosk(
     ws.max_message_size(limits::MAX_FRAME_BYTES)
         .on_upgrade(move |socket| async move {
             let (tx, rx) = mpsc::channel(OUTGOING_QUEUE);
+            let rate_limited = encode(&ServerToKiosk::Error {
+                code: SignalError::RateLimited,
+                message: "too many frames".into(),
+            });
+            let relayed = match state.relay.clone() {
+                Some(relay) if !relay.leads_here().await => Some(relay),
+                _ => None,
+            };
+            if let Some(relay) = relayed {
+                // Another instance keeps the calls: relay this connection to it.
+                let conn = relay.join_kiosk(&info, tx.clone());
+                let on_frame = {
+                    let relay = relay.clone();
+                    move |text: &str| match parse::<KioskToServer>(text) {
+                        Ok(_) => {
+                            relay.frame(conn, text);
+                            None
+                        }
+                        Err(message) => Some(encode(&ServerToKiosk::Error {
+                            code: SignalError::BadFrame,
+                            message,
+                        })),
+                    }
+                };
+                pump(socket, tx, rx, on_frame, rate_limited).await;
+                relay.gone(conn);
+                return;
+            }
             let hub = state.video.clone();
             let conn = hub.kiosk_connected(info, Arc::new(ice), tx.clone());
             let on_frame = {
@@ -82,10 +111,6 @@ pub async fn kiosk(
                     })),
                 }
             };
-            let rate_limited = encode(&ServerToKiosk::Error {
-                code: SignalError::RateLimited,
-                message: "too many frames".into(),
-            });
             pump(socket, tx, rx, on_frame, rate_limited).await;
             hub.kiosk_gone(conn);
         })
@@ -97,20 +122,47 @@ pub async fn lawyer(
     headers: HeaderMap,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
-    let lawyer = match lawyer_from_headers(&state, &headers) {
+    let lawyer = match lawyer_from_headers(&state, &headers).await {
         Ok(lawyer) => lawyer,
         Err(refused) => return refused.into_response(),
     };
     let Ok(ws) = ws else {
         return upgrade_required();
     };
-    let ice = match state.store.call(|c| video::ice_config(c)).await {
+    let ice = match state.store.ice_config_async().await {
         Ok(ice) => ice,
         Err(e) => return ApiFailure::from(e).into_response(),
     };
     ws.max_message_size(limits::MAX_FRAME_BYTES)
         .on_upgrade(move |socket| async move {
             let (tx, rx) = mpsc::channel(OUTGOING_QUEUE);
+            let rate_limited = encode(&ServerToLawyer::Error {
+                code: SignalError::RateLimited,
+                message: "too many frames".into(),
+            });
+            let relayed = match state.relay.clone() {
+                Some(relay) if !relay.leads_here().await => Some(relay),
+                _ => None,
+            };
+            if let Some(relay) = relayed {
+                let conn = relay.join_lawyer(&lawyer, tx.clone());
+                let on_frame = {
+                    let relay = relay.clone();
+                    move |text: &str| match parse::<LawyerToServer>(text) {
+                        Ok(_) => {
+                            relay.frame(conn, text);
+                            None
+                        }
+                        Err(message) => Some(encode(&ServerToLawyer::Error {
+                            code: SignalError::BadFrame,
+                            message,
+                        })),
+                    }
+                };
+                pump(socket, tx, rx, on_frame, rate_limited).await;
+                relay.gone(conn);
+                return;
+            }
             let hub = state.video.clone();
             let conn: ConnId = hub.lawyer_connected(lawyer, Arc::new(ice), tx.clone());
             let on_frame = {
@@ -126,10 +178,6 @@ pub async fn lawyer(
                     })),
                 }
             };
-            let rate_limited = encode(&ServerToLawyer::Error {
-                code: SignalError::RateLimited,
-                message: "too many frames".into(),
-            });
             pump(socket, tx, rx, on_frame, rate_limited).await;
             hub.lawyer_gone(conn);
         })
@@ -137,7 +185,7 @@ pub async fn lawyer(
 
 /// The logged-in lawyer of a request: a live session cookie and, when a browser says where
 /// the page came from, this registry's own origin (no cross-site WebSocket hijacking).
-pub fn lawyer_from_headers(
+pub async fn lawyer_from_headers(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<LawyerInfo, ApiFailure> {
@@ -150,6 +198,7 @@ pub fn lawyer_from_headers(
     let lawyer = state
         .lawyer_sessions
         .lookup(token)
+        .await
         .ok_or_else(|| ApiFailure::unauthenticated("the session has ended; log in again"))?;
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
         let host = headers

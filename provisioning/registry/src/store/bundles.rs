@@ -31,25 +31,35 @@ pub fn keys(conn: &Connection) -> Result<Vec<(String, String)>, StoreError> {
         .collect::<Result<_, _>>()?)
 }
 
-/// Stores a signed bundle after checking that a registered key signed it, that its stream name
-/// is valid and that its version is above every earlier one of the stream.
-pub fn publish(conn: &mut Connection, bundle: &SignedBundle) -> Result<Manifest, StoreError> {
+/// The signer's public key of a bundle, or why it is refused.
+pub(crate) fn signer(bundle: &SignedBundle) -> Result<&str, StoreError> {
+    Ok(&bundle
+        .signature
+        .as_ref()
+        .ok_or_else(|| StoreError::Invalid("bundle is not signed".into()))?
+        .public_key)
+}
+
+/// Refusal of a bundle signed by a key not registered.
+pub(crate) fn unknown_signer() -> StoreError {
+    StoreError::Invalid(
+        "bundle is signed by a key the registry does not know (run `keys register`)".into(),
+    )
+}
+
+/// A checked bundle: its manifest, and the JSON of the bundle and of its scope.
+pub(crate) struct Checked {
+    pub manifest: Manifest,
+    pub body: String,
+    pub scope: String,
+}
+
+/// Checks the signature (by a registered key), the stream name; serialises for storage.
+pub(crate) fn check(bundle: &SignedBundle) -> Result<Checked, StoreError> {
     let signature = bundle
         .signature
         .as_ref()
         .ok_or_else(|| StoreError::Invalid("bundle is not signed".into()))?;
-    let registered: Option<String> = conn
-        .query_row(
-            "SELECT name FROM signing_keys WHERE public_key = ?1",
-            [&signature.public_key],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if registered.is_none() {
-        return Err(StoreError::Invalid(
-            "bundle is signed by a key the registry does not know (run `keys register`)".into(),
-        ));
-    }
     let key = PinnedKeys::from_base64(&[&signature.public_key])
         .map_err(|e| StoreError::Invalid(e.to_string()))?;
     key.verify(
@@ -66,6 +76,43 @@ pub fn publish(conn: &mut Connection, bundle: &SignedBundle) -> Result<Manifest,
             manifest.stream
         )));
     }
+    let body = serde_json::to_string(bundle).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let scope =
+        serde_json::to_string(&manifest.scope).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    Ok(Checked {
+        manifest,
+        body,
+        scope,
+    })
+}
+
+/// Refusal of a version not above the stream's latest.
+pub(crate) fn not_newer(manifest: &Manifest, latest: i64) -> StoreError {
+    StoreError::Invalid(format!(
+        "{} version {} is not above the latest published version {latest}",
+        manifest.stream, manifest.version
+    ))
+}
+
+/// Stores a signed bundle after checking that a registered key signed it, that its stream name
+/// is valid and that its version is above every earlier one of the stream.
+pub fn publish(conn: &mut Connection, bundle: &SignedBundle) -> Result<Manifest, StoreError> {
+    let public_key = signer(bundle)?;
+    let registered: Option<String> = conn
+        .query_row(
+            "SELECT name FROM signing_keys WHERE public_key = ?1",
+            [public_key],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if registered.is_none() {
+        return Err(unknown_signer());
+    }
+    let Checked {
+        manifest,
+        body,
+        scope,
+    } = check(bundle)?;
     let tx = conn.transaction()?;
     let latest: Option<i64> = tx.query_row(
         "SELECT MAX(version) FROM bundles WHERE stream = ?1",
@@ -75,14 +122,8 @@ pub fn publish(conn: &mut Connection, bundle: &SignedBundle) -> Result<Manifest,
     if let Some(latest) = latest
         && manifest.version as i64 <= latest
     {
-        return Err(StoreError::Invalid(format!(
-            "{} version {} is not above the latest published version {latest}",
-            manifest.stream, manifest.version
-        )));
+        return Err(not_newer(&manifest, latest));
     }
-    let body = serde_json::to_string(bundle).map_err(|e| StoreError::Invalid(e.to_string()))?;
-    let scope =
-        serde_json::to_string(&manifest.scope).map_err(|e| StoreError::Invalid(e.to_string()))?;
     tx.execute(
         "INSERT INTO bundles (stream, version, scope, payload_size, expires_at, published_at, signed_by, body)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -93,7 +134,7 @@ pub fn publish(conn: &mut Connection, bundle: &SignedBundle) -> Result<Manifest,
             manifest.payload_size as i64,
             time_text(manifest.expires_at),
             now_text(),
-            signature.public_key,
+            public_key,
             body
         ],
     )?;
@@ -112,17 +153,29 @@ pub fn offers(
     let mut stmt = conn.prepare_cached(
         "SELECT stream, version, scope, payload_size FROM bundles WHERE expires_at > ?1 ORDER BY stream, version DESC",
     )?;
-    let rows = stmt.query_map([time_text(now)], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, i64>(1)? as u64,
-            r.get::<_, String>(2)?,
-            r.get::<_, i64>(3)? as u64,
-        ))
-    })?;
+    let rows = stmt
+        .query_map([time_text(now)], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)? as u64,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)? as u64,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(pick_offers(rows, placement, reported))
+}
+
+/// From (stream, version, scope, payload size) rows ordered by stream then version
+/// descending: per stream, the newest whose scope includes the terminal, if newer than
+/// what it reported.
+pub(crate) fn pick_offers(
+    rows: Vec<(String, u64, String, u64)>,
+    placement: &TerminalPlacement,
+    reported: &BTreeMap<String, u64>,
+) -> Vec<BundleOffer> {
     let mut best: BTreeMap<String, BundleOffer> = BTreeMap::new();
-    for row in rows {
-        let (stream, version, scope, payload_size) = row?;
+    for (stream, version, scope, payload_size) in rows {
         if best.contains_key(&stream) {
             continue;
         }
@@ -140,7 +193,7 @@ pub fn offers(
             );
         }
     }
-    Ok(best.into_values().collect())
+    best.into_values().collect()
 }
 
 /// A bundle's stored JSON, if it exists and its scope includes the terminal.
@@ -157,10 +210,17 @@ pub fn body_for(
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    Ok(row.and_then(|(scope, body)| {
-        let scope: Scope = serde_json::from_str(&scope).ok()?;
-        scope.includes(placement).then_some(body)
-    }))
+    Ok(row.and_then(|(scope, body)| body_if_in_scope(&scope, body, placement)))
+}
+
+/// `body` if `scope` (JSON) includes the terminal.
+pub(crate) fn body_if_in_scope(
+    scope: &str,
+    body: String,
+    placement: &TerminalPlacement,
+) -> Option<String> {
+    let scope: Scope = serde_json::from_str(scope).ok()?;
+    scope.includes(placement).then_some(body)
 }
 
 /// A published bundle for listings.
@@ -180,6 +240,13 @@ pub struct PublishedBundle {
     pub published_at: String,
 }
 
+/// A stored scope (JSON) in short form.
+pub(crate) fn describe_scope(scope: String) -> String {
+    serde_json::from_str::<Scope>(&scope)
+        .map(|s| s.describe())
+        .unwrap_or(scope)
+}
+
 /// All published bundles, newest first per stream.
 pub fn list(conn: &Connection) -> Result<Vec<PublishedBundle>, StoreError> {
     let mut stmt = conn.prepare("SELECT stream, version, scope, payload_size, expires_at, published_at FROM bundles ORDER BY stream, version DESC")?;
@@ -188,9 +255,7 @@ pub fn list(conn: &Connection) -> Result<Vec<PublishedBundle>, StoreError> {
         Ok(PublishedBundle {
             stream: r.get(0)?,
             version: r.get::<_, i64>(1)? as u64,
-            scope: serde_json::from_str::<Scope>(&scope)
-                .map(|s| s.describe())
-                .unwrap_or(scope),
+            scope: describe_scope(scope),
             payload_size: r.get::<_, i64>(3)? as u64,
             expires_at: r.get(4)?,
             published_at: r.get(5)?,

@@ -7,6 +7,31 @@ use provisioning::protocol::CommandAck;
 use rusqlite::{Connection, OptionalExtension as _, params};
 use serde::Serialize;
 
+/// A command may go only to a known terminal that is not revoked.
+pub(crate) fn check_target(status: Option<&str>, device_id: &str) -> Result<(), StoreError> {
+    match status {
+        None => Err(StoreError::NotFound(format!("no terminal {device_id}"))),
+        Some("revoked") => Err(StoreError::Invalid(format!(
+            "terminal {device_id} is revoked"
+        ))),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Whether a state is final.
+pub(crate) fn is_final(state: &str) -> bool {
+    matches!(state, "succeeded" | "failed" | "rejected")
+}
+
+/// The state shown in listings: `expired` when open past `not_after`.
+pub(crate) fn shown_state(state: String, not_after: &str, now: &str) -> String {
+    if !is_final(&state) && not_after <= now {
+        "expired".into()
+    } else {
+        state
+    }
+}
+
 /// Stores a signed command for its terminal.
 pub fn create(
     conn: &Connection,
@@ -20,21 +45,7 @@ pub fn create(
             |r| r.get(0),
         )
         .optional()?;
-    match status.as_deref() {
-        None => {
-            return Err(StoreError::NotFound(format!(
-                "no terminal {}",
-                body.device_id
-            )));
-        }
-        Some("revoked") => {
-            return Err(StoreError::Invalid(format!(
-                "terminal {} is revoked",
-                body.device_id
-            )));
-        }
-        Some(_) => {}
-    }
+    check_target(status.as_deref(), &body.device_id)?;
     let json = serde_json::to_string(command).map_err(|e| StoreError::Invalid(e.to_string()))?;
     conn.execute(
         "INSERT INTO commands (command_id, device_id, action, body, issued_at, not_after, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -86,7 +97,7 @@ pub fn acknowledge(
             "no command {command_id} for this terminal"
         )));
     };
-    if matches!(state.as_str(), "succeeded" | "failed" | "rejected") {
+    if is_final(&state) {
         return Ok(state);
     }
     let detail = ack
@@ -154,16 +165,11 @@ pub fn list(
     let rows = stmt.query_map([device_id], |r| {
         let state: String = r.get(3)?;
         let not_after: String = r.get(6)?;
-        let open = !matches!(state.as_str(), "succeeded" | "failed" | "rejected");
         Ok(CommandRow {
             command_id: r.get(0)?,
             device_id: r.get(1)?,
             action: r.get(2)?,
-            state: if open && not_after <= now {
-                "expired".into()
-            } else {
-                state
-            },
+            state: shown_state(state, &not_after, &now),
             detail: r.get(4)?,
             issued_at: r.get(5)?,
             not_after,

@@ -11,7 +11,7 @@ const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// Characters in a code (50 bits).
 const CODE_LENGTH: usize = 10;
 
-fn code_hash(key: &CodeKey, code: &str) -> String {
+pub(crate) fn code_hash(key: &CodeKey, code: &str) -> String {
     key.hash(&normalise_enrolment_code(code))
 }
 
@@ -24,21 +24,34 @@ pub fn create_code(
     expires_at: DateTime<Utc>,
 ) -> Result<String, StoreError> {
     if super::platforms::get(conn, platform_id)?.is_none() {
-        return Err(StoreError::NotFound(format!(
-            "no platform {platform_id}; add it first"
-        )));
+        return Err(no_platform(platform_id));
     }
-    let mut raw = [0u8; CODE_LENGTH];
-    getrandom::fill(&mut raw).map_err(|e| StoreError::Invalid(format!("no randomness: {e}")))?;
-    let code: String = raw
-        .iter()
-        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
-        .collect();
+    let code = new_code()?;
     conn.execute(
         "INSERT INTO enrolment_codes (code_hash, platform_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
         params![code_hash(key, &code), platform_id, now_text(), time_text(expires_at)],
     )?;
-    Ok(format!("{}-{}", &code[..5], &code[5..]))
+    Ok(shown(&code))
+}
+
+/// Refusal of a code for a platform that does not exist.
+pub(crate) fn no_platform(platform_id: &str) -> StoreError {
+    StoreError::NotFound(format!("no platform {platform_id}; add it first"))
+}
+
+/// A fresh random code (10 characters).
+pub(crate) fn new_code() -> Result<String, StoreError> {
+    let mut raw = [0u8; CODE_LENGTH];
+    getrandom::fill(&mut raw).map_err(|e| StoreError::Invalid(format!("no randomness: {e}")))?;
+    Ok(raw
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect())
+}
+
+/// The code as shown to the ops staff, e.g. `7KQ4M-2XHP9`.
+pub(crate) fn shown(code: &str) -> String {
+    format!("{}-{}", &code[..5], &code[5..])
 }
 
 /// Why an enrolment was refused.
@@ -73,6 +86,49 @@ pub struct Enrolled {
     pub region: String,
 }
 
+fn refusal(code: ErrorCode, message: &str) -> Refusal {
+    Refusal {
+        code,
+        message: message.to_string(),
+    }
+}
+
+/// The code's platform, given its (platform, expiry, used) row, or why it is refused.
+pub(crate) fn check_code(
+    row: Option<(String, String, Option<String>)>,
+    now: DateTime<Utc>,
+) -> Result<String, Refusal> {
+    let Some((platform_id, expires_at, used_at)) = row else {
+        return Err(refusal(
+            ErrorCode::EnrolmentCodeUnknown,
+            "this enrolment code is not known to the registry; check it or ask the operations centre for a new one",
+        ));
+    };
+    if used_at.is_some() {
+        return Err(refusal(
+            ErrorCode::EnrolmentCodeUsed,
+            "this enrolment code was already used; ask the operations centre for a new one",
+        ));
+    }
+    if expires_at <= time_text(now) {
+        return Err(refusal(
+            ErrorCode::EnrolmentCodeExpired,
+            "this enrolment code has expired; ask the operations centre for a new one",
+        ));
+    }
+    Ok(platform_id)
+}
+
+/// Refusal of a key whose terminal was revoked.
+pub(crate) fn check_key(status: Option<&str>) -> Option<Refusal> {
+    (status == Some("revoked")).then(|| {
+        refusal(
+            ErrorCode::TerminalRevoked,
+            "this terminal has been revoked by the operations centre",
+        )
+    })
+}
+
 /// Consumes the code and records the terminal, in one transaction. A key enrolled before
 /// (a re-installed terminal) keeps its device id and moves to the code's platform, unless
 /// it was revoked.
@@ -90,30 +146,10 @@ pub fn enrol(
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    let refuse = |code, message: &str| {
-        Ok(Err(Refusal {
-            code,
-            message: message.to_string(),
-        }))
+    let platform_id = match check_code(row, now) {
+        Ok(p) => p,
+        Err(refusal) => return Ok(Err(refusal)),
     };
-    let Some((platform_id, expires_at, used_at)) = row else {
-        return refuse(
-            ErrorCode::EnrolmentCodeUnknown,
-            "this enrolment code is not known to the registry; check it or ask the operations centre for a new one",
-        );
-    };
-    if used_at.is_some() {
-        return refuse(
-            ErrorCode::EnrolmentCodeUsed,
-            "this enrolment code was already used; ask the operations centre for a new one",
-        );
-    }
-    if expires_at <= time_text(now) {
-        return refuse(
-            ErrorCode::EnrolmentCodeExpired,
-            "this enrolment code has expired; ask the operations centre for a new one",
-        );
-    }
     let status: Option<String> = tx
         .query_row(
             "SELECT status FROM terminals WHERE public_key = ?1",
@@ -121,11 +157,8 @@ pub fn enrol(
             |r| r.get(0),
         )
         .optional()?;
-    if status.as_deref() == Some("revoked") {
-        return refuse(
-            ErrorCode::TerminalRevoked,
-            "this terminal has been revoked by the operations centre",
-        );
+    if let Some(refusal) = check_key(status.as_deref()) {
+        return Ok(Err(refusal));
     }
     let region: String = tx.query_row(
         "SELECT region FROM platforms WHERE id = ?1",

@@ -6,7 +6,7 @@ use rusqlite::{Connection, params};
 use serde::Serialize;
 
 /// Why an event is kept aside instead of counted.
-fn defect(event: &Event) -> Option<String> {
+pub(crate) fn defect(event: &Event) -> Option<String> {
     if event.idempotency_key.is_empty()
         || event.idempotency_key.len() > limits::MAX_IDEMPOTENCY_KEY_BYTES
     {

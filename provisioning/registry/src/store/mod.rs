@@ -1,5 +1,9 @@
-//! The registry's SQLite store: one file, created on first use, WAL with `synchronous=FULL`
-//! so that whatever the registry acknowledged survives a power cut.
+//! The registry's store. Two implementations behind one interface ([`Store`]):
+//! - SQLite (the default): one file, created on first use, WAL with `synchronous=FULL` so
+//!   that whatever the registry acknowledged survives a power cut; the functions of the
+//!   modules below, each on a `rusqlite::Connection`.
+//! - PostgreSQL (`--db postgres://…`): the same operations in [`pg`], for a province's
+//!   operations centre with several registry instances on one replicated database.
 
 pub mod bundles;
 pub mod commands;
@@ -11,6 +15,17 @@ pub mod migrations;
 pub mod platforms;
 pub mod terminals;
 pub mod video;
+
+mod api;
+mod api_admin;
+pub mod copy;
+pub mod pg;
+pub mod raw;
+mod target;
+
+pub use api::Enrolment;
+pub use api_admin::wait;
+pub use target::DbTarget;
 
 use rusqlite::Connection;
 use std::path::Path;
@@ -38,11 +53,71 @@ pub enum StoreError {
     /// A blocking task failed.
     #[error("database task: {0}")]
     Task(String),
+    /// PostgreSQL failed.
+    #[error("database: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    /// No PostgreSQL connection could be had from the pool.
+    #[error("database connection: {0}")]
+    Pool(#[from] deadpool_postgres::PoolError),
 }
 
-/// The store, shared by request handlers and admin commands.
+/// The store, shared by request handlers and admin commands: SQLite or PostgreSQL.
 #[derive(Clone)]
-pub struct Store {
+pub enum Store {
+    /// One SQLite file.
+    Sqlite(SqliteStore),
+    /// A PostgreSQL database, possibly shared by several registry instances.
+    Postgres(pg::PgStore),
+}
+
+/// Brings a database's schema up to date (blocking); returns (version before, after).
+pub fn migrate(target: &DbTarget) -> Result<(i64, i64), StoreError> {
+    match target {
+        DbTarget::Sqlite(path) => {
+            let before = if path.exists() {
+                Connection::open(path)?.pragma_query_value(None, "user_version", |r| r.get(0))?
+            } else {
+                0
+            };
+            let store = SqliteStore::open(path)?;
+            let after =
+                store.with(|c| Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?))?;
+            Ok((before, after))
+        }
+        DbTarget::Postgres(url) => wait(|| async {
+            let (before, after) = pg::PgStore::connect(url)?.migrate().await?;
+            Ok((i64::from(before), i64::from(after)))
+        }),
+    }
+}
+
+impl Store {
+    /// Opens the database named by `target` and brings its schema up to date.
+    pub async fn open(target: &DbTarget) -> Result<Self, StoreError> {
+        Ok(match target {
+            DbTarget::Sqlite(path) => {
+                let path = path.clone();
+                let store = tokio::task::spawn_blocking(move || SqliteStore::open(&path))
+                    .await
+                    .map_err(|e| StoreError::Task(e.to_string()))??;
+                Self::Sqlite(store)
+            }
+            DbTarget::Postgres(url) => Self::Postgres(pg::PgStore::open(url).await?),
+        })
+    }
+
+    /// The SQLite store, if that is what this is (tests and SQLite-only tools).
+    pub fn as_sqlite(&self) -> Option<&SqliteStore> {
+        match self {
+            Self::Sqlite(s) => Some(s),
+            Self::Postgres(_) => None,
+        }
+    }
+}
+
+/// The SQLite store: one connection behind a lock.
+#[derive(Clone)]
+pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
 }
 
@@ -56,7 +131,7 @@ pub fn time_text(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-impl Store {
+impl SqliteStore {
     /// Opens or creates the database (mode 0600) and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         // Created 0600 (and, by root in the service's folder, owned by the service user).

@@ -9,16 +9,10 @@ use rusqlite::{Connection, OptionalExtension as _, params};
 use std::time::Duration;
 use zeroize::Zeroizing;
 
-const POLICY_KEY: &str = "video.ice_transport_policy";
+pub(crate) const POLICY_KEY: &str = "video.ice_transport_policy";
 
-/// Adds a STUN/TURN server with fixed credentials (or replaces the credentials of one with
-/// the same URL).
-pub fn add_ice_server(
-    conn: &Connection,
-    url: &str,
-    username: &str,
-    credential: &str,
-) -> Result<(), StoreError> {
+/// Checks a server with fixed credentials.
+pub(crate) fn check_static(url: &str, username: &str, credential: &str) -> Result<(), StoreError> {
     let scheme_ok = ["stun:", "stuns:", "turn:", "turns:"]
         .iter()
         .any(|s| url.starts_with(s));
@@ -32,6 +26,18 @@ pub fn add_ice_server(
             "a TURN server needs --username and --credential".into(),
         ));
     }
+    Ok(())
+}
+
+/// Adds a STUN/TURN server with fixed credentials (or replaces the credentials of one with
+/// the same URL).
+pub fn add_ice_server(
+    conn: &Connection,
+    url: &str,
+    username: &str,
+    credential: &str,
+) -> Result<(), StoreError> {
+    check_static(url, username, credential)?;
     conn.execute(
         "INSERT INTO ice_servers (url, username, credential) VALUES (?1, ?2, ?3)
          ON CONFLICT (url) DO UPDATE SET username = excluded.username,
@@ -49,12 +55,65 @@ pub fn remove_ice_server(conn: &Connection, url: &str) -> Result<(), StoreError>
     Ok(())
 }
 
-/// Sets the transport policy.
-pub fn set_policy(conn: &Connection, policy: IceTransportPolicy) -> Result<(), StoreError> {
-    let value = match policy {
+/// The stored form of a policy.
+pub(crate) fn policy_text(policy: IceTransportPolicy) -> &'static str {
+    match policy {
         IceTransportPolicy::All => "all",
         IceTransportPolicy::Relay => "relay",
-    };
+    }
+}
+
+/// A policy from its stored form.
+pub(crate) fn policy_from(text: Option<&str>) -> IceTransportPolicy {
+    match text {
+        Some("relay") => IceTransportPolicy::Relay,
+        _ => IceTransportPolicy::All,
+    }
+}
+
+/// Credentials from a row's (username, credential, rest secret, rest ttl).
+pub(crate) fn credentials(
+    username: String,
+    credential: String,
+    secret: Option<String>,
+    ttl: Option<i64>,
+) -> Credentials {
+    match (secret, ttl) {
+        (Some(secret), Some(ttl)) => Credentials::Rest {
+            secret: Zeroizing::new(secret),
+            ttl: Duration::from_secs(u64::try_from(ttl).unwrap_or(600)),
+        },
+        _ if username.is_empty() => Credentials::None,
+        _ => Credentials::Static {
+            username,
+            credential,
+        },
+    }
+}
+
+/// Checks a TURN server with minted credentials.
+pub(crate) fn check_rest(url: &str, secret: &str, ttl_s: u64) -> Result<(), StoreError> {
+    if !(url.starts_with("turn:") || url.starts_with("turns:")) || url.len() > 256 {
+        return Err(StoreError::Invalid(format!(
+            "{url:?} is not a turn: or turns: URL"
+        )));
+    }
+    if secret.len() < 16 {
+        return Err(StoreError::Invalid(
+            "the shared secret must have at least 16 characters".into(),
+        ));
+    }
+    if !(60..=86_400).contains(&ttl_s) {
+        return Err(StoreError::Invalid(
+            "credentials must last between 1 minute and 24 hours".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Sets the transport policy.
+pub fn set_policy(conn: &Connection, policy: IceTransportPolicy) -> Result<(), StoreError> {
+    let value = policy_text(policy);
     conn.execute(
         "INSERT INTO settings (key, value) VALUES (?1, ?2)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -72,21 +131,7 @@ pub fn add_rest_ice_server(
     secret: &str,
     ttl_s: u64,
 ) -> Result<(), StoreError> {
-    if !(url.starts_with("turn:") || url.starts_with("turns:")) || url.len() > 256 {
-        return Err(StoreError::Invalid(format!(
-            "{url:?} is not a turn: or turns: URL"
-        )));
-    }
-    if secret.len() < 16 {
-        return Err(StoreError::Invalid(
-            "the shared secret must have at least 16 characters".into(),
-        ));
-    }
-    if !(60..=86_400).contains(&ttl_s) {
-        return Err(StoreError::Invalid(
-            "credentials must last between 1 minute and 24 hours".into(),
-        ));
-    }
+    check_rest(url, secret, ttl_s)?;
     conn.execute(
         "INSERT INTO ice_servers (url, username, credential, rest_secret, rest_ttl_s)
          VALUES (?1, '', '', ?2, ?3)
@@ -105,25 +150,9 @@ pub fn ice_config(conn: &Connection) -> Result<IceConfig, StoreError> {
     )?;
     let servers = stmt
         .query_map([], |r| {
-            let (username, credential): (String, String) = (r.get(1)?, r.get(2)?);
-            let rest: Option<(String, i64)> = match (r.get(3)?, r.get(4)?) {
-                (Some(secret), Some(ttl)) => Some((secret, ttl)),
-                _ => None,
-            };
-            let credentials = match rest {
-                Some((secret, ttl)) => Credentials::Rest {
-                    secret: Zeroizing::new(secret),
-                    ttl: Duration::from_secs(u64::try_from(ttl).unwrap_or(600)),
-                },
-                None if username.is_empty() => Credentials::None,
-                None => Credentials::Static {
-                    username,
-                    credential,
-                },
-            };
             Ok(IceServerConfig {
                 url: r.get(0)?,
-                credentials,
+                credentials: credentials(r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?),
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
@@ -136,9 +165,6 @@ pub fn ice_config(conn: &Connection) -> Result<IceConfig, StoreError> {
         .optional()?;
     Ok(IceConfig {
         servers,
-        policy: match policy.as_deref() {
-            Some("relay") => IceTransportPolicy::Relay,
-            _ => IceTransportPolicy::All,
-        },
+        policy: policy_from(policy.as_deref()),
     })
 }

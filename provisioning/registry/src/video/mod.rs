@@ -2,6 +2,7 @@
 //! lawyers' login sessions. The WebSocket endpoints and the console live in `routes`.
 
 pub mod hub;
+pub mod relay;
 pub mod sessions;
 pub mod turn;
 

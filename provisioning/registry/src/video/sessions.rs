@@ -1,8 +1,10 @@
 //! Lawyers' login sessions: a random token in an HttpOnly, Secure, SameSite=Strict cookie;
-//! the registry keeps only its SHA-256, in memory (a restart logs everyone out). Wrong
+//! the registry keeps only its SHA-256: in memory on SQLite (a restart logs everyone out),
+//! in the database on PostgreSQL (a login on one instance holds on every other). Wrong
 //! passwords are counted by `login_guard`; a disabled account's sessions end at once.
 
 use super::hub::LawyerInfo;
+use crate::store::pg::PgStore;
 use sha2::{Digest as _, Sha256};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -16,22 +18,42 @@ struct Session {
     expires: Instant,
 }
 
-/// The sessions of one registry.
+/// The sessions of one registry (or, with `shared`, of every instance on its database).
 #[derive(Default)]
 pub struct LawyerSessions {
     sessions: Mutex<HashMap<String, Session>>,
+    shared: Option<PgStore>,
 }
 
 fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+fn unix_now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
 impl LawyerSessions {
+    /// Sessions kept in the database that several instances share.
+    pub fn shared(store: PgStore) -> Self {
+        Self {
+            sessions: Mutex::default(),
+            shared: Some(store),
+        }
+    }
+
     /// Starts a session; returns the token for the cookie.
-    pub fn create(&self, lawyer: LawyerInfo) -> Result<String, getrandom::Error> {
+    pub async fn create(&self, lawyer: LawyerInfo) -> Result<String, String> {
         let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes)?;
+        getrandom::fill(&mut bytes).map_err(|e| format!("no randomness for a session: {e}"))?;
         let token = hex::encode(bytes);
+        if let Some(pg) = &self.shared {
+            let expires = unix_now() + SESSION_LIFETIME.as_secs() as i64;
+            pg.session_create(&token_hash(&token), &lawyer.username, expires)
+                .await
+                .map_err(|e| e.to_string())?;
+            return Ok(token);
+        }
         let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
         sessions.retain(|_, s| s.expires > now);
@@ -45,8 +67,22 @@ impl LawyerSessions {
         Ok(token)
     }
 
-    /// The lawyer behind a token, while the session lasts.
-    pub fn lookup(&self, token: &str) -> Option<LawyerInfo> {
+    /// The lawyer behind a token, while the session lasts (a database failure counts as
+    /// no session).
+    pub async fn lookup(&self, token: &str) -> Option<LawyerInfo> {
+        if let Some(pg) = &self.shared {
+            return match pg.session_lookup(&token_hash(token), unix_now()).await {
+                Ok(found) => found.map(|(username, display_name, regions)| LawyerInfo {
+                    username,
+                    display_name,
+                    regions,
+                }),
+                Err(e) => {
+                    tracing::warn!("session lookup: {e}");
+                    None
+                }
+            };
+        }
         let sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
         sessions
             .get(&token_hash(token))
@@ -55,7 +91,13 @@ impl LawyerSessions {
     }
 
     /// Ends a session.
-    pub fn remove(&self, token: &str) {
+    pub async fn remove(&self, token: &str) {
+        if let Some(pg) = &self.shared {
+            if let Err(e) = pg.session_remove(&token_hash(token)).await {
+                tracing::warn!("ending a session: {e}");
+            }
+            return;
+        }
         self.sessions
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -63,7 +105,13 @@ impl LawyerSessions {
     }
 
     /// The accounts with a live session.
-    pub fn usernames(&self) -> Vec<String> {
+    pub async fn usernames(&self) -> Vec<String> {
+        if let Some(pg) = &self.shared {
+            return pg.session_usernames(unix_now()).await.unwrap_or_else(|e| {
+                tracing::warn!("listing sessions: {e}");
+                Vec::new()
+            });
+        }
         let now = Instant::now();
         let sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
         let mut names: Vec<String> = sessions
@@ -77,7 +125,13 @@ impl LawyerSessions {
     }
 
     /// Ends every session of these accounts (disabled or removed); returns how many ended.
-    pub fn end_for(&self, usernames: &[String]) -> usize {
+    pub async fn end_for(&self, usernames: &[String]) -> usize {
+        if let Some(pg) = &self.shared {
+            return pg.sessions_end_for(usernames).await.unwrap_or_else(|e| {
+                tracing::warn!("ending sessions: {e}");
+                0
+            }) as usize;
+        }
         let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
         let before = sessions.len();
         sessions.retain(|_, s| !usernames.contains(&s.lawyer.username));
@@ -105,31 +159,35 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_session_token_finds_its_lawyer_until_removed() {
+    #[tokio::test]
+    async fn a_session_token_finds_its_lawyer_until_removed() {
         let sessions = LawyerSessions::default();
-        let token = sessions.create(lawyer()).unwrap();
-        assert_eq!(sessions.lookup(&token).unwrap().username, "wang");
-        assert!(sessions.lookup("forged").is_none());
-        sessions.remove(&token);
-        assert!(sessions.lookup(&token).is_none());
+        let token = sessions.create(lawyer()).await.unwrap();
+        assert_eq!(sessions.lookup(&token).await.unwrap().username, "wang");
+        assert!(sessions.lookup("forged").await.is_none());
+        sessions.remove(&token).await;
+        assert!(sessions.lookup(&token).await.is_none());
     }
 
-    #[test]
-    fn ending_an_accounts_sessions_logs_out_every_console_of_it() {
+    #[tokio::test]
+    async fn ending_an_accounts_sessions_logs_out_every_console_of_it() {
         let sessions = LawyerSessions::default();
-        let one = sessions.create(lawyer()).unwrap();
-        let two = sessions.create(lawyer()).unwrap();
+        let one = sessions.create(lawyer()).await.unwrap();
+        let two = sessions.create(lawyer()).await.unwrap();
         let other = sessions
             .create(LawyerInfo {
                 username: "li".into(),
                 ..lawyer()
             })
+            .await
             .unwrap();
-        assert_eq!(sessions.usernames(), vec!["li".to_string(), "wang".into()]);
-        assert_eq!(sessions.end_for(&["wang".into()]), 2);
-        assert!(sessions.lookup(&one).is_none() && sessions.lookup(&two).is_none());
-        assert!(sessions.lookup(&other).is_some());
+        assert_eq!(
+            sessions.usernames().await,
+            vec!["li".to_string(), "wang".into()]
+        );
+        assert_eq!(sessions.end_for(&["wang".into()]).await, 2);
+        assert!(sessions.lookup(&one).await.is_none() && sessions.lookup(&two).await.is_none());
+        assert!(sessions.lookup(&other).await.is_some());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use ed25519_dalek::SigningKey;
-use kiosk_registry::store::{Store, platforms};
+use kiosk_registry::store::{DbTarget, Store, platforms};
 use kiosk_registry::tls::{PkiFiles, init_pki};
 use provisioning::client::{ClientConfig, Enrolment, Stores, SyncClient, SyncError};
 use provisioning::identity::DeviceIdentity;
@@ -19,9 +19,34 @@ use tempfile::TempDir;
 pub const PLATFORM: &str = "hz-xihu";
 pub const OTHER_PLATFORM: &str = "nb-haishu";
 
+/// Whether this run's registries use PostgreSQL (`scripts/with-postgres.sh` sets
+/// `KIOSK_TEST_STORE=postgres` and `KIOSK_TEST_PG`); SQLite otherwise.
+pub fn on_postgres() -> bool {
+    std::env::var("KIOSK_TEST_STORE").as_deref() == Ok("postgres")
+}
+
+/// A fresh, empty database for one test: a new PostgreSQL database on the test server, or
+/// the SQLite file `sqlite` (made on first use).
+pub fn fresh_database(sqlite: &Path) -> DbTarget {
+    if !on_postgres() {
+        return DbTarget::Sqlite(sqlite.to_path_buf());
+    }
+    let admin = std::env::var("KIOSK_TEST_PG").expect("KIOSK_TEST_PG (scripts/with-postgres.sh)");
+    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let url =
+        kiosk_registry::store::wait(|| kiosk_registry::store::pg::create_database(&admin, &name))
+            .expect("a test database");
+    DbTarget::Postgres(url)
+}
+
 pub struct Pilot {
     pub dir: TempDir,
+    /// The SQLite file (when on SQLite).
     pub db: PathBuf,
+    /// What `--db` is given: the SQLite file or a PostgreSQL database of its own.
+    pub target: DbTarget,
+    /// The enrolment-code key (passed as `--code-key`).
+    pub code_key_path: PathBuf,
     pub pki: PkiFiles,
     pub ops_key: SigningKey,
     pub ops_pub: String,
@@ -43,6 +68,15 @@ fn free_port() -> u16 {
 impl Pilot {
     /// CA and server certificate, a database with two platforms and a registered ops key.
     pub fn new() -> Self {
+        Self::with_database(fresh_database)
+    }
+
+    /// As `new`, on a SQLite file whatever store this run tests (migrations between stores).
+    pub fn new_sqlite() -> Self {
+        Self::with_database(|db| DbTarget::Sqlite(db.to_path_buf()))
+    }
+
+    fn with_database(make: impl FnOnce(&Path) -> DbTarget) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let pki = init_pki(
             &dir.path().join("tls"),
@@ -52,33 +86,31 @@ impl Pilot {
         let db = dir.path().join("registry.db");
         let ops_key = generate_signing_key().unwrap();
         let ops_pub = public_key_to_base64(&ops_key.verifying_key());
-        let store = Store::open(&db).unwrap();
+        let target = make(&db);
+        let store = Store::open_blocking(&target).unwrap();
         store
-            .with(|c| {
-                platforms::upsert(
-                    c,
-                    &platforms::Platform {
-                        id: PLATFORM.into(),
-                        name: "西湖区公共法律服务中心".into(),
-                        region: "330106".into(),
-                        address: "杭州市西湖区".into(),
-                    },
-                )?;
-                platforms::upsert(
-                    c,
-                    &platforms::Platform {
-                        id: OTHER_PLATFORM.into(),
-                        name: "海曙区公共法律服务中心".into(),
-                        region: "330203".into(),
-                        address: String::new(),
-                    },
-                )?;
-                kiosk_registry::store::bundles::register_key(c, "ops-1", &ops_pub)
+            .platform_upsert(&platforms::Platform {
+                id: PLATFORM.into(),
+                name: "西湖区公共法律服务中心".into(),
+                region: "330106".into(),
+                address: "杭州市西湖区".into(),
             })
             .unwrap();
+        store
+            .platform_upsert(&platforms::Platform {
+                id: OTHER_PLATFORM.into(),
+                name: "海曙区公共法律服务中心".into(),
+                region: "330203".into(),
+                address: String::new(),
+            })
+            .unwrap();
+        store.register_key("ops-1", &ops_pub).unwrap();
+        let code_key_path = dir.path().join("enrolment-code.key");
         Self {
             dir,
             db,
+            target,
+            code_key_path,
             pki,
             ops_key,
             ops_pub,
@@ -90,7 +122,31 @@ impl Pilot {
     }
 
     pub fn store(&self) -> Store {
-        Store::open(&self.db).unwrap()
+        Store::open_blocking(&self.target).unwrap()
+    }
+
+    /// Every folder where the registry's data lands on disk: the pilot's folder (the SQLite
+    /// file, keys, logs), and on PostgreSQL this database's files and the write-ahead log
+    /// (after a checkpoint, so what was committed is in the files).
+    pub fn data_dirs(&self) -> Vec<PathBuf> {
+        let mut dirs = vec![self.dir.path().to_path_buf()];
+        if on_postgres() {
+            let store = self.store();
+            store.sql_execute("CHECKPOINT", &[]).unwrap();
+            let text = |sql: &str| store.sql_text(sql, &[]).unwrap().remove(0).unwrap();
+            let data = PathBuf::from(text("SELECT current_setting('data_directory')"));
+            let oid = text(
+                "SELECT CAST(oid AS TEXT) FROM pg_database WHERE datname = current_database()",
+            );
+            dirs.push(data.join("base").join(oid));
+            dirs.push(data.join("pg_wal"));
+        }
+        dirs
+    }
+
+    /// The SQLite store, for checks that only make sense on a file (None on PostgreSQL).
+    pub fn sqlite(&self) -> Option<kiosk_registry::store::SqliteStore> {
+        self.store().as_sqlite().cloned()
     }
 
     pub fn url(&self) -> String {
@@ -100,20 +156,31 @@ impl Pilot {
     /// Starts `kiosk-registry serve` and waits until it accepts connections.
     pub fn start(&mut self) {
         assert!(self.server.is_none(), "already running");
+        self.server = Some(self.spawn_server(self.port));
+    }
+
+    /// Another registry instance on the same database, TLS files and code key, on a port
+    /// of its own (its log goes to the same file).
+    pub fn another_instance(&self) -> Instance {
+        let port = free_port();
+        Instance {
+            port,
+            child: Some(self.spawn_server(port)),
+        }
+    }
+
+    fn spawn_server(&self, port: u16) -> Child {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(self.dir.path().join("serve.log"))
             .unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_kiosk-registry"))
-            .args(["--db"])
-            .arg(&self.db)
-            .args([
-                "serve",
-                "--listen",
-                &format!("127.0.0.1:{}", self.port),
-                "--cert",
-            ])
+            .arg("--db")
+            .arg(self.target.arg())
+            .arg("--code-key")
+            .arg(&self.code_key_path)
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--cert"])
             .arg(&self.pki.server_cert)
             .arg("--key")
             .arg(&self.pki.server_key)
@@ -123,9 +190,8 @@ impl Pilot {
             .stderr(log)
             .spawn()
             .unwrap();
-        self.server = Some(child);
         let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(
                 Instant::now() < deadline,
                 "registry did not start; its log:\n{}",
@@ -133,6 +199,14 @@ impl Pilot {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
+        child
+    }
+
+    /// Client settings for the instance (or load balancer) on `port`.
+    pub fn client_config_for(&self, port: u16) -> ClientConfig {
+        let mut config = self.client_config();
+        config.registry_url = format!("https://127.0.0.1:{port}");
+        config
     }
 
     /// The server's process id, while it runs.
@@ -146,7 +220,9 @@ impl Pilot {
         use std::io::Write as _;
         let mut child = Command::new(env!("CARGO_BIN_EXE_kiosk-registry"))
             .arg("--db")
-            .arg(&self.db)
+            .arg(self.target.arg())
+            .arg("--code-key")
+            .arg(&self.code_key_path)
             .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -181,22 +257,15 @@ impl Pilot {
         }
     }
 
-    /// The key enrolment codes are hashed with (beside the database, as the server uses it).
+    /// The key enrolment codes are hashed with (as the server uses it).
     pub fn code_key(&self) -> kiosk_registry::code_key::CodeKey {
-        kiosk_registry::code_key::CodeKey::for_database(&self.db).unwrap()
+        kiosk_registry::code_key::CodeKey::load_or_create(&self.code_key_path).unwrap()
     }
 
     pub fn code(&self, platform: &str) -> String {
         let expires = chrono::Utc::now() + chrono::Duration::hours(1);
         self.store()
-            .with(|c| {
-                kiosk_registry::store::enrolment::create_code(
-                    c,
-                    &self.code_key(),
-                    platform,
-                    expires,
-                )
-            })
+            .create_code(&self.code_key(), platform, expires)
             .unwrap()
     }
 
@@ -227,23 +296,20 @@ impl Pilot {
     }
 
     pub fn events_count(&self) -> u64 {
-        self.store()
-            .with(|c| {
-                Ok(c.query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))? as u64)
-            })
-            .unwrap()
+        self.store().count_events(None).unwrap()
     }
 
+    /// Every stored event's idempotency key, sorted (repeats would show twice).
     pub fn event_keys(&self) -> Vec<String> {
+        let mut keys = Vec::new();
         self.store()
-            .with(|c| {
-                Ok(
-                    c.prepare("SELECT idempotency_key FROM events ORDER BY idempotency_key")?
-                        .query_map([], |r| r.get(0))?
-                        .collect::<Result<Vec<String>, _>>()?,
-                )
+            .export(&Default::default(), &mut |row| {
+                keys.push(row.idempotency_key);
+                Ok(())
             })
-            .unwrap()
+            .unwrap();
+        keys.sort();
+        keys
     }
 }
 
@@ -251,6 +317,52 @@ impl Drop for Pilot {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// A second registry process.
+pub struct Instance {
+    pub port: u16,
+    child: Option<Child>,
+}
+
+impl Instance {
+    /// SIGKILLs it.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A TCP load balancer in front of several instances, as in production (TLS passes
+/// through): each new connection goes to the first backend that accepts it, so when one
+/// dies, terminals reconnect to the next. Returns its port; runs until the runtime ends.
+pub async fn failover_balancer(backends: Vec<u16>) -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut inbound, _)) = listener.accept().await {
+            let backends = backends.clone();
+            tokio::spawn(async move {
+                for backend in backends {
+                    if let Ok(mut outbound) =
+                        tokio::net::TcpStream::connect(("127.0.0.1", backend)).await
+                    {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    port
 }
 
 /// A terminal: key, SQLite store, enrolment.

@@ -18,7 +18,7 @@ cargo fmt --all -- --check
 cargo test --workspace
 # The registry's whole suite again on PostgreSQL 15 (a throwaway cluster on a Unix socket,
 # one database per test): every guarantee must hold on both stores.
-scripts/with-postgres.sh cargo test -p kiosk-registry --tests
+scripts/with-postgres.sh scripts/registry-tests.sh
 # The queue pages in headless Chromium (ignored by a plain `cargo test`: they need
 # Chromium and npm packages that `install-deps.sh test` brings). One test at a time: Chromium and the kiosk share two cores in CI.
 cargo test -p legal-kiosk --test queue_browser -- --ignored --test-threads=1

@@ -4,7 +4,7 @@
 # fsync off (a test cluster is thrown away), stopped and deleted when the command ends.
 # The command finds it in KIOSK_TEST_PG (a postgres:// URL to the `postgres` database; the
 # registry's tests make one database per test beside it) and KIOSK_TEST_STORE=postgres.
-#   scripts/with-postgres.sh cargo test -p kiosk-registry
+#   scripts/with-postgres.sh scripts/registry-tests.sh
 # initdb and postgres refuse to run as root: as root the cluster belongs to the `postgres`
 # user of Debian's package (scripts/install-deps.sh test installs it).
 set -euo pipefail

@@ -133,7 +133,7 @@ fn a_rules_bundle_without_a_threshold_is_refused_and_the_province_rules_still_an
     let again = legal_kiosk(&config, &["sync", "--once"]);
     assert!(again.status.success(), "{}", text(&again));
     let reports: Vec<serde_json::Value> = registry
-        .store()
+        .sqlite()
         .with(|c| {
             let mut stmt = c.prepare("SELECT payload FROM events WHERE kind = 'bundle.refused'")?;
             let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;

@@ -106,7 +106,7 @@ fn the_settings_bundle_brings_the_policy_and_counter_events_reach_the_centre() {
     sync.sync_now();
     eventually("the queue events at the operations centre", || {
         registry
-            .store()
+            .sqlite()
             .with(|c| {
                 Ok(c.query_row(
                     "SELECT COUNT(*) FROM events WHERE kind IN ('ticket.called', 'ticket.no_show')",

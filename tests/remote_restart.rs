@@ -30,7 +30,7 @@ const NO_DEVICES: &str =
 
 fn last_seen(registry: &Registry, device: &str) -> Option<String> {
     registry
-        .store()
+        .sqlite()
         .with(|c| {
             Ok(c.query_row(
                 "SELECT last_seen FROM terminals WHERE device_id = ?1",
@@ -43,7 +43,7 @@ fn last_seen(registry: &Registry, device: &str) -> Option<String> {
 
 fn restart_commands(registry: &Registry, device: &str) -> Vec<(String, String)> {
     registry
-        .store()
+        .sqlite()
         .with(|c| {
             let mut stmt = c.prepare(
                 "SELECT command_id, state FROM commands WHERE device_id = ?1 AND action = 'restart'",

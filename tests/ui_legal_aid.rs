@@ -237,7 +237,7 @@ fn a_pre_application_reaches_the_legal_aid_centre_sealed_and_the_registry_never_
     let key_file = centre_dir.path().join("changchun-legal-aid.key");
     let recipient = legal_aid::keygen(&key_file, "220100", "长春市法律援助中心").unwrap();
     registry
-        .store()
+        .sqlite()
         .with(|c| kiosk_registry::store::legal_aid::add_recipient(c, &recipient))
         .unwrap();
     legal_aid::publish(
@@ -293,7 +293,7 @@ fn a_pre_application_reaches_the_legal_aid_centre_sealed_and_the_registry_never_
         let file = std::fs::File::create(&export).unwrap();
         let mut writer = kiosk_registry::admin::report::events_csv(file);
         let n = registry
-            .store()
+            .sqlite()
             .with(|c| {
                 kiosk_registry::store::events::export(c, &Default::default(), |row| {
                     kiosk_registry::admin::report::write_event(&mut writer, &row).unwrap();

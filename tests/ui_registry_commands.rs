@@ -28,7 +28,7 @@ fn send(registry: &Registry, device: &str, action: CommandAction) -> String {
 
 fn command_state(registry: &Registry, id: &str) -> String {
     registry
-        .store()
+        .sqlite()
         .with(|c| {
             Ok(c.query_row(
                 "SELECT state FROM commands WHERE command_id = ?1",
@@ -124,7 +124,7 @@ fn the_operations_centre_locks_unlocks_and_notifies_an_enrolled_kiosk() {
 /// The last heartbeat the registry holds from `device`.
 fn heartbeat(registry: &Registry, device: &str) -> serde_json::Value {
     registry
-        .store()
+        .sqlite()
         .with(|c| {
             Ok(c.query_row(
                 "SELECT heartbeat FROM terminals WHERE device_id = ?1",

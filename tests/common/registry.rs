@@ -10,7 +10,7 @@ use slint::platform::{PointerEventButton, WindowEvent};
 
 use ed25519_dalek::SigningKey;
 use kiosk_registry::config::ServeConfig;
-use kiosk_registry::store::{Store, platforms};
+use kiosk_registry::store::{DbTarget, SqliteStore, Store, platforms};
 use kiosk_registry::tls::{PkiFiles, init_pki};
 use provisioning::bundle::Payload;
 use provisioning::keys::{generate_signing_key, public_key_to_base64};
@@ -43,7 +43,7 @@ impl Registry {
         let db = dir.path().join("registry.db");
         let ops_key = generate_signing_key().unwrap();
         let ops_pub = public_key_to_base64(&ops_key.verifying_key());
-        Store::open(&db)
+        SqliteStore::open(&db)
             .unwrap()
             .with(|c| {
                 platforms::upsert(
@@ -93,8 +93,14 @@ impl Registry {
         }
     }
 
+    /// The registry's store, as its command line opens it.
     pub fn store(&self) -> Store {
-        Store::open(&self.db).unwrap()
+        Store::open_blocking(&DbTarget::Sqlite(self.db.clone())).unwrap()
+    }
+
+    /// The same database for direct SQL.
+    pub fn sqlite(&self) -> SqliteStore {
+        SqliteStore::open(&self.db).unwrap()
     }
 
     /// The key enrolment codes are hashed with (beside the database, as the server uses it).
@@ -105,7 +111,7 @@ impl Registry {
     /// A fresh one-time enrolment code.
     pub fn code(&self) -> String {
         let expires = chrono::Utc::now() + chrono::Duration::hours(1);
-        self.store()
+        self.sqlite()
             .with(|c| {
                 kiosk_registry::store::enrolment::create_code(
                     c,
@@ -147,7 +153,7 @@ impl Registry {
 
     /// `ticket.issued` events received, by service.
     pub fn tickets(&self) -> Vec<(String, u64)> {
-        self.store()
+        self.sqlite()
             .with(|c| kiosk_registry::store::events::tickets_per_service_day(c, None, None, None))
             .unwrap()
             .into_iter()
@@ -156,7 +162,7 @@ impl Registry {
     }
 
     pub fn events(&self) -> u64 {
-        self.store()
+        self.sqlite()
             .with(|c| {
                 Ok(c.query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))? as u64)
             })

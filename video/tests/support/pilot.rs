@@ -4,7 +4,7 @@
 
 use kiosk_registry::config::ServeConfig;
 use kiosk_registry::server::RunningServer;
-use kiosk_registry::store::{Store, enrolment, platforms, video};
+use kiosk_registry::store::{DbTarget, SqliteStore, Store, enrolment, platforms, video};
 use kiosk_registry::tls::{PkiFiles, init_pki};
 use provisioning::client::{ClientConfig, Enrolment};
 use provisioning::identity::DeviceIdentity;
@@ -20,7 +20,7 @@ pub const PLATFORM_NAME: &str = "西湖区公共法律服务中心";
 pub struct Pilot {
     pub dir: tempfile::TempDir,
     pub pki: PkiFiles,
-    pub store: Store,
+    pub store: SqliteStore,
     pub url: String,
     pub identity: Arc<DeviceIdentity>,
     pub enrolment: Enrolment,
@@ -34,7 +34,7 @@ impl Pilot {
         let dir = tempfile::tempdir().unwrap();
         let pki = init_pki(&dir.path().join("tls"), &["127.0.0.1".to_string()]).unwrap();
         let db = dir.path().join("registry.db");
-        let store = Store::open(&db).unwrap();
+        let store = SqliteStore::open(&db).unwrap();
         store
             .with(|c| {
                 platforms::upsert(
@@ -49,7 +49,7 @@ impl Pilot {
             })
             .unwrap();
         kiosk_registry::admin::lawyers::add(
-            &store,
+            &Store::open_blocking(&DbTarget::Sqlite(db.clone())).unwrap(),
             LAWYER,
             "王律师",
             &["330000".to_string()],

@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mapfile -t bins < <(cargo test --workspace --no-run --message-format=json 2>/dev/null \
-  | grep '"reason":"compiler-artifact"' | grep 'kiosk-registry@' | grep '"test":true' \
+  | grep '"reason":"compiler-artifact"' | grep 'kiosk-registry@' \
+  | grep '"profile":{[^}]*"test":true' \
   | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p')
 if [ "${#bins[@]}" -eq 0 ]; then
   echo "registry-tests: no test binaries of kiosk-registry found" >&2

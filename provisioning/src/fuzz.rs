@@ -196,27 +196,8 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::{Path, PathBuf};
 
-    fn fuzz_dir() -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz")
-    }
-
-    /// Runs `check` on every committed input of `target`: the corpus and past crashes.
-    fn replay(target: &str, check: fn(&[u8])) {
-        let mut count = 0;
-        for dir in ["corpus", "regressions"] {
-            let Ok(entries) = std::fs::read_dir(fuzz_dir().join(dir).join(target)) else {
-                continue;
-            };
-            for entry in entries {
-                let path = entry.expect("a readable corpus folder").path();
-                check(&std::fs::read(&path).expect("a readable corpus file"));
-                count += 1;
-            }
-        }
-        assert!(count > 0, "no committed inputs for fuzz target {target}");
-    }
+    use crate::fuzz_corpus::{fuzz_dir, replay_committed_inputs as replay};
 
     #[test]
     fn bundle_corpus_replays() {

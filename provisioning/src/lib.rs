@@ -32,6 +32,7 @@ pub mod command;
 pub mod files;
 #[cfg(any(fuzzing, test))]
 pub mod fuzz;
+pub mod fuzz_corpus;
 pub mod identity;
 pub mod keys;
 pub mod protocol;

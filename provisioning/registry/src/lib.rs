@@ -19,5 +19,7 @@ pub mod revocation;
 pub mod routes;
 pub mod server;
 pub mod store;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 pub mod tls;
 pub mod video;

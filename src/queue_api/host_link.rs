@@ -93,15 +93,8 @@ impl HostLink {
         std::thread::Builder::new()
             .name("queue-host-link".into())
             .spawn(move || {
-                let runtime = match tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                {
-                    Ok(rt) => rt,
-                    Err(e) => {
-                        tracing::error!("cannot start the queue host link runtime: {e}");
-                        return;
-                    }
+                let Some(runtime) = super::serve::thread_runtime("queue host link") else {
+                    return;
                 };
                 let _ = handle_tx.send(runtime.handle().clone());
                 runtime.block_on(async move {

@@ -239,3 +239,18 @@ impl AsyncWrite for Watched {
         Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
+
+/// The runtime of a queue API thread (the server's, the host link's); None, logged, when
+/// the system refuses one.
+pub(super) fn thread_runtime(what: &str) -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => Some(rt),
+        Err(e) => {
+            tracing::error!("cannot start the {what} runtime: {e}");
+            None
+        }
+    }
+}

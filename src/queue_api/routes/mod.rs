@@ -231,15 +231,8 @@ fn serve(
     limits: Limits,
     stop: tokio::sync::oneshot::Receiver<()>,
 ) {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            tracing::error!("cannot start the queue API runtime: {e}");
-            return;
-        }
+    let Some(runtime) = super::serve::thread_runtime("queue API") else {
+        return;
     };
     runtime.block_on(async move {
         let listener = match tokio::net::TcpListener::from_std(listener) {

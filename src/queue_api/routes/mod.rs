@@ -239,9 +239,9 @@ pub fn fuzz_router(
 fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(|| async { Redirect::to("/counter") }))
-        .route("/counter", get(|| async { pages::page(pages::COUNTER) }))
-        .route("/hall", get(|| async { pages::page(pages::HALL) }))
-        .route("/t/{token}", get(|| async { pages::page(pages::TICKET) }))
+        .route("/counter", get(|| async { pages::page(&pages::COUNTER) }))
+        .route("/hall", get(|| async { pages::page(&pages::HALL) }))
+        .route("/t/{token}", get(|| async { pages::page(&pages::TICKET) }))
         .route("/assets/{file}", get(asset))
         .route("/api/health", get(|| async { Json(json!({ "ok": true })) }))
         .route("/api/login", post(auth::login))

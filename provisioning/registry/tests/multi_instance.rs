@@ -615,6 +615,49 @@ mod calls {
     }
 }
 
+/// Mail for an instance that died is never read by it: the hub's instance deletes it once
+/// it is a minute old, and leaves fresh mail for the living alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mail_for_a_dead_instance_is_deleted_once_stale() {
+    if skipped() {
+        return;
+    }
+    let mut pilot = Pilot::new();
+    pilot.start();
+    let store = pilot.store();
+    let count = |instance: &str| {
+        pilot
+            .store()
+            .sql_text(
+                "SELECT CAST(COUNT(*) AS TEXT) FROM signal_mailbox WHERE instance = $1",
+                &[instance.into()],
+            )
+            .unwrap()
+            .pop()
+            .flatten()
+            .unwrap()
+    };
+    // Frames posted to an instance that died ten minutes ago, and one just now.
+    store
+        .sql_execute(
+            "INSERT INTO signal_mailbox (instance, body, posted_at)
+             VALUES ('dead-instance', '{}', now() - interval '10 minutes'),
+                    ('dead-instance', '{}', now() - interval '10 minutes'),
+                    ('recent-instance', '{}', now())",
+            &[],
+        )
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while count("dead-instance") != "0" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "stale mail for a dead instance was never deleted"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(count("recent-instance"), "1", "fresh mail is kept");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_passwords_spread_over_both_instances_lock_the_account_on_both() {
     if skipped() {

@@ -24,6 +24,9 @@ use tokio::sync::{mpsc, watch};
 const LEADER_LOCK: i64 = 0x6b72_5f76_6964_656f;
 /// Where the leader's instance id is written.
 const LEADER_KEY: &str = "signal.leader";
+/// Mail older than this is deleted by the leader: its addressee died (a live instance reads
+/// its mailbox every second), and a relayed connection of a dead instance is gone anyway.
+const STALE_MAIL: &str = "60 seconds";
 
 /// A relayed connection's peer details, as mailed to the leader.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -251,6 +254,7 @@ impl Relay {
             tokio::select! {
                 _ = tick.tick() => {
                     if let Err(e) = self.elect(&client).await { break Err(e) }
+                    if let Err(e) = self.sweep_stale_mail(&client).await { break Err(e) }
                 }
                 got = notifications.recv() => if got.is_none() {
                     break Err(StoreError::Invalid("the listening connection closed".into()));
@@ -296,6 +300,28 @@ impl Relay {
                 let _ = tx.try_send(None);
             }
             self.leader.send_replace(leader);
+        }
+        Ok(())
+    }
+
+    /// Leader: deletes mail nobody will read (addressed to instances that died).
+    async fn sweep_stale_mail(&self, client: &tokio_postgres::Client) -> Result<(), StoreError> {
+        if !self.leading() {
+            return Ok(());
+        }
+        let gone = client
+            .execute(
+                &format!(
+                    "DELETE FROM signal_mailbox WHERE posted_at < now() - interval '{STALE_MAIL}'"
+                ),
+                &[],
+            )
+            .await?;
+        if gone > 0 {
+            tracing::info!(
+                frames = gone,
+                "signalling relay: deleted mail no instance read"
+            );
         }
         Ok(())
     }

@@ -181,6 +181,12 @@ INSERT INTO ticket_counts
          COALESCE(payload::jsonb ->> 'service_id', '?'), COUNT(*)
   FROM events WHERE kind = 'ticket.issued' GROUP BY 1, 2, 3;
 ",
+    // 10: when each relayed frame was posted, so that mail for an instance that died (and
+    // will never read it) is deleted once it is too old to matter.
+    "
+ALTER TABLE signal_mailbox ADD COLUMN posted_at TIMESTAMPTZ NOT NULL DEFAULT now();
+CREATE INDEX signal_mailbox_age ON signal_mailbox (posted_at);
+",
 ];
 
 /// The schema version this build expects.

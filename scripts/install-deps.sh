@@ -41,8 +41,10 @@ run+=(gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gst
 # from util-linux, ip from iproute2). faketime: a terminal whose clock is days off
 # (provisioning/registry/tests/terminal_safety.rs).
 # The registry's suite runs a second time on a throwaway PostgreSQL 15 (postgresql-15 brings
-# initdb and pg_ctl, run by scripts/with-postgres.sh as the package's `postgres` user).
-test=("${kiosk[@]}" "${package[@]}" "${fuzz[@]}" chromium coturn iproute2 faketime postgresql-15)
+# initdb and pg_ctl, run by scripts/with-postgres.sh as the package's `postgres` user;
+# openssl makes its test CA and certificate for the TLS listener).
+test=("${kiosk[@]}" "${package[@]}" "${fuzz[@]}" chromium coturn iproute2 faketime postgresql-15
+  openssl)
 
 want=()
 [ $# -eq 0 ] && set -- build

@@ -11,7 +11,6 @@ use super::hub::{ConnId, Hub, OUTGOING_QUEUE, Outgoing};
 use super::{KioskInfo, LawyerInfo};
 use crate::store::pg::PgStore;
 use crate::store::{Store, StoreError};
-use futures_util::StreamExt as _;
 use provisioning::signalling::{KioskToServer, LawyerToServer, parse};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -229,23 +228,8 @@ impl Relay {
     }
 
     async fn listen_once(&self, stopped: &mut watch::Receiver<bool>) -> Result<(), StoreError> {
-        let (client, mut connection) = self.pg.config().connect(tokio_postgres::NoTls).await?;
         let (notified, mut notifications) = mpsc::unbounded_channel();
-        let driver = tokio::spawn(async move {
-            let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
-            while let Some(message) = messages.next().await {
-                match message {
-                    Ok(tokio_postgres::AsyncMessage::Notification(_)) => {
-                        let _ = notified.send(());
-                    }
-                    Ok(_) => {}
-                    Err(e) => {
-                        tracing::warn!("signalling relay connection: {e}");
-                        return;
-                    }
-                }
-            }
-        });
+        let (client, driver) = self.pg.dedicated(notified).await?;
         client
             .batch_execute(&format!("LISTEN {}", channel(&self.id)))
             .await?;

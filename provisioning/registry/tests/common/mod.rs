@@ -60,7 +60,8 @@ impl Pilot {
         Self::with_database(Database::Sqlite)
     }
 
-    fn with_database(database: Database) -> Self {
+    /// As `new`, on `database`.
+    pub fn with_database(database: Database) -> Self {
         let files = testkit::Pilot::new(
             database,
             &[

@@ -8,17 +8,51 @@ pub mod admin_more;
 pub mod schema;
 pub mod shared;
 pub mod sync;
+pub mod tls;
 
 use super::StoreError;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime, Timeouts};
 use std::time::Duration;
 use tokio_postgres::NoTls;
+use tokio_postgres::tls::MakeTlsConnect;
 
 /// A pool of connections to one database.
 #[derive(Clone)]
 pub struct PgStore {
     pool: Pool,
     config: std::sync::Arc<tokio_postgres::Config>,
+    tls: tls::Tls,
+}
+
+/// Connects with `tls` and spawns the task that drives the connection, forwarding
+/// notifications.
+async fn drive<T>(
+    config: &tokio_postgres::Config,
+    tls: T,
+    notified: tokio::sync::mpsc::UnboundedSender<()>,
+) -> Result<(tokio_postgres::Client, tokio::task::JoinHandle<()>), StoreError>
+where
+    T: MakeTlsConnect<tokio_postgres::Socket>,
+    T::Stream: Send + 'static,
+{
+    use futures_util::StreamExt as _;
+    let (client, mut connection) = config.connect(tls).await?;
+    let driver = tokio::spawn(async move {
+        let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+        while let Some(message) = messages.next().await {
+            match message {
+                Ok(tokio_postgres::AsyncMessage::Notification(_)) => {
+                    let _ = notified.send(());
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!("dedicated PostgreSQL connection: {e}");
+                    return;
+                }
+            }
+        }
+    });
+    Ok((client, driver))
 }
 
 /// Connections per instance (two cores' worth of work waits on a few more).
@@ -32,22 +66,23 @@ impl PgStore {
         Ok(store)
     }
 
-    /// A pool without touching the database yet (`migrate`, `readyz`).
+    /// A pool without touching the database yet (`migrate`, `readyz`). TLS when the URL
+    /// asks for it ([`tls`]).
     pub fn connect(url: &str) -> Result<Self, StoreError> {
-        let config: tokio_postgres::Config = url
-            .parse()
-            .map_err(|e| StoreError::Invalid(format!("PostgreSQL connection string: {e}")))?;
-        let manager = Manager::from_config(
-            config.clone(),
-            NoTls,
-            // Fast: a connection taken from the pool is checked for being closed, not with a
-            // query (a round trip per checkout, three per poll). After a database failover
-            // a connection that still looks open fails its first query once; the terminal
-            // retries, as after any error.
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
+        let (config, tls) = tls::parse(url)?;
+        // Fast: a connection taken from the pool is checked for being closed, not with a
+        // query (a round trip per checkout, three per poll). After a database failover a
+        // connection that still looks open fails its first query once; the terminal
+        // retries, as after any error.
+        let recycling = ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        };
+        let manager = match &tls {
+            tls::Tls::None => Manager::from_config(config.clone(), NoTls, recycling),
+            tls::Tls::Verified(connector) => {
+                Manager::from_config(config.clone(), connector.clone(), recycling)
+            }
+        };
         let pool = Pool::builder(manager)
             .max_size(POOL_SIZE)
             .runtime(Runtime::Tokio1)
@@ -61,7 +96,21 @@ impl PgStore {
         Ok(Self {
             pool,
             config: std::sync::Arc::new(config),
+            tls,
         })
+    }
+
+    /// A connection of its own, outside the pool (for LISTEN), with the pool's settings
+    /// and TLS; each notification it receives is sent on `notified`. The returned task
+    /// drives the connection and ends with it.
+    pub async fn dedicated(
+        &self,
+        notified: tokio::sync::mpsc::UnboundedSender<()>,
+    ) -> Result<(tokio_postgres::Client, tokio::task::JoinHandle<()>), StoreError> {
+        match &self.tls {
+            tls::Tls::None => drive(&self.config, NoTls, notified).await,
+            tls::Tls::Verified(connector) => drive(&self.config, connector.clone(), notified).await,
+        }
     }
 
     /// A connection from the pool.

@@ -14,6 +14,9 @@ pub struct ServeConfig {
     pub database: crate::store::DbTarget,
     /// The key enrolment codes are hashed with (`code_key`).
     pub code_key: PathBuf,
+    /// The key the console's commands are signed with (`command_key`; default beside
+    /// `code_key`).
+    pub command_key: PathBuf,
     /// Server certificate chain (PEM).
     pub tls_cert: PathBuf,
     /// Server private key (PEM).
@@ -51,9 +54,11 @@ impl ServeConfig {
         tls_key: PathBuf,
     ) -> Self {
         let database = database.into();
+        let code_key = crate::code_key::CodeKey::default_path_for(&database);
         Self {
             listen,
-            code_key: crate::code_key::CodeKey::default_path_for(&database),
+            command_key: crate::command_key::path_beside(&code_key),
+            code_key,
             database,
             tls_cert,
             tls_key,

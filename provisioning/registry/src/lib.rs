@@ -8,6 +8,7 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod code_key;
+pub mod command_key;
 pub mod config;
 pub mod error;
 pub mod files;

@@ -148,10 +148,52 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
             ("retired_at", Text),
         ],
     ),
+    (
+        "operators",
+        &[
+            ("username", Text),
+            ("role", Text),
+            ("regions", Text),
+            ("password_hash", Text),
+            ("status", Text),
+            ("created_at", Text),
+        ],
+    ),
+    (
+        "operator_audit",
+        &[
+            ("id", Int),
+            ("at", Text),
+            ("username", Text),
+            ("source", Text),
+            ("action", Text),
+            ("target", Text),
+            ("outcome", Text),
+        ],
+    ),
+    (
+        "alerts",
+        &[
+            ("id", Int),
+            ("device_id", Text),
+            ("kind", Text),
+            ("detail", Text),
+            ("raised_at", Text),
+            ("acknowledged_at", Text),
+            ("acknowledged_by", Text),
+            ("cleared_at", Text),
+        ],
+    ),
 ];
 
 /// Tables whose id column is generated (their sequences move past the copied ids).
-const IDENTITIES: &[&str] = &["events", "events_quarantine", "ice_servers"];
+const IDENTITIES: &[&str] = &[
+    "events",
+    "events_quarantine",
+    "ice_servers",
+    "operator_audit",
+    "alerts",
+];
 
 /// Rows per INSERT.
 const CHUNK: usize = 500;

@@ -5,6 +5,7 @@
 //! - PostgreSQL (`--db postgres://…`): the same operations in [`pg`], for a province's
 //!   operations centre with several registry instances on one replicated database.
 
+pub mod alerts;
 pub mod bundles;
 pub mod commands;
 pub mod enrolment;
@@ -12,12 +13,14 @@ pub mod events;
 pub mod lawyers;
 pub mod legal_aid;
 pub mod migrations;
+pub mod operators;
 pub mod platforms;
 pub mod terminals;
 pub mod video;
 
 mod api;
 mod api_admin;
+mod api_ops;
 pub mod copy;
 pub mod pg;
 pub mod raw;

@@ -5,6 +5,8 @@
 
 pub mod admin;
 pub mod admin_more;
+pub mod alerts;
+pub mod operators;
 pub mod schema;
 pub mod shared;
 pub mod sync;

@@ -5,7 +5,7 @@
 //
 // Commands: login USER PASSWORD | logout | wait-row DEVICE STATE | rows |
 //           wait-alert KIND COUNT MS | tab VIEW | open DEVICE | text | screenshot NAME |
-//           command KIND ID ACTION [TEXT…] | quit
+//           command KIND ID ACTION [TEXT…] | import-csv FILE | quit
 import { chromium } from "playwright-core";
 import { serve, until } from "./line_driver.mjs";
 
@@ -89,6 +89,16 @@ const commands = {
     await page.click("#command-send");
     const sent = await until(async () => (await state()).lastSent, "the command to be sent");
     return { sent, result: await page.textContent("#command-result") };
+  },
+  // Imports a CSV file into the directory shown; the report and the rows' ids.
+  async "import-csv"(file) {
+    await page.evaluate(() => { document.getElementById("directory-report").hidden = true; });
+    await page.setInputFiles("#directory-file", file);
+    await page.click('#directory-import button[type="submit"]');
+    await until(() => page.isVisible("#directory-report"), "the import's report");
+    await page.waitForTimeout(300);
+    const rows = await page.$$eval("#directory-rows tr", (rows) => rows.map((r) => r.dataset.id));
+    return { report: await page.textContent("#directory-report"), rows };
   },
   async text() {
     return { text: await page.evaluate(() => document.body.innerText) };

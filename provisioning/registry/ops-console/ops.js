@@ -8,6 +8,10 @@ const $ = (id) => document.getElementById(id);
 
 const TEXT = {
   "zh-CN": {
+    tab_directory: "名录", directory_kind: "名录", kind_platforms: "服务平台", kind_institutions: "服务机构",
+    export_csv: "导出 CSV", import_csv: "导入 CSV", import: "导入", col_name: "名称", col_level: "层级",
+    col_address: "地址", col_phone: "电话", col_hours: "服务时间", col_services: "服务事项",
+    imported: (n) => `已导入 ${n} 条`,
     command_target: "发送到", target_terminal: "终端", target_platform: "服务点全部终端", target_region: "地区全部终端",
     command_action: "指令", action_lock: "锁定（停止服务）", action_unlock: "解锁", action_notice: "发布通知",
     action_reload: "重新加载内容", action_upload_logs: "上传日志", action_restart: "重启", command_text: "通知内容",
@@ -34,6 +38,10 @@ const TEXT = {
     fact_locked: "锁定", fact_uptime: "运行时长（秒）", fact_bundles: "配置包版本", yes: "是", no: "否",
   },
   "ko-KR": {
+    tab_directory: "명부", directory_kind: "명부", kind_platforms: "서비스 플랫폼", kind_institutions: "서비스 기관",
+    export_csv: "CSV 내보내기", import_csv: "CSV 가져오기", import: "가져오기", col_name: "이름", col_level: "단계",
+    col_address: "주소", col_phone: "전화", col_hours: "운영 시간", col_services: "서비스 항목",
+    imported: (n) => `${n}건을 가져왔습니다`,
     command_target: "대상", target_terminal: "단말기", target_platform: "서비스 센터의 모든 단말기", target_region: "지역의 모든 단말기",
     command_action: "명령", action_lock: "잠금(서비스 중지)", action_unlock: "잠금 해제", action_notice: "공지 게시",
     action_reload: "콘텐츠 다시 불러오기", action_upload_logs: "로그 업로드", action_restart: "다시 시작", command_text: "공지 내용",
@@ -60,6 +68,10 @@ const TEXT = {
     fact_locked: "잠금", fact_uptime: "가동 시간(초)", fact_bundles: "설정 번들 버전", yes: "예", no: "아니요",
   },
   en: {
+    tab_directory: "Directory", directory_kind: "Directory", kind_platforms: "Service platforms", kind_institutions: "Institutions",
+    export_csv: "Export CSV", import_csv: "Import CSV", import: "Import", col_name: "Name", col_level: "Level",
+    col_address: "Address", col_phone: "Phone", col_hours: "Hours", col_services: "Services",
+    imported: (n) => `${n} entries imported`,
     command_target: "Send to", target_terminal: "Terminal", target_platform: "All terminals of a platform", target_region: "All terminals of a region",
     command_action: "Command", action_lock: "Lock (out of service)", action_unlock: "Unlock", action_notice: "Show a notice",
     action_reload: "Reload content", action_upload_logs: "Upload logs", action_restart: "Restart", command_text: "Notice",
@@ -107,9 +119,10 @@ function translate() {
 }
 
 function show(view) {
-  for (const id of ["login-view", "fleet-view", "alerts-view", "audit-view"]) $(id).hidden = id !== view;
+  for (const id of ["login-view", "fleet-view", "alerts-view", "directory-view", "audit-view"]) $(id).hidden = id !== view;
   for (const b of document.querySelectorAll("#tabs button")) b.classList.toggle("active", b.dataset.view === view);
   if (view === "audit-view") loadAudit();
+  if (view === "directory-view") loadDirectory();
 }
 
 async function api(path, options = {}) {
@@ -359,6 +372,36 @@ async function loadAudit() {
   }
 }
 
+async function loadDirectory() {
+  const kind = $("directory-kind").value;
+  $("directory-export").href = `/v1/ops/directory/${kind}/csv`;
+  const response = await api(`/v1/ops/directory/${kind}`);
+  if (!response.ok) return;
+  const body = $("directory-rows");
+  body.replaceChildren();
+  for (const e of await response.json()) {
+    const row = document.createElement("tr");
+    row.dataset.id = e.id;
+    for (const v of [e.id, e.name, e.level, e.region, e.address, e.phone, e.hours, e.services]) cell(row, v);
+    body.append(row);
+  }
+}
+
+async function importDirectory(event) {
+  event.preventDefault();
+  const file = $("directory-file").files[0];
+  if (!file) return;
+  const response = await api(`/v1/ops/directory/${$("directory-kind").value}/csv`, {
+    method: "POST",
+    headers: { "content-type": "text/csv" },
+    body: await file.text(),
+  });
+  const answer = await response.json().catch(() => ({}));
+  $("directory-report").textContent = response.ok ? t("imported")(answer.imported) : answer.message || t("failed");
+  $("directory-report").hidden = false;
+  loadDirectory();
+}
+
 function loggedIn(operator) {
   state.operator = operator;
   $("who").textContent = `${operator.username} · ${operator.role} · ${operator.regions.join(", ")}`;
@@ -367,6 +410,7 @@ function loggedIn(operator) {
   $("counts").hidden = false;
   $("tab-audit").hidden = operator.role !== "admin";
   $("command-form").hidden = !["admin", "operator"].includes(operator.role);
+  $("directory-import").hidden = operator.role !== "admin";
   show("fleet-view");
   poll();
   clearInterval(pollTimer);
@@ -418,6 +462,8 @@ for (const th of document.querySelectorAll("th[data-sort]")) {
 for (const id of ["filter-q", "filter-region", "filter-state"]) $(id).addEventListener("change", loadFleet);
 $("terminal-close").addEventListener("click", () => { state.terminal = null; $("terminal-view").hidden = true; });
 $("command-form").addEventListener("submit", sendCommand);
+$("directory-kind").addEventListener("change", loadDirectory);
+$("directory-import").addEventListener("submit", importDirectory);
 
 translate();
 api("/v1/ops/me").then(async (r) => (r.ok ? loggedIn(await r.json()) : show("login-view")));

@@ -144,6 +144,13 @@ fn table() -> RouteTable {
     .post(ops::ALERT_ACK, routes::ops::alerts::acknowledge)
     .post(ops::COMMANDS, routes::ops::commands::send)
     .get(ops::LOGS, routes::ops::commands::logs)
+    .get(ops::DIRECTORY, routes::ops::directory::list)
+    .get(ops::DIRECTORY_CSV, routes::ops::directory::export)
+    .add(
+        "post",
+        ops::DIRECTORY_CSV,
+        post(routes::ops::directory::import).layer(DefaultBodyLimit::max(8 * 1024 * 1024)),
+    )
     .get(ops::AUDIT, routes::ops::audit::list)
 }
 

@@ -140,6 +140,28 @@ fn the_console_shows_the_fleet_raises_alerts_and_keeps_districts_apart_in_chromi
     let opened = page.run(&format!("open {ours_id}"));
     assert_eq!(opened["commands"][0]["state"], "succeeded", "{opened}");
     page.run("screenshot commands");
+    // The directory: a file with a bad line is refused with its line number, a good one
+    // imported whole.
+    page.run("tab directory-view");
+    let header = "id,name,level,region,address,lat,lon,phone,hours,services\n";
+    let bad = pilot.dir.path().join("bad.csv");
+    let lines = "cc-kuancheng,宽城区公共法律服务中心,县区,220103,,,,,,\ncc-erdao,二道区,县区,220105,,95,125,,,\n";
+    std::fs::write(&bad, format!("{header}{lines}")).unwrap();
+    let refused = page.run(&format!("import-csv {}", bad.display()));
+    assert!(
+        refused["report"].as_str().unwrap().contains("line 3"),
+        "{refused}"
+    );
+    let good = pilot.dir.path().join("good.csv");
+    let lines = "cc-kuancheng,宽城区公共法律服务中心,县区,220103,长春市宽城区,43.9,125.3,0431-12348,周一至周五,法律咨询;人民调解\n";
+    std::fs::write(&good, format!("{header}{lines}")).unwrap();
+    let imported = page.run(&format!("import-csv {}", good.display()));
+    let rows = imported["rows"].as_array().unwrap();
+    assert!(
+        rows.contains(&serde_json::json!("cc-kuancheng")),
+        "{imported}"
+    );
+    page.run("screenshot directory");
     page.run("tab audit-view");
     let audit = page.run("text");
     assert!(

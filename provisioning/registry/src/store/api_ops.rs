@@ -3,10 +3,12 @@
 
 use super::alerts::{self, Alert, Change};
 use super::commands::CommandRow;
+use super::directory::{self, Kind};
 use super::operators::{self, AuditEntry, Operator};
 use super::platforms::{self, Platform};
 use super::terminals::{self, TerminalHealth};
 use super::{Store, StoreError, commands, wait};
+use crate::directory::Entry;
 use chrono::{DateTime, Utc};
 use provisioning::command::{CommandBody, SignedCommand};
 
@@ -175,5 +177,20 @@ impl Store {
     pub async fn command_logs_async(&self, command_id: &str) -> Result<Option<String>, StoreError> {
         let id = command_id.to_string();
         on_store!(self, |c| commands::logs(c, &id), |p| p.command_logs(&id))
+    }
+
+    /// The directory's platforms or institutions.
+    pub async fn directory(&self, kind: Kind) -> Result<Vec<Entry>, StoreError> {
+        on_store!(self, |c| directory::list(c, kind), |p| p.directory(kind))
+    }
+
+    /// Adds or updates every entry, in one transaction.
+    pub async fn directory_import(
+        &self,
+        kind: Kind,
+        entries: Vec<Entry>,
+    ) -> Result<(), StoreError> {
+        on_store!(self, |c| directory::import(c, kind, &entries), |p| p
+            .directory_import(kind, &entries))
     }
 }

@@ -141,6 +141,9 @@ CREATE TABLE legal_aid_recipients (
         // (in the database, like PostgreSQL's), the audit of what they did, and alerts
         // (at most one open per terminal and kind).
         M::up(OPERATORS),
+        // The directory of platforms (their level, coordinates, phone, hours, services) and
+        // institutions, for the console.
+        M::up(super::directory::DDL),
     ])
 }
 

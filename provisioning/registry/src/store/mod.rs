@@ -8,6 +8,7 @@
 pub mod alerts;
 pub mod bundles;
 pub mod commands;
+pub mod directory;
 pub mod enrolment;
 pub mod events;
 pub mod lawyers;

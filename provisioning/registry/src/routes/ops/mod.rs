@@ -5,6 +5,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod commands;
+pub mod directory;
 pub mod fleet;
 pub mod pages;
 pub mod session;
@@ -48,6 +49,10 @@ pub mod paths {
     pub const COMMANDS: &str = "/v1/ops/commands";
     /// `GET`: the logs a terminal uploaded for a command.
     pub const LOGS: &str = "/v1/ops/terminals/{device_id}/logs/{command_id}";
+    /// `GET`: the directory's platforms or institutions of the account's regions.
+    pub const DIRECTORY: &str = "/v1/ops/directory/{kind}";
+    /// `GET`: export as CSV; `POST`: import a CSV file (admins).
+    pub const DIRECTORY_CSV: &str = "/v1/ops/directory/{kind}/csv";
     /// `GET`: the audit (admins).
     pub const AUDIT: &str = "/v1/ops/audit";
 }

@@ -218,6 +218,8 @@ CREATE TABLE alerts (
 );
 CREATE UNIQUE INDEX alerts_open ON alerts (device_id, kind) WHERE cleared_at IS NULL;
 ",
+    // 11: the console's directory of platforms and institutions (as SQLite's).
+    super::super::directory::DDL,
 ];
 
 /// The schema version this build expects.

@@ -8,6 +8,12 @@ const $ = (id) => document.getElementById(id);
 
 const TEXT = {
   "zh-CN": {
+    dev_ok: "正常", dev_fault: "故障", dev_disconnected: "未连接", dev_unknown: "未知",
+    paper_ok: "充足", paper_near_end: "将尽", paper_out: "缺纸", paper_unknown: "未知",
+    cmd_pending: "待下发", cmd_delivered: "已下发", cmd_received: "已接收", cmd_proceeding: "执行中",
+    cmd_succeeded: "已完成", cmd_failed: "失败", cmd_rejected: "被拒绝", cmd_expired: "已过期",
+    tab_bundles: "配置包", col_stream: "内容流", col_scope: "范围", col_published: "发布时间", col_expires: "有效期至",
+    col_applied: "已生效终端", bundles_summary: (n) => `本辖区在用终端 ${n} 台`,
     tab_directory: "名录", directory_kind: "名录", kind_platforms: "服务平台", kind_institutions: "服务机构",
     export_csv: "导出 CSV", import_csv: "导入 CSV", import: "导入", col_name: "名称", col_level: "层级",
     col_address: "地址", col_phone: "电话", col_hours: "服务时间", col_services: "服务事项",
@@ -38,6 +44,12 @@ const TEXT = {
     fact_locked: "锁定", fact_uptime: "运行时长（秒）", fact_bundles: "配置包版本", yes: "是", no: "否",
   },
   "ko-KR": {
+    dev_ok: "정상", dev_fault: "고장", dev_disconnected: "연결 안 됨", dev_unknown: "알 수 없음",
+    paper_ok: "충분", paper_near_end: "부족", paper_out: "없음", paper_unknown: "알 수 없음",
+    cmd_pending: "발송 대기", cmd_delivered: "발송됨", cmd_received: "수신됨", cmd_proceeding: "실행 중",
+    cmd_succeeded: "완료", cmd_failed: "실패", cmd_rejected: "거부됨", cmd_expired: "만료됨",
+    tab_bundles: "설정 번들", col_stream: "스트림", col_scope: "범위", col_published: "게시 시각", col_expires: "만료",
+    col_applied: "적용된 단말기", bundles_summary: (n) => `관할 지역의 사용 중인 단말기 ${n}대`,
     tab_directory: "명부", directory_kind: "명부", kind_platforms: "서비스 플랫폼", kind_institutions: "서비스 기관",
     export_csv: "CSV 내보내기", import_csv: "CSV 가져오기", import: "가져오기", col_name: "이름", col_level: "단계",
     col_address: "주소", col_phone: "전화", col_hours: "운영 시간", col_services: "서비스 항목",
@@ -68,6 +80,12 @@ const TEXT = {
     fact_locked: "잠금", fact_uptime: "가동 시간(초)", fact_bundles: "설정 번들 버전", yes: "예", no: "아니요",
   },
   en: {
+    dev_ok: "OK", dev_fault: "fault", dev_disconnected: "disconnected", dev_unknown: "unknown",
+    paper_ok: "OK", paper_near_end: "low", paper_out: "out", paper_unknown: "unknown",
+    cmd_pending: "pending", cmd_delivered: "delivered", cmd_received: "received", cmd_proceeding: "in progress",
+    cmd_succeeded: "done", cmd_failed: "failed", cmd_rejected: "rejected", cmd_expired: "expired",
+    tab_bundles: "Bundles", col_stream: "Stream", col_scope: "Scope", col_published: "Published", col_expires: "Expires",
+    col_applied: "Terminals with it in force", bundles_summary: (n) => `${n} active terminals in your regions`,
     tab_directory: "Directory", directory_kind: "Directory", kind_platforms: "Service platforms", kind_institutions: "Institutions",
     export_csv: "Export CSV", import_csv: "Import CSV", import: "Import", col_name: "Name", col_level: "Level",
     col_address: "Address", col_phone: "Phone", col_hours: "Hours", col_services: "Services",
@@ -119,10 +137,13 @@ function translate() {
 }
 
 function show(view) {
-  for (const id of ["login-view", "fleet-view", "alerts-view", "directory-view", "audit-view"]) $(id).hidden = id !== view;
+  for (const id of ["login-view", "fleet-view", "alerts-view", "directory-view", "bundles-view", "audit-view"]) {
+    $(id).hidden = id !== view;
+  }
   for (const b of document.querySelectorAll("#tabs button")) b.classList.toggle("active", b.dataset.view === view);
   if (view === "audit-view") loadAudit();
   if (view === "directory-view") loadDirectory();
+  if (view === "bundles-view") loadBundles();
 }
 
 async function api(path, options = {}) {
@@ -274,9 +295,9 @@ function renderTerminal() {
   fact(facts, "col_state", term.conditions.map((c) => t(`state_${c}`)).join("、") || t("state_ok"));
   fact(facts, "fact_serial", term.hardware_serial);
   fact(facts, "col_version", term.app_version || "");
-  fact(facts, "fact_printer", hb.printer ?? "");
-  fact(facts, "fact_paper", hb.paper ?? "");
-  fact(facts, "fact_reader", hb.reader ?? "");
+  fact(facts, "fact_printer", t(`dev_${hb.printer ?? "unknown"}`));
+  fact(facts, "fact_paper", t(`paper_${hb.paper ?? "unknown"}`));
+  fact(facts, "fact_reader", t(`dev_${hb.reader ?? "unknown"}`));
   fact(facts, "col_outbox", hb.outbox_depth ?? "");
   fact(facts, "fact_locked", hb.locked ? t("yes") : t("no"));
   fact(facts, "fact_uptime", hb.uptime_s ?? "");
@@ -288,7 +309,8 @@ function renderTerminal() {
     const row = document.createElement("tr");
     row.dataset.commandId = c.command_id;
     row.dataset.state = c.state;
-    for (const v of [new Date(c.issued_at).toLocaleString(lang), c.action, c.state]) cell(row, v);
+    const action = t(`action_${c.action.replace("-", "_")}`);
+    for (const v of [new Date(c.issued_at).toLocaleString(lang), action, t(`cmd_${c.state}`)]) cell(row, v);
     if (c.has_logs) {
       const button = document.createElement("button");
       button.textContent = t("view_logs");
@@ -368,6 +390,25 @@ async function loadAudit() {
   for (const e of await response.json()) {
     const row = document.createElement("tr");
     for (const v of [new Date(e.at).toLocaleString(lang), e.username, e.source, e.action, e.target, e.outcome]) cell(row, v);
+    body.append(row);
+  }
+}
+
+async function loadBundles() {
+  const response = await api("/v1/ops/bundles");
+  if (!response.ok) return;
+  const { published, in_force: inForce, terminals } = await response.json();
+  $("bundles-summary").textContent = t("bundles_summary")(terminals);
+  const body = $("bundle-rows");
+  body.replaceChildren();
+  for (const b of published) {
+    const row = document.createElement("tr");
+    row.dataset.stream = b.stream;
+    row.dataset.version = b.version;
+    const applied = (inForce[b.stream] || {})[b.version] || 0;
+    for (const v of [b.stream, b.version, b.scope, b.published_at, b.expires_at, `${applied} / ${terminals}`]) {
+      cell(row, v);
+    }
     body.append(row);
   }
 }

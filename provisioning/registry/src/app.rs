@@ -151,6 +151,7 @@ fn table() -> RouteTable {
         ops::DIRECTORY_CSV,
         post(routes::ops::directory::import).layer(DefaultBodyLimit::max(8 * 1024 * 1024)),
     )
+    .get(ops::BUNDLES, routes::ops::bundles::list)
     .get(ops::AUDIT, routes::ops::audit::list)
 }
 

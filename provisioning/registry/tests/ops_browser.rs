@@ -108,7 +108,7 @@ fn the_console_shows_the_fleet_raises_alerts_and_keeps_districts_apart_in_chromi
     page.run("screenshot alerts");
     page.run("tab fleet-view");
     let facts = page.run(&format!("open {ours_id}"));
-    assert!(facts["facts"].as_str().unwrap().contains("out"), "{facts}");
+    assert!(facts["facts"].as_str().unwrap().contains("缺纸"), "{facts}");
     page.run("screenshot terminal");
 
     // Lock the platform's terminals from the console: the simulated terminal, which pins the
@@ -162,6 +162,8 @@ fn the_console_shows_the_fleet_raises_alerts_and_keeps_districts_apart_in_chromi
         "{imported}"
     );
     page.run("screenshot directory");
+    page.run("tab bundles-view");
+    page.run("screenshot bundles");
     page.run("tab audit-view");
     let audit = page.run("text");
     assert!(

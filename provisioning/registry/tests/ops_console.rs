@@ -586,3 +586,49 @@ async fn a_platforms_terminals_locked_from_the_console_obey_the_registry_command
     let (_, fleet) = district.get("/v1/ops/fleet?state=locked").await;
     assert_eq!(fleet["counts"]["locked"], 2, "{fleet}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bundles_view_counts_the_terminals_of_the_scope_per_version_in_force() {
+    use provisioning::bundle::sign::{BundleSpec, sign_bundle};
+    let mut pilot = Pilot::new();
+    add_operator(&pilot, "district", "viewer", &[DISTRICT]);
+    add_operator(&pilot, "city", "viewer", &["220100"]);
+    pilot.start();
+    let now = chrono::Utc::now();
+    let spec = BundleSpec {
+        stream: "catalogue".into(),
+        version: 2,
+        scope: provisioning::scope::Scope::All,
+        issued_at: now,
+        expires_at: now + chrono::Duration::days(30),
+    };
+    let bundle = sign_bundle(
+        &spec,
+        &provisioning::bundle::Payload::default(),
+        &pilot.ops_key,
+    );
+    pilot.store().publish(&bundle).unwrap();
+    let mut updated = Heartbeat::default();
+    updated.bundles.insert("catalogue".into(), 2);
+    terminal_in(&pilot, "cc-chaoyang", DISTRICT, updated).await;
+    terminal_in(&pilot, "cc-nanguan", OTHER_DISTRICT, Heartbeat::default()).await;
+
+    let mut city = Console::new(&pilot);
+    assert_eq!(city.login("city", PASSWORD).await.status(), StatusCode::OK);
+    let (status, bundles) = city.get("/v1/ops/bundles").await;
+    assert_eq!(status, StatusCode::OK, "{bundles}");
+    assert_eq!(bundles["published"][0]["version"], 2);
+    assert_eq!(
+        bundles["in_force"],
+        json!({ "catalogue": { "0": 1, "2": 1 } })
+    );
+    assert_eq!(bundles["terminals"], 2);
+
+    let mut district = Console::new(&pilot);
+    assert_eq!(
+        district.login("district", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    let (_, bundles) = district.get("/v1/ops/bundles").await;
+    assert_eq!(bundles["in_force"], json!({ "catalogue": { "2": 1 } }));
+}

@@ -2,6 +2,7 @@
 //! blocking for the `operator` commands.
 
 use super::alerts::{self, Alert, Change};
+use super::bundles::{self, PublishedBundle};
 use super::commands::CommandRow;
 use super::directory::{self, Kind};
 use super::operators::{self, AuditEntry, Operator};
@@ -192,5 +193,10 @@ impl Store {
     ) -> Result<(), StoreError> {
         on_store!(self, |c| directory::import(c, kind, &entries), |p| p
             .directory_import(kind, &entries))
+    }
+
+    /// Published bundles, newest first per stream.
+    pub async fn bundles_async(&self) -> Result<Vec<PublishedBundle>, StoreError> {
+        on_store!(self, |c| bundles::list(c), |p| p.bundles())
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod alerts;
 pub mod audit;
+pub mod bundles;
 pub mod commands;
 pub mod directory;
 pub mod fleet;
@@ -53,6 +54,8 @@ pub mod paths {
     pub const DIRECTORY: &str = "/v1/ops/directory/{kind}";
     /// `GET`: export as CSV; `POST`: import a CSV file (admins).
     pub const DIRECTORY_CSV: &str = "/v1/ops/directory/{kind}/csv";
+    /// `GET`: bundles published and in force.
+    pub const BUNDLES: &str = "/v1/ops/bundles";
     /// `GET`: the audit (admins).
     pub const AUDIT: &str = "/v1/ops/audit";
 }

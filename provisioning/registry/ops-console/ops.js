@@ -382,16 +382,23 @@ async function openTerminal(deviceId) {
   renderTerminal();
 }
 
+// Replaces the rows of table body `id`: one row per item, its cells and data attributes.
+function fillRows(id, items, cells, data = () => ({})) {
+  const body = $(id);
+  body.replaceChildren();
+  for (const item of items) {
+    const row = document.createElement("tr");
+    Object.assign(row.dataset, data(item));
+    for (const v of cells(item)) cell(row, v);
+    body.append(row);
+  }
+}
+
 async function loadAudit() {
   const response = await api("/v1/ops/audit");
   if (!response.ok) return;
-  const body = $("audit-rows");
-  body.replaceChildren();
-  for (const e of await response.json()) {
-    const row = document.createElement("tr");
-    for (const v of [new Date(e.at).toLocaleString(lang), e.username, e.source, e.action, e.target, e.outcome]) cell(row, v);
-    body.append(row);
-  }
+  fillRows("audit-rows", await response.json(), (e) =>
+    [new Date(e.at).toLocaleString(lang), e.username, e.source, e.action, e.target, e.outcome]);
 }
 
 async function loadBundles() {
@@ -399,18 +406,10 @@ async function loadBundles() {
   if (!response.ok) return;
   const { published, in_force: inForce, terminals } = await response.json();
   $("bundles-summary").textContent = t("bundles_summary")(terminals);
-  const body = $("bundle-rows");
-  body.replaceChildren();
-  for (const b of published) {
-    const row = document.createElement("tr");
-    row.dataset.stream = b.stream;
-    row.dataset.version = b.version;
-    const applied = (inForce[b.stream] || {})[b.version] || 0;
-    for (const v of [b.stream, b.version, b.scope, b.published_at, b.expires_at, `${applied} / ${terminals}`]) {
-      cell(row, v);
-    }
-    body.append(row);
-  }
+  const applied = (b) => (inForce[b.stream] || {})[b.version] || 0;
+  fillRows("bundle-rows", published,
+    (b) => [b.stream, b.version, b.scope, b.published_at, b.expires_at, `${applied(b)} / ${terminals}`],
+    (b) => ({ stream: b.stream, version: b.version }));
 }
 
 async function loadDirectory() {
@@ -418,14 +417,9 @@ async function loadDirectory() {
   $("directory-export").href = `/v1/ops/directory/${kind}/csv`;
   const response = await api(`/v1/ops/directory/${kind}`);
   if (!response.ok) return;
-  const body = $("directory-rows");
-  body.replaceChildren();
-  for (const e of await response.json()) {
-    const row = document.createElement("tr");
-    row.dataset.id = e.id;
-    for (const v of [e.id, e.name, e.level, e.region, e.address, e.phone, e.hours, e.services]) cell(row, v);
-    body.append(row);
-  }
+  fillRows("directory-rows", await response.json(),
+    (e) => [e.id, e.name, e.level, e.region, e.address, e.phone, e.hours, e.services],
+    (e) => ({ id: e.id }));
 }
 
 async function importDirectory(event) {

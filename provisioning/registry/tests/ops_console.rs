@@ -585,6 +585,37 @@ async fn a_platforms_terminals_locked_from_the_console_obey_the_registry_command
 
     let (_, fleet) = district.get("/v1/ops/fleet?state=locked").await;
     assert_eq!(fleet["counts"]["locked"], 2, "{fleet}");
+
+    // Logs: asked for from the console, uploaded by the terminal, read on its page.
+    let upload = json!({
+        "target": { "kind": "terminal", "id": first.device_id() },
+        "action": { "type": "upload-logs", "max_bytes": null },
+    });
+    let (status, sent) = district.post_json(send, upload).await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    let id = sent["commands"][0]["command_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    pinned(&first).poll_once().await.unwrap();
+    let logs = format!("/v1/ops/terminals/{}/logs/{id}", first.device_id());
+    let response = district
+        .http
+        .get(format!("{}{logs}", district.base))
+        .header("cookie", district.cookie.clone().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("simulated terminal log")
+    );
+    let other = format!("/v1/ops/terminals/{elsewhere}/logs/{id}");
+    assert_eq!(district.get(&other).await.0, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

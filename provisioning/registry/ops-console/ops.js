@@ -8,6 +8,7 @@ const $ = (id) => document.getElementById(id);
 
 const TEXT = {
   "zh-CN": {
+    history: "状态变化",
     dev_ok: "正常", dev_fault: "故障", dev_disconnected: "未连接", dev_unknown: "未知",
     paper_ok: "充足", paper_near_end: "将尽", paper_out: "缺纸", paper_unknown: "未知",
     cmd_pending: "待下发", cmd_delivered: "已下发", cmd_received: "已接收", cmd_proceeding: "执行中",
@@ -44,6 +45,7 @@ const TEXT = {
     fact_locked: "锁定", fact_uptime: "运行时长（秒）", fact_bundles: "配置包版本", yes: "是", no: "否",
   },
   "ko-KR": {
+    history: "상태 변화",
     dev_ok: "정상", dev_fault: "고장", dev_disconnected: "연결 안 됨", dev_unknown: "알 수 없음",
     paper_ok: "충분", paper_near_end: "부족", paper_out: "없음", paper_unknown: "알 수 없음",
     cmd_pending: "발송 대기", cmd_delivered: "발송됨", cmd_received: "수신됨", cmd_proceeding: "실행 중",
@@ -80,6 +82,7 @@ const TEXT = {
     fact_locked: "잠금", fact_uptime: "가동 시간(초)", fact_bundles: "설정 번들 버전", yes: "예", no: "아니요",
   },
   en: {
+    history: "State changes",
     dev_ok: "OK", dev_fault: "fault", dev_disconnected: "disconnected", dev_unknown: "unknown",
     paper_ok: "OK", paper_near_end: "low", paper_out: "out", paper_unknown: "unknown",
     cmd_pending: "pending", cmd_delivered: "delivered", cmd_received: "received", cmd_proceeding: "in progress",
@@ -303,6 +306,12 @@ function renderTerminal() {
   fact(facts, "fact_uptime", hb.uptime_s ?? "");
   fact(facts, "fact_bundles", Object.entries(hb.bundles || {}).map(([s, v]) => `${s} v${v}`).join(", "));
   fact(facts, "col_error", hb.last_error || "");
+  const versions = (b) => Object.entries(b || {}).map(([k, v]) => `${k} v${v}`).join(", ");
+  fillRows("terminal-history", state.terminal.history || [], (h) => [
+    new Date(h.at).toLocaleString(lang),
+    (h.state.conditions || []).map((c) => t(`state_${c}`)).join("、") || t("state_ok"),
+    h.state.app_version, versions(h.state.bundles), h.state.outbox_depth, h.state.last_error || "",
+  ]);
   const body = $("terminal-commands");
   body.replaceChildren();
   for (const c of commands) {

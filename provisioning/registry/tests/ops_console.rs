@@ -453,6 +453,17 @@ async fn paper_out_raises_an_alert_that_is_acknowledged_and_cleared_when_paper_i
     poll(&pilot, &t, &healthy).await;
     let (_, alerts) = district.get("/v1/ops/alerts").await;
     assert_eq!(alerts["alerts"], json!([]), "{alerts}");
+    // The terminal's page has its history: healthy, paper out, healthy again.
+    let (_, detail) = district
+        .get(&format!("/v1/ops/terminals/{}", t.device_id()))
+        .await;
+    let papers: Vec<&str> = detail["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["state"]["paper"].as_str().unwrap())
+        .collect();
+    assert_eq!(papers, vec!["ok", "out", "ok"], "{detail}");
     let closed = pilot
         .store()
         .sql_text("SELECT cleared_at FROM alerts WHERE id = ?1", &[id.into()]);

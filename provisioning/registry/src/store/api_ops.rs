@@ -7,6 +7,7 @@ use super::commands::CommandRow;
 use super::directory::{self, Kind};
 use super::operators::{self, AuditEntry, Operator};
 use super::platforms::{self, Platform};
+use super::states::{self, NewState, StateChange};
 use super::terminals::{self, TerminalHealth};
 use super::{Store, StoreError, commands, wait};
 use crate::directory::Entry;
@@ -198,5 +199,27 @@ impl Store {
     /// Published bundles, newest first per stream.
     pub async fn bundles_async(&self) -> Result<Vec<PublishedBundle>, StoreError> {
         on_store!(self, |c| bundles::list(c), |p| p.bundles())
+    }
+
+    /// The signature of each terminal's last recorded state.
+    pub async fn states_last(&self) -> Result<Vec<(String, String)>, StoreError> {
+        on_store!(self, |c| states::last(c), |p| p.states_last())
+    }
+
+    /// Records terminals' changes of state.
+    pub async fn states_append(&self, rows: Vec<NewState>, at: String) -> Result<(), StoreError> {
+        on_store!(self, |c| states::append(c, &rows, &at), |p| p
+            .states_append(&rows, &at))
+    }
+
+    /// A terminal's latest changes of state, newest first.
+    pub async fn states_history(
+        &self,
+        device: &str,
+        limit: i64,
+    ) -> Result<Vec<StateChange>, StoreError> {
+        let d = device.to_string();
+        on_store!(self, |c| states::history(c, &d, limit), |p| p
+            .states_history(&d, limit))
     }
 }

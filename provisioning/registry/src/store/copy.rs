@@ -206,6 +206,16 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
             ("cleared_at", Text),
         ],
     ),
+    (
+        "terminal_states",
+        &[
+            ("id", Int),
+            ("device_id", Text),
+            ("at", Text),
+            ("signature", Text),
+            ("state", Text),
+        ],
+    ),
 ];
 
 /// Tables whose id column is generated (their sequences move past the copied ids).
@@ -215,6 +225,7 @@ const IDENTITIES: &[&str] = &[
     "ice_servers",
     "operator_audit",
     "alerts",
+    "terminal_states",
 ];
 
 /// Rows per INSERT.

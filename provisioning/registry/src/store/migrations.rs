@@ -139,7 +139,7 @@ CREATE TABLE legal_aid_recipients (
         M::up("DELETE FROM enrolment_codes WHERE used_at IS NULL;"),
         // The operations centre's console: accounts with a role and regions, their sessions
         // (in the database, like PostgreSQL's), the audit of what they did, and alerts
-        // (at most one open per terminal and kind).
+        // (at most one open per terminal and kind), each terminal's changes of state.
         M::up(OPERATORS),
         // The directory of platforms (their level, coordinates, phone, hours, services) and
         // institutions, for the console.
@@ -183,6 +183,14 @@ CREATE TABLE alerts (
   cleared_at TEXT
 );
 CREATE UNIQUE INDEX alerts_open ON alerts (device_id, kind) WHERE cleared_at IS NULL;
+CREATE TABLE terminal_states (
+  id INTEGER PRIMARY KEY,
+  device_id TEXT NOT NULL,
+  at TEXT NOT NULL,
+  signature TEXT NOT NULL,
+  state TEXT NOT NULL
+);
+CREATE INDEX terminal_states_device ON terminal_states (device_id, id);
 ";
 
 #[cfg(test)]

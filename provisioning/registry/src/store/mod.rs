@@ -16,6 +16,7 @@ pub mod legal_aid;
 pub mod migrations;
 pub mod operators;
 pub mod platforms;
+pub mod states;
 pub mod terminals;
 pub mod video;
 

@@ -74,6 +74,7 @@ fn wanted(
 /// returns the terminals and the open alerts.
 pub async fn refresh(state: &AppState) -> Result<(Vec<FleetTerminal>, Vec<Alert>), ApiFailure> {
     let fleet = all_terminals(state).await?;
+    record_states(state, &fleet).await?;
     let refusals = state.store.bundle_refusals().await?;
     let mut wanted = wanted(&fleet, &refusals);
     let open = state.store.alerts_open().await?;
@@ -99,6 +100,34 @@ pub async fn refresh(state: &AppState) -> Result<(Vec<FleetTerminal>, Vec<Alert>
         .alerts_apply(changes, crate::store::now_text())
         .await?;
     Ok((fleet, state.store.alerts_open().await?))
+}
+
+/// Appends a row to the history of each terminal whose state (conditions, devices,
+/// versions, lock, last error) differs from its last row; the outbox depth rides along.
+async fn record_states(state: &AppState, fleet: &[FleetTerminal]) -> Result<(), ApiFailure> {
+    use sha2::{Digest as _, Sha256};
+    let last: HashMap<String, String> = state.store.states_last().await?.into_iter().collect();
+    let mut rows = Vec::new();
+    for t in fleet.iter().filter(|t| t.health.status == "active") {
+        let Some(hb) = &t.health.heartbeat else {
+            continue;
+        };
+        let mut snapshot = serde_json::json!({
+            "conditions": t.conditions, "app_version": hb.app_version, "bundles": hb.bundles,
+            "locked": hb.locked, "last_error": hb.last_error, "printer": hb.printer,
+            "paper": hb.paper, "reader": hb.reader,
+        });
+        let signature = hex::encode(Sha256::digest(snapshot.to_string().as_bytes()));
+        if last.get(&t.health.device_id) != Some(&signature) {
+            snapshot["outbox_depth"] = hb.outbox_depth.into();
+            rows.push((t.health.device_id.clone(), signature, snapshot.to_string()));
+        }
+    }
+    if !rows.is_empty() {
+        let now = crate::store::now_text();
+        state.store.states_append(rows, now).await?;
+    }
+    Ok(())
 }
 
 /// Raises and clears alerts every poll interval until the server stops.

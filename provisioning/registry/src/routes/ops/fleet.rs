@@ -234,6 +234,8 @@ pub struct TerminalDetail {
     pub terminal: FleetTerminal,
     /// Commands sent to it, newest first.
     pub commands: Vec<CommandRow>,
+    /// Its latest changes of state, newest first.
+    pub history: Vec<crate::store::states::StateChange>,
 }
 
 /// A terminal of the account's regions (403 for one elsewhere, 404 for none).
@@ -254,8 +256,15 @@ pub async fn terminal(
         .await?;
     let now = chrono::Utc::now();
     let commands = state.store.commands_of(&device_id, now).await?;
+    // Brought up to date first, so the page shows the state just reported.
+    super::alerts::refresh(&state).await?;
+    let history = state.store.states_history(&device_id, 50).await?;
     session
         .audit(&state, "terminal.view", &device_id, "ok")
         .await;
-    Ok(Json(TerminalDetail { terminal, commands }))
+    Ok(Json(TerminalDetail {
+        terminal,
+        commands,
+        history,
+    }))
 }

@@ -10,6 +10,7 @@ pub mod directory;
 pub mod operators;
 pub mod schema;
 pub mod shared;
+pub mod states;
 pub mod sync;
 
 use super::StoreError;

@@ -8,6 +8,8 @@ const $ = (id) => document.getElementById(id);
 
 const TEXT = {
   "zh-CN": {
+    sev_bad: "有故障", sev_warn: "需关注", sev_ok: "正常",
+    tab_map: "地图", map_none: "未配置地图瓦片，按服务点列出：", col_terminals: "终端",
     history: "状态变化",
     dev_ok: "正常", dev_fault: "故障", dev_disconnected: "未连接", dev_unknown: "未知",
     paper_ok: "充足", paper_near_end: "将尽", paper_out: "缺纸", paper_unknown: "未知",
@@ -45,6 +47,8 @@ const TEXT = {
     fact_locked: "锁定", fact_uptime: "运行时长（秒）", fact_bundles: "配置包版本", yes: "是", no: "否",
   },
   "ko-KR": {
+    sev_bad: "고장 있음", sev_warn: "주의 필요", sev_ok: "정상",
+    tab_map: "지도", map_none: "지도 타일이 설정되지 않아 서비스 센터별로 표시합니다:", col_terminals: "단말기",
     history: "상태 변화",
     dev_ok: "정상", dev_fault: "고장", dev_disconnected: "연결 안 됨", dev_unknown: "알 수 없음",
     paper_ok: "충분", paper_near_end: "부족", paper_out: "없음", paper_unknown: "알 수 없음",
@@ -82,6 +86,8 @@ const TEXT = {
     fact_locked: "잠금", fact_uptime: "가동 시간(초)", fact_bundles: "설정 번들 버전", yes: "예", no: "아니요",
   },
   en: {
+    sev_bad: "faulty", sev_warn: "needs attention", sev_ok: "OK",
+    tab_map: "Map", map_none: "No map tiles configured; platforms listed instead:", col_terminals: "Terminals",
     history: "State changes",
     dev_ok: "OK", dev_fault: "fault", dev_disconnected: "disconnected", dev_unknown: "unknown",
     paper_ok: "OK", paper_near_end: "low", paper_out: "out", paper_unknown: "unknown",
@@ -140,13 +146,14 @@ function translate() {
 }
 
 function show(view) {
-  for (const id of ["login-view", "fleet-view", "alerts-view", "directory-view", "bundles-view", "audit-view"]) {
+  for (const id of ["login-view", "fleet-view", "alerts-view", "map-view", "directory-view", "bundles-view", "audit-view"]) {
     $(id).hidden = id !== view;
   }
   for (const b of document.querySelectorAll("#tabs button")) b.classList.toggle("active", b.dataset.view === view);
   if (view === "audit-view") loadAudit();
   if (view === "directory-view") loadDirectory();
   if (view === "bundles-view") loadBundles();
+  if (view === "map-view") loadMap();
 }
 
 async function api(path, options = {}) {
@@ -419,6 +426,55 @@ async function loadBundles() {
   fillRows("bundle-rows", published,
     (b) => [b.stream, b.version, b.scope, b.published_at, b.expires_at, `${applied(b)} / ${terminals}`],
     (b) => ({ stream: b.stream, version: b.version }));
+}
+
+// Worst state per platform, from the fleet list: red, amber, green.
+const SEVERE = ["overdue", "paper_out", "printer_fault", "reader_fault"];
+function platformStates() {
+  const out = {};
+  for (const term of (state.fleet && state.fleet.terminals) || []) {
+    const p = (out[term.platform_id] ||= { worst: "ok", count: 0, name: term.platform_name, region: term.region });
+    p.count += 1;
+    const c = term.conditions[0];
+    if (c && SEVERE.includes(c)) p.worst = "bad";
+    else if (c && p.worst === "ok") p.worst = "warn";
+  }
+  return out;
+}
+
+let leafletMap = null;
+async function loadMap() {
+  const [info, platforms] = await Promise.all([
+    api("/v1/ops/map").then((r) => (r.ok ? r.json() : { tiles: false, metadata: {} })),
+    api("/v1/ops/directory/platforms").then((r) => (r.ok ? r.json() : [])),
+  ]);
+  const states = platformStates();
+  state.map = { tiles: info.tiles, platforms: Object.keys(states).length };
+  $("map").hidden = !info.tiles;
+  $("map-none").hidden = info.tiles;
+  $("map-list").hidden = info.tiles;
+  if (!info.tiles || !window.L) {
+    fillRows("map-rows", Object.entries(states), ([, p]) => [
+      t(`sev_${p.worst}`), p.name, p.region, p.count,
+    ], ([id, p]) => ({ id, worst: p.worst }));
+    return;
+  }
+  const m = info.metadata;
+  const [lon, lat, zoom] = (m.center || "125.3,43.9,8").split(",").map(Number);
+  if (!leafletMap) {
+    leafletMap = L.map("map", { attributionControl: false }).setView([lat, lon], zoom);
+    L.tileLayer("/ops/tiles/{z}/{x}/{y}", {
+      minZoom: Number(m.minzoom || 0), maxZoom: 18, maxNativeZoom: Number(m.maxzoom || 18),
+    }).addTo(leafletMap);
+  }
+  const colours = { bad: "#b3261e", warn: "#e08a00", ok: "#1b7f3b" };
+  for (const p of platforms) {
+    if (p.lat == null || p.lon == null) continue;
+    const s = states[p.id] || { worst: "ok", count: 0 };
+    L.circleMarker([p.lat, p.lon], { radius: 9, color: colours[s.worst], fillOpacity: 0.8 })
+      .bindTooltip(`${p.name} · ${s.count}`).addTo(leafletMap);
+  }
+  state.map.markers = platforms.filter((p) => p.lat != null).length;
 }
 
 async function loadDirectory() {

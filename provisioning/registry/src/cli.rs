@@ -305,6 +305,10 @@ pub struct ServeArgs {
     /// handled (checked every hour).
     #[arg(long, default_value = "30d")]
     pub legal_aid_retention: String,
+    /// An MBTiles file (raster, png or jpg) the operations console draws its map from;
+    /// without one the console lists platforms instead.
+    #[arg(long)]
+    pub map_tiles: Option<PathBuf>,
 }
 
 /// `tls` subcommands.
@@ -842,6 +846,7 @@ fn serve(db: DbTarget, code_key: PathBuf, args: ServeArgs) -> Result<()> {
     config.login.max_concurrent_hashes = usize::from(args.max_concurrent_password_checks);
     config.login.source = SourceLimit::per_minute(args.login_attempts_per_minute);
     config.enrol_limit = SourceLimit::per_minute(args.enrol_attempts_per_minute);
+    config.map_tiles = args.map_tiles;
     config.legal_aid_retention = duration::parse(&args.legal_aid_retention)
         .map_err(|e| anyhow!("--legal-aid-retention: {e}"))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()

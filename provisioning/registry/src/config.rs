@@ -43,6 +43,8 @@ pub struct ServeConfig {
     /// How long a legal-aid pre-application's ciphertext is kept when no centre marks it
     /// handled.
     pub legal_aid_retention: chrono::Duration,
+    /// The console's map tiles (MBTiles), if the centre provides them.
+    pub map_tiles: Option<PathBuf>,
 }
 
 impl ServeConfig {
@@ -72,6 +74,7 @@ impl ServeConfig {
             enrol_limit: SourceLimit::per_minute(20),
             revocation_check: Duration::from_secs(2),
             legal_aid_retention: crate::admin::legal_aid::DEFAULT_RETENTION,
+            map_tiles: None,
         }
     }
 

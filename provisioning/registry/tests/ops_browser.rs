@@ -106,6 +106,8 @@ fn the_console_shows_the_fleet_raises_alerts_and_keeps_districts_apart_in_chromi
     page.run(&format!("wait-row {ours_id} paper_out"));
     page.run("tab alerts-view");
     page.run("screenshot alerts");
+    page.run("tab map-view");
+    page.run("screenshot map-list");
     page.run("tab fleet-view");
     let facts = page.run(&format!("open {ours_id}"));
     assert!(facts["facts"].as_str().unwrap().contains("缺纸"), "{facts}");

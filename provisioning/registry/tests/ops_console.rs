@@ -674,3 +674,66 @@ async fn the_bundles_view_counts_the_terminals_of_the_scope_per_version_in_force
     let (_, bundles) = district.get("/v1/ops/bundles").await;
     assert_eq!(bundles["in_force"], json!({ "catalogue": { "2": 1 } }));
 }
+
+/// An MBTiles 1.3 file with one PNG-format tile at XYZ (z, x, y).
+fn mbtiles(path: &std::path::Path, (z, x, y): (u32, u32, u32), data: &[u8]) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE metadata (name TEXT, value TEXT);
+         CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);
+         INSERT INTO metadata VALUES ('name', '长春'), ('format', 'png'),
+           ('center', '125.32,43.88,10'), ('minzoom', '0'), ('maxzoom', '12');",
+    )
+    .unwrap();
+    let row = (1u32 << z) - 1 - y;
+    conn.execute(
+        "INSERT INTO tiles VALUES (?1, ?2, ?3, ?4)",
+        rusqlite::params![z, x, row, data],
+    )
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn map_tiles_come_from_the_centres_mbtiles_file_to_logged_in_operators_only() {
+    let mut pilot = Pilot::new();
+    let file = pilot.dir.path().join("changchun.mbtiles");
+    let png = b"\x89PNG\r\n\x1a\nnot really a picture";
+    mbtiles(&file, (3, 6, 2), png);
+    pilot.serve_args = vec!["--map-tiles".into(), file.display().to_string()];
+    add_operator(&pilot, "district", "viewer", &[DISTRICT]);
+    pilot.start();
+    let mut console = Console::new(&pilot);
+    assert_eq!(
+        console.get("/ops/tiles/3/6/2").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        console.login("district", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    let (_, map) = console.get("/v1/ops/map").await;
+    assert_eq!(map["tiles"], true);
+    assert_eq!(map["metadata"]["center"], "125.32,43.88,10");
+    let response = console
+        .http
+        .get(format!("{}/ops/tiles/3/6/2", console.base))
+        .header("cookie", console.cookie.clone().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "image/png");
+    assert_eq!(
+        response.bytes().await.unwrap().as_ref(),
+        png,
+        "the TMS row is flipped"
+    );
+    assert_eq!(
+        console.get("/ops/tiles/3/6/5").await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        console.get("/ops/tiles/3/99/2").await.0,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -8,6 +8,7 @@ pub mod bundles;
 pub mod commands;
 pub mod directory;
 pub mod fleet;
+pub mod map;
 pub mod pages;
 pub mod session;
 
@@ -32,6 +33,14 @@ pub mod paths {
     pub const STYLE: &str = "/ops/ops.css";
     /// Its font (CJK and Hangul).
     pub const FONT: &str = "/ops/font.otf";
+    /// Leaflet, vendored.
+    pub const LEAFLET_JS: &str = "/ops/leaflet.js";
+    /// Leaflet's style sheet.
+    pub const LEAFLET_CSS: &str = "/ops/leaflet.css";
+    /// `GET`: whether map tiles are served, and their metadata.
+    pub const MAP: &str = "/v1/ops/map";
+    /// `GET`: one map tile (XYZ).
+    pub const TILE: &str = "/ops/tiles/{z}/{x}/{y}";
     /// `POST`: log in.
     pub const LOGIN: &str = "/v1/ops/login";
     /// `POST`: log out.

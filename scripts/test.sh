@@ -22,6 +22,9 @@ scripts/with-postgres.sh scripts/registry-tests.sh
 # The queue pages in headless Chromium (ignored by a plain `cargo test`: they need
 # Chromium and npm packages that `install-deps.sh test` brings). One test at a time: Chromium and the kiosk share two cores in CI.
 cargo test -p legal-kiosk --test queue_browser -- --ignored --test-threads=1
+# The operations centre's console in headless Chromium against the registry and kiosk-sim
+# terminals; screenshots land in target/screenshots/console/.
+cargo test --workspace --test ops_browser -- --ignored --test-threads=1
 cargo clippy --workspace --all-targets -- -D warnings
 # Every fuzz target for a few seconds (the corpora also replay in `cargo test` above);
 # scripts/fuzz.sh runs the 10-minute campaigns.

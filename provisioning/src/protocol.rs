@@ -291,6 +291,8 @@ pub enum ErrorCode {
     NotFound,
     /// Slow down; see `Retry-After`.
     RateLimited,
+    /// Authenticated, but outside what the account may see or do (its role or regions).
+    Forbidden,
     /// The registry failed; try again later.
     Internal,
     /// A code this client does not know (newer registry).

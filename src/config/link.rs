@@ -17,6 +17,10 @@ pub struct RegistrySection {
     /// One or two base64 Ed25519 public keys whose signatures bundles and commands must
     /// carry (two during a key rotation).
     pub pinned_keys: Vec<String>,
+    /// One or two base64 Ed25519 public keys trusted for commands only: the registry's
+    /// command key (`kiosk-registry keys command-key`), which lets the operations console
+    /// send commands without the offline bundle-signing key. Bundles never accept it.
+    pub command_keys: Vec<String>,
     /// Largest bundle accepted, in bytes (default 16 MiB).
     pub max_bundle_bytes: Option<u64>,
     /// An enrolled terminal that has not reached the registry for this long asks for staff

@@ -75,6 +75,7 @@ pub fn client_config(
     if let Some(max) = config.registry.max_bundle_bytes {
         client.max_bundle_bytes = max;
     }
+    client.command_keys = config.registry.command_keys.clone();
     client.clock_confirmation = Some(paths.clock_confirmation.clone());
     Ok(client)
 }

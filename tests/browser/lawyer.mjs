@@ -7,7 +7,7 @@
 //           wait-connected | mute | drop-media | hangup | wait-ended | state | quit
 //           (benchmarks) first-frame | latency SAMPLES
 import { chromium } from "playwright-core";
-import readline from "node:readline";
+import { serve, until as untilWithin } from "./line_driver.mjs";
 
 const url = process.argv[2];
 const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
@@ -30,10 +30,6 @@ const context = await browser.newContext({ ignoreHTTPSErrors: true });
 const page = await context.newPage();
 page.on("console", (m) => process.stderr.write(`[console] ${m.text()}\n`));
 await page.goto(`${url}/console`);
-
-function reply(value) {
-  process.stdout.write(JSON.stringify(value) + "\n");
-}
 
 async function stats() {
   return page.evaluate(async () => {
@@ -64,15 +60,7 @@ async function stats() {
 
 const state = () => page.evaluate(() => window.lawyerConsole.state);
 
-async function until(check, what) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = (check, what) => untilWithin(check, what, timeout);
 
 const commands = {
   async login(user, password) {
@@ -190,17 +178,5 @@ const commands = {
   },
 };
 
-const lines = readline.createInterface({ input: process.stdin });
-for await (const line of lines) {
-  const [name, ...args] = line.trim().split(/\s+/);
-  if (!name) continue;
-  if (name === "quit") break;
-  try {
-    const command = commands[name];
-    if (!command) throw new Error(`unknown command ${name}`);
-    reply({ ok: true, ...(await command(...args)) });
-  } catch (e) {
-    reply({ ok: false, error: String(e && e.message ? e.message : e) });
-  }
-}
+await serve(commands);
 await browser.close();

@@ -6,6 +6,7 @@ use crate::config::ServeConfig;
 use crate::error::ApiFailure;
 use crate::login_guard::{LoginGuard, SourceLimiter};
 use crate::routes;
+use crate::routes::ops::paths as ops;
 use crate::store::Store;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -40,10 +41,15 @@ pub struct AppState {
     pub lawyer_sessions: Arc<crate::video::LawyerSessions>,
     /// Lawyers' logins: counted and bounded before any password hash.
     pub lawyer_logins: Arc<LoginGuard>,
+    /// Operators' logins to the operations centre's console.
+    pub operator_logins: Arc<LoginGuard>,
     /// Enrolment attempts per source address.
     pub enrol_attempts: Arc<SourceLimiter>,
     /// The key enrolment codes are hashed with.
     pub code_key: Arc<CodeKey>,
+    /// The key the console's commands are signed with (a throwaway one until the server
+    /// sets the registry's).
+    pub command_key: Arc<ed25519_dalek::SigningKey>,
 }
 
 impl AppState {
@@ -57,9 +63,11 @@ impl AppState {
         Self {
             store,
             code_key: Arc::new(code_key),
+            command_key: Arc::new(ed25519_dalek::SigningKey::from_bytes(&[0; 32])),
             replay: Arc::new(Mutex::new(ReplayGuard::new(started))),
             ingest_slots: Arc::new(Semaphore::new(config.max_concurrent_ingest)),
             lawyer_logins: LoginGuard::new(&config.login),
+            operator_logins: LoginGuard::new(&config.login),
             enrol_attempts: Arc::new(SourceLimiter::new(
                 config.enrol_limit,
                 config.login.max_tracked,
@@ -123,6 +131,32 @@ fn table() -> RouteTable {
     .get(signal::CONSOLE, routes::console::index)
     .get(signal::CONSOLE_SCRIPT, routes::console::script)
     .get(signal::CONSOLE_STYLE, routes::console::style)
+    .get(ops::PAGE, routes::ops::pages::file)
+    .get(ops::SCRIPT, routes::ops::pages::file)
+    .get(ops::STYLE, routes::ops::pages::file)
+    .get(ops::FONT, routes::ops::pages::file)
+    .get(ops::LEAFLET_JS, routes::ops::pages::file)
+    .get(ops::LEAFLET_CSS, routes::ops::pages::file)
+    .get(ops::MAP, routes::ops::map::info)
+    .get(ops::TILE, routes::ops::map::tile)
+    .post(ops::LOGIN, routes::ops::session::login)
+    .post(ops::LOGOUT, routes::ops::session::logout)
+    .get(ops::ME, routes::ops::session::me)
+    .get(ops::FLEET, routes::ops::fleet::list)
+    .get(ops::TERMINAL, routes::ops::fleet::terminal)
+    .get(ops::ALERTS, routes::ops::alerts::list)
+    .post(ops::ALERT_ACK, routes::ops::alerts::acknowledge)
+    .post(ops::COMMANDS, routes::ops::commands::send)
+    .get(ops::LOGS, routes::ops::commands::logs)
+    .get(ops::DIRECTORY, routes::ops::directory::list)
+    .get(ops::DIRECTORY_CSV, routes::ops::directory::export)
+    .add(
+        "post",
+        ops::DIRECTORY_CSV,
+        post(routes::ops::directory::import).layer(DefaultBodyLimit::max(8 * 1024 * 1024)),
+    )
+    .get(ops::BUNDLES, routes::ops::bundles::list)
+    .get(ops::AUDIT, routes::ops::audit::list)
 }
 
 /// Every (lower-case method, path) the server answers.

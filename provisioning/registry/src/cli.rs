@@ -72,6 +72,9 @@ pub enum Command {
     /// Lawyers' logins for the video-call console.
     #[command(subcommand)]
     Lawyer(LawyerCommand),
+    /// Logins to the operations centre's console (roles and regions).
+    #[command(subcommand)]
+    Operator(admin::operators::OperatorCommand),
     /// Video-call settings: STUN/TURN servers and the transport policy.
     #[command(subcommand)]
     Video(VideoCommand),
@@ -302,6 +305,10 @@ pub struct ServeArgs {
     /// handled (checked every hour).
     #[arg(long, default_value = "30d")]
     pub legal_aid_retention: String,
+    /// An MBTiles file (raster, png or jpg) the operations console draws its map from;
+    /// without one the console lists platforms instead.
+    #[arg(long)]
+    pub map_tiles: Option<PathBuf>,
 }
 
 /// `tls` subcommands.
@@ -349,6 +356,9 @@ pub enum KeysCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Print the public half of the registry's command key (made if missing, beside the
+    /// enrolment-code key): pin it on terminals as `command_keys` (commands only).
+    CommandKey,
 }
 
 /// `platform` subcommands.
@@ -671,6 +681,16 @@ pub fn run(cli: Cli) -> Result<()> {
                 .for_each(|(name, key)| println!("{name:<20} {key}"));
             Ok(())
         }
+        Command::Keys(KeysCommand::CommandKey) => {
+            let code_key = code_key_path(&cli.db, cli.code_key.as_deref());
+            let key =
+                crate::command_key::load_or_create(&crate::command_key::path_beside(&code_key))?;
+            println!(
+                "{}",
+                provisioning::keys::public_key_to_base64(&key.verifying_key())
+            );
+            Ok(())
+        }
         Command::Platform(command) => platform(&open(&cli.db)?, command),
         Command::Code(CodeCommand::Create {
             platform,
@@ -756,6 +776,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Command(command) => command_cmd(&open(&cli.db)?, command),
         Command::Lawyer(command) => lawyer_cmd(&open(&cli.db)?, command),
+        Command::Operator(command) => admin::operators::run(&open(&cli.db)?, command),
         Command::Video(command) => video_cmd(&open(&cli.db)?, command),
         Command::LegalAid(command) => legal_aid_cmd(&cli.db, command),
         Command::Events(EventsCommand::Export {
@@ -818,6 +839,7 @@ pub fn run(cli: Cli) -> Result<()> {
 
 fn serve(db: DbTarget, code_key: PathBuf, args: ServeArgs) -> Result<()> {
     let mut config = ServeConfig::new(args.listen, db, args.cert, args.key);
+    config.command_key = crate::command_key::path_beside(&code_key);
     config.code_key = code_key;
     config.poll_interval_s = args.poll_interval;
     config.overdue_after_polls = args.overdue_after_polls;
@@ -826,6 +848,7 @@ fn serve(db: DbTarget, code_key: PathBuf, args: ServeArgs) -> Result<()> {
     config.login.max_concurrent_hashes = usize::from(args.max_concurrent_password_checks);
     config.login.source = SourceLimit::per_minute(args.login_attempts_per_minute);
     config.enrol_limit = SourceLimit::per_minute(args.enrol_attempts_per_minute);
+    config.map_tiles = args.map_tiles;
     config.legal_aid_retention = duration::parse(&args.legal_aid_retention)
         .map_err(|e| anyhow!("--legal-aid-retention: {e}"))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()

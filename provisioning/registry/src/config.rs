@@ -14,6 +14,9 @@ pub struct ServeConfig {
     pub database: crate::store::DbTarget,
     /// The key enrolment codes are hashed with (`code_key`).
     pub code_key: PathBuf,
+    /// The key the console's commands are signed with (`command_key`; default beside
+    /// `code_key`).
+    pub command_key: PathBuf,
     /// Server certificate chain (PEM).
     pub tls_cert: PathBuf,
     /// Server private key (PEM).
@@ -40,6 +43,8 @@ pub struct ServeConfig {
     /// How long a legal-aid pre-application's ciphertext is kept when no centre marks it
     /// handled.
     pub legal_aid_retention: chrono::Duration,
+    /// The console's map tiles (MBTiles), if the centre provides them.
+    pub map_tiles: Option<PathBuf>,
 }
 
 impl ServeConfig {
@@ -51,9 +56,11 @@ impl ServeConfig {
         tls_key: PathBuf,
     ) -> Self {
         let database = database.into();
+        let code_key = crate::code_key::CodeKey::default_path_for(&database);
         Self {
             listen,
-            code_key: crate::code_key::CodeKey::default_path_for(&database),
+            command_key: crate::command_key::path_beside(&code_key),
+            code_key,
             database,
             tls_cert,
             tls_key,
@@ -67,6 +74,7 @@ impl ServeConfig {
             enrol_limit: SourceLimit::per_minute(20),
             revocation_check: Duration::from_secs(2),
             legal_aid_retention: crate::admin::legal_aid::DEFAULT_RETENTION,
+            map_tiles: None,
         }
     }
 

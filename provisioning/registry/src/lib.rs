@@ -8,7 +8,9 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod code_key;
+pub mod command_key;
 pub mod config;
+pub mod directory;
 pub mod error;
 pub mod files;
 #[cfg(any(fuzzing, test))]

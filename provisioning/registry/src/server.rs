@@ -42,12 +42,14 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer> {
         .await
         .with_context(|| format!("cannot open the database {}", config.database))?;
     let code_key = crate::code_key::CodeKey::load_or_create(&config.code_key)?;
+    let command_key = crate::command_key::load_or_create(&config.command_key)?;
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = watch::channel(false);
     let mut state = AppState::new(store, code_key, config);
+    state.command_key = Arc::new(command_key);
     if let Store::Postgres(pg) = &state.store {
         state.relay = Some(crate::video::relay::Relay::start(
             pg.clone(),
@@ -59,6 +61,10 @@ pub async fn start(config: ServeConfig) -> Result<RunningServer> {
     tokio::spawn(refresh_call_queues(state.video.clone(), stopped.clone()));
     tokio::spawn(crate::revocation::watch(state.clone(), stopped.clone()));
     tokio::spawn(legal_aid_retention(state.clone(), stopped.clone()));
+    tokio::spawn(crate::routes::ops::alerts::watch(
+        state.clone(),
+        stopped.clone(),
+    ));
     if let Store::Postgres(pg) = &state.store {
         tokio::spawn(prune_nonces(pg.clone(), stopped.clone()));
     }

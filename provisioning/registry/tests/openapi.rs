@@ -227,6 +227,28 @@ fn schemas_have_exactly_the_fields_of_the_protocol_types() {
     assert_schema_matches(&doc, "SignedBundle", &bundle);
     assert_schema_matches(&doc, "BundleSignature", bundle.signature.as_ref().unwrap());
     assert_schema_matches(&doc, "Manifest", &manifest);
+    assert_schema_matches(
+        &doc,
+        "Operator",
+        &kiosk_registry::store::operators::Operator {
+            username: "zhang".into(),
+            role: kiosk_registry::store::operators::Role::Operator,
+            regions: vec!["220104".into()],
+            status: "active".into(),
+        },
+    );
+    assert_schema_matches(
+        &doc,
+        "AuditEntry",
+        &kiosk_registry::store::operators::AuditEntry {
+            at: "t".into(),
+            username: "u".into(),
+            source: "127.0.0.1".into(),
+            action: "login".into(),
+            target: String::new(),
+            outcome: "ok".into(),
+        },
+    );
 
     // Every error code the client knows is documented, and nothing else.
     let codes: BTreeSet<String> = doc["components"]["schemas"]["ErrorCode"]["enum"]
@@ -246,6 +268,7 @@ fn schemas_have_exactly_the_fields_of_the_protocol_types() {
         ErrorCode::EnrolmentCodeExpired,
         ErrorCode::NotFound,
         ErrorCode::RateLimited,
+        ErrorCode::Forbidden,
         ErrorCode::Internal,
     ];
     let serialised: BTreeSet<String> = known

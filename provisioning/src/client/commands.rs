@@ -3,7 +3,7 @@
 use super::error::SyncError;
 use super::store::CommandOutcome;
 use super::{SyncClient, blocking};
-use crate::command::{CommandAction, SignedCommand, verify_command};
+use crate::command::{CommandAction, CommandError, SignedCommand, verify_command};
 use crate::protocol::{CommandAck, CommandState, paths};
 
 /// Default size of a log upload when the command does not say.
@@ -19,12 +19,13 @@ impl SyncClient {
         &self,
         command: &SignedCommand,
     ) -> Result<Option<CommandState>, SyncError> {
-        let outcome = match verify_command(
-            command,
-            &self.pinned,
-            &self.enrolment.device_id,
-            self.http.now(),
-        ) {
+        let (device, now) = (&self.enrolment.device_id, self.http.now());
+        let mut verified = verify_command(command, &self.pinned, device, now);
+        // Not signed by a bundle key: perhaps by the registry's command key (commands only).
+        if let (Err(CommandError::UnknownKey), Some(keys)) = (&verified, &self.command_keys) {
+            verified = verify_command(command, keys, device, now);
+        }
+        let outcome = match verified {
             Err(e) => {
                 tracing::warn!(command_id = %command.command_id, "command rejected: {e}");
                 CommandOutcome {

@@ -13,6 +13,9 @@ pub struct ClientConfig {
     pub ca_certificate: PathBuf,
     /// One or two base64 Ed25519 public keys trusted for bundles and commands.
     pub pinned_keys: Vec<String>,
+    /// One or two more keys trusted for commands only: the registry's own command key, so
+    /// that the console can send commands while the bundle-signing key stays offline.
+    pub command_keys: Vec<String>,
     /// Largest bundle payload accepted, in bytes.
     pub max_bundle_bytes: u64,
     /// Events per delivery batch (at most `protocol::limits::MAX_EVENTS_PER_BATCH`).
@@ -43,6 +46,7 @@ impl ClientConfig {
             registry_url: registry_url.trim_end_matches('/').to_string(),
             ca_certificate: ca_certificate.to_path_buf(),
             pinned_keys,
+            command_keys: Vec::new(),
             max_bundle_bytes: 16 * 1024 * 1024,
             outbox_batch_size: 200,
             request_timeout: Duration::from_secs(30),

@@ -42,6 +42,8 @@ pub struct SyncClient {
     config: ClientConfig,
     verifier: BundleVerifier,
     pinned: PinnedKeys,
+    /// Keys trusted for commands only (the registry's command key).
+    command_keys: Option<PinnedKeys>,
     outbox: Arc<dyn OutboxStore>,
     bundles: Arc<dyn BundleStore>,
     commands: Arc<dyn CommandSink>,
@@ -72,6 +74,14 @@ impl SyncClient {
     ) -> Result<Self, SyncError> {
         let pinned = PinnedKeys::from_base64(&config.pinned_keys)
             .map_err(|e| SyncError::Config(e.to_string()))?;
+        let command_keys = if config.command_keys.is_empty() {
+            None
+        } else {
+            Some(
+                PinnedKeys::from_base64(&config.command_keys)
+                    .map_err(|e| SyncError::Config(format!("command keys: {e}")))?,
+            )
+        };
         let http = RegistryHttp::new(&config, Some((identity, enrolment.device_id.clone())))?;
         let verifier = BundleVerifier {
             pinned: pinned.clone(),
@@ -88,6 +98,7 @@ impl SyncClient {
             config,
             verifier,
             pinned,
+            command_keys,
             outbox: stores.outbox,
             bundles: stores.bundles,
             commands: stores.commands,

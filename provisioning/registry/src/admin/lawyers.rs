@@ -11,14 +11,13 @@ pub fn hash_password(password: &str) -> Result<String, StoreError> {
     crate::login_guard::hash_password(password).map_err(StoreError::Invalid)
 }
 
-/// Creates or updates an account.
-pub fn add(
-    store: &Store,
+/// Checks a new login's name, regions and password (lawyers' and operators'); returns the
+/// password's Argon2id hash.
+pub fn checked_hash(
     username: &str,
-    display_name: &str,
     regions: &[String],
     password: &str,
-) -> Result<(), StoreError> {
+) -> Result<String, StoreError> {
     let name_ok = !username.is_empty()
         && username.len() <= 64
         && username
@@ -39,7 +38,18 @@ pub fn add(
             "the password must have at least {MIN_PASSWORD_CHARS} characters"
         )));
     }
-    let hash = hash_password(password)?;
+    hash_password(password)
+}
+
+/// Creates or updates an account.
+pub fn add(
+    store: &Store,
+    username: &str,
+    display_name: &str,
+    regions: &[String],
+    password: &str,
+) -> Result<(), StoreError> {
+    let hash = checked_hash(username, regions, password)?;
     store.lawyer_upsert(
         &lawyers::Lawyer {
             username: username.to_string(),

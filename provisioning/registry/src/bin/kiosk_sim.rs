@@ -4,8 +4,9 @@
 
 use anyhow::{Context as _, Result, anyhow};
 use clap::{Args, Parser, Subcommand};
-use provisioning::client::{ClientConfig, Enrolment, Stores, SyncClient};
+use provisioning::client::{ClientConfig, Enrolment, HealthSnapshot, Stores, SyncClient};
 use provisioning::identity::DeviceIdentity;
+use provisioning::protocol::{DeviceState, PaperLevel};
 use provisioning::sqlite_store::SqliteStore;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,9 +37,27 @@ struct TerminalArgs {
     /// Pinned signing public keys (base64), once or twice.
     #[arg(long = "pin", global = true)]
     pins: Vec<String>,
+    /// Keys trusted for commands only (the registry's command key), once or twice.
+    #[arg(long = "command-pin", global = true)]
+    command_pins: Vec<String>,
     /// Events per delivery batch.
     #[arg(long, global = true, default_value_t = 200)]
     batch: usize,
+    /// Paper level reported in heartbeats: ok, near_end, out, unknown.
+    #[arg(long, global = true, default_value = "unknown", value_parser = wire_name::<PaperLevel>)]
+    paper: PaperLevel,
+    /// Printer state reported: ok, fault, disconnected, unknown.
+    #[arg(long, global = true, default_value = "unknown", value_parser = wire_name::<DeviceState>)]
+    printer: DeviceState,
+    /// ID-card reader state reported: ok, fault, disconnected, unknown.
+    #[arg(long, global = true, default_value = "unknown", value_parser = wire_name::<DeviceState>)]
+    reader: DeviceState,
+}
+
+/// A value by its name on the wire (`near_end`, `fault`, …).
+fn wire_name<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, String> {
+    serde_json::from_value(serde_json::Value::String(s.to_string()))
+        .map_err(|_| format!("{s:?} is not one of the names the heartbeat uses"))
 }
 
 #[derive(Subcommand, Debug)]
@@ -243,6 +262,7 @@ fn config(t: &TerminalArgs, registry: Option<&str>) -> Result<ClientConfig> {
         concat!("kiosk-sim ", env!("CARGO_PKG_VERSION")),
     );
     config.outbox_batch_size = t.batch;
+    config.command_keys = t.command_pins.clone();
     config.clock_confirmation = Some(clock_file(t));
     Ok(config)
 }
@@ -268,6 +288,13 @@ fn client(
         t,
         Some(t.registry.as_deref().unwrap_or(&enrolment.registry_url)),
     )?;
+    // The devices' state as the options say (the lock comes from the store's commands).
+    store.set_health(HealthSnapshot {
+        printer: t.printer,
+        paper: t.paper,
+        reader: t.reader,
+        ..HealthSnapshot::default()
+    });
     let stores = Stores {
         outbox: store.clone(),
         bundles: store.clone(),

@@ -10,10 +10,10 @@ const STYLE: &str = include_str!("../../console/console.css");
 
 /// Scripts and styles only from this registry; media from the call; no framing.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; \
-                   media-src 'self' blob: mediastream:; img-src 'self' data:; \
+                   media-src 'self' blob: mediastream:; img-src 'self' data:; font-src 'self'; \
                    frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-fn page(body: &'static str, content_type: &'static str) -> Response {
+pub(crate) fn page(body: &'static str, content_type: &'static str) -> Response {
     let mut response = body.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));

@@ -7,6 +7,8 @@ pub mod enrol;
 pub mod events;
 pub mod health;
 pub mod lawyer;
+pub mod ops;
+pub mod password_login;
 pub mod poll;
 pub mod signalling;
 

@@ -28,6 +28,28 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
             ("region", Text),
             ("address", Text),
             ("created_at", Text),
+            ("level", Text),
+            ("lat", Text),
+            ("lon", Text),
+            ("phone", Text),
+            ("hours", Text),
+            ("services", Text),
+        ],
+    ),
+    (
+        "institutions",
+        &[
+            ("id", Text),
+            ("name", Text),
+            ("level", Text),
+            ("region", Text),
+            ("address", Text),
+            ("lat", Text),
+            ("lon", Text),
+            ("phone", Text),
+            ("hours", Text),
+            ("services", Text),
+            ("created_at", Text),
         ],
     ),
     (
@@ -148,10 +170,63 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
             ("retired_at", Text),
         ],
     ),
+    (
+        "operators",
+        &[
+            ("username", Text),
+            ("role", Text),
+            ("regions", Text),
+            ("password_hash", Text),
+            ("status", Text),
+            ("created_at", Text),
+        ],
+    ),
+    (
+        "operator_audit",
+        &[
+            ("id", Int),
+            ("at", Text),
+            ("username", Text),
+            ("source", Text),
+            ("action", Text),
+            ("target", Text),
+            ("outcome", Text),
+        ],
+    ),
+    (
+        "alerts",
+        &[
+            ("id", Int),
+            ("device_id", Text),
+            ("kind", Text),
+            ("detail", Text),
+            ("raised_at", Text),
+            ("acknowledged_at", Text),
+            ("acknowledged_by", Text),
+            ("cleared_at", Text),
+        ],
+    ),
+    (
+        "terminal_states",
+        &[
+            ("id", Int),
+            ("device_id", Text),
+            ("at", Text),
+            ("signature", Text),
+            ("state", Text),
+        ],
+    ),
 ];
 
 /// Tables whose id column is generated (their sequences move past the copied ids).
-const IDENTITIES: &[&str] = &["events", "events_quarantine", "ice_servers"];
+const IDENTITIES: &[&str] = &[
+    "events",
+    "events_quarantine",
+    "ice_servers",
+    "operator_audit",
+    "alerts",
+    "terminal_states",
+];
 
 /// Rows per INSERT.
 const CHUNK: usize = 500;

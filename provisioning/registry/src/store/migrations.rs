@@ -137,8 +137,61 @@ CREATE TABLE legal_aid_recipients (
         // Enrolment codes are now stored as HMAC-SHA256 under a key kept outside the database
         // (`code_key`): codes not used yet, hashed the old way, could never match again.
         M::up("DELETE FROM enrolment_codes WHERE used_at IS NULL;"),
+        // The operations centre's console: accounts with a role and regions, their sessions
+        // (in the database, like PostgreSQL's), the audit of what they did, and alerts
+        // (at most one open per terminal and kind), each terminal's changes of state.
+        M::up(OPERATORS),
+        // The directory of platforms (their level, coordinates, phone, hours, services) and
+        // institutions, for the console.
+        M::up(super::directory::DDL),
     ])
 }
+
+/// The console's accounts, sessions, audit and alerts (PostgreSQL: the same, BIGINT ids).
+const OPERATORS: &str = "
+CREATE TABLE operators (
+  username TEXT PRIMARY KEY,
+  role TEXT NOT NULL,                     -- admin | operator | viewer | institution
+  regions TEXT NOT NULL,                  -- JSON array of region codes in scope
+  password_hash TEXT NOT NULL,            -- Argon2id, PHC string
+  status TEXT NOT NULL DEFAULT 'active',  -- active | disabled
+  created_at TEXT NOT NULL
+);
+CREATE TABLE operator_sessions (
+  token_hash TEXT PRIMARY KEY,            -- SHA-256 of the cookie's token
+  username TEXT NOT NULL,
+  expires_at INTEGER NOT NULL             -- Unix seconds
+);
+CREATE INDEX operator_sessions_user ON operator_sessions (username);
+CREATE TABLE operator_audit (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  username TEXT NOT NULL,
+  source TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  outcome TEXT NOT NULL
+);
+CREATE TABLE alerts (
+  id INTEGER PRIMARY KEY,
+  device_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  raised_at TEXT NOT NULL,
+  acknowledged_at TEXT,
+  acknowledged_by TEXT,
+  cleared_at TEXT
+);
+CREATE UNIQUE INDEX alerts_open ON alerts (device_id, kind) WHERE cleared_at IS NULL;
+CREATE TABLE terminal_states (
+  id INTEGER PRIMARY KEY,
+  device_id TEXT NOT NULL,
+  at TEXT NOT NULL,
+  signature TEXT NOT NULL,
+  state TEXT NOT NULL
+);
+CREATE INDEX terminal_states_device ON terminal_states (device_id, id);
+";
 
 #[cfg(test)]
 mod tests {

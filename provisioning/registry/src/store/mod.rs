@@ -5,19 +5,24 @@
 //! - PostgreSQL (`--db postgres://…`): the same operations in [`pg`], for a province's
 //!   operations centre with several registry instances on one replicated database.
 
+pub mod alerts;
 pub mod bundles;
 pub mod commands;
+pub mod directory;
 pub mod enrolment;
 pub mod events;
 pub mod lawyers;
 pub mod legal_aid;
 pub mod migrations;
+pub mod operators;
 pub mod platforms;
+pub mod states;
 pub mod terminals;
 pub mod video;
 
 mod api;
 mod api_admin;
+mod api_ops;
 pub mod copy;
 pub mod pg;
 pub mod raw;

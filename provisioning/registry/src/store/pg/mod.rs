@@ -5,8 +5,12 @@
 
 pub mod admin;
 pub mod admin_more;
+pub mod alerts;
+pub mod directory;
+pub mod operators;
 pub mod schema;
 pub mod shared;
+pub mod states;
 pub mod sync;
 pub mod tls;
 

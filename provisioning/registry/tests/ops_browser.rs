@@ -1,0 +1,191 @@
+//! The operations centre's console in Debian's headless Chromium (1920×1080, zh-CN), driven
+//! by playwright-core (tests/browser/ops_console.mjs), against the real registry with
+//! simulated terminals (`kiosk-sim`): the province's admin logs in and the fleet page shows
+//! each terminal's state; a terminal whose simulator reports paper out raises an alert that
+//! the header shows within one poll of the page; the terminal's page and the audit open; a
+//! district's operator sees its own terminal only (nothing of the other district in the
+//! page); the admin locks a platform's terminals from the console and the simulated terminal
+//! acknowledges. Screenshots of each page land in target/screenshots/console/.
+//!
+//! Needs `chromium`, Node.js and `npm ci` in tests/browser (`scripts/install-deps.sh test`),
+//! so it is ignored by a plain `cargo test`; `scripts/test.sh` runs it.
+
+mod common;
+#[path = "../../../tests/browser/line_driver.rs"]
+mod line_driver;
+
+use common::Pilot;
+use kiosk_registry::store::platforms::Platform;
+use line_driver::LineDriver;
+use std::path::{Path, PathBuf};
+
+const PASSWORD: &str = "a-long-password";
+/// How often the page polls (the `poll_ms` query parameter).
+const POLL_MS: u64 = 1500;
+
+fn screenshots() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots/console");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A simulated terminal enrolled at a platform of `region`; returns (data folder, device id).
+fn sim_at(pilot: &Pilot, platform: &str, name: &str, region: &str) -> (PathBuf, String) {
+    pilot
+        .store()
+        .platform_upsert(&Platform {
+            id: platform.into(),
+            name: name.into(),
+            region: region.into(),
+            address: String::new(),
+        })
+        .unwrap();
+    let data = pilot.dir.path().join(platform);
+    let code = pilot.code(platform);
+    let enrolment = run_sim(pilot.sim(&data).args(["enrol", "--code", &code]));
+    (data, enrolment["device_id"].as_str().unwrap().to_string())
+}
+
+/// Runs `kiosk-sim`; its JSON answer.
+fn run_sim(command: &mut std::process::Command) -> serde_json::Value {
+    let out = command.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// One poll and delivery of the simulated terminal, reporting `health`; its JSON report.
+fn sync(pilot: &Pilot, data: &Path, health: &[&str]) -> serde_json::Value {
+    run_sim(pilot.sim(data).args(health).arg("sync-once"))
+}
+
+#[test]
+#[ignore = "needs chromium and tests/browser/node_modules: scripts/test.sh runs it"]
+fn the_console_shows_the_fleet_raises_alerts_and_keeps_districts_apart_in_chromium() {
+    let mut pilot = Pilot::new();
+    for (name, role, region) in [
+        ("province", "admin", "220000"),
+        ("district", "operator", "220104"),
+    ] {
+        pilot.admin(
+            &["operator", "add", name, "--role", role, "--region", region],
+            &format!("{PASSWORD}\n"),
+        );
+    }
+    pilot.start();
+    let (ours, ours_id) = sim_at(&pilot, "cc-chaoyang", "朝阳区公共法律服务中心", "220104");
+    let (theirs, theirs_id) = sim_at(&pilot, "cc-nanguan", "南关区公共法律服务中心", "220102");
+    let healthy = ["--paper", "ok", "--printer", "ok", "--reader", "ok"];
+    sync(&pilot, &ours, &healthy);
+    sync(
+        &pilot,
+        &theirs,
+        &["--paper", "near_end", "--printer", "ok", "--reader", "ok"],
+    );
+
+    let shots = screenshots();
+    let url = format!("{}/ops?poll_ms={POLL_MS}", pilot.url());
+    let mut page = LineDriver::open("ops_console.mjs", &[&url, shots.to_str().unwrap()]);
+    page.run("screenshot login");
+    page.run(&format!("login province {PASSWORD}"));
+    page.run(&format!("wait-row {ours_id} ok"));
+    page.run(&format!("wait-row {theirs_id} paper_near_end"));
+    page.run("screenshot fleet");
+
+    // Paper runs out: the alert is in the header within one poll of the page.
+    sync(
+        &pilot,
+        &ours,
+        &["--paper", "out", "--printer", "ok", "--reader", "ok"],
+    );
+    let seen = page.run(&format!("wait-alert paper_out 1 {}", POLL_MS + 1000));
+    assert!(
+        seen["after_ms"].as_u64().unwrap() <= POLL_MS + 1000,
+        "{seen}"
+    );
+    page.run(&format!("wait-row {ours_id} paper_out"));
+    page.run("tab alerts-view");
+    page.run("screenshot alerts");
+    page.run("tab map-view");
+    page.run("screenshot map-list");
+    page.run("tab fleet-view");
+    let facts = page.run(&format!("open {ours_id}"));
+    assert!(facts["facts"].as_str().unwrap().contains("缺纸"), "{facts}");
+    page.run("screenshot terminal");
+
+    // Lock the platform's terminals from the console: the simulated terminal, which pins the
+    // registry's command key, carries it out and acknowledges.
+    let command_key = pilot.admin(&["keys", "command-key"], "").trim().to_string();
+    let sent = page.run("command platform cc-chaoyang lock 设备维护中，请到二楼窗口取号");
+    assert_eq!(sent["sent"].as_array().unwrap().len(), 1, "{sent}");
+    let command_id = sent["sent"][0]["command_id"].as_str().unwrap().to_string();
+    let synced = sync(
+        &pilot,
+        &ours,
+        &[
+            "--paper",
+            "out",
+            "--printer",
+            "ok",
+            "--reader",
+            "ok",
+            "--command-pin",
+            &command_key,
+        ],
+    );
+    assert_eq!(
+        synced["commands"][0]["command_id"],
+        command_id.as_str(),
+        "{synced}"
+    );
+    assert_eq!(synced["commands"][0]["state"], "succeeded", "{synced}");
+    let opened = page.run(&format!("open {ours_id}"));
+    assert_eq!(opened["commands"][0]["state"], "succeeded", "{opened}");
+    page.run("screenshot commands");
+    // The directory: a file with a bad line is refused with its line number, a good one
+    // imported whole.
+    page.run("tab directory-view");
+    let header = "id,name,level,region,address,lat,lon,phone,hours,services\n";
+    let bad = pilot.dir.path().join("bad.csv");
+    let lines = "cc-kuancheng,宽城区公共法律服务中心,县区,220103,,,,,,\ncc-erdao,二道区,县区,220105,,95,125,,,\n";
+    std::fs::write(&bad, format!("{header}{lines}")).unwrap();
+    let refused = page.run(&format!("import-csv {}", bad.display()));
+    assert!(
+        refused["report"].as_str().unwrap().contains("line 3"),
+        "{refused}"
+    );
+    let good = pilot.dir.path().join("good.csv");
+    let lines = "cc-kuancheng,宽城区公共法律服务中心,县区,220103,长春市宽城区,43.9,125.3,0431-12348,周一至周五,法律咨询;人民调解\n";
+    std::fs::write(&good, format!("{header}{lines}")).unwrap();
+    let imported = page.run(&format!("import-csv {}", good.display()));
+    let rows = imported["rows"].as_array().unwrap();
+    assert!(
+        rows.contains(&serde_json::json!("cc-kuancheng")),
+        "{imported}"
+    );
+    page.run("screenshot directory");
+    page.run("tab bundles-view");
+    page.run("screenshot bundles");
+    page.run("tab audit-view");
+    let audit = page.run("text");
+    assert!(
+        audit["text"].as_str().unwrap().contains("terminal.view"),
+        "{audit}"
+    );
+    page.run("screenshot audit");
+    page.run("logout");
+
+    // The district's operator: its own terminal only, nothing of the other district.
+    page.run(&format!("login district {PASSWORD}"));
+    page.run(&format!("wait-row {ours_id} paper_out"));
+    let rows = page.run("rows");
+    assert_eq!(rows["rows"], serde_json::json!([ours_id]));
+    let text = page.run("text")["text"].as_str().unwrap().to_string();
+    for other in [theirs_id.as_str(), "南关区", "220102"] {
+        assert!(
+            !text.contains(other),
+            "{other} shown to the district: {text}"
+        );
+    }
+    page.run("screenshot fleet-district");
+}

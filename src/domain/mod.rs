@@ -11,3 +11,4 @@ pub mod legal_aid;
 pub mod maintenance;
 pub mod queue;
 pub mod rating;
+pub mod updates;

@@ -56,6 +56,11 @@ impl SyncControl {
         }
     }
 
+    /// What the UI tells the software updater.
+    pub fn update_signals(&self) -> crate::updates::UpdateSignals {
+        self.health.updates.clone()
+    }
+
     /// Starts the sync loop if the terminal is enrolled and it is not running yet.
     pub fn start(&self) -> Result<bool> {
         let mut runtime = self

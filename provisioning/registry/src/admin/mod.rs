@@ -6,4 +6,5 @@ pub mod duration;
 pub mod keys;
 pub mod lawyers;
 pub mod legal_aid;
+pub mod releases;
 pub mod report;

@@ -8,6 +8,7 @@ pub mod events;
 pub mod health;
 pub mod lawyer;
 pub mod poll;
+pub mod releases;
 pub mod signalling;
 
 use crate::error::ApiFailure;

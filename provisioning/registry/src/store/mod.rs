@@ -14,12 +14,14 @@ pub mod legal_aid;
 pub mod migrations;
 pub mod platforms;
 pub mod terminals;
+pub mod updates;
 pub mod video;
 
 mod api;
 mod api_admin;
 pub mod copy;
 pub mod pg;
+pub mod portable;
 pub mod raw;
 mod target;
 

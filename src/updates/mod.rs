@@ -39,41 +39,44 @@ pub struct UpdateSignals {
     pub ui_up: Arc<AtomicBool>,
 }
 
-/// The updater's shared state: the maintenance menu reads it and postpones through it.
+/// The updater's progress, kept in `updates/state.json`: the updater records states, the
+/// maintenance menu reads them and postpones through it. The file is the one copy both
+/// share (a lock makes each read-change-write whole).
 #[derive(Clone)]
 pub struct UpdateControl {
     files: UpdateFiles,
-    progress: Arc<Mutex<Progress>>,
 }
 
+static PROGRESS_LOCK: Mutex<()> = Mutex::new(());
+
 impl UpdateControl {
-    /// Loads what an earlier run left.
-    pub fn load(files: UpdateFiles) -> Self {
-        let progress = Arc::new(Mutex::new(files.load_progress()));
-        Self { files, progress }
+    /// The progress of the kiosk whose data folder is `data_dir`.
+    pub fn in_data_dir(data_dir: &Path) -> Self {
+        Self {
+            files: UpdateFiles::in_data_dir(data_dir),
+        }
     }
 
     /// The state to show staff.
     pub fn progress(&self) -> Progress {
-        self.progress.lock().map(|p| p.clone()).unwrap_or_default()
+        let _lock = PROGRESS_LOCK.lock();
+        self.files.load_progress()
     }
 
     /// Staff postpone the install by a day (`now`: local time).
     pub fn postpone(&self, now: chrono::NaiveDateTime) -> std::io::Result<chrono::NaiveDateTime> {
-        let mut p = self
-            .progress
-            .lock()
-            .map_err(|_| std::io::Error::other("poisoned"))?;
+        let _lock = PROGRESS_LOCK.lock();
+        let mut p = self.files.load_progress();
         let until = postpone(now, p.postponed_until);
         p.postponed_until = Some(until);
         self.files.save_progress(&p)?;
         Ok(until)
     }
 
+    /// Records a new state; false if it is the one recorded already.
     fn set(&self, report: UpdateReport) -> bool {
-        let Ok(mut p) = self.progress.lock() else {
-            return false;
-        };
+        let _lock = PROGRESS_LOCK.lock();
+        let mut p = self.files.load_progress();
         if p.report.as_ref() == Some(&report) {
             return false;
         }
@@ -129,7 +132,7 @@ pub fn start(
     let window = config.updates.quiet_window().map_err(anyhow::Error::msg)?;
     let outbox =
         crate::store::Store::open(&crate::store::Store::path_in(data_dir))?.into_connection();
-    let control = UpdateControl::load(UpdateFiles::in_data_dir(data_dir));
+    let control = UpdateControl::in_data_dir(data_dir);
     // What the last run reported goes on being reported until something changes.
     if let (Some(report), Ok(mut d)) = (control.progress().report, devices.lock()) {
         d.update = Some(report);

@@ -153,6 +153,7 @@ fn tickets_from_both_terminals_are_one_sequence_and_offline_ones_join_it_later()
             },
             login,
             legal_kiosk::domain::maintenance::LockoutPolicy::default(),
+            &h.kiosk.network.handle(),
         )
         .expect("the host listens again"),
     );

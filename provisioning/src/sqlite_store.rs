@@ -13,7 +13,7 @@ use crate::protocol::{CommandState, Event};
 use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 /// The terminal's outbox table, as the firmware's migrations create it.
@@ -28,9 +28,64 @@ CREATE TABLE IF NOT EXISTS kiosk_state (
 );
 ";
 
+/// Reads a struct from a row whose columns are its fields, in the order named:
+/// `row_reader!(AuditRow: at, actor, action)` gives `AuditRow::COLUMNS` (`"at, actor,
+/// action"`, for the `SELECT`) and `AuditRow::from_row`, so that the columns asked for and
+/// the fields read from them cannot drift apart.
+#[macro_export]
+macro_rules! row_reader {
+    ($ty:ident: $first:ident $(, $field:ident)* $(,)?) => {
+        impl $ty {
+            /// The columns [`Self::from_row`] reads, in its order.
+            pub const COLUMNS: &'static str =
+                concat!(stringify!($first) $(, ", ", stringify!($field))*);
+
+            /// Reads a row of [`Self::COLUMNS`].
+            pub fn from_row(r: &::rusqlite::Row<'_>) -> ::rusqlite::Result<Self> {
+                let mut column = 0usize;
+                let mut next = || {
+                    column += 1;
+                    column - 1
+                };
+                Ok(Self {
+                    $first: r.get(next())?,
+                    $($field: r.get(next())?,)*
+                })
+            }
+        }
+    };
+}
+
+/// One connection shared by a store's threads, each use under its lock; a poisoned lock is
+/// an error for the caller, not a panic. The firmware's sync store keeps its connection so too.
+pub struct SharedConnection(Mutex<Connection>);
+
+impl SharedConnection {
+    /// Shares `conn`.
+    pub fn new(conn: Connection) -> Self {
+        Self(Mutex::new(conn))
+    }
+
+    /// The connection, for as long as the guard lives.
+    pub fn lock(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
+        self.0
+            .lock()
+            .map_err(|_| StoreError::msg("store lock poisoned"))
+    }
+
+    /// Runs `f` on the connection.
+    pub fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.lock()?;
+        f(&mut conn).map_err(err)
+    }
+}
+
 /// The store.
 pub struct SqliteStore {
-    conn: Mutex<Connection>,
+    conn: SharedConnection,
     health: Mutex<HealthSnapshot>,
     apply_pause: Mutex<Duration>,
 }
@@ -53,21 +108,10 @@ impl SqliteStore {
             conn.execute_batch(schema).map_err(err)?;
         }
         Ok(Self {
-            conn: Mutex::new(conn),
+            conn: SharedConnection::new(conn),
             health: Mutex::new(HealthSnapshot::default()),
             apply_pause: Mutex::new(Duration::ZERO),
         })
-    }
-
-    fn with<T>(
-        &self,
-        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
-    ) -> Result<T, StoreError> {
-        let mut conn = self
-            .conn
-            .lock()
-            .map_err(|_| StoreError::msg("store lock poisoned"))?;
-        f(&mut conn).map_err(err)
     }
 
     /// Writes an event as the firmware does: a fresh idempotency key, now as `created_at`.
@@ -77,7 +121,7 @@ impl SqliteStore {
         getrandom::fill(&mut key).map_err(|e| StoreError::msg(e.to_string()))?;
         let key = hex::encode(key);
         let created_at = chrono::Local::now().to_rfc3339();
-        self.with(|c| {
+        self.conn.with(|c| {
             c.execute(
                 "INSERT INTO outbox (idempotency_key, kind, payload, created_at) VALUES (?1, ?2, ?3, ?4)",
                 params![key, kind, payload.to_string(), created_at],
@@ -98,7 +142,7 @@ impl SqliteStore {
                     .map_err(|e| StoreError::msg(e.to_string()))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        self.with(|c| {
+        self.conn.with(|c| {
             let tx = c.transaction()?;
             {
                 let mut stmt = tx.prepare("INSERT INTO outbox (idempotency_key, kind, payload, created_at) VALUES (?1, ?2, ?3, ?4)")?;
@@ -112,7 +156,7 @@ impl SqliteStore {
 
     /// Every outbox row's idempotency key (tests compare them with the registry's).
     pub fn outbox_keys(&self) -> Result<Vec<String>, StoreError> {
-        self.with(|c| {
+        self.conn.with(|c| {
             c.prepare("SELECT idempotency_key FROM outbox ORDER BY seq")?
                 .query_map([], |r| r.get(0))?
                 .collect()
@@ -121,7 +165,7 @@ impl SqliteStore {
 
     /// The files of the bundle in force for `stream`.
     pub fn bundle_files(&self, stream: &str) -> Result<BTreeMap<String, Vec<u8>>, StoreError> {
-        self.with(|c| {
+        self.conn.with(|c| {
             c.prepare("SELECT name, content FROM bundle_files WHERE stream = ?1")?
                 .query_map([stream], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect()
@@ -131,7 +175,7 @@ impl SqliteStore {
     /// How many times a command id was carried out (0 if never, else 1: a redelivered id is
     /// answered from the record).
     pub fn executions(&self, command_id: &str) -> Result<u32, StoreError> {
-        self.with(|c| {
+        self.conn.with(|c| {
             c.query_row(
                 "SELECT COUNT(*) FROM commands_done WHERE command_id = ?1",
                 [command_id],
@@ -142,7 +186,7 @@ impl SqliteStore {
 
     /// A kiosk state value set by commands (`lock`, `notice`).
     pub fn state(&self, key: &str) -> Result<Option<String>, StoreError> {
-        self.with(|c| {
+        self.conn.with(|c| {
             c.query_row("SELECT value FROM kiosk_state WHERE key = ?1", [key], |r| {
                 r.get(0)
             })
@@ -228,25 +272,25 @@ impl SqliteStore {
 
 impl OutboxStore for SqliteStore {
     fn pending_batch(&self, max: usize) -> Result<Vec<Event>, StoreError> {
-        self.with(|c| outbox_pending(c, max))
+        self.conn.with(|c| outbox_pending(c, max))
     }
 
     fn acknowledge(&self, seqs: &[i64]) -> Result<(), StoreError> {
-        self.with(|c| outbox_acknowledge(c, seqs))
+        self.conn.with(|c| outbox_acknowledge(c, seqs))
     }
 
     fn record_failure(&self, seqs: &[i64], error: &str) -> Result<(), StoreError> {
-        self.with(|c| outbox_record_failure(c, seqs, error))
+        self.conn.with(|c| outbox_record_failure(c, seqs, error))
     }
 
     fn depth(&self) -> Result<u64, StoreError> {
-        self.with(|c| outbox_depth(c))
+        self.conn.with(|c| outbox_depth(c))
     }
 }
 
 impl BundleStore for SqliteStore {
     fn current_versions(&self) -> Result<BTreeMap<String, u64>, StoreError> {
-        self.with(|c| bundle_versions(c))
+        self.conn.with(|c| bundle_versions(c))
     }
 
     fn apply(&self, bundle: &VerifiedBundle) -> Result<(), StoreError> {

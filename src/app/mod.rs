@@ -90,8 +90,23 @@ pub fn assemble(
             .call(|store| catalogue_in_force(store.conn()))
             .context("the store thread stopped")?,
     );
-    let queue = open_queue(config, &data_dir, &worker, &catalogue, &clock, &events)?;
-    let queue_server = queue::serve_queue(config, &data_dir, &worker, &clock, &queue)?;
+    let queue = open_queue(
+        config,
+        &data_dir,
+        &worker,
+        &catalogue,
+        &clock,
+        &events,
+        &network.handle(),
+    )?;
+    let queue_server = queue::serve_queue(
+        config,
+        &data_dir,
+        &worker,
+        &clock,
+        &queue,
+        &network.handle(),
+    )?;
     let content = ContentService::new(
         worker
             .call(|store| GuidanceContent::in_force(store.conn()))

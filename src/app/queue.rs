@@ -6,6 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
+use tokio::runtime::Handle;
 
 use crate::clock::Clock;
 use crate::config::Config;
@@ -34,6 +35,7 @@ pub fn open_queue(
     catalogue: &Arc<Catalogue>,
     clock: &Arc<dyn Clock>,
     events: &Events,
+    runtime: &Handle,
 ) -> Result<OpenedQueue> {
     let reader = QueueShared::open_reader(&Store::path_in(data_dir))
         .context("cannot open the queue's reading connection")?;
@@ -50,7 +52,7 @@ pub fn open_queue(
     );
     let host = match &config.queue.host {
         Some(host) => {
-            let link = HostLink::start(host, events.clone())
+            let link = HostLink::start(host, events.clone(), runtime.clone())
                 .context("cannot start the link to the queue host")?;
             tracing::info!(host = %host.url, "issuing tickets through the queue host");
             Some(link)
@@ -70,6 +72,7 @@ pub(super) fn serve_queue(
     worker: &Worker,
     clock: &Arc<dyn Clock>,
     queue: &OpenedQueue,
+    runtime: &Handle,
 ) -> Result<Option<QueueServer>> {
     if queue.host.is_some() || !config.queue.server.enabled {
         return Ok(None);
@@ -93,7 +96,14 @@ pub(super) fn serve_queue(
         server.tls_key = Some(key);
     }
     let clients = &config.queue.clients;
-    match crate::queue_api::start(queue.shared.clone(), &server, clients, login, lockout) {
+    match crate::queue_api::start(
+        queue.shared.clone(),
+        &server,
+        clients,
+        login,
+        lockout,
+        runtime,
+    ) {
         Ok(server) => Ok(Some(server)),
         Err(e) => {
             // Counters cannot call, but citizens still get numbers: say so loudly.

@@ -15,6 +15,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::domain::queue::catalogue::catalogue_in_force;
 use crate::events::Events;
+use crate::net::Network;
 use crate::services::tickets::QueueHost;
 use crate::services::{TicketError, TicketRequest, TicketService, wait};
 use crate::store::Store;
@@ -52,6 +53,8 @@ pub fn ticket(config: Option<&Path>, args: &TicketArgs) -> Result<()> {
         );
     }
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    // A client terminal asks its host over the network.
+    let network = Network::start().context("cannot start the network runtime")?;
     let queue = open_queue(
         &config,
         &data_dir,
@@ -59,6 +62,7 @@ pub fn ticket(config: Option<&Path>, args: &TicketArgs) -> Result<()> {
         &catalogue,
         &clock,
         &Events::new(),
+        &network.handle(),
     )?;
     let host = queue.host.map(|link| link as Arc<dyn QueueHost>);
     let tickets = TicketService::new(queue.shared, host, None, config.kiosk.centre_name.clone());

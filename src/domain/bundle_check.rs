@@ -104,6 +104,14 @@ pub fn check_bundle(
         stream: stream.to_owned(),
         file,
     };
+    // Besides notes in Markdown, a stream's bundle holds only its own files.
+    let only = |allowed: &str| match files
+        .keys()
+        .find(|n| n.as_str() != allowed && !n.ends_with(".md"))
+    {
+        Some(other) => Err(unexpected(other)),
+        None => Ok(()),
+    };
     match stream {
         CATALOGUE => {
             let services = files.get(SERVICES_FILE).ok_or(missing(SERVICES_FILE))?;
@@ -136,24 +144,14 @@ pub fn check_bundle(
             if let Some(policy) = files.get(POLICY_FILE) {
                 Policy::parse(text(POLICY_FILE, policy)?).map_err(|e| invalid(POLICY_FILE, e))?;
             }
-            if let Some(other) = files
-                .keys()
-                .find(|n| n.as_str() != POLICY_FILE && !n.ends_with(".md"))
-            {
-                return Err(unexpected(other));
-            }
+            only(POLICY_FILE)?;
         }
         LEGAL_AID_RULES => {
             // The self-check cannot run without its rules, and a bundle without them must not
             // replace the province's rules in force with the built-in placeholder.
             let rules = files.get(RULES_FILE).ok_or(missing(RULES_FILE))?;
             Rules::from_toml(text(RULES_FILE, rules)?).map_err(|e| invalid(RULES_FILE, e))?;
-            if let Some(other) = files
-                .keys()
-                .find(|n| n.as_str() != RULES_FILE && !n.ends_with(".md"))
-            {
-                return Err(unexpected(other));
-            }
+            only(RULES_FILE)?;
         }
         INSTITUTIONS => {
             let registry = files
@@ -161,23 +159,13 @@ pub fn check_bundle(
                 .ok_or(missing(INSTITUTIONS_FILE))?;
             crate::domain::content::parse_institutions(text(INSTITUTIONS_FILE, registry)?)
                 .map_err(|e| invalid(INSTITUTIONS_FILE, e))?;
-            if let Some(other) = files
-                .keys()
-                .find(|n| n.as_str() != INSTITUTIONS_FILE && !n.ends_with(".md"))
-            {
-                return Err(unexpected(other));
-            }
+            only(INSTITUTIONS_FILE)?;
         }
         RECIPIENTS_STREAM => {
             // Keys the kiosk could not seal to must not replace the directory in force.
             let directory = files.get(RECIPIENTS_FILE).ok_or(missing(RECIPIENTS_FILE))?;
             RecipientDirectory::parse(directory).map_err(|e| invalid(RECIPIENTS_FILE, e))?;
-            if let Some(other) = files
-                .keys()
-                .find(|n| n.as_str() != RECIPIENTS_FILE && !n.ends_with(".md"))
-            {
-                return Err(unexpected(other));
-            }
+            only(RECIPIENTS_FILE)?;
         }
         other => return Err(BundleCheckError::UnknownStream(other.to_owned())),
     }
@@ -214,146 +202,4 @@ pub fn record_refusal(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::legal_aid::rules::JILIN_DEFAULT;
-
-    fn files(entries: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
-        entries
-            .iter()
-            .map(|(n, c)| (n.to_string(), c.as_bytes().to_vec()))
-            .collect()
-    }
-
-    #[test]
-    fn rules_without_a_threshold_are_refused_naming_the_field() {
-        let no_threshold: String = JILIN_DEFAULT
-            .lines()
-            .filter(|l| !l.starts_with("monthly_income_per_person_max_yuan"))
-            .collect::<Vec<_>>()
-            .join("\n");
-        let err = check_bundle(LEGAL_AID_RULES, &files(&[(RULES_FILE, &no_threshold)]))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("rules.toml") && err.contains("monthly_income_per_person_max_yuan"),
-            "{err}"
-        );
-        assert!(check_bundle(LEGAL_AID_RULES, &files(&[(RULES_FILE, JILIN_DEFAULT)])).is_ok());
-    }
-
-    #[test]
-    fn a_rules_bundle_without_its_file_or_with_stray_files_is_refused() {
-        let err = check_bundle(LEGAL_AID_RULES, &files(&[("rules.tml", JILIN_DEFAULT)]))
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("has no rules.toml"), "{err}");
-        let err = check_bundle(
-            LEGAL_AID_RULES,
-            &files(&[(RULES_FILE, JILIN_DEFAULT), ("extra.toml", "x = 1")]),
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains("extra.toml"), "{err}");
-        assert!(
-            check_bundle(
-                LEGAL_AID_RULES,
-                &files(&[(RULES_FILE, JILIN_DEFAULT), ("NOTES.md", "notes")])
-            )
-            .is_ok()
-        );
-    }
-
-    #[test]
-    fn consultation_content_in_a_catalogue_bundle_is_checked_whole() {
-        let services = crate::domain::queue::catalogue::BUILT_IN_SERVICES;
-        assert!(check_bundle(CATALOGUE, &files(&[(SERVICES_FILE, services)])).is_ok());
-        let mut shipped: BTreeMap<String, Vec<u8>> = crate::domain::consult::defaults::FILES
-            .iter()
-            .map(|(n, c)| (format!("{CONSULTATION_DIR}{n}"), c.as_bytes().to_vec()))
-            .collect();
-        shipped.insert(SERVICES_FILE.into(), services.as_bytes().to_vec());
-        assert!(check_bundle(CATALOGUE, &shipped).is_ok());
-        // One matter whose flow points at an outcome that does not exist spoils the bundle.
-        let (name, matter) = crate::domain::consult::defaults::FILES
-            .iter()
-            .find(|(n, _)| n.starts_with("matters/"))
-            .unwrap();
-        let broken = matter.replacen("outcome = \"", "outcome = \"no-such-", 1);
-        shipped.insert(format!("{CONSULTATION_DIR}{name}"), broken.into_bytes());
-        let err = check_bundle(CATALOGUE, &shipped).unwrap_err().to_string();
-        assert!(err.contains(name), "{err}");
-        let err = check_bundle(
-            CATALOGUE,
-            &files(&[(SERVICES_FILE, services), ("servises.toml", "")]),
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains("servises.toml"), "{err}");
-    }
-
-    #[test]
-    fn settings_institutions_and_unknown_streams() {
-        let err = check_bundle(SETTINGS, &files(&[(POLICY_FILE, "max_recalls = 99\n")]))
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains(POLICY_FILE), "{err}");
-        assert!(
-            check_bundle(
-                INSTITUTIONS,
-                &files(&[(
-                    INSTITUTIONS_FILE,
-                    "[[institution]]\nkind = \"notary-office\"\nname = \"示例公证处\"\naddress = \"示例路1号\"\n"
-                )])
-            )
-            .is_ok()
-        );
-        let err = check_bundle(
-            INSTITUTIONS,
-            &files(&[(INSTITUTIONS_FILE, "[[institution]]\nkind = 3\n")]),
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains(INSTITUTIONS_FILE), "{err}");
-        let err = check_bundle("videos", &files(&[])).unwrap_err().to_string();
-        assert!(err.contains("videos"), "{err}");
-    }
-
-    #[test]
-    fn a_refusal_is_reported_once_per_stream_and_version() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store =
-            crate::store::Store::open(&crate::store::Store::path_in(dir.path())).unwrap();
-        let at = chrono::DateTime::parse_from_rfc3339("2026-11-30T09:00:00+08:00").unwrap();
-        for _ in 0..3 {
-            record_refusal(
-                store.conn(),
-                LEGAL_AID_RULES,
-                2,
-                "rules.toml: missing field",
-                at,
-            )
-            .unwrap();
-        }
-        record_refusal(
-            store.conn(),
-            LEGAL_AID_RULES,
-            3,
-            "rules.toml: missing field",
-            at,
-        )
-        .unwrap();
-        let rows: Vec<String> = {
-            let mut stmt = store
-                .conn()
-                .prepare("SELECT payload FROM outbox WHERE kind = ?1 ORDER BY seq")
-                .unwrap();
-            stmt.query_map([REFUSED_EVENT], |r| r.get(0))
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap()
-        };
-        assert_eq!(rows.len(), 2, "{rows:?}");
-        assert!(rows[0].contains("legal-aid-rules") && rows[0].contains("missing field"));
-    }
-}
+mod tests;

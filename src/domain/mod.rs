@@ -12,3 +12,20 @@ pub mod maintenance;
 pub mod queue;
 pub mod rating;
 pub mod updates;
+
+use std::fmt;
+
+/// A list shown one item a line, each as `  - item`: the problems an error names.
+pub(crate) struct Bullets<'a, T>(pub &'a [T]);
+
+impl<T: fmt::Display> fmt::Display for Bullets<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, item) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "  - {item}")?;
+        }
+        Ok(())
+    }
+}

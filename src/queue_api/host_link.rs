@@ -5,12 +5,15 @@
 //! ticket service sees the link as its [`QueueHost`].
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use thiserror::Error;
+use tokio::runtime::Handle;
+use tokio_util::sync::CancellationToken;
 
 use super::wire::IssueAnswer;
 use crate::clock::Clock;
@@ -18,6 +21,7 @@ use crate::config::queue_api::HostConfig;
 use crate::domain::queue::import::{self, OfflineTicket};
 use crate::domain::queue::{SeqRange, view::TicketStatus};
 use crate::events::{Events, KioskEvent};
+use crate::net::spawn_until;
 use crate::services::tickets::{HostError as IssueError, QueueHost};
 use crate::services::{Reply, Ticket, TicketRequest};
 use crate::store::worker::Worker;
@@ -36,7 +40,7 @@ pub enum HostError {
     Refused { status: u16, message: String },
 }
 
-/// The link. Its thread ends when the link is dropped.
+/// The link. Its tasks (on the kiosk's network runtime) end when the link is dropped.
 pub struct HostLink {
     me: Weak<HostLink>,
     base: String,
@@ -44,21 +48,19 @@ pub struct HostLink {
     client: reqwest::Client,
     /// Before a request to the host counts as failed (the configured `timeout_ms`).
     timeout: Duration,
-    runtime: tokio::runtime::Handle,
+    runtime: Handle,
     /// Whether the host answered last time (`None` before the first try); held while the
     /// change goes out, so that listeners hear the changes in order.
     reachable: Mutex<Option<bool>>,
     events: Events,
     /// This terminal's own range for offline tickets, if configured.
     pub offline_range: Option<SeqRange>,
-    stop: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
+    stop: CancellationToken,
 }
 
 impl Drop for HostLink {
     fn drop(&mut self) {
-        if let Some(stop) = self.stop.lock().unwrap_or_else(|e| e.into_inner()).take() {
-            let _ = stop.send(());
-        }
+        self.stop.cancel();
     }
 }
 
@@ -67,8 +69,6 @@ impl Drop for HostLink {
 pub enum LinkError {
     #[error("cannot set up the HTTP client for the queue host: {0}")]
     Client(String),
-    #[error("cannot start the queue host link thread: {0}")]
-    Thread(std::io::Error),
 }
 
 fn http_client(timeout: Duration, pinned: Option<&str>) -> Result<reqwest::Client, LinkError> {
@@ -83,36 +83,15 @@ fn http_client(timeout: Duration, pinned: Option<&str>) -> Result<reqwest::Clien
 }
 
 impl HostLink {
-    /// Starts the link's thread; reachability and the host's changes will go out on
-    /// `events` once [`HostLink::follow`] is called.
-    pub fn start(config: &HostConfig, events: Events) -> Result<Arc<Self>, LinkError> {
+    /// Sets up the link, its work to run on `runtime`; reachability and the host's changes
+    /// will go out on `events` once [`HostLink::follow`] is called.
+    pub fn start(
+        config: &HostConfig,
+        events: Events,
+        runtime: Handle,
+    ) -> Result<Arc<Self>, LinkError> {
         let timeout = Duration::from_millis(config.timeout_ms.max(100));
         let client = http_client(timeout, config.cert_sha256.as_deref())?;
-        let (handle_tx, handle_rx) = std::sync::mpsc::channel();
-        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-        std::thread::Builder::new()
-            .name("queue-host-link".into())
-            .spawn(move || {
-                let runtime = match tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                {
-                    Ok(rt) => rt,
-                    Err(e) => {
-                        tracing::error!("cannot start the queue host link runtime: {e}");
-                        return;
-                    }
-                };
-                let _ = handle_tx.send(runtime.handle().clone());
-                runtime.block_on(async move {
-                    let _ = stop_rx.await;
-                });
-                runtime.shutdown_timeout(Duration::ZERO);
-            })
-            .map_err(LinkError::Thread)?;
-        let runtime = handle_rx
-            .recv()
-            .map_err(|_| LinkError::Thread(std::io::Error::other("the link thread stopped")))?;
         Ok(Arc::new_cyclic(|me| Self {
             me: me.clone(),
             base: config.url.trim_end_matches('/').to_string(),
@@ -123,7 +102,7 @@ impl HostLink {
             reachable: Mutex::new(None),
             events,
             offline_range: config.offline_range(),
-            stop: Mutex::new(Some(stop_tx)),
+            stop: CancellationToken::new(),
         }))
     }
 
@@ -132,8 +111,12 @@ impl HostLink {
     /// listeners have subscribed: they hear every change from the first.
     pub fn follow(&self, worker: Worker, clock: Arc<dyn Clock>) {
         let timeout = self.timeout;
-        self.runtime
-            .spawn(follow_host(self.me.clone(), worker, clock, timeout));
+        self.spawn(follow_host(self.me.clone(), worker, clock, timeout));
+    }
+
+    /// Runs `task` on the network runtime while the link lives.
+    fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
+        spawn_until(&self.runtime, &self.stop, task);
     }
 
     /// Whether the host answered last time (`None` before the first try).
@@ -255,7 +238,7 @@ impl QueueHost for HostLink {
         let Some(link) = self.me.upgrade() else {
             return reply(Err(IssueError::Unreachable("the link has stopped".into())));
         };
-        self.runtime.spawn(async move {
+        self.spawn(async move {
             reply(match link.issue(&request, HOST_WAIT).await {
                 Ok(answer) => answer.into_ticket().ok_or_else(|| {
                     IssueError::Refused("the host's answer has an unreadable time or token".into())
@@ -273,7 +256,7 @@ impl QueueHost for HostLink {
         let Some(link) = self.me.upgrade() else {
             return reply(None);
         };
-        self.runtime.spawn(async move {
+        self.spawn(async move {
             reply(link.ticket_status(&token, HOST_WAIT).await.ok());
         });
     }
@@ -282,7 +265,7 @@ impl QueueHost for HostLink {
         let Some(link) = self.me.upgrade() else {
             return reply(HashMap::new());
         };
-        self.runtime.spawn(async move {
+        self.spawn(async move {
             let hall = link.hall(HOST_WAIT).await.unwrap_or_default();
             let counts = hall["services"]
                 .as_array()

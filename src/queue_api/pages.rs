@@ -4,12 +4,38 @@
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
+/// A page: its title and its `<body>` (in `web/`), served under the head all pages share.
+pub struct Html {
+    title: &'static str,
+    body: &'static str,
+}
+
 /// The counter page for the staff PC at each window.
-pub const COUNTER: &str = include_str!("web/counter.html");
+pub const COUNTER: Html = Html {
+    title: "窗口叫号",
+    body: include_str!("web/counter.html"),
+};
 /// The hall display for a TV.
-pub const HALL: &str = include_str!("web/hall.html");
+pub const HALL: Html = Html {
+    title: "叫号显示",
+    body: include_str!("web/hall.html"),
+};
 /// A ticket's live position (the ticket's QR code).
-pub const TICKET: &str = include_str!("web/ticket.html");
+pub const TICKET: Html = Html {
+    title: "排队进度",
+    body: include_str!("web/ticket.html"),
+};
+
+/// The whole document: the shared head (language, viewport, style sheet), then the body.
+fn document(html: &Html) -> String {
+    format!(
+        "<!doctype html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{}</title>\n<link rel=\"stylesheet\" href=\"/assets/common.css\">\n\
+         </head>\n{}</html>\n",
+        html.title, html.body
+    )
+}
 
 const ASSETS: &[(&str, &str, &str)] = &[
     (
@@ -40,7 +66,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
 ];
 
 /// An HTML page, not to be framed by other sites and with scripts only from here.
-pub fn page(html: &'static str) -> Response {
+pub fn page(html: &Html) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
@@ -51,7 +77,7 @@ pub fn page(html: &'static str) -> Response {
             ),
             (header::CACHE_CONTROL, "no-store"),
         ],
-        html,
+        document(html),
     )
         .into_response()
 }

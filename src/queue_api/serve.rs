@@ -20,6 +20,7 @@ use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
 
 /// The limits of the accept loop.
 #[derive(Debug, Clone, Copy)]
@@ -66,17 +67,24 @@ impl Drop for SourceSlot {
     }
 }
 
-/// Serves `app` on `listener` until the task is dropped.
+/// Serves `app` on `listener` until `stop` is cancelled; returns once every connection has
+/// closed.
 pub(super) async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
     tls: Option<tokio_rustls::TlsAcceptor>,
     limits: Limits,
+    stop: CancellationToken,
 ) {
-    let connections = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let max = limits.max_connections.max(1);
+    let connections = Arc::new(Semaphore::new(max));
     let sources = Arc::new(PerSource::default());
     loop {
-        let (stream, peer) = match listener.accept().await {
+        let accepted = tokio::select! {
+            () = stop.cancelled() => break,
+            accepted = listener.accept() => accepted,
+        };
+        let (stream, peer) = match accepted {
             Ok(pair) => pair,
             Err(e) => {
                 // Out of file descriptors and the like: pause instead of spinning.
@@ -94,11 +102,16 @@ pub(super) async fn serve(
             continue;
         };
         let (app, tls) = (app.clone(), tls.clone());
-        tokio::spawn(async move {
+        tokio::spawn(stop.clone().run_until_cancelled_owned(async move {
             let _held = (permit, slot);
             connection(stream, peer, app, tls, limits).await;
-        });
+        }));
     }
+    // Every connection holds a permit until its task has ended and its socket is closed.
+    drop(listener);
+    let _ = connections
+        .acquire_many(u32::try_from(max).unwrap_or(u32::MAX))
+        .await;
 }
 
 async fn connection(

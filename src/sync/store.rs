@@ -11,9 +11,9 @@ use provisioning::bundle::{BundleError, VerifiedBundle};
 use provisioning::client::store::{
     BundleStore, CommandOutcome, CommandSink, HealthSnapshot, HealthSource, OutboxStore, StoreError,
 };
-use provisioning::command::{CommandAction, CommandBody};
+use provisioning::command::CommandBody;
 use provisioning::protocol::{CommandState, Event};
-use provisioning::sqlite_store as sql;
+use provisioning::sqlite_store::{self as sql, SharedConnection};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::commands::Executed;
@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 type BundleApplied = Box<dyn Fn(&str) + Send + Sync>;
 
 pub struct KioskSyncStore {
-    conn: Mutex<Connection>,
+    conn: SharedConnection,
     /// Opens sealed (consented personal) payloads at delivery, to seal them again for the
     /// legal-aid centre.
     seal_key: SealKey,
@@ -44,10 +44,6 @@ pub struct KioskSyncStore {
     /// Carries out commands (the kiosk); `None` in a command-line tool, which leaves them
     /// open for the kiosk.
     executor: Option<Executor>,
-}
-
-fn sql(e: rusqlite::Error) -> StoreError {
-    StoreError::new(e)
 }
 
 impl KioskSyncStore {
@@ -73,7 +69,7 @@ impl KioskSyncStore {
             .flatten()
             .map(|e| e.region);
         Ok(Self {
-            conn: Mutex::new(conn),
+            conn: SharedConnection::new(conn),
             seal_key,
             region,
             held: Mutex::new(None),
@@ -81,17 +77,6 @@ impl KioskSyncStore {
             on_bundle: Box::new(on_bundle),
             executor,
         })
-    }
-
-    fn with<T>(
-        &self,
-        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
-    ) -> Result<T, StoreError> {
-        let mut conn = self
-            .conn
-            .lock()
-            .map_err(|_| StoreError::msg("store lock poisoned"))?;
-        f(&mut conn).map_err(sql)
     }
 }
 
@@ -192,7 +177,7 @@ impl OutboxStore for KioskSyncStore {
     /// centre's key serves the region it stays on the terminal, and the rest of the outbox
     /// goes on without it.
     fn pending_batch(&self, max: usize) -> Result<Vec<Event>, StoreError> {
-        let (events, held) = self.with(|c| {
+        let (events, held) = self.conn.with(|c| {
             let sealed: i64 =
                 c.query_row("SELECT COUNT(*) FROM outbox_sealed", [], |r| r.get(0))?;
             if sealed == 0 {
@@ -234,7 +219,7 @@ impl OutboxStore for KioskSyncStore {
     }
 
     fn acknowledge(&self, seqs: &[i64]) -> Result<(), StoreError> {
-        self.with(|c| {
+        self.conn.with(|c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             for seq in seqs {
                 // Personal data the centre now holds leaves the terminal at once.
@@ -246,17 +231,18 @@ impl OutboxStore for KioskSyncStore {
     }
 
     fn record_failure(&self, seqs: &[i64], error: &str) -> Result<(), StoreError> {
-        self.with(|c| sql::outbox_record_failure(c, seqs, error))
+        self.conn
+            .with(|c| sql::outbox_record_failure(c, seqs, error))
     }
 
     fn depth(&self) -> Result<u64, StoreError> {
-        self.with(|c| sql::outbox_depth(c))
+        self.conn.with(|c| sql::outbox_depth(c))
     }
 }
 
 impl BundleStore for KioskSyncStore {
     fn current_versions(&self) -> Result<BTreeMap<String, u64>, StoreError> {
-        self.with(|c| sql::bundle_versions(c))
+        self.conn.with(|c| sql::bundle_versions(c))
     }
 
     fn check(&self, bundle: &VerifiedBundle) -> Result<(), BundleError> {
@@ -270,6 +256,7 @@ impl BundleStore for KioskSyncStore {
         tracing::error!(stream = %stream, version, "bundle refused: {reason}");
         let at = chrono::Local::now().fixed_offset();
         if let Err(e) = self
+            .conn
             .with(|c| crate::domain::bundle_check::record_refusal(c, stream, version, &reason, at))
         {
             tracing::error!("cannot report the refused bundle: {e}");
@@ -280,10 +267,7 @@ impl BundleStore for KioskSyncStore {
     fn apply(&self, bundle: &VerifiedBundle) -> Result<(), StoreError> {
         let stream = bundle.manifest.stream.clone();
         {
-            let mut conn = self
-                .conn
-                .lock()
-                .map_err(|_| StoreError::msg("store lock poisoned"))?;
+            let mut conn = self.conn.lock()?;
             sql::apply_bundle(&mut conn, bundle, std::time::Duration::ZERO)?;
         }
         tracing::info!(stream = %stream, version = bundle.manifest.version, "bundle in force");
@@ -306,7 +290,7 @@ impl CommandSink for KioskSyncStore {
                 logs: None,
             };
         };
-        let recorded = self.with(|c| {
+        let recorded = self.conn.with(|c| {
             c.query_row(
                 "SELECT state, detail FROM commands_done WHERE command_id = ?1",
                 [&command.command_id],
@@ -328,8 +312,8 @@ impl CommandSink for KioskSyncStore {
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_else(|| "failed".into());
-        let action = action_name(&command.action);
-        let saved = self.with(|c| {
+        let action = command.action.name();
+        let saved = self.conn.with(|c| {
             c.execute(
                 "INSERT OR IGNORE INTO commands_done (command_id, action, state, detail, executed_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -366,17 +350,6 @@ pub fn last_restart_recorded(conn: &Connection) -> rusqlite::Result<Option<DateT
     Ok(at
         .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
         .map(|t| t.with_timezone(&Utc)))
-}
-
-fn action_name(action: &CommandAction) -> &'static str {
-    match action {
-        CommandAction::Lock { .. } => "lock",
-        CommandAction::Unlock => "unlock",
-        CommandAction::Notice { .. } => "notice",
-        CommandAction::Reload { .. } => "reload",
-        CommandAction::UploadLogs { .. } => "upload-logs",
-        CommandAction::Restart => "restart",
-    }
 }
 
 impl HealthSource for KioskSyncStore {

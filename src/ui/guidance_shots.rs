@@ -11,6 +11,7 @@ use super::consult::view::{
 };
 use super::legal_aid::view::{show_aid_question, show_aid_result};
 use super::rating::{levels_model, reasons_model, show_levels};
+use super::screenshot::ShotPage;
 use super::{
     AidStep, AppWindow, Consult, ConsultStep, LegalAid, Page, PrepareStage, Rating, RatingStep,
     SlipStage,
@@ -22,24 +23,9 @@ use crate::domain::legal_aid::{AidAnswer, Prefill, SelfCheck, consent_text};
 use crate::domain::rating::ServiceKind;
 use crate::i18n::Lang;
 
-/// The guidance pages a screenshot can show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GuidanceShot {
-    ConsultCategories,
-    ConsultQuestion,
-    ConsultOutcome,
-    ConsultSearch,
-    LegalAidIntro,
-    LegalAidQuestion,
-    LegalAidNumber,
-    LegalAidResult,
-    LegalAidConsent,
-    RatingLevels,
-    RatingReasons,
-}
-
-/// Fills the globals for `shot` in `lang`; returns the page to show.
-pub fn show_guidance_sample(app: &AppWindow, shot: GuidanceShot, lang: Lang) -> Result<Page> {
+/// Fills the globals for `shot`, one of the guidance pages, in `lang`; returns the page to
+/// show.
+pub fn show_guidance_sample(app: &AppWindow, shot: ShotPage, lang: Lang) -> Result<Page> {
     let content = GuidanceContent::built_in()?;
     let catalogue = content.consultation.clone();
     let consult = app.global::<Consult>();
@@ -69,12 +55,12 @@ pub fn show_guidance_sample(app: &AppWindow, shot: GuidanceShot, lang: Lang) -> 
     };
     let none = || AidAnswer::Choice(crate::domain::legal_aid::NONE.into());
     Ok(match shot {
-        GuidanceShot::ConsultCategories => {
+        ShotPage::ConsultCategories => {
             consult.set_categories(categories_model(&catalogue, lang));
             consult.set_step(ConsultStep::Categories);
             Page::Consult
         }
-        GuidanceShot::ConsultQuestion => {
+        ShotPage::ConsultQuestion => {
             let flow = flow(&["yes"])?;
             let ScreenView::Question(q) = flow.view(lang) else {
                 return Err(anyhow!("the sample flow has no second question"));
@@ -82,7 +68,7 @@ pub fn show_guidance_sample(app: &AppWindow, shot: GuidanceShot, lang: Lang) -> 
             show_question(app, &q, flow.matter().summary.text(lang));
             Page::Consult
         }
-        GuidanceShot::ConsultOutcome => {
+        ShotPage::ConsultOutcome => {
             let flow = flow(&["yes", "some"])?;
             let ScreenView::Outcome(o) = flow.view(lang) else {
                 return Err(anyhow!("the sample flow has no outcome"));
@@ -92,7 +78,7 @@ pub fn show_guidance_sample(app: &AppWindow, shot: GuidanceShot, lang: Lang) -> 
             consult.set_rated(false);
             Page::Consult
         }
-        GuidanceShot::ConsultSearch => {
+        ShotPage::ConsultSearch => {
             let index = SearchIndex::build(&catalogue);
             consult.set_chips(chips_model(lang));
             // Korean readers start on the Korean layout, one syllable into 이혼.
@@ -104,18 +90,18 @@ pub fn show_guidance_sample(app: &AppWindow, shot: GuidanceShot, lang: Lang) -> 
             consult.set_step(ConsultStep::Search);
             Page::Consult
         }
-        GuidanceShot::LegalAidIntro => {
+        ShotPage::LegalAidIntro => {
             aid.set_age_from_card(true);
             aid.set_step(AidStep::Intro);
             Page::LegalAid
         }
-        GuidanceShot::LegalAidQuestion => {
+        ShotPage::LegalAidQuestion => {
             let check = check(vec![none()])?;
             let q = check.question(lang).context("a second question")?;
             show_aid_question(app, &q);
             Page::LegalAid
         }
-        GuidanceShot::LegalAidNumber => {
+        ShotPage::LegalAidNumber => {
             let check = check(vec![
                 none(),
                 AidAnswer::Choice("maintenance".into()),
@@ -136,7 +122,7 @@ pub fn show_guidance_sample(app: &AppWindow, shot: GuidanceShot, lang: Lang) -> 
             aid.set_number("2400".into());
             Page::LegalAid
         }
-        GuidanceShot::LegalAidResult | GuidanceShot::LegalAidConsent => {
+        ShotPage::LegalAidResult | ShotPage::LegalAidConsent => {
             let check = check(vec![
                 none(),
                 AidAnswer::Choice("wages".into()),
@@ -146,17 +132,17 @@ pub fn show_guidance_sample(app: &AppWindow, shot: GuidanceShot, lang: Lang) -> 
             show_aid_result(app, &result);
             aid.set_slip(SlipStage::Ready);
             aid.set_prepare(PrepareStage::None);
-            if shot == GuidanceShot::LegalAidConsent {
+            if shot == ShotPage::LegalAidConsent {
                 aid.set_consent_text(consent_text(lang).into());
                 aid.set_step(AidStep::Consent);
             }
             Page::LegalAid
         }
-        GuidanceShot::RatingLevels => {
+        ShotPage::RatingLevels => {
             show_levels(app, &sample_subject(lang), lang);
             Page::Rating
         }
-        GuidanceShot::RatingReasons => {
+        ShotPage::RatingReasons => {
             show_levels(app, &sample_subject(lang), lang);
             let chosen = vec!["long-wait".to_owned()];
             rating.set_levels(levels_model(lang));
@@ -174,6 +160,7 @@ pub fn show_guidance_sample(app: &AppWindow, shot: GuidanceShot, lang: Lang) -> 
             rating.set_step(RatingStep::Reasons);
             Page::Rating
         }
+        other => return Err(anyhow!("{other:?} is not a guidance page")),
     })
 }
 

@@ -107,11 +107,7 @@ impl HomeController {
         });
     }
 
-    fn with(&self, f: impl FnOnce(&Kiosk<'_>)) {
-        if let Some(app) = self.shell.app() {
-            f(&app.global::<Kiosk>());
-        }
-    }
+    super::shell::with_global!(Kiosk);
 
     /// What happened at the card reader.
     pub fn on_card(&self, event: CardEvent) {

@@ -92,11 +92,7 @@ impl QueueController {
         this
     }
 
-    fn with(&self, f: impl FnOnce(&Queue<'_>)) {
-        if let Some(app) = self.shell.app() {
-            f(&app.global::<Queue>());
-        }
-    }
+    super::shell::with_global!(Queue);
 
     /// Shows the services with fresh waiting counts.
     fn open_services(&self) {

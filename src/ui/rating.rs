@@ -123,11 +123,7 @@ impl RatingController {
         this
     }
 
-    fn with(&self, f: impl FnOnce(&Rating<'_>)) {
-        if let Some(app) = self.shell.app() {
-            f(&app.global::<Rating>());
-        }
-    }
+    super::shell::with_global!(Rating);
 
     /// Forgets the rating in progress; what was rated is forgotten with the session.
     fn reset(&self, session_ended: bool) {

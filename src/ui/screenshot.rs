@@ -193,8 +193,6 @@ pub fn show_sample(app: &AppWindow, page: ShotPage, lang: Lang, centre_name: &st
         staff.set_screen(screen);
         Page::Maintenance
     };
-    use super::guidance_shots::{GuidanceShot as G, show_guidance_sample};
-    let guidance = |shot| show_guidance_sample(app, shot, lang);
     super::guidance_shots::clear_guidance_sample(app);
     let video = app.global::<super::Video>();
     video.set_available(true);
@@ -220,17 +218,8 @@ pub fn show_sample(app: &AppWindow, page: ShotPage, lang: Lang, centre_name: &st
         ShotPage::StaffMenu => staff_screen(MaintScreen::Menu),
         ShotPage::StaffPrinter => staff_screen(MaintScreen::Printer),
         ShotPage::StaffKiosk => staff_screen(MaintScreen::Kiosk),
-        ShotPage::ConsultCategories => guidance(G::ConsultCategories)?,
-        ShotPage::ConsultQuestion => guidance(G::ConsultQuestion)?,
-        ShotPage::ConsultOutcome => guidance(G::ConsultOutcome)?,
-        ShotPage::ConsultSearch => guidance(G::ConsultSearch)?,
-        ShotPage::LegalAidIntro => guidance(G::LegalAidIntro)?,
-        ShotPage::LegalAidQuestion => guidance(G::LegalAidQuestion)?,
-        ShotPage::LegalAidNumber => guidance(G::LegalAidNumber)?,
-        ShotPage::LegalAidResult => guidance(G::LegalAidResult)?,
-        ShotPage::LegalAidConsent => guidance(G::LegalAidConsent)?,
-        ShotPage::RatingLevels => guidance(G::RatingLevels)?,
-        ShotPage::RatingReasons => guidance(G::RatingReasons)?,
+        // The rest are the guidance pages, filled from the real content.
+        guidance => super::guidance_shots::show_guidance_sample(app, guidance, lang)?,
     });
     Ok(())
 }

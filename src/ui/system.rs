@@ -90,11 +90,7 @@ impl SystemController {
         this
     }
 
-    fn with(&self, f: impl FnOnce(&System<'_>)) {
-        if let Some(app) = self.shell.app() {
-            f(&app.global::<System>());
-        }
-    }
+    super::shell::with_global!(System);
 
     /// Whether the screen-saver is on.
     pub fn screensaver_on(&self) -> bool {

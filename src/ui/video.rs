@@ -162,11 +162,7 @@ impl VideoController {
         this
     }
 
-    fn with(&self, f: impl FnOnce(&Video<'_>)) {
-        if let Some(app) = self.shell.app() {
-            f(&app.global::<Video>());
-        }
-    }
+    super::shell::with_global!(Video);
 
     /// Whether a call is being set up or in progress.
     fn active(&self) -> bool {

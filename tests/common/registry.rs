@@ -1,32 +1,37 @@
 //! The operations centre for firmware tests: the project's reference registry server,
-//! started for real on 127.0.0.1 (its own TLS CA, SQLite file, platform and signing key).
+//! started for real on 127.0.0.1 (its own TLS CA, SQLite file, platform and signing key),
+//! through the registry's own test harness (`kiosk_registry::testkit`).
 #![allow(dead_code)]
 
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
 
 use legal_kiosk::domain::maintenance::{Actor, Pin, Role, accounts};
 use slint::ComponentHandle;
 use slint::platform::{PointerEventButton, WindowEvent};
 
-use ed25519_dalek::SigningKey;
 use kiosk_registry::config::ServeConfig;
-use kiosk_registry::store::{DbTarget, SqliteStore, Store, platforms};
-use kiosk_registry::tls::{PkiFiles, init_pki};
+use kiosk_registry::store::{SqliteStore, Store};
+use kiosk_registry::testkit::{Database, InThread, Pilot, platform};
 use provisioning::bundle::Payload;
-use provisioning::keys::{generate_signing_key, public_key_to_base64};
 use provisioning::scope::Scope;
 
 pub const PLATFORM: &str = "cc-chaoyang";
 
+/// A pilot registry (SQLite: the tests read its file) served in this process. Its files
+/// and keys (`dir`, `db`, `pki`, `ops_key`, `ops_pub`) are the pilot's.
 pub struct Registry {
-    pub dir: tempfile::TempDir,
-    pub db: PathBuf,
-    pub pki: PkiFiles,
-    pub ops_key: SigningKey,
-    pub ops_pub: String,
     pub url: String,
-    stop: Option<std::sync::mpsc::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    // Stopped before the pilot's folder goes.
+    server: InThread,
+    pilot: Pilot,
+}
+
+impl Deref for Registry {
+    type Target = Pilot;
+    fn deref(&self) -> &Pilot {
+        &self.pilot
+    }
 }
 
 impl Registry {
@@ -38,89 +43,38 @@ impl Registry {
     /// Like `start`, with the server's settings changed by `adjust` (e.g. a short poll
     /// interval).
     pub fn start_with(adjust: impl FnOnce(&mut ServeConfig)) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let pki = init_pki(&dir.path().join("tls"), &["127.0.0.1".to_string()]).unwrap();
-        let db = dir.path().join("registry.db");
-        let ops_key = generate_signing_key().unwrap();
-        let ops_pub = public_key_to_base64(&ops_key.verifying_key());
-        SqliteStore::open(&db)
-            .unwrap()
-            .with(|c| {
-                platforms::upsert(
-                    c,
-                    &platforms::Platform {
-                        id: PLATFORM.into(),
-                        name: "朝阳区公共法律服务中心".into(),
-                        region: "220104".into(),
-                        address: "长春市朝阳区".into(),
-                    },
-                )?;
-                kiosk_registry::store::bundles::register_key(c, "ops-1", &ops_pub)
-            })
-            .unwrap();
-        let mut config = ServeConfig::new(
-            "127.0.0.1:0".parse().unwrap(),
-            db.clone(),
-            pki.server_cert.clone(),
-            pki.server_key.clone(),
+        let pilot = Pilot::new(
+            Database::Sqlite,
+            &[platform(
+                PLATFORM,
+                "朝阳区公共法律服务中心",
+                "220104",
+                "长春市朝阳区",
+            )],
         );
-        adjust(&mut config);
-        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
-        let (stop, stopped) = std::sync::mpsc::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let server = kiosk_registry::server::start(config).await.unwrap();
-                addr_tx.send(server.addr).unwrap();
-                let _ = tokio::task::spawn_blocking(move || stopped.recv()).await;
-                server.stop().await;
-            });
-        });
-        let addr = addr_rx.recv().unwrap();
+        let server = pilot.serve_in_thread(adjust);
         Self {
-            dir,
-            db,
-            pki,
-            ops_key,
-            ops_pub,
-            url: format!("https://{addr}"),
-            stop: Some(stop),
-            thread: Some(thread),
+            url: server.url(),
+            server,
+            pilot,
         }
     }
 
     /// The registry's store, as its command line opens it.
     pub fn store(&self) -> Store {
-        Store::open_blocking(&DbTarget::Sqlite(self.db.clone())).unwrap()
+        self.pilot.store()
     }
 
     /// The same database for direct SQL.
     pub fn sqlite(&self) -> SqliteStore {
-        SqliteStore::open(&self.db).unwrap()
-    }
-
-    /// The key enrolment codes are hashed with (beside the database, as the server uses it).
-    pub fn code_key(&self) -> kiosk_registry::code_key::CodeKey {
-        kiosk_registry::code_key::CodeKey::for_database(&self.db).unwrap()
+        self.pilot
+            .sqlite()
+            .expect("the firmware's tests run their registry on SQLite")
     }
 
     /// A fresh one-time enrolment code.
     pub fn code(&self) -> String {
-        let expires = chrono::Utc::now() + chrono::Duration::hours(1);
-        self.sqlite()
-            .with(|c| {
-                kiosk_registry::store::enrolment::create_code(
-                    c,
-                    &self.code_key(),
-                    PLATFORM,
-                    expires,
-                )
-            })
-            .unwrap()
+        self.pilot.code(PLATFORM)
     }
 
     /// The `[registry]` part of a terminal's configuration.
@@ -167,15 +121,6 @@ impl Registry {
                 Ok(c.query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))? as u64)
             })
             .unwrap()
-    }
-}
-
-impl Drop for Registry {
-    fn drop(&mut self) {
-        self.stop.take();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }
 

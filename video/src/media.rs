@@ -324,7 +324,7 @@ impl MediaSession {
         let events = self.events.clone();
         let promise = gst::Promise::with_change_func(move |_| {
             if answer_after {
-                create_answer(&webrtc, events);
+                create_description(&webrtc, SdpKind::Answer, events);
             }
         });
         self.webrtc
@@ -461,7 +461,7 @@ fn connect_webrtc_signals(
         let sender = events.clone();
         webrtc.connect("on-negotiation-needed", false, move |values| {
             if let Some(Ok(webrtc)) = values.first().map(|v| v.get::<gst::Element>()) {
-                create_offer(&webrtc, sender.clone());
+                create_description(&webrtc, SdpKind::Offer, sender.clone());
             }
             None
         });
@@ -508,70 +508,49 @@ fn connect_webrtc_signals(
     });
 }
 
-fn create_offer(webrtc: &gst::Element, events: UnboundedSender<MediaEvent>) {
+/// Has webrtcbin make our offer or answer (`kind`), puts it in force locally and hands it
+/// on to be sent to the other side.
+fn create_description(webrtc: &gst::Element, kind: SdpKind, events: UnboundedSender<MediaEvent>) {
+    let name = match kind {
+        SdpKind::Offer => "offer",
+        SdpKind::Answer => "answer",
+    };
     let weak = webrtc.downgrade();
     let promise = gst::Promise::with_change_func(move |reply| {
         let Some(webrtc) = weak.upgrade() else {
             return;
         };
-        let offer = match reply {
+        let description = match reply {
             Ok(Some(reply)) => reply
-                .value("offer")
+                .value(name)
                 .ok()
                 .and_then(|v| v.get::<gst_webrtc::WebRTCSessionDescription>().ok()),
             _ => None,
         };
-        let Some(offer) = offer else {
-            let _ = events.send(MediaEvent::Error("webrtcbin made no offer".into()));
+        let Some(description) = description else {
+            let _ = events.send(MediaEvent::Error(format!("webrtcbin made no {name}")));
             return;
         };
-        webrtc.emit_by_name::<()>("set-local-description", &[&offer, &None::<gst::Promise>]);
-        match offer.sdp().as_text() {
+        webrtc.emit_by_name::<()>(
+            "set-local-description",
+            &[&description, &None::<gst::Promise>],
+        );
+        match description.sdp().as_text() {
             Ok(sdp) => {
                 let _ = events.send(MediaEvent::LocalDescription(SessionDescription {
-                    kind: SdpKind::Offer,
+                    kind,
                     sdp,
                 }));
             }
             Err(e) => {
-                let _ = events.send(MediaEvent::Error(format!("offer is not text: {e}")));
+                let _ = events.send(MediaEvent::Error(format!("{name} is not text: {e}")));
             }
         }
     });
-    webrtc.emit_by_name::<()>("create-offer", &[&None::<gst::Structure>, &promise]);
-}
-
-fn create_answer(webrtc: &gst::Element, events: UnboundedSender<MediaEvent>) {
-    let weak = webrtc.downgrade();
-    let promise = gst::Promise::with_change_func(move |reply| {
-        let Some(webrtc) = weak.upgrade() else {
-            return;
-        };
-        let answer = match reply {
-            Ok(Some(reply)) => reply
-                .value("answer")
-                .ok()
-                .and_then(|v| v.get::<gst_webrtc::WebRTCSessionDescription>().ok()),
-            _ => None,
-        };
-        let Some(answer) = answer else {
-            let _ = events.send(MediaEvent::Error("webrtcbin made no answer".into()));
-            return;
-        };
-        webrtc.emit_by_name::<()>("set-local-description", &[&answer, &None::<gst::Promise>]);
-        match answer.sdp().as_text() {
-            Ok(sdp) => {
-                let _ = events.send(MediaEvent::LocalDescription(SessionDescription {
-                    kind: SdpKind::Answer,
-                    sdp,
-                }));
-            }
-            Err(e) => {
-                let _ = events.send(MediaEvent::Error(format!("answer is not text: {e}")));
-            }
-        }
-    });
-    webrtc.emit_by_name::<()>("create-answer", &[&None::<gst::Structure>, &promise]);
+    webrtc.emit_by_name::<()>(
+        &format!("create-{name}"),
+        &[&None::<gst::Structure>, &promise],
+    );
 }
 
 /// Decodes a stream the other side sends: video into RGBA frames of the screen's size,

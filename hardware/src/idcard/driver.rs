@@ -273,17 +273,23 @@ impl Reader {
         Ok(parse_read_payload(response.data(), with_fingerprint)?)
     }
 
+    /// Find → select → read, each status as the module answered it; `Ok(None)` when no
+    /// card was found.
+    pub fn find_select_read(
+        &mut self,
+        with_fingerprint: bool,
+    ) -> Result<Option<CardRead>, ReaderError> {
+        if !self.find_card()? {
+            return Ok(None);
+        }
+        self.select_card()?;
+        self.read_card(with_fingerprint).map(Some)
+    }
+
     /// The whole transaction: find → select → read. `Ok(None)` when there is no card to
     /// read (0x80 to find, 0x81 to select, 0x41 to read: try again later).
     pub fn try_read(&mut self, with_fingerprint: bool) -> Result<Option<CardRead>, ReaderError> {
-        let attempt = (|| {
-            if !self.find_card()? {
-                return Ok(None);
-            }
-            self.select_card()?;
-            self.read_card(with_fingerprint).map(Some)
-        })();
-        match attempt {
+        match self.find_select_read(with_fingerprint) {
             Err(ReaderError::Status { status, .. })
                 if status.class() == StatusClass::RetryFromFind =>
             {

@@ -386,14 +386,7 @@ impl PollLoop {
         let Some(reader) = self.reader.as_mut() else {
             return self.config.recovery_interval();
         };
-        let result = (|| {
-            if !reader.find_card()? {
-                return Ok(None);
-            }
-            reader.select_card()?;
-            reader.read_card(with_fingerprint).map(Some)
-        })();
-        match result {
+        match reader.find_select_read(with_fingerprint) {
             Ok(None) => {
                 self.timeouts_in_a_row = 0;
                 self.unreadable_reported = false;

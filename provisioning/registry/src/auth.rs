@@ -3,6 +3,9 @@
 use crate::app::AppState;
 use crate::error::ApiFailure;
 use crate::store::Store;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, OriginalUri, Request};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode};
 use provisioning::auth::{
     self, AuthError, AuthHeaders, HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP,
@@ -87,4 +90,48 @@ pub async fn authenticate(
     Ok(Caller {
         placement: info.placement,
     })
+}
+
+/// A terminal's signed request without a body (a download, a WebSocket upgrade): the
+/// extractor authenticates it before the handler runs.
+pub struct SignedGet(pub Caller);
+
+impl FromRequestParts<AppState> for SignedGet {
+    type Rejection = ApiFailure;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiFailure> {
+        let path = original_path(parts, state).await;
+        let caller = authenticate(state, &parts.method, &path, &parts.headers, b"").await?;
+        Ok(Self(caller))
+    }
+}
+
+/// A terminal's signed request and its body, authenticated over that body.
+pub struct Signed {
+    /// Who signed it.
+    pub caller: Caller,
+    /// The body the signature covers.
+    pub body: Bytes,
+}
+
+impl FromRequest<AppState> for Signed {
+    type Rejection = ApiFailure;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiFailure> {
+        let (mut parts, body) = req.into_parts();
+        let path = original_path(&mut parts, state).await;
+        let (method, headers) = (parts.method.clone(), parts.headers.clone());
+        let body = Bytes::from_request(Request::from_parts(parts, body), state).await;
+        let body = crate::routes::body_bytes(body)?;
+        let caller = authenticate(state, &method, &path, &headers, &body).await?;
+        Ok(Self { caller, body })
+    }
+}
+
+/// The path the terminal signed: the one it asked for, before any nesting rewrote it.
+async fn original_path(parts: &mut Parts, state: &AppState) -> String {
+    match OriginalUri::from_request_parts(parts, state).await {
+        Ok(OriginalUri(uri)) => uri.path().to_string(),
+        Err(never) => match never {},
+    }
 }

@@ -21,5 +21,7 @@ pub mod rollout;
 pub mod routes;
 pub mod server;
 pub mod store;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 pub mod tls;
 pub mod video;

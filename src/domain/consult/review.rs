@@ -54,14 +54,7 @@ pub fn review_markdown(catalogue: &Catalogue, rules: &Rules) -> String {
         }
         let _ = writeln!(out);
     }
-    let items: Vec<_> = rules
-        .scope
-        .iter()
-        .map(|i| ("scope", i))
-        .chain(rules.no_means_test.iter().map(|i| ("no_means_test", i)))
-        .chain(rules.exempt_groups.iter().map(|i| ("exempt_group", i)))
-        .chain(rules.priority_groups.iter().map(|i| ("priority_group", i)))
-        .collect();
+    let items: Vec<_> = rules.items().collect();
     let _ = writeln!(
         out,
         "## Legal-aid rules `{}` version {}: {} items, {} verified\n",

@@ -3,7 +3,6 @@
 //! threshold is an error, never a silent default.
 
 use std::collections::{HashMap, HashSet};
-use std::fmt;
 
 use serde::Deserialize;
 
@@ -149,22 +148,8 @@ pub enum RulesError {
     #[error("legal-aid rules are not valid: {0}")]
     Parse(String),
     /// Parsed but inconsistent.
-    #[error("legal-aid rules have {} problem(s):\n{}", .0.len(), Lines(.0))]
+    #[error("legal-aid rules have {} problem(s):\n{}", .0.len(), crate::domain::Bullets(.0))]
     Invalid(Vec<String>),
-}
-
-struct Lines<'a>(&'a [String]);
-
-impl fmt::Display for Lines<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, l) in self.0.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "  - {l}")?;
-        }
-        Ok(())
-    }
 }
 
 impl Rules {
@@ -227,19 +212,12 @@ impl Rules {
     /// threshold is listed separately ([`Hardship::placeholder`]).
     pub fn unverified(&self) -> Vec<(&'static str, &str)> {
         let mut out = Vec::new();
-        for (table, items) in [
-            ("scope", &self.scope),
-            ("no_means_test", &self.no_means_test),
-            ("exempt_group", &self.exempt_groups),
-            ("priority_group", &self.priority_groups),
-        ] {
-            for item in items {
-                if !item.verified {
-                    out.push((table, item.id.as_str()));
-                }
-                if item.own_means.as_ref().is_some_and(|m| !m.verified) {
-                    out.push(("own_means", item.id.as_str()));
-                }
+        for (table, item) in self.items() {
+            if !item.verified {
+                out.push((table, item.id.as_str()));
+            }
+            if item.own_means.as_ref().is_some_and(|m| !m.verified) {
+                out.push(("own_means", item.id.as_str()));
             }
         }
         out
@@ -247,13 +225,21 @@ impl Rules {
 
     /// Whether the item with this id (in any table) is verified; false for an unknown id.
     pub fn is_verified(&self, id: &str) -> bool {
-        self.scope
-            .iter()
-            .chain(&self.no_means_test)
-            .chain(&self.exempt_groups)
-            .chain(&self.priority_groups)
-            .find(|i| i.id == id)
-            .is_some_and(|i| i.verified)
+        self.items()
+            .find(|(_, i)| i.id == id)
+            .is_some_and(|(_, i)| i.verified)
+    }
+
+    /// Every item of the four tables with its table's name (as in `[[scope]]`), in order.
+    pub fn items(&self) -> impl Iterator<Item = (&'static str, &RuleItem)> {
+        [
+            ("scope", &self.scope),
+            ("no_means_test", &self.no_means_test),
+            ("exempt_group", &self.exempt_groups),
+            ("priority_group", &self.priority_groups),
+        ]
+        .into_iter()
+        .flat_map(|(table, items)| items.iter().map(move |item| (table, item)))
     }
 
     fn validated(self) -> Result<Rules, RulesError> {
@@ -299,69 +285,62 @@ impl Rules {
         }
         let scope_ids: HashSet<&str> = self.scope.iter().map(|s| s.id.as_str()).collect();
         let mut all_ids: HashMap<&str, &str> = HashMap::new();
-        for (table, items) in [
-            ("scope", &self.scope),
-            ("no_means_test", &self.no_means_test),
-            ("exempt_group", &self.exempt_groups),
-            ("priority_group", &self.priority_groups),
-        ] {
-            for item in items {
-                let at = format!("[[{table}]] {}", item.id);
-                if !valid_id(&item.id) || item.id == super::engine::NONE {
-                    problems.push(format!(
-                        "{at}: id must be a-z, 0-9 and '-' and not \"{}\"",
-                        super::engine::NONE
-                    ));
+        for (table, item) in self.items() {
+            let at = format!("[[{table}]] {}", item.id);
+            if !valid_id(&item.id) || item.id == super::engine::NONE {
+                problems.push(format!(
+                    "{at}: id must be a-z, 0-9 and '-' and not \"{}\"",
+                    super::engine::NONE
+                ));
+            }
+            if let Some(other) = all_ids.insert(item.id.as_str(), table) {
+                problems.push(format!("{at}: id is also used in [[{other}]]"));
+            }
+            for (what, t) in [("label", Some(&item.label)), ("basis", Some(&item.basis))]
+                .into_iter()
+                .chain([("help", item.help.as_ref())])
+            {
+                if let Some(lang) = t.and_then(Text::blank_variant) {
+                    problems.push(format!("{at}: {what} is blank in {}", lang.tag()));
                 }
-                if let Some(other) = all_ids.insert(item.id.as_str(), table) {
-                    problems.push(format!("{at}: id is also used in [[{other}]]"));
+            }
+            for m in &item.materials {
+                if !material_ids.contains(m.as_str()) {
+                    problems.push(format!("{at}: unknown material {m:?}"));
                 }
-                for (what, t) in [("label", Some(&item.label)), ("basis", Some(&item.basis))]
-                    .into_iter()
-                    .chain([("help", item.help.as_ref())])
-                {
+            }
+            for s in &item.requires_scope {
+                if !scope_ids.contains(s.as_str()) {
+                    problems.push(format!("{at}: requires_scope names unknown scope {s:?}"));
+                }
+            }
+            if let (Some(lo), Some(hi)) = (item.min_age, item.max_age)
+                && lo > hi
+            {
+                problems.push(format!("{at}: min_age {lo} is above max_age {hi}"));
+            }
+            if table != "scope" && (item.condition.is_some() || item.own_means.is_some()) {
+                problems.push(format!(
+                    "{at}: condition and own_means belong to [[scope]] items only"
+                ));
+            }
+            if let Some(c) = &item.condition {
+                for (what, t) in [
+                    ("condition.question", Some(&c.question)),
+                    ("condition.unmet", Some(&c.unmet)),
+                    ("condition.help", c.help.as_ref()),
+                ] {
                     if let Some(lang) = t.and_then(Text::blank_variant) {
                         problems.push(format!("{at}: {what} is blank in {}", lang.tag()));
                     }
                 }
-                for m in &item.materials {
-                    if !material_ids.contains(m.as_str()) {
-                        problems.push(format!("{at}: unknown material {m:?}"));
-                    }
-                }
-                for s in &item.requires_scope {
-                    if !scope_ids.contains(s.as_str()) {
-                        problems.push(format!("{at}: requires_scope names unknown scope {s:?}"));
-                    }
-                }
-                if let (Some(lo), Some(hi)) = (item.min_age, item.max_age)
-                    && lo > hi
-                {
-                    problems.push(format!("{at}: min_age {lo} is above max_age {hi}"));
-                }
-                if table != "scope" && (item.condition.is_some() || item.own_means.is_some()) {
-                    problems.push(format!(
-                        "{at}: condition and own_means belong to [[scope]] items only"
-                    ));
-                }
-                if let Some(c) = &item.condition {
-                    for (what, t) in [
-                        ("condition.question", Some(&c.question)),
-                        ("condition.unmet", Some(&c.unmet)),
-                        ("condition.help", c.help.as_ref()),
-                    ] {
-                        if let Some(lang) = t.and_then(Text::blank_variant) {
-                            problems.push(format!("{at}: {what} is blank in {}", lang.tag()));
-                        }
-                    }
-                }
-                if let Some(lang) = item
-                    .own_means
-                    .as_ref()
-                    .and_then(|m| m.basis.blank_variant())
-                {
-                    problems.push(format!("{at}: own_means.basis is blank in {}", lang.tag()));
-                }
+            }
+            if let Some(lang) = item
+                .own_means
+                .as_ref()
+                .and_then(|m| m.basis.blank_variant())
+            {
+                problems.push(format!("{at}: own_means.basis is blank in {}", lang.tag()));
             }
         }
         if problems.is_empty() {

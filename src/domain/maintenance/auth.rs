@@ -8,7 +8,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 use thiserror::Error;
 
 use super::accounts::{self, Credential, Role};
@@ -75,6 +75,32 @@ pub fn begin(
     Ok(accounts::credentials(conn)?)
 }
 
+/// A good PIN: the account's last login and the audit entry (the role, and `via` a way in
+/// other than the touchscreen), committed with `tx`; the session begins.
+pub(super) fn logged_in(
+    tx: Transaction<'_>,
+    cred: &Credential,
+    via: Option<&str>,
+    now: DateTime<FixedOffset>,
+) -> Result<StaffSession, LoginError> {
+    tx.execute(
+        "UPDATE staff_accounts SET last_login_at = ?2 WHERE id = ?1",
+        rusqlite::params![cred.id, now.to_rfc3339()],
+    )?;
+    let mut detail = serde_json::json!({ "role": cred.role.as_str() });
+    if let Some(via) = via {
+        detail["via"] = via.into();
+    }
+    let actor = Actor::Staff(cred.name.clone());
+    audit::record(&tx, &actor, action::LOGIN, Outcome::Ok, detail, now)?;
+    tx.commit()?;
+    Ok(StaffSession {
+        name: cred.name.clone(),
+        role: cred.role,
+        started_at: now,
+    })
+}
+
 /// Step 3 (store thread): records the outcome of the check, with its audit entry.
 pub fn finish(
     conn: &mut Connection,
@@ -91,25 +117,7 @@ pub fn finish(
     match matched {
         Some(cred) => {
             lockout::record_success(&tx)?;
-            tx.execute(
-                "UPDATE staff_accounts SET last_login_at = ?2 WHERE id = ?1",
-                rusqlite::params![cred.id, now.to_rfc3339()],
-            )?;
-            let actor = Actor::Staff(cred.name.clone());
-            audit::record(
-                &tx,
-                &actor,
-                action::LOGIN,
-                Outcome::Ok,
-                serde_json::json!({ "role": cred.role.as_str() }),
-                now,
-            )?;
-            tx.commit()?;
-            Ok(StaffSession {
-                name: cred.name.clone(),
-                role: cred.role,
-                started_at: now,
-            })
+            logged_in(tx, cred, None, now)
         }
         None => {
             let after = lockout::record_failure(&tx, policy, now)?;
@@ -250,67 +258,4 @@ fn check(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::Store;
-
-    fn at(minute: i64) -> DateTime<FixedOffset> {
-        chrono::DateTime::parse_from_rfc3339("2026-11-26T09:00:00+08:00").unwrap()
-            + chrono::Duration::minutes(minute)
-    }
-
-    #[test]
-    fn the_right_pin_names_its_account_and_wrong_ones_lock_then_unlock() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut s = Store::open(&Store::path_in(dir.path())).unwrap();
-        let me = Actor::Console("root".into());
-        let pin = |p: &str| Pin::parse(p).unwrap();
-        accounts::add(s.conn(), "王芳", Role::Staff, &pin("739152"), &me, at(0)).unwrap();
-        let policy = LockoutPolicy::default();
-
-        let ok = login(s.conn(), &pin("739152"), &policy, at(0)).unwrap();
-        assert_eq!((ok.name.as_str(), ok.role), ("王芳", Role::Staff));
-
-        for _ in 0..4 {
-            let e = login(s.conn(), &pin("111222"), &policy, at(1)).unwrap_err();
-            assert!(matches!(e, LoginError::WrongPin { .. }), "{e}");
-        }
-        let e = login(s.conn(), &pin("111222"), &policy, at(1)).unwrap_err();
-        assert_eq!(
-            e,
-            LoginError::WrongPin {
-                after: AfterFailure::Locked(Duration::from_secs(300))
-            }
-        );
-        let e = login(s.conn(), &pin("739152"), &policy, at(2)).unwrap_err();
-        assert!(
-            matches!(e, LoginError::Locked { .. }),
-            "even the right PIN waits"
-        );
-        assert!(login(s.conn(), &pin("739152"), &policy, at(6)).is_ok());
-
-        let rows = audit::recent(s.conn(), 20).unwrap();
-        let failed = rows
-            .iter()
-            .filter(|r| r.action == "login" && r.outcome == "refused")
-            .count();
-        assert_eq!(failed, 6, "five wrong PINs and one try while locked");
-        assert!(rows.iter().any(|r| r.action == "login.lockout"));
-        assert_eq!(rows[0].actor, "王芳");
-    }
-
-    #[test]
-    fn without_accounts_every_pin_is_refused_and_counted() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut s = Store::open(&Store::path_in(dir.path())).unwrap();
-        let e = login(
-            s.conn(),
-            &Pin::parse("739152").unwrap(),
-            &LockoutPolicy::default(),
-            at(0),
-        )
-        .unwrap_err();
-        assert_eq!(e, LoginError::NoAccounts);
-        assert_eq!(lockout::load(s.conn()).unwrap().failures, 1);
-    }
-}
+mod tests;

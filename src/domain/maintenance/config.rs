@@ -93,23 +93,20 @@ impl MaintenanceConfig {
     /// What is wrong with these values, if anything (as `maintenance.key …` messages).
     pub fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();
-        if !(1..=30).contains(&self.hold_secs) {
-            out.push("maintenance.hold_secs must be between 1 and 30".into());
-        }
-        if !(2..=20).contains(&self.taps) {
-            out.push("maintenance.taps must be between 2 and 20".into());
-        }
-        if !(1..=30).contains(&self.taps_within_secs) {
-            out.push("maintenance.taps_within_secs must be between 1 and 30".into());
-        }
-        if !(10..=3600).contains(&self.menu_idle_secs) {
-            out.push("maintenance.menu_idle_secs must be between 10 and 3600".into());
-        }
-        if !(5..=600).contains(&self.pin_pad_idle_secs) {
-            out.push("maintenance.pin_pad_idle_secs must be between 5 and 600".into());
-        }
-        if !(1..=20).contains(&self.max_failures) {
-            out.push("maintenance.max_failures must be between 1 and 20".into());
+        for (key, value, range) in [
+            ("hold_secs", self.hold_secs, 1..=30),
+            ("taps", u64::from(self.taps), 2..=20),
+            ("taps_within_secs", self.taps_within_secs, 1..=30),
+            ("menu_idle_secs", self.menu_idle_secs, 10..=3600),
+            ("pin_pad_idle_secs", self.pin_pad_idle_secs, 5..=600),
+            ("max_failures", u64::from(self.max_failures), 1..=20),
+        ] {
+            if !range.contains(&value) {
+                let (low, high) = range.into_inner();
+                out.push(format!(
+                    "maintenance.{key} must be between {low} and {high}"
+                ));
+            }
         }
         if self.lockout_secs < 10 {
             out.push("maintenance.lockout_secs must be at least 10".into());

@@ -9,9 +9,9 @@ use std::sync::OnceLock;
 use chrono::{DateTime, FixedOffset};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
-use super::accounts::{Credential, Role};
+use super::accounts::{CREDENTIAL_COLUMNS, Credential};
 use super::audit::{self, Actor, Outcome, action};
-use super::auth::{LoginError, StaffSession};
+use super::auth::{LoginError, StaffSession, logged_in};
 use super::pin::Pin;
 use super::pin_hash;
 use crate::clock::Clock;
@@ -20,17 +20,9 @@ use crate::store::worker::Worker;
 /// The credential of the account `name`, if there is one.
 pub fn credential_of(conn: &Connection, name: &str) -> rusqlite::Result<Option<Credential>> {
     conn.query_row(
-        "SELECT id, name, role, pin_hash FROM staff_accounts WHERE name = ?1",
+        &format!("SELECT {CREDENTIAL_COLUMNS} FROM staff_accounts WHERE name = ?1"),
         [name.trim()],
-        |r| {
-            let role: String = r.get(2)?;
-            Ok(Credential {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                role: Role::parse(&role).unwrap_or(Role::Staff),
-                pin_hash: r.get(3)?,
-            })
-        },
+        Credential::from_row,
     )
     .optional()
 }
@@ -72,24 +64,7 @@ pub fn finish(
             after: super::lockout::AfterFailure::TriesLeft(0),
         });
     };
-    tx.execute(
-        "UPDATE staff_accounts SET last_login_at = ?2 WHERE id = ?1",
-        rusqlite::params![cred.id, now.to_rfc3339()],
-    )?;
-    audit::record(
-        &tx,
-        &Actor::Staff(cred.name.clone()),
-        action::LOGIN,
-        Outcome::Ok,
-        serde_json::json!({ "role": cred.role.as_str(), "via": "counter_page" }),
-        now,
-    )?;
-    tx.commit()?;
-    Ok(StaffSession {
-        name: cred.name.clone(),
-        role: cred.role,
-        started_at: now,
-    })
+    logged_in(tx, cred, Some("counter_page"), now)
 }
 
 /// The whole check, on the login thread: the credential from the store thread, the hash

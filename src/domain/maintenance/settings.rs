@@ -63,9 +63,7 @@ impl HomeNotice {
 
 /// The home-screen notice in force (empty when none was set).
 pub fn home_notice(conn: &Connection) -> rusqlite::Result<HomeNotice> {
-    Ok(get(conn, HOME_NOTICE)?
-        .and_then(|v| serde_json::from_str(&v).ok())
-        .unwrap_or_default())
+    get_json(conn, HOME_NOTICE)
 }
 
 /// Sets (or, with an empty text, clears) the home-screen notice, audited.
@@ -75,29 +73,55 @@ pub fn set_home_notice(
     actor: &Actor,
     at: DateTime<FixedOffset>,
 ) -> Result<(), SettingsError> {
-    let text = notice.text.trim();
+    let notice = HomeNotice {
+        text: checked_notice(&notice.text)?,
+        until: notice.until,
+    };
+    let detail =
+        serde_json::json!({ "notice": notice.text, "until": notice.until.map(|u| u.to_rfc3339()) });
+    let change = (HOME_NOTICE, json_text(&notice)?);
+    put_audited(conn, change, (action::KIOSK_HOME_NOTICE, detail), actor, at)
+}
+
+/// A notice as staff may set it: trimmed, not too long, and no control characters but
+/// line breaks.
+fn checked_notice(text: &str) -> Result<String, SettingsError> {
+    let text = text.trim();
     if text.chars().count() > MAX_NOTICE_CHARS {
         return Err(SettingsError::NoticeTooLong);
     }
     if text.chars().any(|c| c.is_control() && c != '\n') {
         return Err(SettingsError::NoticeControl);
     }
-    let notice = HomeNotice {
-        text: text.to_string(),
-        until: notice.until,
-    };
+    Ok(text.to_string())
+}
+
+/// A setting kept as JSON; its default when never set (or unreadable).
+fn get_json<T: serde::de::DeserializeOwned + Default>(
+    conn: &Connection,
+    key: &str,
+) -> rusqlite::Result<T> {
+    Ok(get(conn, key)?
+        .and_then(|v| serde_json::from_str(&v).ok())
+        .unwrap_or_default())
+}
+
+fn json_text(value: &impl Serialize) -> rusqlite::Result<String> {
+    serde_json::to_string(value).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+}
+
+/// Stores a setting (`change`: key and value) and its audit entry (`audit`: action and
+/// detail) in one transaction.
+fn put_audited(
+    conn: &mut Connection,
+    (key, value): (&str, String),
+    (audit_action, detail): (&str, serde_json::Value),
+    actor: &Actor,
+    at: DateTime<FixedOffset>,
+) -> Result<(), SettingsError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let value = serde_json::to_string(&notice)
-        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-    put(&tx, HOME_NOTICE, &value, actor, at)?;
-    audit::record(
-        &tx,
-        actor,
-        action::KIOSK_HOME_NOTICE,
-        Outcome::Ok,
-        serde_json::json!({ "notice": notice.text, "until": notice.until.map(|u| u.to_rfc3339()) }),
-        at,
-    )?;
+    put(&tx, key, &value, actor, at)?;
+    audit::record(&tx, actor, audit_action, Outcome::Ok, detail, at)?;
     tx.commit()?;
     Ok(())
 }
@@ -129,9 +153,7 @@ fn put(
 
 /// The stored service state (in service when never set).
 pub fn service_state(conn: &Connection) -> rusqlite::Result<ServiceState> {
-    Ok(get(conn, SERVICE_STATE)?
-        .and_then(|v| serde_json::from_str(&v).ok())
-        .unwrap_or_default())
+    get_json(conn, SERVICE_STATE)
 }
 
 /// Puts the kiosk out of service (or back), with its notice, audited.
@@ -141,31 +163,20 @@ pub fn set_service_state(
     actor: &Actor,
     at: DateTime<FixedOffset>,
 ) -> Result<(), SettingsError> {
-    let notice = state.notice.trim();
-    if notice.chars().count() > MAX_NOTICE_CHARS {
-        return Err(SettingsError::NoticeTooLong);
-    }
-    if notice.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(SettingsError::NoticeControl);
-    }
     let state = ServiceState {
         out_of_service: state.out_of_service,
-        notice: notice.to_string(),
+        notice: checked_notice(&state.notice)?,
     };
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let value = serde_json::to_string(&state)
-        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-    put(&tx, SERVICE_STATE, &value, actor, at)?;
-    audit::record(
-        &tx,
+    let detail =
+        serde_json::json!({ "out_of_service": state.out_of_service, "notice": state.notice });
+    let change = (SERVICE_STATE, json_text(&state)?);
+    put_audited(
+        conn,
+        change,
+        (action::KIOSK_SERVICE_STATE, detail),
         actor,
-        action::KIOSK_SERVICE_STATE,
-        Outcome::Ok,
-        serde_json::json!({ "out_of_service": state.out_of_service, "notice": state.notice }),
         at,
-    )?;
-    tx.commit()?;
-    Ok(())
+    )
 }
 
 /// Citizen defaults set on the terminal; `None` keeps the configuration file's value.
@@ -212,18 +223,14 @@ pub fn set_citizen_default(
             (IDLE_TIMEOUT_SECS, secs.to_string())
         }
     };
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    put(&tx, key, &value, actor, at)?;
-    audit::record(
-        &tx,
+    let detail = serde_json::json!({ "setting": key, "value": value });
+    put_audited(
+        conn,
+        (key, value),
+        (action::KIOSK_SETTING, detail),
         actor,
-        action::KIOSK_SETTING,
-        Outcome::Ok,
-        serde_json::json!({ "setting": key, "value": value }),
         at,
-    )?;
-    tx.commit()?;
-    Ok(())
+    )
 }
 
 #[cfg(test)]

@@ -8,10 +8,13 @@ use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use tokio::runtime::Handle;
+use tokio_util::sync::CancellationToken;
 
 use super::AppState;
 use super::error::ApiError;
 use crate::domain::maintenance::counter_login::account_exists;
+use crate::net::spawn_until;
 use crate::queue_api::origin::same_origin;
 
 /// Refuses requests for another name (DNS rebinding) or from another site's page.
@@ -50,9 +53,9 @@ pub(super) async fn for_this_terminal(
 
 /// Every two seconds, ends the sessions (and with them the streams) of accounts that no
 /// longer exist: an account removed on the touchscreen or at the command line.
-pub(super) fn spawn_session_sweep(st: &AppState) {
+pub(super) fn spawn_session_sweep(st: &AppState, runtime: &Handle, stop: &CancellationToken) {
     let st = st.clone();
-    tokio::spawn(async move {
+    spawn_until(runtime, stop, async move {
         let mut tick = tokio::time::interval(Duration::from_secs(2));
         loop {
             tick.tick().await;

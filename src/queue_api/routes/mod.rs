@@ -1,5 +1,4 @@
-//! The local API (axum) and the pages it serves, on a thread of its own with its own tokio
-//! runtime. A thin adapter: each route parses the request, calls a service (actions run on
+//! The local API (axum) and the pages it serves, on the kiosk's one network runtime. A thin adapter: each route parses the request, calls a service (actions run on
 //! the store thread, one at a time, each one transaction) or reads a view on a second
 //! connection, and maps the result to HTTP. Views are pushed to the hall and counter pages
 //! as server-sent events within milliseconds of a change.
@@ -45,6 +44,8 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde_json::json;
 use thiserror::Error;
+use tokio::runtime::Handle;
+use tokio_util::sync::CancellationToken;
 
 use super::auth::{Sessions, TerminalTokens};
 use super::origin::HostCheck;
@@ -63,8 +64,6 @@ pub enum ServerError {
         addr: SocketAddr,
         source: std::io::Error,
     },
-    #[error("cannot start the queue API thread: {0}")]
-    Thread(std::io::Error),
     #[error(
         "the queue API listens on {0}, beyond this machine, and needs HTTPS: set \
          [queue.server] tls_cert and tls_key"
@@ -78,9 +77,13 @@ pub enum ServerError {
 pub struct QueueServer {
     /// Where it listens (the real port when configured with port 0).
     pub addr: SocketAddr,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    stop: CancellationToken,
+    /// Says when the accept loop and every connection have ended.
+    ended: Option<std::sync::mpsc::Receiver<()>>,
 }
+
+/// How long stopping waits for the connections to close.
+const STOP_WAIT: Duration = Duration::from_secs(2);
 
 impl QueueServer {
     /// Stops the server and waits until its connections are closed.
@@ -89,11 +92,10 @@ impl QueueServer {
     }
 
     fn shutdown(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+        self.stop.cancel();
+        if let Some(ended) = self.ended.take() {
+            // Bounded: stopping from inside the runtime must not wait for itself.
+            let _ = ended.recv_timeout(STOP_WAIT);
         }
     }
 }
@@ -145,15 +147,16 @@ impl AppState {
     }
 }
 
-/// Starts the API on `config.listen`: HTTPS with the configured certificate, or plain HTTP
-/// on a loopback address. Wrong PINs lock a source address, or an account, for the
-/// lengths of `lockout`.
+/// Starts the API on `config.listen`, its tasks on `runtime`: HTTPS with the configured
+/// certificate, or plain HTTP on a loopback address. Wrong PINs lock a source address, or
+/// an account, for the lengths of `lockout`.
 pub fn start(
     shared: Arc<QueueShared>,
     config: &ServerConfig,
     clients: &ClientsConfig,
     login: Authenticator,
     lockout: LockoutPolicy,
+    runtime: &Handle,
 ) -> Result<QueueServer, ServerError> {
     let bind_err = |source| ServerError::Bind {
         addr: config.listen,
@@ -183,16 +186,25 @@ pub fn start(
         idle: Duration::from_secs(config.idle_timeout_secs),
         handshake: Duration::from_secs(10),
     };
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let thread = std::thread::Builder::new()
-        .name("queue-api".into())
-        .spawn(move || serve(listener, state, acceptor, limits, stop_rx))
-        .map_err(ServerError::Thread)?;
+    let stop = CancellationToken::new();
+    let (ended_tx, ended) = std::sync::mpsc::channel();
+    let listener = {
+        // Registering the socket with the reactor needs the runtime's context.
+        let _entered = runtime.enter();
+        tokio::net::TcpListener::from_std(listener).map_err(bind_err)?
+    };
+    let (serving, until) = (runtime.clone(), stop.clone());
+    runtime.spawn(async move {
+        sse::spawn_publishers(&state, &serving, &until);
+        guard::spawn_session_sweep(&state, &serving, &until);
+        super::serve::serve(listener, router(state), acceptor, limits, until).await;
+        let _ = ended_tx.send(());
+    });
     tracing::info!(%addr, https = !config.plain_http(), "queue API listening");
     Ok(QueueServer {
         addr,
-        stop: Some(stop_tx),
-        thread: Some(thread),
+        stop,
+        ended: Some(ended),
     })
 }
 
@@ -224,49 +236,12 @@ pub fn fuzz_router(
     )
 }
 
-fn serve(
-    listener: std::net::TcpListener,
-    state: AppState,
-    tls: Option<tokio_rustls::TlsAcceptor>,
-    limits: Limits,
-    stop: tokio::sync::oneshot::Receiver<()>,
-) {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            tracing::error!("cannot start the queue API runtime: {e}");
-            return;
-        }
-    };
-    runtime.block_on(async move {
-        let listener = match tokio::net::TcpListener::from_std(listener) {
-            Ok(l) => l,
-            Err(e) => {
-                tracing::error!("cannot use the queue API socket: {e}");
-                return;
-            }
-        };
-        sse::spawn_publishers(&state);
-        guard::spawn_session_sweep(&state);
-        let app = router(state);
-        tokio::select! {
-            () = super::serve::serve(listener, app, tls, limits) => {}
-            _ = stop => {}
-        }
-    });
-    // Open streams end here, with the runtime.
-    runtime.shutdown_timeout(Duration::ZERO);
-}
-
 fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(|| async { Redirect::to("/counter") }))
-        .route("/counter", get(|| async { pages::page(pages::COUNTER) }))
-        .route("/hall", get(|| async { pages::page(pages::HALL) }))
-        .route("/t/{token}", get(|| async { pages::page(pages::TICKET) }))
+        .route("/counter", get(|| async { pages::page(&pages::COUNTER) }))
+        .route("/hall", get(|| async { pages::page(&pages::HALL) }))
+        .route("/t/{token}", get(|| async { pages::page(&pages::TICKET) }))
         .route("/assets/{file}", get(asset))
         .route("/api/health", get(|| async { Json(json!({ "ok": true })) }))
         .route("/api/login", post(auth::login))

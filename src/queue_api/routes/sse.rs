@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::{Stream, StreamExt};
+use tokio::runtime::Handle;
 use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 
 use super::AppState;
 use super::counter::staff_json;
@@ -16,6 +18,7 @@ use super::error::ApiError;
 use super::hall::hall_json;
 use crate::domain::queue::day::ensure_day;
 use crate::events::{Events, KioskEvent};
+use crate::net::spawn_until;
 
 /// The change signal and the views pushed to the streams, as JSON text.
 pub(super) struct Streams {
@@ -62,10 +65,10 @@ impl Streams {
 }
 
 /// Starts the tasks that keep the streams' views fresh, and the day watch.
-pub(super) fn spawn_publishers(st: &AppState) {
-    tokio::spawn(publish(st.clone(), View::Hall));
-    tokio::spawn(publish(st.clone(), View::Staff));
-    tokio::spawn(day_watch(st.clone()));
+pub(super) fn spawn_publishers(st: &AppState, runtime: &Handle, stop: &CancellationToken) {
+    spawn_until(runtime, stop, publish(st.clone(), View::Hall));
+    spawn_until(runtime, stop, publish(st.clone(), View::Staff));
+    spawn_until(runtime, stop, day_watch(st.clone()));
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -126,11 +126,7 @@ impl ConsultController {
         this
     }
 
-    fn with(&self, f: impl FnOnce(&Consult<'_>)) {
-        if let Some(app) = self.shell.app() {
-            f(&app.global::<Consult>());
-        }
-    }
+    crate::ui::shell::with_global!(Consult);
 
     fn lang(&self) -> Lang {
         self.shell.lang()

@@ -6,7 +6,7 @@ use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
 use crate::domain::consult::flow::{OutcomeView, QuestionView, pick};
 use crate::domain::consult::{Action, Catalogue, SearchIndex, SearchTarget};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Localized};
 use crate::ui::shell::models::{choice, choices};
 use crate::ui::{AppWindow, Choice, Consult, ConsultStep, NextStep, StepKind};
 
@@ -68,6 +68,11 @@ fn first_sentence(text: &str) -> &str {
     &text[..end]
 }
 
+/// An optional text as a view shows it: empty when there is none.
+fn text_or_empty(text: Option<&Localized>) -> SharedString {
+    text.map_or("", |t| t.text.as_str()).into()
+}
+
 /// Fills the question screen.
 pub fn show_question(app: &AppWindow, q: &QuestionView, matter_summary: &str) {
     let g = app.global::<Consult>();
@@ -75,13 +80,7 @@ pub fn show_question(app: &AppWindow, q: &QuestionView, matter_summary: &str) {
     g.set_matter_summary(matter_summary.into());
     g.set_question_number(i32::try_from(q.number).unwrap_or(i32::MAX));
     g.set_question(q.text.text.as_str().into());
-    g.set_question_help(
-        q.help
-            .as_ref()
-            .map(|h| h.text.as_str())
-            .unwrap_or_default()
-            .into(),
-    );
+    g.set_question_help(text_or_empty(q.help.as_ref()));
     g.set_answers(choices(
         q.answers
             .iter()
@@ -97,13 +96,7 @@ pub fn show_outcome(app: &AppWindow, o: &OutcomeView, catalogue: &Catalogue, lan
     g.set_matter_name(o.matter_name.text.as_str().into());
     g.set_outcome_title(o.title.text.as_str().into());
     g.set_outcome_summary(o.summary.text.as_str().into());
-    g.set_outcome_basis(
-        o.basis
-            .as_ref()
-            .map(|b| b.text.as_str())
-            .unwrap_or_default()
-            .into(),
-    );
+    g.set_outcome_basis(text_or_empty(o.basis.as_ref()));
     g.set_disclaimer(o.disclaimer.text.as_str().into());
     let mut materials: Vec<SharedString> = Vec::new();
     let steps: Vec<NextStep> = o

@@ -113,11 +113,7 @@ impl LegalAidController {
         this
     }
 
-    fn with(&self, f: impl FnOnce(&LegalAid<'_>)) {
-        if let Some(app) = self.shell.app() {
-            f(&app.global::<LegalAid>());
-        }
-    }
+    crate::ui::shell::with_global!(LegalAid);
 
     fn reset(&self) {
         *self.state.borrow_mut() = AidState::default();

@@ -165,6 +165,16 @@ impl MaintenanceController {
         });
     }
 
+    /// Shows an action as under way (`working` sets its state) and gives what posts its
+    /// result; None once the window is gone.
+    pub(super) fn start_action(
+        &self,
+        working: impl FnOnce(&Maintenance<'_>),
+    ) -> Option<impl Fn(super::UiTask) + Send + Clone + 'static> {
+        working(&self.app()?.global::<Maintenance>());
+        Some(self.post_ui())
+    }
+
     fn show_reader(&self) {
         let state = self.reader.borrow().as_ref().map(|r| r.state());
         if let Some(app) = self.app() {
@@ -179,12 +189,9 @@ impl MaintenanceController {
         let Some(reader) = self.reader.borrow().clone() else {
             return;
         };
-        let Some(app) = self.app() else {
+        let Some(post) = self.start_action(|m| m.set_test_read_state(ActionState::Working)) else {
             return;
         };
-        app.global::<Maintenance>()
-            .set_test_read_state(ActionState::Working);
-        let post = self.post_ui();
         let state_of = reader.clone();
         self.deps
             .staff
@@ -327,12 +334,9 @@ impl MaintenanceController {
         let Some(session) = self.require(Need::AnyStaff, action::LOGS_EXPORT) else {
             return;
         };
-        let Some(app) = self.app() else {
+        let Some(post) = self.start_action(|m| m.set_export_state(ActionState::Working)) else {
             return;
         };
-        app.global::<Maintenance>()
-            .set_export_state(ActionState::Working);
-        let post = self.post_ui();
         self.deps.staff.export_logs(session.actor(), move |result| {
             post(task(move |_, app| {
                 let m = app.global::<Maintenance>();

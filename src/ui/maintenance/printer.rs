@@ -58,12 +58,9 @@ impl MaintenanceController {
         if !self.deps.printing.configured() {
             return;
         }
-        let Some(app) = self.app() else {
+        let Some(post) = self.start_action(|m| m.set_test_print_state(ActionState::Working)) else {
             return;
         };
-        app.global::<Maintenance>()
-            .set_test_print_state(ActionState::Working);
-        let post = self.post_ui();
         self.deps.staff.test_print(session.actor(), move |printed| {
             let (state, reason) = match printed {
                 PrintResult::Printed => (ActionState::Done, String::new()),

@@ -442,3 +442,16 @@ pub fn callback_with<C: 'static, A: 'static>(
         }
     }
 }
+
+/// Gives a controller (with a `shell` field) its `with(f)`: runs `f` on the controller's
+/// Slint global while the window is open, and does nothing after it closed.
+macro_rules! with_global {
+    ($global:ident) => {
+        fn with(&self, f: impl FnOnce(&$global<'_>)) {
+            if let Some(app) = self.shell.app() {
+                f(&app.global::<$global>());
+            }
+        }
+    };
+}
+pub(crate) use with_global;

@@ -2,10 +2,9 @@
 //! terminal and a lawyer's login, for the video-call tests.
 #![allow(dead_code)]
 
-use kiosk_registry::config::ServeConfig;
 use kiosk_registry::server::RunningServer;
-use kiosk_registry::store::{DbTarget, SqliteStore, Store, enrolment, platforms, video};
-use kiosk_registry::tls::{PkiFiles, init_pki};
+use kiosk_registry::store::{SqliteStore, video};
+use kiosk_registry::testkit::{self, Database};
 use provisioning::client::{ClientConfig, Enrolment};
 use provisioning::identity::DeviceIdentity;
 use provisioning::signalling::IceTransportPolicy;
@@ -18,67 +17,46 @@ pub const PASSWORD: &str = "lawyer-password-1";
 pub const PLATFORM_NAME: &str = "西湖区公共法律服务中心";
 
 pub struct Pilot {
-    pub dir: tempfile::TempDir,
-    pub pki: PkiFiles,
-    pub store: SqliteStore,
     pub url: String,
+    pub store: SqliteStore,
     pub identity: Arc<DeviceIdentity>,
     pub enrolment: Enrolment,
     server: Option<RunningServer>,
+    // Last: its folder holds the database the server above uses.
+    registry: testkit::Pilot,
+}
+
+/// The registry's files and keys (`dir`, `pki`, …) are the harness's.
+impl std::ops::Deref for Pilot {
+    type Target = testkit::Pilot;
+    fn deref(&self) -> &testkit::Pilot {
+        &self.registry
+    }
 }
 
 impl Pilot {
     /// Starts the registry on `runtime` and enrols one terminal of platform `hz-xihu`
     /// (region 330106); lawyer `wang` serves 330000.
     pub fn start(runtime: &tokio::runtime::Runtime) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let pki = init_pki(&dir.path().join("tls"), &["127.0.0.1".to_string()]).unwrap();
-        let db = dir.path().join("registry.db");
-        let store = SqliteStore::open(&db).unwrap();
-        store
-            .with(|c| {
-                platforms::upsert(
-                    c,
-                    &platforms::Platform {
-                        id: "hz-xihu".into(),
-                        name: PLATFORM_NAME.into(),
-                        region: "330106".into(),
-                        address: String::new(),
-                    },
-                )
-            })
-            .unwrap();
+        let registry = testkit::Pilot::new(
+            Database::Sqlite,
+            &[testkit::platform("hz-xihu", PLATFORM_NAME, "330106", "")],
+        );
         kiosk_registry::admin::lawyers::add(
-            &Store::open_blocking(&DbTarget::Sqlite(db.clone())).unwrap(),
+            &registry.store(),
             LAWYER,
             "王律师",
             &["330000".to_string()],
             PASSWORD,
         )
         .unwrap();
-        let code = store
-            .with(|c| {
-                enrolment::create_code(
-                    c,
-                    &kiosk_registry::code_key::CodeKey::for_database(&db).unwrap(),
-                    "hz-xihu",
-                    chrono::Utc::now() + chrono::Duration::hours(1),
-                )
-            })
-            .unwrap();
-        let config = ServeConfig::new(
-            "127.0.0.1:0".parse().unwrap(),
-            db,
-            pki.server_cert.clone(),
-            pki.server_key.clone(),
-        );
-        let server = runtime
-            .block_on(kiosk_registry::server::start(config))
-            .unwrap();
+        let code = registry.code("hz-xihu");
+        let server = runtime.block_on(registry.serve(|_| {}));
         let url = format!("https://127.0.0.1:{}", server.addr.port());
-        let identity =
-            Arc::new(DeviceIdentity::load_or_create(&dir.path().join("device.key")).unwrap());
-        let client = ClientConfig::new(&url, &pki.ca_cert, Vec::new(), "test");
+        let identity = Arc::new(
+            DeviceIdentity::load_or_create(&registry.dir.path().join("device.key")).unwrap(),
+        );
+        let client = ClientConfig::new(&url, &registry.pki.ca_cert, Vec::new(), "test");
         let enrolment = runtime
             .block_on(provisioning::client::enrol(
                 &client,
@@ -88,13 +66,12 @@ impl Pilot {
             ))
             .unwrap();
         Self {
-            dir,
-            pki,
-            store,
             url,
+            store: registry.sqlite().unwrap(),
             identity,
             enrolment,
             server: Some(server),
+            registry,
         }
     }
 
@@ -102,7 +79,7 @@ impl Pilot {
     pub fn signalling(&self) -> SignallingConfig {
         SignallingConfig {
             registry_url: self.url.clone(),
-            ca_certificate: self.pki.ca_cert.clone(),
+            ca_certificate: self.registry.pki.ca_cert.clone(),
             device_id: self.enrolment.device_id.clone(),
             clock_offset_s: 0,
             connect_timeout: Duration::from_secs(10),

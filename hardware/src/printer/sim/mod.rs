@@ -472,14 +472,7 @@ impl SimLink {
                         Ok(0)
                     }
                     Ok(n) => Ok(n),
-                    Err(e)
-                        if matches!(
-                            e.kind(),
-                            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                        ) =>
-                    {
-                        Ok(0)
-                    }
+                    Err(e) if crate::printer::transport::is_read_timeout(&e) => Ok(0),
                     Err(_) => {
                         *stream = None;
                         Ok(0)

@@ -62,6 +62,14 @@ pub fn open(config: &PrinterConfig) -> io::Result<Box<dyn Transport>> {
     })
 }
 
+/// True for a read that found nothing within its time: no data yet, not a failure.
+pub fn is_read_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
 /// True for errors that mean the link is gone (unplugged, closed, reset), as opposed to a
 /// printer that is merely slow.
 pub fn is_disconnect(e: &io::Error) -> bool {

@@ -71,14 +71,7 @@ impl Transport for TcpTransport {
                 "printer closed the connection",
             )),
             Ok(n) => Ok(n),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) =>
-            {
-                Ok(0)
-            }
+            Err(e) if super::is_read_timeout(&e) => Ok(0),
             Err(e) => Err(e),
         }
     }

@@ -2,27 +2,22 @@
 //! terminals, the machine description and CPU accounting from /proc.
 #![allow(dead_code)]
 
-use kiosk_registry::store::{DbTarget, Store, platforms};
+use kiosk_registry::store::{DbTarget, Store};
+use kiosk_registry::testkit::{self, Database, Pilot, platform};
 use provisioning::client::{ClientConfig, Enrolment};
 use provisioning::identity::DeviceIdentity;
-use provisioning::keys::{generate_signing_key, public_key_to_base64};
-use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::Child;
+use std::time::Duration;
 
 pub const PLATFORM: &str = "bench-platform";
 
+/// A registry (the harness's pilot) served by the release binary.
 pub struct Registry {
-    pub dir: tempfile::TempDir,
+    pub pilot: Pilot,
     /// The database (`--db`).
     pub db: DbTarget,
-    /// The enrolment-code key (`--code-key`).
-    pub code_key: PathBuf,
-    pub tls: kiosk_registry::tls::PkiFiles,
     pub poll_interval_s: u32,
-    pub ca: PathBuf,
-    pub ops_pub: String,
     pub port: u16,
     child: Child,
 }
@@ -30,47 +25,25 @@ pub struct Registry {
 impl Registry {
     /// A registry on a new SQLite file.
     pub fn start(poll_interval_s: u32) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let db = DbTarget::Sqlite(dir.path().join("registry.db"));
-        Self::start_on(dir, db, poll_interval_s)
+        Self::start_on(Database::Sqlite, poll_interval_s)
     }
 
     /// A registry on a new database of the PostgreSQL server at `admin_url`.
     pub fn start_postgres(admin_url: &str, poll_interval_s: u32) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let name = format!("bench_{}", uuid::Uuid::new_v4().simple());
-        let url = kiosk_registry::store::wait(|| {
-            kiosk_registry::store::pg::create_database(admin_url, &name)
-        })
-        .unwrap();
-        Self::start_on(dir, DbTarget::Postgres(url), poll_interval_s)
+        Self::start_on(Database::Postgres(admin_url.to_string()), poll_interval_s)
     }
 
-    /// A registry on `db` (made ready: one platform).
-    pub fn start_on(dir: tempfile::TempDir, db: DbTarget, poll_interval_s: u32) -> Self {
-        let tls =
-            kiosk_registry::tls::init_pki(&dir.path().join("tls"), &["127.0.0.1".to_string()])
-                .unwrap();
-        let ops_pub = public_key_to_base64(&generate_signing_key().unwrap().verifying_key());
-        Store::open_blocking(&db)
-            .unwrap()
-            .platform_upsert(&platforms::Platform {
-                id: PLATFORM.into(),
-                name: "基准测试中心".into(),
-                region: "330106".into(),
-                address: String::new(),
-            })
-            .unwrap();
-        let code_key = dir.path().join("enrolment-code.key");
-        let (child, port) = spawn(&db, &code_key, &tls, poll_interval_s);
+    fn start_on(database: Database, poll_interval_s: u32) -> Self {
+        let pilot = Pilot::new(
+            database,
+            &[platform(PLATFORM, "基准测试中心", "330106", "")],
+        );
+        let db = pilot.target.clone();
+        let (child, port) = spawn(&pilot, poll_interval_s);
         Self {
-            dir,
+            pilot,
             db,
-            code_key,
-            ca: tls.ca_cert.clone(),
-            tls,
             poll_interval_s,
-            ops_pub,
             port,
             child,
         }
@@ -78,7 +51,7 @@ impl Registry {
 
     /// Another instance on the same database (same TLS files and code key).
     pub fn another_instance(&self) -> (Child, u16) {
-        spawn(&self.db, &self.code_key, &self.tls, self.poll_interval_s)
+        spawn(&self.pilot, self.poll_interval_s)
     }
 
     pub fn pid(&self) -> u32 {
@@ -90,21 +63,12 @@ impl Registry {
     }
 
     pub fn config_for(&self, port: u16) -> ClientConfig {
-        ClientConfig::new(
-            &format!("https://127.0.0.1:{port}"),
-            &self.ca,
-            vec![self.ops_pub.clone()],
-            "bench 1.0",
-        )
+        self.pilot
+            .client_config(&format!("https://127.0.0.1:{port}"))
     }
 
     pub fn codes(&self, n: usize) -> Vec<String> {
-        let store = Store::open_blocking(&self.db).unwrap();
-        let expires = chrono::Utc::now() + chrono::Duration::hours(1);
-        let key = kiosk_registry::code_key::CodeKey::load_or_create(&self.code_key).unwrap();
-        (0..n)
-            .map(|_| store.create_code(&key, PLATFORM, expires).unwrap())
-            .collect()
+        (0..n).map(|_| self.pilot.code(PLATFORM)).collect()
     }
 
     pub async fn enrol(&self, identity: &DeviceIdentity, code: &str) -> Enrolment {
@@ -122,45 +86,11 @@ impl Registry {
 }
 
 /// Starts `kiosk-registry serve` on a free port; waits until it accepts connections.
-fn spawn(
-    db: &DbTarget,
-    code_key: &std::path::Path,
-    pki: &kiosk_registry::tls::PkiFiles,
-    poll_interval_s: u32,
-) -> (Child, u16) {
-    {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(env!("CARGO_BIN_EXE_kiosk-registry"))
-            .arg("--db")
-            .arg(db.arg())
-            .arg("--code-key")
-            .arg(code_key)
-            .args([
-                "serve",
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--poll-interval",
-                &poll_interval_s.to_string(),
-                "--cert",
-            ])
-            .arg(&pki.server_cert)
-            .arg("--key")
-            .arg(&pki.server_key)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "registry did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        (child, port)
-    }
+fn spawn(pilot: &Pilot, poll_interval_s: u32) -> (Child, u16) {
+    let port = testkit::free_port();
+    let extra = ["--poll-interval".to_string(), poll_interval_s.to_string()];
+    let exe = Path::new(env!("CARGO_BIN_EXE_kiosk-registry"));
+    (pilot.spawn(exe, port, &extra, "warn"), port)
 }
 
 impl Drop for Registry {

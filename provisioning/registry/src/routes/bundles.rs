@@ -1,21 +1,18 @@
 //! `GET /v1/bundles/{stream}/{version}`.
 
 use crate::app::AppState;
-use crate::auth::authenticate;
+use crate::auth::SignedGet;
 use crate::error::ApiFailure;
-use axum::extract::{OriginalUri, Path, State};
-use axum::http::{HeaderMap, Method, header};
+use axum::extract::{Path, State};
+use axum::http::header;
 use axum::response::IntoResponse;
 
 /// The signed bundle, if it exists and is for this terminal.
 pub async fn download(
     State(state): State<AppState>,
-    method: Method,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
+    SignedGet(caller): SignedGet,
     Path((stream, version)): Path<(String, String)>,
 ) -> Result<impl IntoResponse, ApiFailure> {
-    let caller = authenticate(&state, &method, uri.path(), &headers, &[]).await?;
     let version: u64 = version
         .parse()
         .map_err(|_| ApiFailure::bad_request("bundle version must be a whole number"))?;

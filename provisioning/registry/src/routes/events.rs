@@ -1,14 +1,10 @@
 //! `POST /v1/events`.
 
-use super::body_bytes;
 use crate::app::AppState;
-use crate::auth::authenticate;
+use crate::auth::Signed;
 use crate::error::{ApiFailure, parse_json};
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{OriginalUri, State};
-use axum::http::{HeaderMap, Method};
+use axum::extract::State;
 use provisioning::protocol::{Event, EventBatch, EventBatchResponse, limits};
 use provisioning::sealing::{PRE_APPLICATION_KIND, SealedPreApplication};
 
@@ -39,13 +35,8 @@ fn refuse_unsealed_personal_data(events: &mut Vec<Event>, device_id: &str) -> us
 /// than slowing everyone's polls.
 pub async fn ingest(
     State(state): State<AppState>,
-    method: Method,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    Signed { caller, body }: Signed,
 ) -> Result<Json<EventBatchResponse>, ApiFailure> {
-    let body = body_bytes(body)?;
-    let caller = authenticate(&state, &method, uri.path(), &headers, &body).await?;
     let mut batch: EventBatch = parse_json(&body)?;
     if batch.events.len() > limits::MAX_EVENTS_PER_BATCH {
         return Err(ApiFailure::bad_request(format!(

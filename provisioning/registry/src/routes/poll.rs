@@ -1,26 +1,17 @@
 //! `POST /v1/poll`.
 
-use super::body_bytes;
 use crate::app::AppState;
-use crate::auth::authenticate;
+use crate::auth::Signed;
 use crate::error::{ApiFailure, parse_json};
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{OriginalUri, State};
-use axum::http::{HeaderMap, Method};
+use axum::extract::State;
 use provisioning::protocol::{Heartbeat, PollResponse};
 
 /// Records the heartbeat; answers the poll interval, bundle offers and open commands.
 pub async fn poll(
     State(state): State<AppState>,
-    method: Method,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    Signed { caller, body }: Signed,
 ) -> Result<Json<PollResponse>, ApiFailure> {
-    let body = body_bytes(body)?;
-    let caller = authenticate(&state, &method, uri.path(), &headers, &body).await?;
     let heartbeat: Heartbeat = parse_json(&body)?;
     if heartbeat
         .last_error

@@ -4,21 +4,26 @@
 //! this registry). Frames: `provisioning::signalling` and `provisioning/signalling.md`.
 
 use crate::app::AppState;
-use crate::auth::authenticate;
+use crate::auth::SignedGet;
 use crate::error::ApiFailure;
+use crate::video::Hub;
 use crate::video::hub::{ConnId, OUTGOING_QUEUE, Outgoing};
+use crate::video::relay::Relay;
 use crate::video::sessions::token_from_cookie;
+use crate::video::turn::IceConfig;
 use crate::video::{KioskInfo, LawyerInfo};
+use axum::extract::State;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{OriginalUri, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use provisioning::protocol::ErrorCode;
 use provisioning::signalling::{
     KioskToServer, LawyerToServer, ServerToKiosk, ServerToLawyer, SignalError, encode, limits,
     parse,
 };
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
@@ -35,15 +40,9 @@ fn upgrade_required() -> Response {
 /// A terminal's signalling connection.
 pub async fn kiosk(
     State(state): State<AppState>,
-    method: Method,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
+    SignedGet(caller): SignedGet,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
-    let caller = match authenticate(&state, &method, uri.path(), &headers, b"").await {
-        Ok(caller) => caller,
-        Err(refused) => return refused.into_response(),
-    };
     let Ok(ws) = ws else {
         return upgrade_required();
     };
@@ -66,54 +65,7 @@ pub async fn kiosk(
         platform_id: placement.platform_id,
     };
     ws.max_message_size(limits::MAX_FRAME_BYTES)
-        .on_upgrade(move |socket| async move {
-            let (tx, rx) = mpsc::channel(OUTGOING_QUEUE);
-            let rate_limited = encode(&ServerToKiosk::Error {
-                code: SignalError::RateLimited,
-                message: "too many frames".into(),
-            });
-            let relayed = match state.relay.clone() {
-                Some(relay) if !relay.leads_here().await => Some(relay),
-                _ => None,
-            };
-            if let Some(relay) = relayed {
-                // Another instance keeps the calls: relay this connection to it.
-                let conn = relay.join_kiosk(&info, tx.clone());
-                let on_frame = {
-                    let relay = relay.clone();
-                    move |text: &str| match parse::<KioskToServer>(text) {
-                        Ok(_) => {
-                            relay.frame(conn, text);
-                            None
-                        }
-                        Err(message) => Some(encode(&ServerToKiosk::Error {
-                            code: SignalError::BadFrame,
-                            message,
-                        })),
-                    }
-                };
-                pump(socket, tx, rx, on_frame, rate_limited).await;
-                relay.gone(conn);
-                return;
-            }
-            let hub = state.video.clone();
-            let conn = hub.kiosk_connected(info, Arc::new(ice), tx.clone());
-            let on_frame = {
-                let hub = hub.clone();
-                move |text: &str| match parse::<KioskToServer>(text) {
-                    Ok(frame) => {
-                        hub.kiosk_frame(conn, frame);
-                        None
-                    }
-                    Err(message) => Some(encode(&ServerToKiosk::Error {
-                        code: SignalError::BadFrame,
-                        message,
-                    })),
-                }
-            };
-            pump(socket, tx, rx, on_frame, rate_limited).await;
-            hub.kiosk_gone(conn);
-        })
+        .on_upgrade(move |socket| serve::<KioskSide>(socket, state, info, ice))
 }
 
 /// A lawyer's console connection.
@@ -134,53 +86,106 @@ pub async fn lawyer(
         Err(e) => return ApiFailure::from(e).into_response(),
     };
     ws.max_message_size(limits::MAX_FRAME_BYTES)
-        .on_upgrade(move |socket| async move {
-            let (tx, rx) = mpsc::channel(OUTGOING_QUEUE);
-            let rate_limited = encode(&ServerToLawyer::Error {
-                code: SignalError::RateLimited,
-                message: "too many frames".into(),
-            });
-            let relayed = match state.relay.clone() {
-                Some(relay) if !relay.leads_here().await => Some(relay),
-                _ => None,
-            };
-            if let Some(relay) = relayed {
-                let conn = relay.join_lawyer(&lawyer, tx.clone());
-                let on_frame = {
-                    let relay = relay.clone();
-                    move |text: &str| match parse::<LawyerToServer>(text) {
-                        Ok(_) => {
-                            relay.frame(conn, text);
-                            None
-                        }
-                        Err(message) => Some(encode(&ServerToLawyer::Error {
-                            code: SignalError::BadFrame,
-                            message,
-                        })),
-                    }
-                };
-                pump(socket, tx, rx, on_frame, rate_limited).await;
-                relay.gone(conn);
-                return;
+        .on_upgrade(move |socket| serve::<LawyerSide>(socket, state, lawyer, ice))
+}
+
+/// What differs between a terminal's and a lawyer's signalling connection; the rest
+/// (relaying, frame checks, the pump) is [`serve`]'s, once for both.
+trait Side: 'static {
+    /// Frames this side sends.
+    type In: DeserializeOwned;
+    /// Frames this side is sent.
+    type Out: Serialize;
+    /// Who is connected.
+    type Info: Send + 'static;
+    fn error(code: SignalError, message: String) -> Self::Out;
+    fn join_relay(relay: &Relay, info: &Self::Info, tx: Outgoing) -> ConnId;
+    fn connected(hub: &Hub, info: Self::Info, ice: Arc<IceConfig>, tx: Outgoing) -> ConnId;
+    fn frame(hub: &Hub, conn: ConnId, frame: Self::In);
+    fn gone(hub: &Hub, conn: ConnId);
+}
+
+/// Implements [`Side`] for one kind of connection from its frame types and its methods of
+/// the relay and the hub.
+macro_rules! side {
+    (
+        $side:ident: $in:ty => $out:ident, $info:ty,
+        relay.$join:ident, hub.$connected:ident, hub.$frame:ident, hub.$gone:ident
+    ) => {
+        struct $side;
+
+        impl Side for $side {
+            type In = $in;
+            type Out = $out;
+            type Info = $info;
+            fn error(code: SignalError, message: String) -> $out {
+                $out::Error { code, message }
             }
-            let hub = state.video.clone();
-            let conn: ConnId = hub.lawyer_connected(lawyer, Arc::new(ice), tx.clone());
-            let on_frame = {
-                let hub = hub.clone();
-                move |text: &str| match parse::<LawyerToServer>(text) {
-                    Ok(frame) => {
-                        hub.lawyer_frame(conn, frame);
-                        None
-                    }
-                    Err(message) => Some(encode(&ServerToLawyer::Error {
-                        code: SignalError::BadFrame,
-                        message,
-                    })),
-                }
-            };
-            pump(socket, tx, rx, on_frame, rate_limited).await;
-            hub.lawyer_gone(conn);
-        })
+            fn join_relay(relay: &Relay, info: &$info, tx: Outgoing) -> ConnId {
+                relay.$join(info, tx)
+            }
+            fn connected(hub: &Hub, info: $info, ice: Arc<IceConfig>, tx: Outgoing) -> ConnId {
+                hub.$connected(info, ice, tx)
+            }
+            fn frame(hub: &Hub, conn: ConnId, frame: $in) {
+                hub.$frame(conn, frame);
+            }
+            fn gone(hub: &Hub, conn: ConnId) {
+                hub.$gone(conn);
+            }
+        }
+    };
+}
+
+side! {
+    KioskSide: KioskToServer => ServerToKiosk, KioskInfo,
+    relay.join_kiosk, hub.kiosk_connected, hub.kiosk_frame, hub.kiosk_gone
+}
+
+side! {
+    LawyerSide: LawyerToServer => ServerToLawyer, LawyerInfo,
+    relay.join_lawyer, hub.lawyer_connected, hub.lawyer_frame, hub.lawyer_gone
+}
+
+/// Serves an upgraded connection: relayed to the instance that keeps the calls when that is
+/// another one, else joined to this instance's hub. A frame that does not parse is answered
+/// with an error frame and goes no further.
+async fn serve<S: Side>(socket: WebSocket, state: AppState, info: S::Info, ice: IceConfig) {
+    let (tx, rx) = mpsc::channel(OUTGOING_QUEUE);
+    let rate_limited = encode(&S::error(
+        SignalError::RateLimited,
+        "too many frames".into(),
+    ));
+    let bad_frame = |message| Some(encode(&S::error(SignalError::BadFrame, message)));
+    let relayed = match state.relay.clone() {
+        Some(relay) if !relay.leads_here().await => Some(relay),
+        _ => None,
+    };
+    if let Some(relay) = relayed {
+        // Another instance keeps the calls: relay this connection to it.
+        let conn = S::join_relay(&relay, &info, tx.clone());
+        let on_frame = |text: &str| match parse::<S::In>(text) {
+            Ok(_) => {
+                relay.frame(conn, text);
+                None
+            }
+            Err(message) => bad_frame(message),
+        };
+        pump(socket, tx, rx, on_frame, rate_limited).await;
+        relay.gone(conn);
+        return;
+    }
+    let hub = state.video.clone();
+    let conn = S::connected(&hub, info, Arc::new(ice), tx.clone());
+    let on_frame = |text: &str| match parse::<S::In>(text) {
+        Ok(frame) => {
+            S::frame(&hub, conn, frame);
+            None
+        }
+        Err(message) => bad_frame(message),
+    };
+    pump(socket, tx, rx, on_frame, rate_limited).await;
+    S::gone(&hub, conn);
 }
 
 /// The logged-in lawyer of a request: a live session cookie and, when a browser says where

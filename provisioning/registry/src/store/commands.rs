@@ -122,12 +122,9 @@ pub fn store_logs(
         "UPDATE commands SET logs = ?3, updated_at = ?4 WHERE command_id = ?1 AND device_id = ?2 AND action = 'upload-logs'",
         params![command_id, device_id, logs, now_text()],
     )?;
-    if n == 0 {
-        return Err(StoreError::NotFound(format!(
-            "no upload-logs command {command_id} for this terminal"
-        )));
-    }
-    Ok(())
+    StoreError::unless_touched(n, || {
+        format!("no upload-logs command {command_id} for this terminal")
+    })
 }
 
 /// A command for listings.

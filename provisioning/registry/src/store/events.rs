@@ -107,6 +107,11 @@ pub struct EventRow {
     pub payload: String,
 }
 
+provisioning::row_reader!(
+    EventRow: received_at, device_id, platform_id, seq, idempotency_key, kind, created_at,
+    payload
+);
+
 /// Filters for exports and counts.
 #[derive(Debug, Clone, Default)]
 pub struct EventFilter {
@@ -126,12 +131,13 @@ pub fn export(
     filter: &EventFilter,
     mut each: impl FnMut(EventRow) -> Result<(), StoreError>,
 ) -> Result<u64, StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT received_at, device_id, platform_id, seq, idempotency_key, kind, created_at, payload FROM events
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {} FROM events
          WHERE (?1 IS NULL OR kind = ?1) AND (?2 IS NULL OR platform_id = ?2) AND (?3 IS NULL OR device_id = ?3)
            AND (?4 IS NULL OR received_at >= ?4)
          ORDER BY id",
-    )?;
+        EventRow::COLUMNS
+    ))?;
     let mut rows = stmt.query(params![
         filter.kind,
         filter.platform,
@@ -140,16 +146,7 @@ pub fn export(
     ])?;
     let mut n = 0;
     while let Some(r) = rows.next()? {
-        each(EventRow {
-            received_at: r.get(0)?,
-            device_id: r.get(1)?,
-            platform_id: r.get(2)?,
-            seq: r.get(3)?,
-            idempotency_key: r.get(4)?,
-            kind: r.get(5)?,
-            created_at: r.get(6)?,
-            payload: r.get(7)?,
-        })?;
+        each(EventRow::from_row(r)?)?;
         n += 1;
     }
     Ok(n)

@@ -80,10 +80,7 @@ pub fn disable(conn: &Connection, username: &str) -> Result<(), StoreError> {
         "UPDATE lawyers SET status = 'disabled' WHERE username = ?1",
         [username],
     )?;
-    if n == 0 {
-        return Err(StoreError::NotFound(format!("no lawyer {username}")));
-    }
-    Ok(())
+    StoreError::unless_touched(n, || format!("no lawyer {username}"))
 }
 
 /// Of `usernames`, those no longer allowed in: disabled or removed (for ending the sessions
@@ -92,13 +89,9 @@ pub fn not_active_among(
     conn: &Connection,
     usernames: &[String],
 ) -> Result<Vec<String>, StoreError> {
-    let mut stmt = conn.prepare_cached("SELECT status FROM lawyers WHERE username = ?1")?;
-    let mut out = Vec::new();
-    for name in usernames {
-        let status: Option<String> = stmt.query_row([name], |r| r.get(0)).optional()?;
-        if status.as_deref() != Some("active") {
-            out.push(name.clone());
-        }
-    }
-    Ok(out)
+    super::not_active(
+        conn,
+        "SELECT status FROM lawyers WHERE username = ?1",
+        usernames,
+    )
 }

@@ -49,12 +49,7 @@ pub fn retire_recipient(conn: &Connection, key_id: &str) -> Result<(), StoreErro
         "UPDATE legal_aid_recipients SET retired_at = ?2 WHERE key_id = ?1 AND retired_at IS NULL",
         params![key_id, now_text()],
     )?;
-    if n == 0 {
-        return Err(StoreError::NotFound(format!(
-            "no registered key {key_id} in use"
-        )));
-    }
-    Ok(())
+    StoreError::unless_touched(n, || format!("no registered key {key_id} in use"))
 }
 
 /// Every registered key, by region.
@@ -137,12 +132,9 @@ pub fn mark_handled(conn: &Connection, id: i64, now: DateTime<Utc>) -> Result<()
          WHERE kind = ?1 AND id = ?2 AND json_extract(payload, '$.deleted_at') IS NULL",
         params![PRE_APPLICATION_KIND, id, time_text(now)],
     )?;
-    if n == 0 {
-        return Err(StoreError::NotFound(format!(
-            "no pre-application {id} still held (unknown, or already deleted)"
-        )));
-    }
-    Ok(())
+    StoreError::unless_touched(n, || {
+        format!("no pre-application {id} still held (unknown, or already deleted)")
+    })
 }
 
 /// Deletes the sealed boxes of pre-applications received before `cutoff` (the retention

@@ -29,7 +29,7 @@ pub use api::Enrolment;
 pub use api_admin::wait;
 pub use target::DbTarget;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension as _};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -61,6 +61,37 @@ pub enum StoreError {
     /// No PostgreSQL connection could be had from the pool.
     #[error("database connection: {0}")]
     Pool(#[from] deadpool_postgres::PoolError),
+}
+
+impl StoreError {
+    /// The outcome of an update or delete: touching no row means there was nothing to act on,
+    /// which `missing` names.
+    pub(crate) fn unless_touched<N: Default + PartialEq>(
+        rows: N,
+        missing: impl FnOnce() -> String,
+    ) -> Result<(), Self> {
+        if rows == N::default() {
+            return Err(Self::NotFound(missing()));
+        }
+        Ok(())
+    }
+}
+
+/// Of `ids`, those whose status (`status_sql`, by `?1`) is not `active` or who are gone.
+fn not_active(
+    conn: &Connection,
+    status_sql: &str,
+    ids: &[String],
+) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare_cached(status_sql)?;
+    let mut out = Vec::new();
+    for id in ids {
+        let status: Option<String> = stmt.query_row([id], |r| r.get(0)).optional()?;
+        if status.as_deref() != Some("active") {
+            out.push(id.clone());
+        }
+    }
+    Ok(out)
 }
 
 /// The store, shared by request handlers and admin commands: SQLite or PostgreSQL.

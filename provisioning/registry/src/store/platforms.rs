@@ -17,6 +17,8 @@ pub struct Platform {
     pub address: String,
 }
 
+provisioning::row_reader!(Platform: id, name, region, address);
+
 /// Adds a platform or updates its name, region and address.
 pub fn upsert(conn: &Connection, p: &Platform) -> Result<(), StoreError> {
     if p.id.trim().is_empty() || p.region.trim().is_empty() {
@@ -34,33 +36,15 @@ pub fn upsert(conn: &Connection, p: &Platform) -> Result<(), StoreError> {
 
 /// One platform.
 pub fn get(conn: &Connection, id: &str) -> Result<Option<Platform>, StoreError> {
-    Ok(conn
-        .query_row(
-            "SELECT id, name, region, address FROM platforms WHERE id = ?1",
-            [id],
-            |r| {
-                Ok(Platform {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    region: r.get(2)?,
-                    address: r.get(3)?,
-                })
-            },
-        )
-        .optional()?)
+    let sql = format!("SELECT {} FROM platforms WHERE id = ?1", Platform::COLUMNS);
+    Ok(conn.query_row(&sql, [id], Platform::from_row).optional()?)
 }
 
 /// All platforms by id.
 pub fn list(conn: &Connection) -> Result<Vec<Platform>, StoreError> {
-    let mut stmt = conn.prepare("SELECT id, name, region, address FROM platforms ORDER BY id")?;
-    let rows = stmt.query_map([], |r| {
-        Ok(Platform {
-            id: r.get(0)?,
-            name: r.get(1)?,
-            region: r.get(2)?,
-            address: r.get(3)?,
-        })
-    })?;
+    let sql = format!("SELECT {} FROM platforms ORDER BY id", Platform::COLUMNS);
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map([], Platform::from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 

@@ -55,10 +55,7 @@ pub fn revoke(conn: &Connection, device_id: &str) -> Result<(), StoreError> {
         "UPDATE terminals SET status = 'revoked', revoked_at = ?2 WHERE device_id = ?1",
         params![device_id, now_text()],
     )?;
-    if n == 0 {
-        return Err(StoreError::NotFound(format!("no terminal {device_id}")));
-    }
-    Ok(())
+    StoreError::unless_touched(n, || format!("no terminal {device_id}"))
 }
 
 /// A terminal's health as the ops staff see it.
@@ -134,13 +131,9 @@ pub fn not_active_among(
     conn: &Connection,
     device_ids: &[String],
 ) -> Result<Vec<String>, StoreError> {
-    let mut stmt = conn.prepare_cached("SELECT status FROM terminals WHERE device_id = ?1")?;
-    let mut out = Vec::new();
-    for id in device_ids {
-        let status: Option<String> = stmt.query_row([id], |r| r.get(0)).optional()?;
-        if status.as_deref() != Some("active") {
-            out.push(id.clone());
-        }
-    }
-    Ok(out)
+    super::not_active(
+        conn,
+        "SELECT status FROM terminals WHERE device_id = ?1",
+        device_ids,
+    )
 }

@@ -431,51 +431,28 @@ impl Hub {
     /// Closes the signalling connections of these terminals (revoked): their calls end, and
     /// nothing more is accepted from them. Returns how many connections were closed.
     pub fn disconnect_terminals(&self, device_ids: &[String]) -> usize {
-        let mut s = self.lock();
-        let conns: Vec<ConnId> = s
-            .kiosks
-            .iter()
-            .filter(|(_, k)| device_ids.contains(&k.info.device_id))
-            .map(|(id, _)| *id)
-            .collect();
-        for conn in &conns {
-            if let Some(call_id) = s.kiosks.get(conn).and_then(|k| k.call.clone()) {
-                s.end_call(&call_id, Party::Registry, HangupReason::PeerGone);
-            }
-            if let Some(k) = s.kiosks.remove(conn) {
-                tracing::warn!(device = %k.info.device_id, "revoked terminal disconnected from video signalling");
-                let _ = k.tx.try_send(None);
-            }
+        let closed = self.lock().close(
+            |s| &mut s.kiosks,
+            |k| device_ids.contains(&k.info.device_id),
+        );
+        for k in &closed {
+            tracing::warn!(device = %k.info.device_id, "revoked terminal disconnected from video signalling");
+            let _ = k.tx.try_send(None);
         }
-        if !conns.is_empty() {
-            s.publish_queues();
-        }
-        conns.len()
+        closed.len()
     }
 
     /// Closes the consoles of these accounts (disabled): their calls end. Returns how many
     /// connections were closed.
     pub fn disconnect_lawyers(&self, usernames: &[String]) -> usize {
-        let mut s = self.lock();
-        let conns: Vec<ConnId> = s
-            .lawyers
-            .iter()
-            .filter(|(_, l)| usernames.contains(&l.info.username))
-            .map(|(id, _)| *id)
-            .collect();
-        for conn in &conns {
-            if let Some(call_id) = s.lawyers.get(conn).and_then(|l| l.call.clone()) {
-                s.end_call(&call_id, Party::Registry, HangupReason::PeerGone);
-            }
-            if let Some(l) = s.lawyers.remove(conn) {
-                tracing::warn!(lawyer = %l.info.username, "disabled lawyer's console disconnected");
-                let _ = l.tx.try_send(None);
-            }
+        let closed = self
+            .lock()
+            .close(|s| &mut s.lawyers, |l| usernames.contains(&l.info.username));
+        for l in &closed {
+            tracing::warn!(lawyer = %l.info.username, "disabled lawyer's console disconnected");
+            let _ = l.tx.try_send(None);
         }
-        if !conns.is_empty() {
-            s.publish_queues();
-        }
-        conns.len()
+        closed.len()
     }
 
     /// Ends every call (the registry is stopping).
@@ -513,7 +490,49 @@ fn waiting_call(call_id: &str, call: &Call, kiosk: &KioskInfo) -> WaitingCall {
     }
 }
 
+/// A connection of either side, as closing it needs it.
+trait InCall {
+    fn call(&self) -> Option<String>;
+}
+
+impl InCall for KioskConn {
+    fn call(&self) -> Option<String> {
+        self.call.clone()
+    }
+}
+
+impl InCall for LawyerConn {
+    fn call(&self) -> Option<String> {
+        self.call.clone()
+    }
+}
+
 impl State {
+    /// Takes out the connections of one side that `pick` selects, ending their calls as the
+    /// registry's doing (a revoked terminal, a disabled account); the queues are sent afresh.
+    fn close<C: InCall>(
+        &mut self,
+        side: fn(&mut State) -> &mut HashMap<ConnId, C>,
+        pick: impl Fn(&C) -> bool,
+    ) -> Vec<C> {
+        let conns: Vec<ConnId> = side(self)
+            .iter()
+            .filter(|(_, c)| pick(c))
+            .map(|(id, _)| *id)
+            .collect();
+        let mut closed = Vec::with_capacity(conns.len());
+        for conn in conns {
+            if let Some(call_id) = side(self).get(&conn).and_then(InCall::call) {
+                self.end_call(&call_id, Party::Registry, HangupReason::PeerGone);
+            }
+            closed.extend(side(self).remove(&conn));
+        }
+        if !closed.is_empty() {
+            self.publish_queues();
+        }
+        closed
+    }
+
     fn end_call(&mut self, call_id: &str, by: Party, reason: HangupReason) {
         let Some(call) = self.calls.remove(call_id) else {
             return;

@@ -291,13 +291,7 @@ impl Relay {
         let changed = *self.leader.borrow() != leader;
         if changed {
             // Connections relayed to the old leader are gone with it: close them here too.
-            let local: Vec<Outgoing> = self
-                .local
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .drain()
-                .map(|(_, tx)| tx)
-                .collect();
+            let local = take_all(&self.local);
             for tx in local {
                 let _ = tx.try_send(None);
             }
@@ -310,13 +304,7 @@ impl Relay {
         if self.leading.swap(false, Ordering::SeqCst) {
             tracing::warn!("lost the video-call hub (database connection); ending its calls");
             self.hub.shutdown();
-            let remote: Vec<(ConnId, bool)> = self
-                .remote
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .drain()
-                .map(|(_, v)| v)
-                .collect();
+            let remote = take_all(&self.remote);
             for (conn, kiosk) in remote {
                 if kiosk {
                     self.hub.kiosk_gone(conn);
@@ -458,4 +446,14 @@ impl Relay {
             }
         });
     }
+}
+
+/// Empties a map of connections, giving back what it held (a poisoned lock is taken as is,
+/// as everywhere here).
+fn take_all<K, V>(map: &Mutex<HashMap<K, V>>) -> Vec<V> {
+    map.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .drain()
+        .map(|(_, v)| v)
+        .collect()
 }

@@ -2,127 +2,79 @@
 //! terminals (the real sync client over the SQLite reference store), for the tests.
 #![allow(dead_code)]
 
-use ed25519_dalek::SigningKey;
-use kiosk_registry::store::{DbTarget, Store, platforms};
-use kiosk_registry::tls::{PkiFiles, init_pki};
+use kiosk_registry::testkit::{self, Database, platform};
 use provisioning::client::{ClientConfig, Enrolment, Stores, SyncClient, SyncError};
 use provisioning::identity::DeviceIdentity;
-use provisioning::keys::{generate_signing_key, public_key_to_base64};
 use provisioning::sqlite_store::SqliteStore;
-use std::net::{TcpListener, TcpStream};
+use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tempfile::TempDir;
+
+#[allow(unused_imports)]
+pub use kiosk_registry::testkit::{fresh_database, on_postgres};
 
 pub const PLATFORM: &str = "hz-xihu";
 pub const OTHER_PLATFORM: &str = "nb-haishu";
 
-/// Whether this run's registries use PostgreSQL (`scripts/with-postgres.sh` sets
-/// `KIOSK_TEST_STORE=postgres` and `KIOSK_TEST_PG`); SQLite otherwise.
-pub fn on_postgres() -> bool {
-    std::env::var("KIOSK_TEST_STORE").as_deref() == Ok("postgres")
-}
-
-/// A fresh, empty database for one test: a new PostgreSQL database on the test server, or
-/// the SQLite file `sqlite` (made on first use).
-pub fn fresh_database(sqlite: &Path) -> DbTarget {
-    if !on_postgres() {
-        return DbTarget::Sqlite(sqlite.to_path_buf());
-    }
-    let admin = std::env::var("KIOSK_TEST_PG").expect("KIOSK_TEST_PG (scripts/with-postgres.sh)");
-    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
-    let url =
-        kiosk_registry::store::wait(|| kiosk_registry::store::pg::create_database(&admin, &name))
-            .expect("a test database");
-    DbTarget::Postgres(url)
-}
-
+/// A pilot registry (the harness's files and database) and its `kiosk-registry serve`
+/// child process. Its files and keys (`dir`, `db`, `target`, `pki`, `ops_key`, …) are the
+/// harness's.
 pub struct Pilot {
-    pub dir: TempDir,
-    /// The SQLite file (when on SQLite).
-    pub db: PathBuf,
-    /// What `--db` is given: the SQLite file or a PostgreSQL database of its own.
-    pub target: DbTarget,
-    /// The enrolment-code key (passed as `--code-key`).
-    pub code_key_path: PathBuf,
-    pub pki: PkiFiles,
-    pub ops_key: SigningKey,
-    pub ops_pub: String,
     pub port: u16,
     /// Extra `serve` options.
     pub serve_args: Vec<String>,
     /// `RUST_LOG` of the server.
     pub log_level: &'static str,
     server: Option<Child>,
+    files: testkit::Pilot,
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+impl Deref for Pilot {
+    type Target = testkit::Pilot;
+    fn deref(&self) -> &testkit::Pilot {
+        &self.files
+    }
+}
+
+impl DerefMut for Pilot {
+    fn deref_mut(&mut self) -> &mut testkit::Pilot {
+        &mut self.files
+    }
+}
+
+fn exe() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_kiosk-registry"))
 }
 
 impl Pilot {
     /// CA and server certificate, a database with two platforms and a registered ops key.
     pub fn new() -> Self {
-        Self::with_database(fresh_database)
+        Self::with_database(Database::OfThisRun)
     }
 
     /// As `new`, on a SQLite file whatever store this run tests (migrations between stores).
     pub fn new_sqlite() -> Self {
-        Self::with_database(|db| DbTarget::Sqlite(db.to_path_buf()))
+        Self::with_database(Database::Sqlite)
     }
 
-    fn with_database(make: impl FnOnce(&Path) -> DbTarget) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let pki = init_pki(
-            &dir.path().join("tls"),
-            &["127.0.0.1".to_string(), "localhost".to_string()],
-        )
-        .unwrap();
-        let db = dir.path().join("registry.db");
-        let ops_key = generate_signing_key().unwrap();
-        let ops_pub = public_key_to_base64(&ops_key.verifying_key());
-        let target = make(&db);
-        let store = Store::open_blocking(&target).unwrap();
-        store
-            .platform_upsert(&platforms::Platform {
-                id: PLATFORM.into(),
-                name: "西湖区公共法律服务中心".into(),
-                region: "330106".into(),
-                address: "杭州市西湖区".into(),
-            })
-            .unwrap();
-        store
-            .platform_upsert(&platforms::Platform {
-                id: OTHER_PLATFORM.into(),
-                name: "海曙区公共法律服务中心".into(),
-                region: "330203".into(),
-                address: String::new(),
-            })
-            .unwrap();
-        store.register_key("ops-1", &ops_pub).unwrap();
-        let code_key_path = dir.path().join("enrolment-code.key");
+    fn with_database(database: Database) -> Self {
+        let files = testkit::Pilot::new(
+            database,
+            &[
+                platform(PLATFORM, "西湖区公共法律服务中心", "330106", "杭州市西湖区"),
+                platform(OTHER_PLATFORM, "海曙区公共法律服务中心", "330203", ""),
+            ],
+        );
         Self {
-            dir,
-            db,
-            target,
-            code_key_path,
-            pki,
-            ops_key,
-            ops_pub,
-            port: free_port(),
+            port: testkit::free_port(),
             serve_args: Vec::new(),
             log_level: "warn",
             server: None,
+            files,
         }
-    }
-
-    pub fn store(&self) -> Store {
-        Store::open_blocking(&self.target).unwrap()
     }
 
     /// Every folder where the registry's data lands on disk: the pilot's folder (the SQLite
@@ -144,11 +96,6 @@ impl Pilot {
         dirs
     }
 
-    /// The SQLite store, for checks that only make sense on a file (None on PostgreSQL).
-    pub fn sqlite(&self) -> Option<kiosk_registry::store::SqliteStore> {
-        self.store().as_sqlite().cloned()
-    }
-
     pub fn url(&self) -> String {
         format!("https://127.0.0.1:{}", self.port)
     }
@@ -162,7 +109,7 @@ impl Pilot {
     /// Another registry instance on the same database, TLS files and code key, on a port
     /// of its own (its log goes to the same file).
     pub fn another_instance(&self) -> Instance {
-        let port = free_port();
+        let port = testkit::free_port();
         Instance {
             port,
             child: Some(self.spawn_server(port)),
@@ -170,43 +117,14 @@ impl Pilot {
     }
 
     fn spawn_server(&self, port: u16) -> Child {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.dir.path().join("serve.log"))
-            .unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_kiosk-registry"))
-            .arg("--db")
-            .arg(self.target.arg())
-            .arg("--code-key")
-            .arg(&self.code_key_path)
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--cert"])
-            .arg(&self.pki.server_cert)
-            .arg("--key")
-            .arg(&self.pki.server_key)
-            .args(&self.serve_args)
-            .env("RUST_LOG", self.log_level)
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "registry did not start; its log:\n{}",
-                std::fs::read_to_string(self.dir.path().join("serve.log")).unwrap_or_default()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        child
+        self.files
+            .spawn(exe(), port, &self.serve_args, self.log_level)
     }
 
     /// Client settings for the instance (or load balancer) on `port`.
     pub fn client_config_for(&self, port: u16) -> ClientConfig {
-        let mut config = self.client_config();
-        config.registry_url = format!("https://127.0.0.1:{port}");
-        config
+        self.files
+            .client_config(&format!("https://127.0.0.1:{port}"))
     }
 
     /// The server's process id, while it runs.
@@ -235,11 +153,8 @@ impl Pilot {
 
     fn admin_output(&self, args: &[&str], stdin: &str) -> std::process::Output {
         use std::io::Write as _;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kiosk-registry"))
-            .arg("--db")
-            .arg(self.target.arg())
-            .arg("--code-key")
-            .arg(&self.code_key_path)
+        let mut child = self
+            .command(exe())
             .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -255,11 +170,6 @@ impl Pilot {
         child.wait_with_output().unwrap()
     }
 
-    /// The server's log so far, over every start (`RUST_LOG` is `log_level`).
-    pub fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("serve.log")).unwrap_or_default()
-    }
-
     /// SIGKILLs the server.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.server.take() {
@@ -268,27 +178,8 @@ impl Pilot {
         }
     }
 
-    /// The key enrolment codes are hashed with (as the server uses it).
-    pub fn code_key(&self) -> kiosk_registry::code_key::CodeKey {
-        kiosk_registry::code_key::CodeKey::load_or_create(&self.code_key_path).unwrap()
-    }
-
-    pub fn code(&self, platform: &str) -> String {
-        let expires = chrono::Utc::now() + chrono::Duration::hours(1);
-        self.store()
-            .create_code(&self.code_key(), platform, expires)
-            .unwrap()
-    }
-
     pub fn client_config(&self) -> ClientConfig {
-        let mut config = ClientConfig::new(
-            &self.url(),
-            &self.pki.ca_cert,
-            vec![self.ops_pub.clone()],
-            "test 1.0",
-        );
-        config.request_timeout = Duration::from_secs(10);
-        config
+        self.files.client_config(&self.url())
     }
 
     /// Command line of `kiosk-sim` for a terminal folder, pinned to the ops key.

@@ -53,9 +53,7 @@ impl Builder {
             .map(|q| {
                 let at = format!("question {}", q.id);
                 self.check_text(file, &at, "text", &q.text);
-                if let Some(h) = &q.help {
-                    self.check_text(file, &at, "help", h);
-                }
+                self.check_text(file, &at, "help", q.help.as_ref());
                 if !ANSWERS_PER_QUESTION.contains(&q.answers.len()) {
                     self.problem(
                         file,
@@ -186,6 +184,27 @@ impl Builder {
         }
     }
 
+    /// The id a step must name (`missing` says so when it names none), which must be one
+    /// of the `known` ids of `what` (a problem otherwise, but the step is still read).
+    fn named(
+        &mut self,
+        file: &str,
+        at: &str,
+        id: Option<String>,
+        missing: &str,
+        what: &str,
+        known: &HashMap<String, usize>,
+    ) -> Option<String> {
+        let Some(id) = id else {
+            self.problem(file, at, missing);
+            return None;
+        };
+        if !known.contains_key(&id) {
+            self.problem(file, at, format!("unknown {what} {id:?}"));
+        }
+        Some(id)
+    }
+
     pub(super) fn step(
         &mut self,
         file: &str,
@@ -193,9 +212,7 @@ impl Builder {
         s: StepFile,
         index: &Index,
     ) -> Option<Step> {
-        if let Some(n) = &s.note {
-            self.check_text(file, at, "note", n);
-        }
+        self.check_text(file, at, "note", s.note.as_ref());
         for m in &s.materials {
             if !index.materials.contains_key(m) {
                 self.problem(file, at, format!("unknown material {m:?}"));
@@ -230,26 +247,19 @@ impl Builder {
                     .or(extra("hotline", s.hotline.is_some())),
             ),
             StepKindFile::Institution => {
-                let Some(kind) = s.institution else {
-                    self.problem(file, at, "an institution step names its `institution` kind");
-                    return None;
-                };
-                if !index.institution_kinds.contains_key(&kind) {
-                    self.problem(file, at, format!("unknown institution kind {kind:?}"));
-                }
+                let missing = "an institution step names its `institution` kind";
+                let known = &index.institution_kinds;
+                let kind =
+                    self.named(file, at, s.institution, missing, "institution kind", known)?;
                 (
                     Action::Institution { kind },
                     extra("service", s.service.is_some()).or(extra("hotline", s.hotline.is_some())),
                 )
             }
             StepKindFile::Hotline => {
-                let Some(hotline) = s.hotline else {
-                    self.problem(file, at, "a hotline step names its `hotline`");
-                    return None;
-                };
-                if !index.hotlines.contains_key(&hotline) {
-                    self.problem(file, at, format!("unknown hotline {hotline:?}"));
-                }
+                let missing = "a hotline step names its `hotline`";
+                let hotline =
+                    self.named(file, at, s.hotline, missing, "hotline", &index.hotlines)?;
                 (
                     Action::Hotline { hotline },
                     extra("service", s.service.is_some())

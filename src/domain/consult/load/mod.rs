@@ -66,7 +66,7 @@ pub enum CatalogueError {
         source: toml::de::Error,
     },
     /// The files parse but do not make a consistent catalogue.
-    #[error("the consultation content has {} problem(s):\n{}", .0.len(), ProblemList(.0))]
+    #[error("the consultation content has {} problem(s):\n{}", .0.len(), crate::domain::Bullets(.0))]
     Invalid(Vec<Problem>),
     /// Reading a content directory failed.
     #[error("reading consultation content at {path}: {source}")]
@@ -77,20 +77,6 @@ pub enum CatalogueError {
         #[source]
         source: std::io::Error,
     },
-}
-
-struct ProblemList<'a>(&'a [Problem]);
-
-impl fmt::Display for ProblemList<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, p) in self.0.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "  - {p}")?;
-        }
-        Ok(())
-    }
 }
 
 impl Catalogue {
@@ -226,8 +212,15 @@ impl Builder {
         }
     }
 
-    pub(super) fn check_text(&mut self, file: &str, at: &str, what: &str, text: &Text) {
-        if let Some(lang) = text.blank_variant() {
+    /// A text (an optional one only when given) must have no blank language variant.
+    pub(super) fn check_text<'t>(
+        &mut self,
+        file: &str,
+        at: &str,
+        what: &str,
+        text: impl Into<Option<&'t Text>>,
+    ) {
+        if let Some(lang) = text.into().and_then(Text::blank_variant) {
             self.problem(file, at, format!("{what} is blank in {}", lang.tag()));
         }
     }
@@ -312,9 +305,7 @@ impl Builder {
             .map(|k| {
                 let at = format!("institution_kind {}", k.id);
                 self.check_text(CAT, &at, "name", &k.name);
-                if let Some(s) = &k.summary {
-                    self.check_text(CAT, &at, "summary", s);
-                }
+                self.check_text(CAT, &at, "summary", k.summary.as_ref());
                 InstitutionKind {
                     id: k.id,
                     name: k.name,
@@ -344,9 +335,7 @@ impl Builder {
             .map(|c| {
                 let at = format!("category {}", c.id);
                 self.check_text(CAT, &at, "name", &c.name);
-                if let Some(s) = &c.summary {
-                    self.check_text(CAT, &at, "summary", s);
-                }
+                self.check_text(CAT, &at, "summary", c.summary.as_ref());
                 Category {
                     id: c.id,
                     name: c.name,

@@ -257,26 +257,31 @@ impl Candidate {
 impl SearchIndex {
     /// Indexes every category and matter: zh-CN names, keywords, Korean and English names.
     pub fn build(catalogue: &Catalogue) -> SearchIndex {
+        let categories = catalogue.categories.iter().enumerate().map(|(i, c)| {
+            (
+                SearchTarget::Category(i),
+                i,
+                c.id.as_str(),
+                &c.name,
+                &c.keywords,
+            )
+        });
+        let matters = catalogue.matters.iter().enumerate().map(|(i, m)| {
+            (
+                SearchTarget::Matter(i),
+                i,
+                m.id.as_str(),
+                &m.name,
+                &m.keywords,
+            )
+        });
         let mut entries = Vec::new();
-        for (i, c) in catalogue.categories.iter().enumerate() {
-            let t = SearchTarget::Category(i);
-            let id = c.id.as_str();
-            entries.push(Entry::new(t, id, MatchedField::Name, &c.name.zh_cn, i));
-            for k in &c.keywords {
+        for (t, i, id, name, keywords) in categories.chain(matters) {
+            entries.push(Entry::new(t, id, MatchedField::Name, &name.zh_cn, i));
+            for k in keywords {
                 entries.push(Entry::new(t, id, MatchedField::Keyword, k, i));
             }
-            for tr in [&c.name.ko_kr, &c.name.en].into_iter().flatten() {
-                entries.push(Entry::new(t, id, MatchedField::TranslatedName, tr, i));
-            }
-        }
-        for (i, m) in catalogue.matters.iter().enumerate() {
-            let t = SearchTarget::Matter(i);
-            let id = m.id.as_str();
-            entries.push(Entry::new(t, id, MatchedField::Name, &m.name.zh_cn, i));
-            for k in &m.keywords {
-                entries.push(Entry::new(t, id, MatchedField::Keyword, k, i));
-            }
-            for tr in [&m.name.ko_kr, &m.name.en].into_iter().flatten() {
+            for tr in [&name.ko_kr, &name.en].into_iter().flatten() {
                 entries.push(Entry::new(t, id, MatchedField::TranslatedName, tr, i));
             }
         }

@@ -141,14 +141,12 @@ pub struct Credential {
     pub pin_hash: String,
 }
 
-/// Every account's credential, most recently used first (so the usual PIN is checked
-/// first: each check costs a fraction of a second).
-pub fn credentials(conn: &Connection) -> rusqlite::Result<Vec<Credential>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, name, role, pin_hash FROM staff_accounts
-         ORDER BY last_login_at IS NULL, last_login_at DESC, id",
-    )?;
-    let rows = stmt.query_map([], |r| {
+/// The columns a [`Credential`] is read from, in [`Credential::from_row`]'s order.
+pub(super) const CREDENTIAL_COLUMNS: &str = "id, name, role, pin_hash";
+
+impl Credential {
+    /// Reads a row of [`CREDENTIAL_COLUMNS`] (an unknown role reads as `staff`, the lesser).
+    pub fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
         let role: String = r.get(2)?;
         Ok(Credential {
             id: r.get(0)?,
@@ -156,7 +154,17 @@ pub fn credentials(conn: &Connection) -> rusqlite::Result<Vec<Credential>> {
             role: Role::parse(&role).unwrap_or(Role::Staff),
             pin_hash: r.get(3)?,
         })
-    })?;
+    }
+}
+
+/// Every account's credential, most recently used first (so the usual PIN is checked
+/// first: each check costs a fraction of a second).
+pub fn credentials(conn: &Connection) -> rusqlite::Result<Vec<Credential>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {CREDENTIAL_COLUMNS} FROM staff_accounts
+         ORDER BY last_login_at IS NULL, last_login_at DESC, id"
+    ))?;
+    let rows = stmt.query_map([], Credential::from_row)?;
     rows.collect()
 }
 

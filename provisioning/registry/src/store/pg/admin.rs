@@ -293,10 +293,7 @@ impl PgStore {
                 &[&device_id, &now_text()],
             )
             .await?;
-        if n == 0 {
-            return Err(StoreError::NotFound(format!("no terminal {device_id}")));
-        }
-        Ok(())
+        StoreError::unless_touched(n, || format!("no terminal {device_id}"))
     }
 
     /// Stores a signed command for its terminal.

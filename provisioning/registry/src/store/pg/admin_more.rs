@@ -93,10 +93,7 @@ impl PgStore {
                 &[&username],
             )
             .await?;
-        if n == 0 {
-            return Err(StoreError::NotFound(format!("no lawyer {username}")));
-        }
-        Ok(())
+        StoreError::unless_touched(n, || format!("no lawyer {username}"))
     }
 
     /// Adds a STUN/TURN server with fixed credentials.
@@ -147,10 +144,7 @@ impl PgStore {
             .await?
             .execute("DELETE FROM ice_servers WHERE url = $1", &[&text(url)])
             .await?;
-        if n == 0 {
-            return Err(StoreError::NotFound(format!("no ICE server {url}")));
-        }
-        Ok(())
+        StoreError::unless_touched(n, || format!("no ICE server {url}"))
     }
 
     /// Sets the transport policy.
@@ -223,12 +217,7 @@ impl PgStore {
                 &[&key_id, &now_text()],
             )
             .await?;
-        if n == 0 {
-            return Err(StoreError::NotFound(format!(
-                "no registered key {key_id} in use"
-            )));
-        }
-        Ok(())
+        StoreError::unless_touched(n, || format!("no registered key {key_id} in use"))
     }
 
     /// Every registered key, by region.
@@ -287,11 +276,9 @@ impl PgStore {
                     &[&PRE_APPLICATION_KIND, id, &now, &"handled"],
                 )
                 .await?;
-            if n == 0 {
-                return Err(StoreError::NotFound(format!(
-                    "no pre-application {id} still held (unknown, or already deleted)"
-                )));
-            }
+            StoreError::unless_touched(n, || {
+                format!("no pre-application {id} still held (unknown, or already deleted)")
+            })?;
         }
         tx.commit().await?;
         Ok(())

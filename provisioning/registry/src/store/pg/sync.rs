@@ -246,12 +246,9 @@ impl PgStore {
                 &[&command_id, &device_id, &text(logs), &now_text()],
             )
             .await?;
-        if n == 0 {
-            return Err(StoreError::NotFound(format!(
-                "no upload-logs command {command_id} for this terminal"
-            )));
-        }
-        Ok(())
+        StoreError::unless_touched(n, || {
+            format!("no upload-logs command {command_id} for this terminal")
+        })
     }
 
     /// Consumes the code and records the terminal, in one transaction; the code's row is
@@ -322,33 +319,31 @@ impl PgStore {
         lawyers: &[String],
     ) -> Result<(Vec<String>, Vec<String>), StoreError> {
         let client = self.client().await?;
-        let active_devices: Vec<String> = client
-            .query(
-                "SELECT device_id FROM terminals WHERE device_id = ANY($1) AND status = 'active'",
-                &[&devices],
-            )
-            .await?
-            .into_iter()
-            .map(|r| r.get(0))
-            .collect();
-        let active_lawyers: Vec<String> = client
-            .query(
-                "SELECT username FROM lawyers WHERE username = ANY($1) AND status = 'active'",
-                &[&lawyers],
-            )
-            .await?
-            .into_iter()
-            .map(|r| r.get(0))
-            .collect();
-        let missing = |all: &[String], active: &[String]| {
-            all.iter()
+        // Of `ids`, those the query (active ones among `$1`) does not return.
+        let missing = async |sql: &str, ids: &[String]| -> Result<Vec<String>, StoreError> {
+            let active: Vec<String> = client
+                .query(sql, &[&ids])
+                .await?
+                .into_iter()
+                .map(|r| r.get(0))
+                .collect();
+            Ok(ids
+                .iter()
                 .filter(|x| !active.contains(x))
                 .cloned()
-                .collect::<Vec<_>>()
+                .collect())
         };
         Ok((
-            missing(devices, &active_devices),
-            missing(lawyers, &active_lawyers),
+            missing(
+                "SELECT device_id FROM terminals WHERE device_id = ANY($1) AND status = 'active'",
+                devices,
+            )
+            .await?,
+            missing(
+                "SELECT username FROM lawyers WHERE username = ANY($1) AND status = 'active'",
+                lawyers,
+            )
+            .await?,
         ))
     }
 }

@@ -33,6 +33,8 @@ done
 listed() { grep -qE "^$1 .* \./$2\$" "$work/contents"; }
 check "binary /usr/bin/legal-kiosk, executable" listed '-rwxr-xr-x' usr/bin/legal-kiosk
 check "systemd unit" listed '-rw-r--r--' usr/lib/systemd/system/legal-kiosk.service
+check "update helper, executable" listed '-rwxr-xr-x' usr/lib/legal-kiosk/legal-kiosk-update
+check "update helper's units" listed '-rw-r--r--' usr/lib/systemd/system/legal-kiosk-update.path
 check "udev rules: roles" listed '-rw-r--r--' usr/lib/udev/rules.d/70-legal-kiosk-roles.rules
 check "udev rules: names" listed '-rw-r--r--' usr/lib/udev/rules.d/80-legal-kiosk-names.rules
 check "udev examples (local roles, touch calibration)" listed '-rw-r--r--' usr/share/doc/legal-kiosk/examples/71-legal-kiosk-touch.rules.example

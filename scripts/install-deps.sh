@@ -9,6 +9,7 @@
 #            architecture to dpkg), for scripts/cross-build.sh
 #   package  what scripts/package-deb.sh needs besides cargo-deb (dpkg-shlibdeps)
 #   fuzz     what scripts/fuzz.sh needs besides cargo-fuzz (a C++ compiler for libFuzzer)
+#   rootfs   a throwaway Debian 12 root for scripts/update-rollback-test.sh (debootstrap)
 # Idempotent: packages already installed are left alone; apt runs only when something is
 # missing, through sudo when not root.
 set -euo pipefail
@@ -31,6 +32,9 @@ cross=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 package=(dpkg-dev)
 # libfuzzer-sys compiles libFuzzer's C++ sources.
 fuzz=(g++)
+# The update helper's install, upgrade and rollback with the real dpkg in a throwaway
+# Debian 12 root (scripts/update-rollback-test.sh).
+rootfs=(debootstrap dpkg-dev)
 # Video calls at run time: webrtcbin, ICE (libnice), VP8/Opus, webrtcdsp, v4l2/pulse (good),
 # ALSA (alsa).
 run+=(gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
@@ -59,7 +63,8 @@ for group in "$@"; do
     cross) want+=("${host[@]}" "${cross[@]}") ;;
     package) want+=("${package[@]}") ;;
     fuzz) want+=("${host[@]}" "${fuzz[@]}") ;;
-    *) echo "install-deps: unknown group $group (use build, run, test, kiosk, cross, package or fuzz)" >&2; exit 2 ;;
+    rootfs) want+=("${rootfs[@]}") ;;
+    *) echo "install-deps: unknown group $group (use build, run, test, kiosk, cross, package, fuzz or rootfs)" >&2; exit 2 ;;
   esac
 done
 

@@ -24,4 +24,5 @@ pub mod store;
 pub mod sync;
 pub mod system;
 pub mod ui;
+pub mod updates;
 pub mod video;

@@ -14,7 +14,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("devices", &["devices"]),
     ("events", &["events"]),
     ("services", &["services"]),
-    ("adapters", &["sync", "system", "queue_api", "video", "net"]),
+    (
+        "adapters",
+        &["sync", "system", "queue_api", "video", "net", "updates"],
+    ),
     ("ui", &["ui"]),
     ("assembly", &["app", "cli", "lib", "main", "fuzz"]),
 ];

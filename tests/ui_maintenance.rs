@@ -755,3 +755,51 @@ fn shows_starting(kiosk: &Kiosk, prefix: &str) -> bool {
         .find_all()
         .is_empty()
 }
+
+#[test]
+fn staff_see_the_software_update_and_postpone_its_install_by_a_day() {
+    let kiosk = kiosk();
+    let progress = kiosk.kiosk.data_dir.join("updates/state.json");
+    std::fs::create_dir_all(progress.parent().unwrap()).unwrap();
+    let write = |state: &str, detail: Option<&str>| {
+        let json = serde_json::json!({
+            "report": { "version": "1.4.0", "state": state, "detail": detail },
+            "postponed_until": null,
+        });
+        std::fs::write(&progress, json.to_string()).unwrap();
+    };
+    write("downloaded", None);
+    log_in(&kiosk, STAFF_PIN);
+    kiosk.tap("状态");
+    assert_eq!(value_of(&kiosk, "软件更新"), "等待无人使用时安装");
+    assert_eq!(value_of(&kiosk, "推迟到"), "");
+
+    kiosk.tap("推迟一天安装");
+    settle_audit(&kiosk, "王芳 update.postpone ok");
+    let tomorrow = (kiosk.clock_now() + chrono::Duration::days(1))
+        .format("%Y-%m-%d %H:%M")
+        .to_string();
+    assert!(
+        value_of(&kiosk, "推迟到") == tomorrow,
+        "{}",
+        value_of(&kiosk, "推迟到")
+    );
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&progress).unwrap()).unwrap();
+    assert!(saved["postponed_until"].is_string(), "{saved}");
+
+    // A rolled-back release: the state and its reason, and nothing left to postpone.
+    write(
+        "rolled_back",
+        Some("version 1.4.0 did not confirm its health within 600 s"),
+    );
+    kiosk.tap("刷新");
+    assert_eq!(value_of(&kiosk, "软件更新"), "已回退到原版本");
+    assert!(value_of(&kiosk, "详情").contains("did not confirm its health"));
+    assert!(
+        kiosk
+            .find("推迟一天安装")
+            .iter()
+            .all(|e| e.accessible_role() != Some(i_slint_backend_testing::AccessibleRole::Button))
+    );
+}

@@ -110,6 +110,36 @@ pub fn command(data: &[u8]) {
     }
 }
 
+/// `release`: a release as a poll answer offers it (JSON, checked with the pinned key for an
+/// arm64 terminal running 1.0.0), then the rest of the bytes as its package.
+pub fn release(data: &[u8]) {
+    use crate::release::{PackageCheck, ReleaseVerifier, SignedRelease};
+    let split = data.iter().position(|b| *b == 0).unwrap_or(data.len());
+    let (json, package) = (&data[..split], data.get(split + 1..).unwrap_or_default());
+    let Ok(release) = serde_json::from_slice::<SignedRelease>(json) else {
+        return;
+    };
+    let verifier = ReleaseVerifier {
+        pinned: verifier().pinned.clone(),
+        package: "legal-kiosk".into(),
+        architecture: "arm64".into(),
+        running: "1.0.0".into(),
+        max_package_bytes: 64 * 1024,
+    };
+    let Ok(manifest) = verifier.verify(&release) else {
+        return;
+    };
+    assert_eq!(
+        crate::release::version::compare(&manifest.version, "1.0.0"),
+        std::cmp::Ordering::Greater
+    );
+    assert!(manifest.size <= 64 * 1024);
+    let mut check = PackageCheck::new(&manifest);
+    if check.update(package).is_ok() && check.clone().finish().is_ok() {
+        assert_eq!(package.len() as u64, manifest.size);
+    }
+}
+
 /// Seeds for the corpora, made by the real signing code (`cargo test -p provisioning --lib
 /// fuzz -- --ignored` writes them).
 pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
@@ -171,6 +201,7 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         },
         CommandAction::Restart,
     ];
+    out.push(release_seed(&key));
     for (i, action) in actions.into_iter().enumerate() {
         let body = CommandBody {
             command_id: format!("c-{i}"),
@@ -194,6 +225,28 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
     out
 }
 
+/// A release of a small package that passes every check, then the package.
+fn release_seed(key: &SigningKey) -> (&'static str, String, Vec<u8>) {
+    use sha2::{Digest as _, Sha256};
+    let package = b"!<arch>\ndebian-binary".to_vec();
+    let manifest = crate::release::ReleaseManifest {
+        format: crate::release::RELEASE_FORMAT,
+        package: "legal-kiosk".into(),
+        version: "1.1.0".into(),
+        architecture: "arm64".into(),
+        size: package.len() as u64,
+        sha256: hex::encode(Sha256::digest(&package)),
+        min_from_version: Some("0.9.0".into()),
+        notes_zh: "修复".into(),
+        issued_at: now(),
+    };
+    let mut wire =
+        serde_json::to_vec(&crate::release::sign_release(&manifest, key)).expect("serialises");
+    wire.push(0);
+    wire.extend(package);
+    ("release", "seed-release".into(), wire)
+}
+
 #[cfg(test)]
 mod tests {
 
@@ -207,6 +260,11 @@ mod tests {
     #[test]
     fn command_corpus_replays() {
         replay("command", super::command);
+    }
+
+    #[test]
+    fn release_corpus_replays() {
+        replay("release", super::release);
     }
 
     #[test]

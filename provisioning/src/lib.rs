@@ -19,6 +19,8 @@
 //! * `client` (feature `client`): the terminal's sync client, generic over small store traits
 //!   the firmware implements; `sqlite_store` (feature `sqlite-store`) is a reference
 //!   implementation of those traits over a SQLite file with the firmware's outbox table.
+//! * [`release`]: signed firmware releases (the kiosk's `.deb`), their checks on the terminal
+//!   and Debian version ordering.
 //! * [`sealing`]: legal-aid pre-applications sealed (HPKE, X25519) to the legal-aid centre
 //!   that handles them, and the published directory of those centres' keys.
 //! * [`signalling`]: the video-call signalling protocol (frames, call states); feature
@@ -36,6 +38,7 @@ pub mod fuzz_corpus;
 pub mod identity;
 pub mod keys;
 pub mod protocol;
+pub mod release;
 pub mod scope;
 pub mod sealing;
 pub mod signalling;

@@ -22,6 +22,8 @@ pub mod paths {
     pub const COMMAND_ACK: &str = "/v1/commands/{command_id}/ack";
     /// `POST`: upload recent logs (plain text) for an `upload-logs` command.
     pub const COMMAND_LOGS: &str = "/v1/commands/{command_id}/logs";
+    /// `GET`: a release's package (`.deb`), streamed; `Range: bytes=N-` resumes.
+    pub const RELEASE_PACKAGE: &str = "/v1/releases/{version}/package";
     /// `GET`: liveness of the registry (no authentication).
     pub const HEALTH: &str = "/healthz";
     /// Readiness: database reachable, schema current.
@@ -35,6 +37,11 @@ pub mod paths {
     /// `COMMAND_ACK` with its parameter filled in.
     pub fn command_ack(command_id: &str) -> String {
         format!("/v1/commands/{command_id}/ack")
+    }
+
+    /// `RELEASE_PACKAGE` with its parameter filled in.
+    pub fn release_package(version: &str) -> String {
+        format!("/v1/releases/{version}/package")
     }
 
     /// `COMMAND_LOGS` with its parameter filled in.
@@ -154,6 +161,57 @@ pub struct Heartbeat {
     pub locked: bool,
     /// Seconds since the kiosk application started.
     pub uptime_s: u64,
+    /// Where the terminal stands with a software update, if one is under way or ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update: Option<UpdateReport>,
+}
+
+/// A terminal's progress with a release, as rollouts count it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UpdateState {
+    /// Offered, not started.
+    Offered,
+    /// Package being downloaded.
+    Downloading,
+    /// Downloaded and verified; waiting for a quiet moment.
+    Downloaded,
+    /// Staff postponed the install by a day.
+    Postponed,
+    /// The install helper runs.
+    Installing,
+    /// Installed; the new version has not confirmed its health yet.
+    Installed,
+    /// The new version confirmed its health: committed.
+    Healthy,
+    /// Refused or failed before anything changed (signature, hash, download, install).
+    Failed,
+    /// Installed but unhealthy: the previous version was reinstalled.
+    RolledBack,
+}
+
+/// `Heartbeat::update`: the release and the terminal's state with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateReport {
+    /// The release's version.
+    pub version: String,
+    /// Where the terminal is with it.
+    pub state: UpdateState,
+    /// Why, for `failed` and `rolled_back` (no personal data; at most 500 bytes).
+    pub detail: Option<String>,
+}
+
+/// `PollResponse::update`: a release this terminal's rollout stage offers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateOffer {
+    /// The signed manifest (the terminal verifies it against its pinned keys).
+    pub release: crate::release::SignedRelease,
+    /// The rollout offering it.
+    pub rollout_id: String,
+    /// Download no faster than this many bytes per second (0: no limit).
+    pub max_bytes_per_s: u64,
 }
 
 /// A bundle newer than what the terminal reported, available for download.
@@ -180,6 +238,9 @@ pub struct PollResponse {
     pub bundles: Vec<BundleOffer>,
     /// Commands not yet closed by the terminal, oldest first.
     pub commands: Vec<SignedCommand>,
+    /// A software update for this terminal, if its rollout stage has started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update: Option<UpdateOffer>,
 }
 
 /// One outbox row on the wire.

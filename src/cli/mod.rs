@@ -10,6 +10,7 @@ mod run;
 mod screenshot;
 mod staff;
 mod ticket;
+mod update;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -55,6 +56,9 @@ pub enum Command {
     /// Terminals sharing one queue: make a client terminal's token.
     #[command(subcommand)]
     Queue(queue::QueueCommand),
+    /// Check a release and its package as the update helper does (signature by a pinned
+    /// key, package, architecture, newer than this version, size and SHA-256).
+    VerifyRelease(update::VerifyReleaseArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -75,6 +79,7 @@ pub fn main() -> ExitCode {
         Command::Staff(args) => staff::staff(cli.config.as_deref(), &args),
         Command::LegalAid(args) => legal_aid::legal_aid(cli.config.as_deref(), &args),
         Command::Queue(command) => queue::queue(cli.config.as_deref(), &command),
+        Command::VerifyRelease(args) => update::verify_release(cli.config.as_deref(), &args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -63,7 +63,11 @@ pub fn run(config_path: Option<&Path>) -> Result<Ended> {
             .context("cannot start the console")?;
     }
     // READY=1 after the first frame, watchdog pings from this (the UI) thread.
-    let _systemd = crate::ui::systemd::Notifier::start();
+    // The first frame is also part of a new version's health confirmation.
+    let ui_up = kiosk.sync.update_signals().ui_up;
+    let _systemd = crate::ui::systemd::Notifier::start(move || {
+        ui_up.store(true, std::sync::atomic::Ordering::Relaxed)
+    });
     app.run().context("the kiosk window failed")?;
     // The command is recorded as done (before the event loop was asked to end): the kiosk
     // that starts next answers it from that record and never restarts for it again.

@@ -7,6 +7,7 @@ mod link;
 mod queue;
 pub mod queue_api;
 mod terminal;
+mod updates;
 
 use std::path::{Path, PathBuf};
 
@@ -17,6 +18,7 @@ pub use devices::{GpioKind, GpioSection, PrinterKind, PrinterSection, ReaderKind
 pub use link::{RegistrySection, VIDEO_KEYS_REPLACED, VideoSection};
 pub use queue::QueueConfig;
 pub use terminal::{KioskConfig, ScreenSaverConfig, StaffCallConfig, StorageConfig};
+pub use updates::UpdatesSection;
 
 /// Errors reading the configuration file.
 #[derive(Debug, Error)]
@@ -51,6 +53,7 @@ pub struct Config {
     pub registry: RegistrySection,
     pub maintenance: crate::domain::maintenance::MaintenanceConfig,
     pub video: VideoSection,
+    pub updates: UpdatesSection,
 }
 
 /// Languages the kiosk ships, by the folder names of the bundled translations.
@@ -104,6 +107,7 @@ impl Config {
         if let Some(problem) = self.maintenance.problems().into_iter().next() {
             return Err(invalid(problem));
         }
+        self.updates.quiet_window().map_err(invalid)?;
         if let Err(e) = self.queue.policy.validate() {
             return Err(invalid(format!("queue.policy: {e}")));
         }

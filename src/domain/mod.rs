@@ -11,6 +11,7 @@ pub mod legal_aid;
 pub mod maintenance;
 pub mod queue;
 pub mod rating;
+pub mod updates;
 
 use std::fmt;
 

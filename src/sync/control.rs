@@ -56,6 +56,16 @@ impl SyncControl {
         }
     }
 
+    /// The software updater's progress (the maintenance menu shows it and postpones).
+    pub fn updates(&self) -> crate::updates::UpdateControl {
+        crate::updates::UpdateControl::in_data_dir(&self.data_dir)
+    }
+
+    /// What the UI tells the software updater.
+    pub fn update_signals(&self) -> crate::updates::UpdateSignals {
+        self.health.updates.clone()
+    }
+
     /// Starts the sync loop if the terminal is enrolled and it is not running yet.
     pub fn start(&self) -> Result<bool> {
         let mut runtime = self

@@ -18,6 +18,8 @@ pub struct KioskHealth {
     /// When the kiosk started; `None` in a command-line tool (uptime 0: no kiosk runs in
     /// this process).
     pub started: Option<Instant>,
+    /// What the UI tells the software updater (a citizen there, the first frame up).
+    pub updates: crate::updates::UpdateSignals,
 }
 
 impl KioskHealth {
@@ -26,6 +28,7 @@ impl KioskHealth {
         Self {
             devices,
             started: Some(Instant::now()),
+            updates: crate::updates::UpdateSignals::default(),
         }
     }
 

@@ -86,12 +86,17 @@ pub struct SyncRuntime {
     pub device_id: String,
     /// Keeps the last status on disk for `legal-kiosk status` in another process.
     status_writer: JoinHandle<()>,
+    /// Software updates offered by the registry (`[updates] enabled`).
+    updater: Option<JoinHandle<()>>,
 }
 
 impl Drop for SyncRuntime {
     fn drop(&mut self) {
         self.handle.stop();
         self.status_writer.abort();
+        if let Some(updater) = &self.updater {
+            updater.abort();
+        }
     }
 }
 
@@ -140,6 +145,7 @@ pub fn start(
     on_bundle: impl Fn(&str) + Send + Sync + 'static,
     executor: Executor,
 ) -> Result<Option<SyncRuntime>> {
+    let (devices, signals) = (health.devices.clone(), health.updates.clone());
     let Some(client) = build_client(config, data_dir, health, on_bundle, Some(executor))? else {
         tracing::info!("not enrolled with an operations centre: events wait in the outbox");
         return Ok(None);
@@ -148,7 +154,7 @@ pub fn start(
     let status_file = SyncPaths::in_data_dir(data_dir).status;
     let handle = {
         let _on_the_runtime = net.enter();
-        client.spawn()
+        client.clone().spawn()
     };
     let mut updates = handle.subscribe();
     let status_writer = net.spawn(async move {
@@ -157,11 +163,25 @@ pub fn start(
             write_status(&status_file, &status);
         }
     });
+    let updater = if config.updates.enabled {
+        let updater = crate::updates::start(
+            config,
+            data_dir,
+            client.clone(),
+            handle.clone(),
+            devices,
+            signals,
+        )?;
+        Some(net.spawn(updater.run()))
+    } else {
+        None
+    };
     tracing::info!(device = %device_id, "sync with the operations centre started");
     Ok(Some(SyncRuntime {
         handle,
         device_id,
         status_writer,
+        updater,
     }))
 }
 

@@ -131,6 +131,7 @@ impl Ui {
             config.screensaver.clone(),
             services.staff_calls.clone(),
             config.staff_call.expire_after(),
+            deps.sync.update_signals().citizen_present,
         );
         let tickets = services.tickets.clone();
         let maintenance = MaintenanceController::attach(

@@ -7,6 +7,8 @@
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use slint::{ComponentHandle, Timer, TimerMode};
@@ -30,6 +32,8 @@ pub struct SystemController {
     /// The call the expiry timer runs for.
     expiring: RefCell<Option<String>>,
     someone_there: Cell<bool>,
+    /// Told to the software updater: no install while someone uses the terminal.
+    citizen_present: Arc<AtomicBool>,
 }
 
 impl SystemController {
@@ -39,6 +43,7 @@ impl SystemController {
         config: ScreenSaverConfig,
         staff_calls: StaffCallService,
         call_expires_after: Duration,
+        citizen_present: Arc<AtomicBool>,
     ) -> Rc<Self> {
         let this = Rc::new_cyclic(|me| Self {
             me: me.clone(),
@@ -52,6 +57,7 @@ impl SystemController {
             expiry: Timer::default(),
             expiring: RefCell::new(None),
             someone_there: Cell::new(false),
+            citizen_present,
         });
         let me = this.me.clone();
         let system = app.global::<System>();
@@ -95,9 +101,14 @@ impl SystemController {
 
     /// A citizen touched something: the quiet spell starts again.
     fn activity(&self) {
+        // Until the quiet spell is over (or, without a screen-saver, while a citizen's
+        // session is open), someone may be at the screen.
+        let at_rest = self.shell.at_rest() && !self.someone_there.get();
         let Some(after) = self.config.after() else {
+            self.citizen_present.store(!at_rest, Ordering::Relaxed);
             return;
         };
+        self.citizen_present.store(true, Ordering::Relaxed);
         let me = self.me.clone();
         self.quiet.start(TimerMode::SingleShot, after, move || {
             if let Some(this) = me.upgrade() {
@@ -136,6 +147,7 @@ impl SystemController {
             return;
         }
         tracing::debug!("screen-saver on");
+        self.citizen_present.store(false, Ordering::Relaxed);
         self.with(|s| {
             s.set_attract_step(0);
             s.set_greeting(false);

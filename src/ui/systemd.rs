@@ -37,9 +37,9 @@ pub struct Notifier {
 }
 
 impl Notifier {
-    /// Schedules `READY=1` for after the first frame and starts watchdog pings when
-    /// systemd asked for them (`WATCHDOG_USEC`).
-    pub fn start() -> Self {
+    /// Schedules `READY=1` for after the first frame (then `first_frame` runs) and starts
+    /// watchdog pings when systemd asked for them (`WATCHDOG_USEC`).
+    pub fn start(first_frame: impl FnOnce() + Send + 'static) -> Self {
         let watchdog = Timer::default();
         if let Some(period) = sd_notify::watchdog_enabled() {
             let every = ping_interval(period);
@@ -57,6 +57,7 @@ impl Notifier {
             if let Err(e) = slint::invoke_from_event_loop(move || {
                 tracing::info!("first frame shown");
                 send(&[NotifyState::Ready]);
+                first_frame();
                 if let Some(after) = stall_after {
                     tracing::warn!("{STALL_UI_ENV}: the UI will hang on purpose in {after:?}");
                     Timer::single_shot(after, stall_forever);

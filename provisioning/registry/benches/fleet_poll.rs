@@ -10,71 +10,11 @@
 #[path = "support/mod.rs"]
 mod support;
 
-use provisioning::bundle::VerifiedBundle;
-use provisioning::client::{
-    BundleStore, CommandOutcome, CommandSink, HealthSnapshot, HealthSource, OutboxStore,
-    StoreError, Stores, SyncClient,
-};
-use provisioning::command::CommandBody;
+use provisioning::client::{Stores, SyncClient};
 use provisioning::identity::DeviceIdentity;
-use provisioning::protocol::{CommandState, Event};
 use rand::Rng as _;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// A terminal with nothing to send: only heartbeats.
-struct IdleTerminal;
-
-impl OutboxStore for IdleTerminal {
-    fn pending_batch(&self, _: usize) -> Result<Vec<Event>, StoreError> {
-        Ok(Vec::new())
-    }
-    fn acknowledge(&self, _: &[i64]) -> Result<(), StoreError> {
-        Ok(())
-    }
-    fn record_failure(&self, _: &[i64], _: &str) -> Result<(), StoreError> {
-        Ok(())
-    }
-    fn depth(&self) -> Result<u64, StoreError> {
-        Ok(0)
-    }
-}
-
-impl BundleStore for IdleTerminal {
-    fn current_versions(&self) -> Result<BTreeMap<String, u64>, StoreError> {
-        Ok(BTreeMap::new())
-    }
-    fn apply(&self, _: &VerifiedBundle) -> Result<(), StoreError> {
-        Ok(())
-    }
-}
-
-impl CommandSink for IdleTerminal {
-    fn execute(&self, _: &CommandBody) -> CommandOutcome {
-        CommandOutcome {
-            state: CommandState::Succeeded,
-            detail: None,
-            logs: None,
-        }
-    }
-}
-
-impl HealthSource for IdleTerminal {
-    fn snapshot(&self) -> HealthSnapshot {
-        HealthSnapshot {
-            uptime_s: 3600,
-            ..HealthSnapshot::default()
-        }
-    }
-}
-
-fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn summary(label: &str, mut latencies: Vec<Duration>) {
     latencies.sort();
@@ -88,8 +28,8 @@ fn summary(label: &str, mut latencies: Vec<Duration>) {
 }
 
 fn main() {
-    let terminals = env_or("FLEET_TERMINALS", 1000);
-    let window = Duration::from_secs(env_or("FLEET_SECONDS", 60) as u64);
+    let terminals = support::env_or("FLEET_TERMINALS", 1000);
+    let window = Duration::from_secs(support::env_or("FLEET_SECONDS", 60) as u64);
     let interval = Duration::from_secs(30);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -110,7 +50,7 @@ fn main() {
                 provisioning::keys::generate_signing_key().unwrap(),
             ));
             let enrolment = registry.enrol(&identity, code).await;
-            let idle = Arc::new(IdleTerminal);
+            let idle = Arc::new(support::IdleTerminal);
             let stores = Stores {
                 outbox: idle.clone(),
                 bundles: idle.clone(),

@@ -91,13 +91,6 @@ impl HealthSource for MemoryTerminal {
 
 const SERVICES: [&str; 3] = ["mediation", "notary", "legal-aid"];
 
-fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 /// CPU time of every PostgreSQL process (the server and its backends) so far.
 fn postgres_cpu() -> Duration {
     let mut total = Duration::ZERO;
@@ -226,8 +219,8 @@ fn main() {
     println!("machine: {}", support::machine());
 
     if parts.contains("ingest") {
-        let events = env_or("PROVINCE_EVENTS", 1_000_000);
-        let senders = env_or("PROVINCE_SENDERS", 500);
+        let events = support::env_or("PROVINCE_EVENTS", 1_000_000);
+        let senders = support::env_or("PROVINCE_SENDERS", 500);
         let mut rows = Vec::new();
         for store in ["sqlite", "postgres"] {
             let registry = if store == "sqlite" {
@@ -251,12 +244,12 @@ fn main() {
     }
 
     if parts.contains("stats") {
-        stats(&pg, env_or("PROVINCE_STATS_EVENTS", 10_000_000));
+        stats(&pg, support::env_or("PROVINCE_STATS_EVENTS", 10_000_000));
     }
 
     if parts.contains("fleet") {
-        let terminals = env_or("PROVINCE_TERMINALS", 10_000);
-        let window = Duration::from_secs(env_or("PROVINCE_SECONDS", 120) as u64);
+        let terminals = support::env_or("PROVINCE_TERMINALS", 10_000);
+        let window = Duration::from_secs(support::env_or("PROVINCE_SECONDS", 120) as u64);
         let interval = Duration::from_secs(30);
         let on_sqlite = std::env::var("PROVINCE_FLEET_ON").as_deref() == Ok("sqlite");
         let registry = if on_sqlite {

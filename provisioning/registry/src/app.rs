@@ -118,6 +118,7 @@ fn table() -> RouteTable {
     .post(paths::POLL, routes::poll::poll)
     .post(paths::EVENTS, routes::events::ingest)
     .get(paths::BUNDLE, routes::bundles::download)
+    .get(paths::RELEASE_PACKAGE, routes::releases::package)
     .post(paths::COMMAND_ACK, routes::commands::ack)
     .add(
         "post",

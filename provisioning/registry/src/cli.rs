@@ -57,6 +57,12 @@ pub enum Command {
     /// Signed bundles.
     #[command(subcommand)]
     Bundle(BundleCommand),
+    /// Signed software releases (the kiosk's Debian package).
+    #[command(subcommand)]
+    Release(crate::cli_updates::ReleaseCommand),
+    /// Staged rollouts of a release.
+    #[command(subcommand)]
+    Rollout(crate::cli_updates::RolloutCommand),
     /// Terminals and their health.
     #[command(subcommand)]
     Terminal(TerminalCommand),
@@ -775,6 +781,8 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Command(command) => command_cmd(&open(&cli.db)?, command),
+        Command::Release(command) => crate::cli_updates::release(&open(&cli.db)?, command),
+        Command::Rollout(command) => crate::cli_updates::rollout(&open(&cli.db)?, command),
         Command::Lawyer(command) => lawyer_cmd(&open(&cli.db)?, command),
         Command::Operator(command) => admin::operators::run(&open(&cli.db)?, command),
         Command::Video(command) => video_cmd(&open(&cli.db)?, command),

@@ -192,6 +192,24 @@ fn enrol(body: &[u8]) {
     }
 }
 
+/// `range_header`: a package download's `Range` header (the first 4 bytes: the package
+/// size). What is served must lie inside the package and not be empty.
+pub fn range_header(data: &[u8]) {
+    let Some((size, header)) = data.split_first_chunk::<4>() else {
+        return;
+    };
+    let size = u64::from(u32::from_be_bytes(*size));
+    let Ok(header) = std::str::from_utf8(header) else {
+        return;
+    };
+    if let Ok(Some((start, end))) = crate::routes::releases::parse_range(Some(header), size) {
+        assert!(
+            start < end && end <= size,
+            "{header:?} of {size}: {start}..{end}"
+        );
+    }
+}
+
 /// `signalling`: a session of the call hub. Each line is one event: its first byte picks
 /// who (0/1 a terminal's frame, 2/3 a lawyer's frame, 4 the first terminal reconnects, 5
 /// the first lawyer reconnects, 6 the periodic refresh, 7 a frame the registry could send,
@@ -443,6 +461,11 @@ mod tests {
     #[test]
     fn registry_bodies_corpus_replays() {
         replay("registry_bodies", super::registry_bodies);
+    }
+
+    #[test]
+    fn range_header_corpus_replays() {
+        replay("range_header", super::range_header);
     }
 
     #[test]

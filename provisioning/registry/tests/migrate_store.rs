@@ -22,6 +22,10 @@ const TABLES: &[&str] = &[
     "lawyers",
     "ice_servers",
     "settings",
+    "releases",
+    "release_chunks",
+    "rollouts",
+    "terminal_updates",
 ];
 
 fn count(store: &Store, table: &str) -> u64 {
@@ -96,6 +100,41 @@ async fn a_pilot_moves_to_postgres_with_every_row_and_keeps_syncing() {
     )
     .unwrap();
     one.client(&pilot).poll_once().await.unwrap();
+    // A release in three chunks, its rollout, and a terminal's report of it.
+    let package = vec![9u8; 600 * 1024];
+    let release = provisioning::release::sign_release(
+        &provisioning::release::ReleaseManifest {
+            format: provisioning::release::RELEASE_FORMAT,
+            package: "legal-kiosk".into(),
+            version: "1.1.0".into(),
+            architecture: "arm64".into(),
+            size: package.len() as u64,
+            sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&package)),
+            min_from_version: None,
+            notes_zh: "修复".into(),
+            issued_at: chrono::Utc::now(),
+        },
+        &pilot.ops_key,
+    );
+    let store = pilot.store();
+    kiosk_registry::store::wait(|| store.release_publish(&release, package)).unwrap();
+    let spec = admin::releases::RolloutSpec {
+        release: "1.1.0".into(),
+        stages: vec!["all".into()],
+        success_threshold: 95,
+        error_threshold: 5,
+        max_bytes_per_s: 0,
+    };
+    admin::releases::create(&store, &spec).unwrap();
+    one.store.set_health(provisioning::client::HealthSnapshot {
+        update: Some(provisioning::protocol::UpdateReport {
+            version: "1.1.0".into(),
+            state: provisioning::protocol::UpdateState::Downloading,
+            detail: None,
+        }),
+        ..Default::default()
+    });
+    one.client(&pilot).poll_once().await.unwrap();
     let unused_code = pilot.code(PLATFORM);
     pilot.kill();
     let sqlite = pilot.store();
@@ -130,6 +169,15 @@ async fn a_pilot_moves_to_postgres_with_every_row_and_keeps_syncing() {
             "rows of {table}"
         );
     }
+    assert_eq!(count(&sqlite, "release_chunks"), 3);
+    // The rollout goes on from the copy: the package streams, the report counts.
+    let (rollout, stages) = kiosk_registry::store::wait(|| postgres.rollout_status(None)).unwrap();
+    assert_eq!(
+        (rollout.release.as_str(), stages[0].downloading),
+        ("1.1.0", 1)
+    );
+    let chunk = kiosk_registry::store::wait(|| postgres.package_chunk("1.1.0", 2)).unwrap();
+    assert_eq!(chunk.len(), 600 * 1024 - 2 * 256 * 1024);
     assert_eq!(rows(&postgres), before_rows, "every event, field for field");
     assert_eq!(
         postgres.tickets_per_service_day(None, None, None).unwrap(),

@@ -98,6 +98,17 @@ fn fields(value: &Value) -> BTreeSet<String> {
 }
 
 fn assert_schema_matches(doc: &Value, name: &str, sample: &impl serde::Serialize) {
+    assert_schema_with_optional(doc, name, sample, &[]);
+}
+
+/// As `assert_schema_matches`, for a type whose `optional` fields are left out when absent
+/// (`sample` has them all).
+fn assert_schema_with_optional(
+    doc: &Value,
+    name: &str,
+    sample: &impl serde::Serialize,
+    optional: &[&str],
+) {
     let schema = &doc["components"]["schemas"][name];
     let documented: BTreeSet<String> = schema["properties"]
         .as_object()
@@ -113,9 +124,14 @@ fn assert_schema_matches(doc: &Value, name: &str, sample: &impl serde::Serialize
         .iter()
         .map(|v| v.as_str().unwrap().to_string())
         .collect();
+    let always: BTreeSet<String> = documented
+        .iter()
+        .filter(|f| !optional.contains(&f.as_str()))
+        .cloned()
+        .collect();
     assert_eq!(
-        required, documented,
-        "schema {name}: every field is always present"
+        required, always,
+        "schema {name}: every field but {optional:?} is always present"
     );
 }
 
@@ -176,9 +192,40 @@ fn schemas_have_exactly_the_fields_of_the_protocol_types() {
             server_time: now,
         },
     );
-    assert_schema_matches(&doc, "Heartbeat", &Heartbeat::default());
+    let report = UpdateReport {
+        version: "1.1.0".into(),
+        state: UpdateState::RolledBack,
+        detail: Some("health check".into()),
+    };
+    let heartbeat = Heartbeat {
+        update: Some(report.clone()),
+        ..Heartbeat::default()
+    };
+    assert_schema_with_optional(&doc, "Heartbeat", &heartbeat, &["update"]);
+    assert_schema_matches(&doc, "UpdateReport", &report);
+    let release_manifest = provisioning::release::ReleaseManifest {
+        format: 1,
+        package: "legal-kiosk".into(),
+        version: "1.1.0".into(),
+        architecture: "arm64".into(),
+        size: 1,
+        sha256: "0".repeat(64),
+        min_from_version: None,
+        notes_zh: "说明".into(),
+        issued_at: now,
+    };
+    let key = provisioning::keys::generate_signing_key().unwrap();
+    let release = provisioning::release::sign_release(&release_manifest, &key);
+    let update = UpdateOffer {
+        release: release.clone(),
+        rollout_id: "ro-1".into(),
+        max_bytes_per_s: 0,
+    };
+    assert_schema_matches(&doc, "ReleaseManifest", &release_manifest);
+    assert_schema_matches(&doc, "SignedRelease", &release);
+    assert_schema_matches(&doc, "UpdateOffer", &update);
     assert_schema_matches(&doc, "BundleOffer", &offer);
-    assert_schema_matches(
+    assert_schema_with_optional(
         &doc,
         "PollResponse",
         &PollResponse {
@@ -186,7 +233,9 @@ fn schemas_have_exactly_the_fields_of_the_protocol_types() {
             server_time: now,
             bundles: vec![offer.clone()],
             commands: vec![command.clone()],
+            update: Some(update),
         },
+        &["update"],
     );
     assert_schema_matches(&doc, "Event", &event);
     assert_schema_matches(

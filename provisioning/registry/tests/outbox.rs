@@ -82,19 +82,6 @@ async fn events_written_while_the_registry_is_down_arrive_exactly_once() {
     );
 }
 
-fn enrol_sim(pilot: &Pilot, data: &Path) {
-    let out = pilot
-        .sim(data)
-        .args(["enrol", "--code", &pilot.code(common::PLATFORM)])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 fn deliver(pilot: &Pilot, data: &Path, batch: usize) -> Command {
     let mut cmd = pilot.sim(data);
     cmd.args(["--batch", &batch.to_string(), "deliver", "--timeout", "120"]);
@@ -106,7 +93,7 @@ fn a_terminal_killed_during_delivery_still_delivers_each_event_once() {
     let mut pilot = Pilot::new();
     pilot.start();
     let data = tempfile::tempdir().unwrap();
-    enrol_sim(&pilot, data.path());
+    common::enrol_sim(&pilot, data.path(), common::PLATFORM);
     let store = SqliteStore::open(&data.path().join("kiosk.db")).unwrap();
     store
         .enqueue_many(&tickets(4000, "mediation", "2026-11-21"))
@@ -159,7 +146,7 @@ fn a_registry_restarted_mid_batch_still_holds_each_event_once() {
     let mut pilot = Pilot::new();
     pilot.start();
     let data = tempfile::tempdir().unwrap();
-    enrol_sim(&pilot, data.path());
+    common::enrol_sim(&pilot, data.path(), common::PLATFORM);
     let store = SqliteStore::open(&data.path().join("kiosk.db")).unwrap();
     store
         .enqueue_many(&tickets(4000, "mediation", "2026-11-22"))

@@ -156,29 +156,10 @@ impl RegistryHttp {
         let mut retried = false;
         loop {
             let signed_with = self.clock_offset_s();
-            let mut request = self
-                .client
-                .request(method.clone(), format!("{}{}", self.base, path))
+            let request = self
+                .signed(method.clone(), path, &body)?
                 .header(header::CONTENT_TYPE, content_type)
                 .header(header::ACCEPT, "application/json");
-            if let Some((identity, device_id)) = &self.signer {
-                let nonce = auth::new_nonce()
-                    .map_err(|e| SyncError::Config(format!("no randomness: {e}")))?;
-                let h = auth::sign_request(
-                    identity,
-                    device_id,
-                    method.as_str(),
-                    path,
-                    &body,
-                    self.now().timestamp(),
-                    nonce,
-                );
-                request = request
-                    .header(HEADER_DEVICE, h.device_id)
-                    .header(HEADER_TIMESTAMP, h.timestamp.to_string())
-                    .header(HEADER_NONCE, h.nonce)
-                    .header(HEADER_SIGNATURE, h.signature);
-            }
             let mut response = request.body(body.clone()).send().await.map_err(network)?;
             self.learn_clock(response.headers());
             let status = response.status();
@@ -205,6 +186,57 @@ impl RegistryHttp {
             }
             return Err(classify(status, retry_after, &answer));
         }
+    }
+
+    /// A request to `path`, signed over `body` when a signer is set.
+    fn signed(
+        &self,
+        method: Method,
+        path: &str,
+        body: &[u8],
+    ) -> Result<reqwest::RequestBuilder, SyncError> {
+        let mut request = self
+            .client
+            .request(method.clone(), format!("{}{}", self.base, path));
+        if let Some((identity, device_id)) = &self.signer {
+            let nonce =
+                auth::new_nonce().map_err(|e| SyncError::Config(format!("no randomness: {e}")))?;
+            let h = auth::sign_request(
+                identity,
+                device_id,
+                method.as_str(),
+                path,
+                body,
+                self.now().timestamp(),
+                nonce,
+            );
+            request = request
+                .header(HEADER_DEVICE, h.device_id)
+                .header(HEADER_TIMESTAMP, h.timestamp.to_string())
+                .header(HEADER_NONCE, h.nonce)
+                .header(HEADER_SIGNATURE, h.signature);
+        }
+        Ok(request)
+    }
+
+    /// A signed `GET` of a large body from byte `from` on (`Range`), answered 200 or 206:
+    /// the response, for the caller to read chunk by chunk. A package may take longer than
+    /// a JSON request: an hour at most, and a broken download resumes where it stopped.
+    pub async fn get_from(&self, path: &str, from: u64) -> Result<reqwest::Response, SyncError> {
+        let mut request = self
+            .signed(Method::GET, path, &[])?
+            .timeout(Duration::from_secs(3600));
+        if from > 0 {
+            request = request.header(header::RANGE, format!("bytes={from}-"));
+        }
+        let mut response = request.send().await.map_err(network)?;
+        self.learn_clock(response.headers());
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let body = read_capped(&mut response, 64 * 1024).await?;
+        Err(classify(status, None, &body))
     }
 
     fn learn_clock(&self, headers: &header::HeaderMap) {
@@ -270,7 +302,7 @@ pub(crate) fn pinned_tls_config(
     Ok(tls)
 }
 
-fn network(e: reqwest::Error) -> SyncError {
+pub(crate) fn network(e: reqwest::Error) -> SyncError {
     let mut message = e.to_string();
     let mut source = std::error::Error::source(&e);
     while let Some(inner) = source {

@@ -16,6 +16,7 @@ pub mod error;
 pub mod http;
 pub mod outbox;
 pub mod poll;
+pub mod release;
 pub mod runner;
 pub mod store;
 
@@ -110,6 +111,11 @@ impl SyncClient {
     /// The enrolment this client runs with.
     pub fn enrolment(&self) -> &Enrolment {
         &self.enrolment
+    }
+
+    /// The signing keys this terminal trusts (bundles, commands, releases).
+    pub fn pinned_keys(&self) -> &PinnedKeys {
+        &self.pinned
     }
 
     /// The HTTP layer (clock offset, raw requests).

@@ -18,6 +18,8 @@ pub struct PollReport {
     /// Valid commands left open, unacknowledged, because this process does not carry out
     /// commands: the application gets them at its next poll.
     pub left_open: Vec<String>,
+    /// A software update the registry offers (the firmware's updater verifies it).
+    pub update: Option<crate::protocol::UpdateOffer>,
 }
 
 impl SyncClient {
@@ -37,6 +39,7 @@ impl SyncClient {
             last_error: health.last_error.or_else(|| self.last_error()),
             locked: health.locked,
             uptime_s: health.uptime_s,
+            update: health.update,
         })
     }
 
@@ -70,6 +73,7 @@ impl SyncClient {
             bundles,
             commands,
             left_open,
+            update: answer.update,
         })
     }
 }

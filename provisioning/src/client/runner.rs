@@ -25,6 +25,8 @@ pub struct SyncStatus {
     pub poll_failures: u32,
     /// Failed deliveries since the last good one.
     pub delivery_failures: u32,
+    /// The software update the registry offered at the last successful poll.
+    pub update: Option<crate::protocol::UpdateOffer>,
 }
 
 /// Controls a running sync loop.
@@ -92,6 +94,7 @@ impl SyncClient {
                         status.last_contact = Some(Utc::now());
                         status.poll_failures = 0;
                         status.last_error = None;
+                        status.update = report.update;
                         let wait = if report.commands.is_empty() {
                             jittered(report.next_poll)
                         } else {

@@ -95,6 +95,8 @@ pub struct HealthSnapshot {
     pub locked: bool,
     /// Seconds since the application started.
     pub uptime_s: u64,
+    /// The software update under way or last ended, if any.
+    pub update: Option<crate::protocol::UpdateReport>,
 }
 
 /// Reports the terminal's health.

@@ -88,6 +88,7 @@ pub mod action {
     pub const KIOSK_BRIGHTNESS: &str = "kiosk.brightness";
     pub const ENROLMENT: &str = "registry.enrolment";
     pub const LOGS_EXPORT: &str = "logs.export";
+    pub const UPDATE_POSTPONE: &str = "update.postpone";
 }
 
 /// The `audit` outbox payload.

@@ -10,6 +10,7 @@ mod citizen;
 mod pages;
 mod printer;
 mod queue;
+mod update;
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};

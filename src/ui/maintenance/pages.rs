@@ -13,6 +13,7 @@ use crate::ui::{ActionState, MaintScreen, Maintenance, ReaderView, TestReadView}
 impl MaintenanceController {
     pub(super) fn wire_pages(&self, m: &Maintenance<'_>) {
         m.on_refresh(self.callback(|this| this.refresh()));
+        m.on_postpone_update(self.callback(|this| this.postpone_update()));
         m.on_test_print(self.callback(|this| this.test_print()));
         let me = self.me.clone();
         m.on_reprint_key(move |key| {
@@ -154,6 +155,7 @@ impl MaintenanceController {
         });
         if let Some(app) = self.app() {
             self.show_link(&app.global::<Maintenance>());
+            self.show_update(&app.global::<Maintenance>());
         }
         let post = self.post_ui();
         self.deps.staff.bundle_versions(move |text| {

@@ -144,3 +144,68 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[index.min(sorted.len() - 1)]
 }
+
+/// A terminal with nothing to send: only heartbeats.
+pub struct IdleTerminal;
+
+impl provisioning::client::OutboxStore for IdleTerminal {
+    fn pending_batch(
+        &self,
+        _: usize,
+    ) -> Result<Vec<provisioning::protocol::Event>, provisioning::client::StoreError> {
+        Ok(Vec::new())
+    }
+    fn acknowledge(&self, _: &[i64]) -> Result<(), provisioning::client::StoreError> {
+        Ok(())
+    }
+    fn record_failure(&self, _: &[i64], _: &str) -> Result<(), provisioning::client::StoreError> {
+        Ok(())
+    }
+    fn depth(&self) -> Result<u64, provisioning::client::StoreError> {
+        Ok(0)
+    }
+}
+
+impl provisioning::client::BundleStore for IdleTerminal {
+    fn current_versions(
+        &self,
+    ) -> Result<std::collections::BTreeMap<String, u64>, provisioning::client::StoreError> {
+        Ok(std::collections::BTreeMap::new())
+    }
+    fn apply(
+        &self,
+        _: &provisioning::bundle::VerifiedBundle,
+    ) -> Result<(), provisioning::client::StoreError> {
+        Ok(())
+    }
+}
+
+impl provisioning::client::CommandSink for IdleTerminal {
+    fn execute(
+        &self,
+        _: &provisioning::command::CommandBody,
+    ) -> provisioning::client::CommandOutcome {
+        provisioning::client::CommandOutcome {
+            state: provisioning::protocol::CommandState::Succeeded,
+            detail: None,
+            logs: None,
+        }
+    }
+}
+
+impl provisioning::client::HealthSource for IdleTerminal {
+    fn snapshot(&self) -> provisioning::client::HealthSnapshot {
+        provisioning::client::HealthSnapshot {
+            uptime_s: 3600,
+            ..Default::default()
+        }
+    }
+}
+
+/// A count from the environment, or the default.
+pub fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}

@@ -7,4 +7,5 @@ pub mod keys;
 pub mod lawyers;
 pub mod legal_aid;
 pub mod operators;
+pub mod releases;
 pub mod report;

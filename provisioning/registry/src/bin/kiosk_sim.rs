@@ -43,6 +43,9 @@ struct TerminalArgs {
     /// Events per delivery batch.
     #[arg(long, global = true, default_value_t = 200)]
     batch: usize,
+    /// The firmware version this terminal says it runs (a Debian version, for rollouts).
+    #[arg(long, global = true)]
+    app_version: Option<String>,
     /// Paper level reported in heartbeats: ok, near_end, out, unknown.
     #[arg(long, global = true, default_value = "unknown", value_parser = wire_name::<PaperLevel>)]
     paper: PaperLevel,
@@ -100,6 +103,20 @@ enum Command {
     },
     /// Print the terminal's state as JSON.
     Status,
+    /// One poll whose heartbeat reports where this terminal is with a release; prints the
+    /// update offered, if any, as JSON (`{"offer": {"version", "rollout_id"}}`).
+    ReportUpdate {
+        /// The release's version (none: report nothing, only ask).
+        #[arg(long, requires = "state")]
+        version: Option<String>,
+        /// offered, downloading, downloaded, postponed, installing, installed, healthy,
+        /// failed, rolled_back.
+        #[arg(long)]
+        state: Option<String>,
+        /// Why (failed, rolled_back).
+        #[arg(long)]
+        detail: Option<String>,
+    },
     /// The installer's confirmation of the registry's clock: measure how far it is from this
     /// terminal's and, with --yes, keep that difference as confirmed (needed above 24 h).
     ConfirmClock {
@@ -192,6 +209,35 @@ fn run(cli: Cli) -> Result<()> {
                 Ok(())
             })
         }
+        Command::ReportUpdate {
+            version,
+            state,
+            detail,
+        } => {
+            let update = match (version, state) {
+                (Some(version), Some(state)) => Some(provisioning::protocol::UpdateReport {
+                    version: version.clone(),
+                    state: serde_json::from_value(serde_json::json!(state))
+                        .map_err(|_| anyhow!("unknown update state {state:?}"))?,
+                    detail: detail.clone(),
+                }),
+                _ => None,
+            };
+            store.set_health(provisioning::client::HealthSnapshot {
+                update,
+                ..Default::default()
+            });
+            let client = client(t, identity, store)?;
+            let report = runtime.block_on(client.poll_once())?;
+            let offer = report.update.map(|u| {
+                let version = provisioning::release::verify::parse_manifest(&u.release.manifest)
+                    .map(|m| m.version)
+                    .unwrap_or_default();
+                serde_json::json!({ "version": version, "rollout_id": u.rollout_id, "max_bytes_per_s": u.max_bytes_per_s })
+            });
+            println!("{}", serde_json::json!({ "offer": offer }));
+            Ok(())
+        }
         Command::ConfirmClock { yes } => {
             let enrolment = Enrolment::load(&t.data.join("enrolment.json"))?;
             let registry = t.registry.clone().or(enrolment.map(|e| e.registry_url));
@@ -255,11 +301,12 @@ async fn deliver_until_empty(client: &SyncClient, timeout: Duration) -> Result<(
 fn config(t: &TerminalArgs, registry: Option<&str>) -> Result<ClientConfig> {
     let registry = registry.ok_or_else(|| anyhow!("--registry is required"))?;
     let ca = t.ca.as_deref().ok_or_else(|| anyhow!("--ca is required"))?;
+    let default_version = concat!("kiosk-sim ", env!("CARGO_PKG_VERSION"));
     let mut config = ClientConfig::new(
         registry,
         ca,
         t.pins.clone(),
-        concat!("kiosk-sim ", env!("CARGO_PKG_VERSION")),
+        t.app_version.as_deref().unwrap_or(default_version),
     );
     config.outbox_batch_size = t.batch;
     config.command_keys = t.command_pins.clone();

@@ -10,6 +10,7 @@ pub mod lawyer;
 pub mod ops;
 pub mod password_login;
 pub mod poll;
+pub mod releases;
 pub mod signalling;
 
 use crate::error::ApiFailure;

@@ -9,14 +9,15 @@ use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 use tokio_postgres::types::ToSql;
 
-/// Column types: text or integer, either nullable.
+/// Column types: text, integer or bytes, each nullable.
 #[derive(Clone, Copy)]
 enum Ty {
     Text,
     Int,
+    Blob,
 }
 
-use Ty::{Int, Text};
+use Ty::{Blob, Int, Text};
 
 /// Tables in an order that satisfies foreign keys, with their columns.
 const TABLES: &[(&str, &[(&str, Ty)])] = &[
@@ -216,6 +217,49 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
             ("state", Text),
         ],
     ),
+    (
+        "releases",
+        &[
+            ("version", Text),
+            ("package", Text),
+            ("architecture", Text),
+            ("size", Int),
+            ("sha256", Text),
+            ("signed_by", Text),
+            ("body", Text),
+            ("published_at", Text),
+        ],
+    ),
+    (
+        "release_chunks",
+        &[("version", Text), ("idx", Int), ("data", Blob)],
+    ),
+    (
+        "rollouts",
+        &[
+            ("id", Text),
+            ("release_version", Text),
+            ("stages", Text),
+            ("success_threshold", Int),
+            ("error_threshold", Int),
+            ("max_bytes_per_s", Int),
+            ("state", Text),
+            ("current_stage", Int),
+            ("reason", Text),
+            ("created_at", Text),
+            ("updated_at", Text),
+        ],
+    ),
+    (
+        "terminal_updates",
+        &[
+            ("device_id", Text),
+            ("version", Text),
+            ("state", Text),
+            ("detail", Text),
+            ("updated_at", Text),
+        ],
+    ),
 ];
 
 /// Tables whose id column is generated (their sequences move past the copied ids).
@@ -228,8 +272,9 @@ const IDENTITIES: &[&str] = &[
     "terminal_states",
 ];
 
-/// Rows per INSERT.
+/// Rows per INSERT (of a table with bytes: a release's 256 KiB chunks).
 const CHUNK: usize = 500;
+const BLOB_CHUNK: usize = 8;
 
 /// What was copied, per table.
 #[derive(Debug, Clone)]
@@ -310,7 +355,12 @@ async fn copy_table(
     let mut client = pg.client().await?;
     let tx = client.transaction().await?;
     let (mut source_count, mut copied) = (0u64, 0u64);
-    let mut chunk: Vec<Value> = Vec::with_capacity(CHUNK * columns.len());
+    let rows_per_insert = if columns.iter().any(|(_, t)| matches!(t, Blob)) {
+        BLOB_CHUNK
+    } else {
+        CHUNK
+    };
+    let mut chunk: Vec<Value> = Vec::with_capacity(rows_per_insert * columns.len());
     loop {
         let row = rows.next()?;
         if let Some(r) = row {
@@ -318,12 +368,13 @@ async fn copy_table(
                 let v: Value = match ty {
                     Text => Box::new(r.get::<_, Option<String>>(i)?),
                     Int => Box::new(r.get::<_, Option<i64>>(i)?),
+                    Blob => Box::new(r.get::<_, Option<Vec<u8>>>(i)?),
                 };
                 chunk.push(v);
             }
             source_count += 1;
         }
-        let full = chunk.len() >= CHUNK * columns.len();
+        let full = chunk.len() >= rows_per_insert * columns.len();
         if (full || row.is_none()) && !chunk.is_empty() {
             let n = chunk.len() / columns.len();
             let values: Vec<String> = (0..n)

@@ -144,6 +144,48 @@ CREATE TABLE legal_aid_recipients (
         // The directory of platforms (their level, coordinates, phone, hours, services) and
         // institutions, for the console.
         M::up(super::directory::DDL),
+        // Software updates: signed releases (the package in chunks, streamed to terminals),
+        // staged rollouts, and each terminal's reported update state.
+        M::up(
+            "
+CREATE TABLE releases (
+  version TEXT PRIMARY KEY,                -- Debian version of the kiosk package
+  package TEXT NOT NULL,
+  architecture TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  signed_by TEXT NOT NULL,
+  body TEXT NOT NULL,                      -- the SignedRelease, JSON
+  published_at TEXT NOT NULL
+);
+CREATE TABLE release_chunks (
+  version TEXT NOT NULL REFERENCES releases(version),
+  idx INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (version, idx)
+);
+CREATE TABLE rollouts (
+  id TEXT PRIMARY KEY,
+  release_version TEXT NOT NULL REFERENCES releases(version),
+  stages TEXT NOT NULL,                    -- JSON array of stage selectors
+  success_threshold INTEGER NOT NULL,      -- % healthy that starts the next stage
+  error_threshold INTEGER NOT NULL,        -- % failed or rolled back that pauses
+  max_bytes_per_s INTEGER NOT NULL,        -- download hint to terminals, 0: none
+  state TEXT NOT NULL,                     -- running | paused | cancelled | completed
+  current_stage INTEGER NOT NULL,
+  reason TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE terminal_updates (
+  device_id TEXT PRIMARY KEY REFERENCES terminals(device_id),
+  version TEXT NOT NULL,
+  state TEXT NOT NULL,                     -- provisioning::protocol::UpdateState
+  detail TEXT,
+  updated_at TEXT NOT NULL
+);
+",
+        ),
     ])
 }
 

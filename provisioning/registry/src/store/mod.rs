@@ -18,6 +18,7 @@ pub mod operators;
 pub mod platforms;
 pub mod states;
 pub mod terminals;
+pub mod updates;
 pub mod video;
 
 mod api;
@@ -25,6 +26,7 @@ mod api_admin;
 mod api_ops;
 pub mod copy;
 pub mod pg;
+pub mod portable;
 pub mod raw;
 mod target;
 

@@ -32,7 +32,7 @@ impl From<i64> for Param {
     }
 }
 
-fn for_postgres(sql: &str) -> String {
+pub(crate) fn for_postgres(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len());
     let mut chars = sql.chars().peekable();
     while let Some(c) = chars.next() {

@@ -136,6 +136,23 @@ impl Pilot {
     /// Runs `kiosk-registry --db … ARGS` with `stdin`; panics unless it succeeds; returns its
     /// standard output.
     pub fn admin(&self, args: &[&str], stdin: &str) -> String {
+        let out = self.admin_output(args, stdin);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Runs `kiosk-registry --db … ARGS`; panics if it succeeds; returns its error output.
+    pub fn admin_fails(&self, args: &[&str]) -> String {
+        let out = self.admin_output(args, "");
+        assert!(!out.status.success(), "{args:?} succeeded");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+
+    fn admin_output(&self, args: &[&str], stdin: &str) -> std::process::Output {
         use std::io::Write as _;
         let mut child = self
             .command(exe())
@@ -151,13 +168,7 @@ impl Pilot {
             .unwrap()
             .write_all(stdin.as_bytes())
             .unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        child.wait_with_output().unwrap()
     }
 
     /// SIGKILLs the server.
@@ -321,6 +332,29 @@ impl Terminal {
     pub fn client(&self, pilot: &Pilot) -> SyncClient {
         self.client_with(pilot.client_config())
     }
+}
+
+/// Runs a command; panics with its error output unless it succeeds; its standard output.
+pub fn succeeded(cmd: &mut Command) -> Vec<u8> {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// Enrols a `kiosk-sim` terminal kept in `data` with a fresh code for `platform`; returns
+/// its device id.
+pub fn enrol_sim(pilot: &Pilot, data: &Path, platform: &str) -> String {
+    let out = succeeded(
+        pilot
+            .sim(data)
+            .args(["enrol", "--code", &pilot.code(platform)]),
+    );
+    let enrolment: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    enrolment["device_id"].as_str().unwrap().to_string()
 }
 
 /// Synthetic ticket events.

@@ -234,6 +234,45 @@ CREATE INDEX terminal_states_device ON terminal_states (device_id, id);
 ",
     // 12: the console's directory of platforms and institutions (as SQLite's).
     super::super::directory::DDL,
+    // 13: software updates: as SQLite's migration of the same name.
+    "
+CREATE TABLE releases (
+  version TEXT PRIMARY KEY,                -- Debian version of the kiosk package
+  package TEXT NOT NULL,
+  architecture TEXT NOT NULL,
+  size BIGINT NOT NULL,
+  sha256 TEXT NOT NULL,
+  signed_by TEXT NOT NULL,
+  body TEXT NOT NULL,                      -- the SignedRelease, JSON
+  published_at TEXT NOT NULL
+);
+CREATE TABLE release_chunks (
+  version TEXT NOT NULL REFERENCES releases(version),
+  idx BIGINT NOT NULL,
+  data BYTEA NOT NULL,
+  PRIMARY KEY (version, idx)
+);
+CREATE TABLE rollouts (
+  id TEXT PRIMARY KEY,
+  release_version TEXT NOT NULL REFERENCES releases(version),
+  stages TEXT NOT NULL,                    -- JSON array of stage selectors
+  success_threshold BIGINT NOT NULL,      -- % healthy that starts the next stage
+  error_threshold BIGINT NOT NULL,        -- % failed or rolled back that pauses
+  max_bytes_per_s BIGINT NOT NULL,        -- download hint to terminals, 0: none
+  state TEXT NOT NULL,                     -- running | paused | cancelled | completed
+  current_stage BIGINT NOT NULL,
+  reason TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE terminal_updates (
+  device_id TEXT PRIMARY KEY REFERENCES terminals(device_id),
+  version TEXT NOT NULL,
+  state TEXT NOT NULL,                     -- provisioning::protocol::UpdateState
+  detail TEXT,
+  updated_at TEXT NOT NULL
+);
+",
 ];
 
 /// The schema version this build expects.

@@ -223,11 +223,15 @@ fn run(cli: Cli) -> Result<()> {
                 }),
                 _ => None,
             };
+            let client = client(t, identity, store.clone())?;
+            // After `client`, which reports the devices' state: this report adds the update.
             store.set_health(provisioning::client::HealthSnapshot {
                 update,
+                printer: t.printer,
+                paper: t.paper,
+                reader: t.reader,
                 ..Default::default()
             });
-            let client = client(t, identity, store)?;
             let report = runtime.block_on(client.poll_once())?;
             let offer = report.update.map(|u| {
                 let version = provisioning::release::verify::parse_manifest(&u.release.manifest)

@@ -156,8 +156,15 @@ function show(view) {
   if (view === "map-view") loadMap();
 }
 
+// Each login and logout starts a new session of the page: an answer to a request made in an
+// earlier one (a poll still on its way at logout) is dropped, so one operator's terminals
+// never appear on the next operator's screen.
+let session = 0;
+
 async function api(path, options = {}) {
+  const asked = session;
   const response = await fetch(path, { credentials: "same-origin", ...options });
+  if (asked !== session) return new Promise(() => {});
   if (response.status === 401 && path !== "/v1/ops/login") loggedOut();
   return response;
 }
@@ -503,6 +510,7 @@ async function importDirectory(event) {
 }
 
 function loggedIn(operator) {
+  session += 1;
   state.operator = operator;
   $("who").textContent = `${operator.username} · ${operator.role} · ${operator.regions.join(", ")}`;
   $("logout").hidden = false;
@@ -518,6 +526,7 @@ function loggedIn(operator) {
 }
 
 function loggedOut() {
+  session += 1;
   clearInterval(pollTimer);
   state.operator = null;
   state.fleet = null;

@@ -1,19 +1,29 @@
 #!/usr/bin/env bash
 # The update helper (provisioning/deploy/terminal/update/legal-kiosk-update) with the real
-# dpkg in a throwaway Debian 12 root: version N installed; N+1 that confirms its health is
-# committed; N+2 that never confirms it, and N+3 whose postinst fails, are rolled back to
-# N+1 by themselves and reported `rolled_back`; a release the helper's verification refuses
-# changes nothing (`failed`); an update a power cut interrupted is finished at boot.
+# dpkg in throwaway Debian 12 roots, in two parts:
+#
+# 1. The real kiosk package (target/debian/legal-kiosk_*_amd64.deb, built with
+#    `scripts/package-deb.sh --quick amd64` when missing), in a root with its Debian
+#    dependencies: version N installed as an installer would; N+1 that confirms its health
+#    is committed; N+2 that never confirms it is rolled back to N+1 by itself and reported
+#    `rolled_back`; the centre's edits to the configuration and the kiosk's data survive
+#    each step. N+1 and N+2 are the same build with the package version raised. With no
+#    systemd in a chroot, "restart the kiosk" runs the installed binary to draw its home
+#    screen (its libraries and fonts as installed) and then confirms its health for the
+#    versions the test calls healthy, as the kiosk does once its UI is up, its devices
+#    answered and the registry was reached (tests/ui_software_update.rs).
+# 2. Stand-in packages for what the real one cannot be made to do: a postinst that fails
+#    (rolled back), a release the helper's verification refuses (nothing changes), an
+#    update a power cut interrupted (finished at boot).
 #
 #   scripts/update-rollback-test.sh
 #
-# Needs root (chroot). The Debian root is made once with debootstrap (about 1.5 min) and
-# cached in $LEGAL_KIOSK_ROOTFS_CACHE (default /var/cache/legal-kiosk-test/bookworm-minbase);
-# each run works on a copy (a few seconds). The packages are stand-ins named legal-kiosk
-# (the real one needs the display and GStreamer libraries that a minimal root lacks): what
-# is tested is dpkg's install, upgrade and downgrade and the helper's decisions. The
-# signature check the helper runs as root (`legal-kiosk verify-release`) is replaced by
-# true/false here; the verification itself has its own tests (provisioning::release).
+# Needs root (chroot, /proc mounted for the maintainer scripts). The Debian root is made
+# once with debootstrap (about 1.5 min) and cached in $LEGAL_KIOSK_ROOTFS_CACHE (default
+# /var/cache/legal-kiosk-test/bookworm-minbase), the kiosk's dependencies added once more
+# beside it (about 1 min); each run works on copies. The signature check the helper runs as
+# root (`legal-kiosk verify-release`) is replaced by true/false here; the verification
+# itself has its own tests (provisioning::release, tests/verify_release_cli.rs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "update-rollback-test: run as root (chroot)" >&2; exit 2; }
@@ -30,12 +40,13 @@ if [ ! -x "$cache/usr/bin/dpkg" ]; then
 fi
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-root=$work/root
-cp -a "$cache" "$root"
-install -D -m 0755 provisioning/deploy/terminal/update/legal-kiosk-update "$root/usr/lib/legal-kiosk/legal-kiosk-update"
+mounted=()
+cleanup() {
+  for m in "${mounted[@]}"; do umount "$m" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
 shared=/var/lib/legal-kiosk/updates
-mkdir -p "$root$shared"
 
 failures=0
 check() { # WHAT COMMAND...
@@ -43,6 +54,122 @@ check() { # WHAT COMMAND...
   shift
   if "$@"; then echo "ok    $what"; else echo "FAIL  $what"; failures=$((failures + 1)); fi
 }
+
+in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root "$@"; }
+
+helper() { # VERIFY-COMMAND install|resume
+  in_root LEGAL_KIOSK_VERIFY="$1" LEGAL_KIOSK_RESTART=/usr/bin/legal-kiosk-start \
+    LEGAL_KIOSK_HEALTH_TIMEOUT=3 /usr/lib/legal-kiosk/legal-kiosk-update "$2" 2>> "$work/helper.log"
+}
+
+request() { # VERSION
+  mkdir -p "$root$shared/request"
+  cp "$work/legal-kiosk_$1.deb" "$root$shared/request/package.deb"
+  echo '{"manifest":"…","signature":{}}' > "$root$shared/request/release.json"
+  echo "$1" > "$root$shared/request/version"
+}
+
+installed() { in_root dpkg-query -W -f '${Version} ${db:Status-Abbrev}' legal-kiosk; }
+result_is() { # STATE [DETAIL-PART]
+  grep -qx "state=$1" "$root$shared/result" && grep -q "^detail=.*${2:-}" "$root$shared/result"
+}
+
+# --- 1. The real package --------------------------------------------------------------
+
+deb=${LEGAL_KIOSK_DEB:-$(ls -t target/debian/legal-kiosk_*_amd64.deb 2>/dev/null | head -n 1 || true)}
+if [ -z "$deb" ]; then
+  scripts/package-deb.sh --quick amd64
+  deb=$(ls -t target/debian/legal-kiosk_*_amd64.deb | head -n 1)
+fi
+real_version=$(dpkg-deb -f "$deb" Version)
+echo "update-rollback-test: the real package $deb ($real_version)"
+
+# A root with the kiosk's Debian dependencies, remade when the package's change.
+depends=$(dpkg-deb -f "$deb" Depends)
+deps_cache=$cache-kiosk-deps
+if [ "$(cat "$deps_cache/.legal-kiosk-depends" 2>/dev/null || true)" != "$depends" ]; then
+  echo "update-rollback-test: adding the kiosk's dependencies in $deps_cache (once)"
+  rm -rf "$deps_cache" "$deps_cache.tmp"
+  cp -a "$cache" "$deps_cache.tmp"
+  cp /etc/resolv.conf "$deps_cache.tmp/etc/resolv.conf"
+  # shellcheck disable=SC2046 # one word per package: the version constraints are dropped
+  chroot "$deps_cache.tmp" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
+    sh -c "apt-get update -q && apt-get install -y -q --no-install-recommends $(sed 's/([^)]*)//g; s/,/ /g' <<<"$depends") && apt-get clean" \
+    > "$(dirname "$cache")/kiosk-deps.log" 2>&1
+  echo "$depends" > "$deps_cache.tmp/.legal-kiosk-depends"
+  mv "$deps_cache.tmp" "$deps_cache"
+fi
+
+root=$work/real
+cp -a "$deps_cache" "$root"
+mount -t proc proc "$root/proc"
+mounted+=("$root/proc")
+
+# The same build as versions N, N+1 and N+2: only the package's version differs.
+repack() { # VERSION
+  local dir="$work/repack-$1"
+  dpkg-deb -R "$deb" "$dir"
+  sed -i "s/^Version: .*/Version: $1/" "$dir/DEBIAN/control"
+  dpkg-deb --build --root-owner-group "$dir" "$work/legal-kiosk_$1.deb" > /dev/null
+}
+n=$real_version n1=$real_version+t1 n2=$real_version+t2
+cp "$deb" "$work/legal-kiosk_$n.deb"
+repack "$n1"
+repack "$n2"
+
+# "Restart the kiosk": the installed binary draws its home screen, then confirms its health
+# if this version is one the test calls healthy.
+cat > "$root/usr/bin/legal-kiosk-start" <<'START'
+#!/bin/sh
+set -e
+v=$(dpkg-query -W -f '${Version}' legal-kiosk)
+legal-kiosk screenshot --page home --lang zh_CN "/root/home-$v.png" > /dev/null
+if grep -qxF "$v" /root/healthy-versions; then echo "$v" > /var/lib/legal-kiosk/updates/healthy; fi
+START
+chmod 0755 "$root/usr/bin/legal-kiosk-start"
+echo "$n1" > "$root/root/healthy-versions"
+
+cp "$work/legal-kiosk_$n.deb" "$root/root/"
+in_root dpkg -i "/root/legal-kiosk_$n.deb" > "$work/install-n.log" 2>&1 || true
+check "real N installed by dpkg" test "$(installed)" = "$n ii "
+check "… its maintainer scripts found every command they run" \
+  sh -c "! grep -E ': not found|error processing' '$work/install-n.log'"
+check "… the kiosk's user and data folder exist" \
+  test "$(in_root stat -c %U /var/lib/legal-kiosk)" = legal-kiosk
+check "… the update helper is installed with it" test -x "$root/usr/lib/legal-kiosk/legal-kiosk-update"
+install -D -m 0600 "$work/legal-kiosk_$n.deb" "$root/var/lib/legal-kiosk-update/packages/current.deb"
+mkdir -p "$root$shared"
+# The centre's edit to the configuration, and the kiosk's data.
+echo '# centre: 长春市朝阳区公共法律服务中心' >> "$root/etc/legal-kiosk/config.toml"
+echo 'tickets owed to the centre' > "$root/var/lib/legal-kiosk/kiosk.sqlite3"
+kept() {
+  grep -qF '长春市朝阳区' "$root/etc/legal-kiosk/config.toml" &&
+    grep -qF 'owed' "$root/var/lib/legal-kiosk/kiosk.sqlite3"
+}
+
+request "$n1"
+helper true install
+check "real N+1 healthy: committed" test "$(installed)" = "$n1 ii "
+check "… reported healthy" result_is healthy
+check "… its binary drew its home screen after the install" test -s "$root/root/home-$n1.png"
+check "… the configuration edit and the data survived" kept
+
+request "$n2"
+helper true install
+check "real N+2 without health confirmation: back to N+1 by itself" test "$(installed)" = "$n1 ii "
+check "… reported rolled_back with the reason" result_is rolled_back "did not confirm its health within 3 s"
+check "… N+1 drew its home screen again after the rollback" \
+  test "$root/root/home-$n1.png" -nt "$root/root/home-$n2.png"
+check "… the configuration edit and the data survived" kept
+umount "$root/proc"
+mounted=()
+
+# --- 2. Stand-in packages -------------------------------------------------------------
+
+root=$work/root
+cp -a "$cache" "$root"
+install -D -m 0755 provisioning/deploy/terminal/update/legal-kiosk-update "$root/usr/lib/legal-kiosk/legal-kiosk-update"
+mkdir -p "$root$shared"
 
 # A stand-in kiosk package. HEALTH=yes: on start it confirms its health; no: it never does.
 # POSTINST=fail: its postinst fails (dpkg leaves it half-configured).
@@ -63,24 +190,6 @@ make_pkg() { # VERSION HEALTH [POSTINST]
   dpkg-deb --build --root-owner-group "$dir" "$work/legal-kiosk_$v.deb" > /dev/null
 }
 
-in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
-
-helper() { # VERIFY-COMMAND install|resume
-  in_root LEGAL_KIOSK_VERIFY="$1" LEGAL_KIOSK_RESTART=/usr/bin/legal-kiosk-start \
-    LEGAL_KIOSK_HEALTH_TIMEOUT=3 /usr/lib/legal-kiosk/legal-kiosk-update "$2" 2>> "$work/helper.log"
-}
-
-request() { # VERSION
-  mkdir -p "$root$shared/request"
-  cp "$work/legal-kiosk_$1.deb" "$root$shared/request/package.deb"
-  echo '{"manifest":"…","signature":{}}' > "$root$shared/request/release.json"
-  echo "$1" > "$root$shared/request/version"
-}
-
-installed() { in_root dpkg-query -W -f '${Version} ${db:Status-Abbrev}' legal-kiosk; }
-result_is() { # STATE [DETAIL-PART]
-  grep -qx "state=$1" "$root$shared/result" && grep -q "^detail=.*${2:-}" "$root$shared/result"
-}
 
 make_pkg 1.0.0 yes
 make_pkg 1.1.0 yes

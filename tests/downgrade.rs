@@ -1,7 +1,9 @@
 //! After a software update is rolled back (an older .deb installed, or an A/B updater
 //! falling back to the old slot), the older firmware finds a database a newer version
-//! migrated. It must refuse it with a message an installer understands, exit non-zero (so
-//! systemd shows the failure), and leave the database untouched; and it says its version.
+//! migrated. When that version changed the schema, it must refuse it with a message an
+//! installer understands, exit non-zero (so systemd shows the failure), and leave the
+//! database untouched; when it only added to it, it goes on working on it. It says its
+//! version.
 
 use std::process::Command;
 
@@ -29,10 +31,12 @@ fn an_older_firmware_refuses_a_newer_database_and_leaves_it_alone() {
         .unwrap();
     assert!(first.status.success());
 
-    // What a future version's migration leaves behind.
+    // What a future version's migration that changed the schema leaves behind.
     let db = data.join("kiosk.sqlite3");
     let conn = rusqlite::Connection::open(&db).unwrap();
     conn.pragma_update(None, "user_version", 42).unwrap();
+    conn.execute("UPDATE schema_compat SET readable_by = 42", [])
+        .unwrap();
     drop(conn);
 
     let out = kiosk(&config)
@@ -63,6 +67,26 @@ fn an_older_firmware_refuses_a_newer_database_and_leaves_it_alone() {
         (42, 1),
         "the database is left as it was"
     );
+
+    // A future version that only added to the schema (its update rolled back): this
+    // version goes on issuing tickets on the database as it is.
+    conn.execute("UPDATE schema_compat SET readable_by = 6", [])
+        .unwrap();
+    drop(conn);
+    let out = kiosk(&config)
+        .args(["ticket", "--service", "legal-aid"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let tickets: i64 = conn
+        .query_row("SELECT COUNT(*) FROM tickets", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(tickets, 2);
 
     let version = kiosk(&config).arg("--version").output().unwrap();
     assert_eq!(

@@ -9,7 +9,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::Kiosk;
-use common::registry::{Registry, enrolled_in_the_menu};
+use common::registry::{Registry, enrolled_in_the_menu, enrolled_in_the_menu_with};
 use kiosk_registry::admin::releases::{RolloutSpec, create};
 use legal_kiosk::ui::System;
 use provisioning::release::{RELEASE_FORMAT, ReleaseManifest, sign_release};
@@ -122,5 +122,43 @@ fn the_release_is_downloaded_during_a_session_and_installed_only_once_nobody_is_
     assert!(
         kinds.iter().any(|p| p.contains("\"downloaded\"")),
         "{kinds:?}"
+    );
+}
+
+/// After an update the helper commits the new version only once the kiosk confirms its
+/// health: the kiosk writes its own version (the package's, see scripts/check-deb.sh) once
+/// its screen is up, the printer and the reader answered and the registry was reached.
+fn wait_for_health_confirmation(kiosk: &Kiosk) -> Option<String> {
+    let healthy = kiosk.kiosk.data_dir.join("updates/healthy");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !healthy.exists() && Instant::now() < deadline {
+        kiosk.kiosk.sync.sync_now();
+        kiosk.wait_idle(0);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    std::fs::read_to_string(&healthy)
+        .ok()
+        .map(|v| v.trim().to_string())
+}
+
+#[test]
+fn a_started_kiosk_confirms_its_health_once_screen_devices_and_registry_answered() {
+    let registry = Registry::start();
+    let kiosk = enrolled_in_the_menu(&registry);
+    assert_eq!(
+        wait_for_health_confirmation(&kiosk).as_deref(),
+        Some(env!("CARGO_PKG_VERSION"))
+    );
+}
+
+/// A terminal without a printer (a client terminal at a counter) has none to answer: its
+/// updates must still be committed, not rolled back for a device it does not have.
+#[test]
+fn a_terminal_without_a_printer_confirms_its_health_too() {
+    let registry = Registry::start();
+    let kiosk = enrolled_in_the_menu_with(&registry, "[printer]\nkind = \"none\"\n");
+    assert_eq!(
+        wait_for_health_confirmation(&kiosk).as_deref(),
+        Some(env!("CARGO_PKG_VERSION"))
     );
 }

@@ -26,6 +26,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../provisioning/sql/bundles.sql")),
     M::up(include_str!("migrations/004_sealed_outbox.sql")),
     M::up(include_str!("migrations/005_queue_calling.sql")),
+    M::up(include_str!("migrations/006_schema_compat.sql")),
 ];
 
 #[derive(Debug, Error)]
@@ -82,7 +83,15 @@ impl Store {
     }
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    ///
+    /// A database a newer version migrated (an update that was rolled back) is used as it
+    /// is when that version's migrations only added to what this one knows (its
+    /// `schema_compat.readable_by`); otherwise it is refused with a clear message.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::open_with(path, MIGRATIONS)
+    }
+
+    fn open_with(path: &Path, known: &[M<'static>]) -> Result<Self, StoreError> {
         if let Some(dir) = path.parent() {
             create_dir_durably(dir).map_err(|source| StoreError::CreateDir {
                 path: dir.to_path_buf(),
@@ -107,13 +116,25 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(open_err)?;
 
-        let migrations = Migrations::from_slice(MIGRATIONS);
+        let migrations = Migrations::from_slice(known);
         match migrations.current_version(&conn) {
             Ok(rusqlite_migration::SchemaVersion::Outside(found)) => {
+                if readable_by(&conn).is_some_and(|n| n <= known.len()) {
+                    tracing::warn!(
+                        "the database {} was migrated by a newer version (schema {found}, this \
+                         version knows {}): used as it is, its changes only added to it",
+                        path.display(),
+                        known.len()
+                    );
+                    return Ok(Self {
+                        conn,
+                        path: path.to_path_buf(),
+                    });
+                }
                 return Err(StoreError::TooNew {
                     path: path.to_path_buf(),
                     found: found.to_string(),
-                    known: MIGRATIONS.len(),
+                    known: known.len(),
                 });
             }
             Ok(_) => {}
@@ -148,6 +169,16 @@ impl Store {
     pub fn into_connection(self) -> Connection {
         self.conn
     }
+}
+
+/// How many migrations a version must know to use this database (none recorded: all).
+fn readable_by(conn: &Connection) -> Option<usize> {
+    conn.query_row("SELECT MAX(readable_by) FROM schema_compat", [], |r| {
+        r.get::<_, Option<i64>>(0)
+    })
+    .ok()
+    .flatten()
+    .and_then(|n| usize::try_from(n).ok())
 }
 
 /// Creates `dir` and its missing parents so that they survive a power cut: a new folder's
@@ -238,8 +269,98 @@ mod tests {
         drop(Store::open(&path).unwrap());
         let conn = Connection::open(&path).unwrap();
         conn.pragma_update(None, "user_version", 99).unwrap();
+        conn.execute("UPDATE schema_compat SET readable_by = 99", [])
+            .unwrap();
         drop(conn);
         let err = Store::open(&path).expect_err("newer schema");
+        assert!(err.to_string().contains("newer version"), "{err}");
+    }
+
+    /// The rule that makes a rollback safe, checked for every migration from the one that
+    /// introduced it: one that drops or renames says which versions may still use the
+    /// database.
+    #[test]
+    fn migrations_that_change_what_older_versions_use_raise_readable_by() {
+        let sources = [include_str!("migrations/006_schema_compat.sql")];
+        let after_compat = &MIGRATIONS[5..];
+        assert_eq!(
+            after_compat.len(),
+            sources.len(),
+            "list each new migration's SQL here"
+        );
+        for (sql, n) in sources.iter().zip(6..) {
+            let upper = sql.to_uppercase();
+            let code: String = upper
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("--"))
+                .collect();
+            if code.contains("DROP ") || code.contains("RENAME ") {
+                assert!(
+                    code.contains("UPDATE SCHEMA_COMPAT SET READABLE_BY"),
+                    "migration {n} drops or renames: it must raise schema_compat.readable_by"
+                );
+            }
+        }
+    }
+
+    /// What the next version would be: this one's migrations and one more.
+    fn next_version(extra: &'static str) -> Vec<M<'static>> {
+        let mut next = MIGRATIONS.to_vec();
+        next.push(M::up(extra));
+        next
+    }
+
+    /// An update that added a table is rolled back: the version before it keeps working on
+    /// the database (tickets and events written by either are all there).
+    #[test]
+    fn after_a_rollback_the_older_version_uses_a_database_a_newer_one_only_added_to() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = Store::path_in(dir.path());
+        let now = chrono::Local::now().fixed_offset();
+        let mut newer = Store::open_with(
+            &path,
+            &next_version("CREATE TABLE appointments (code TEXT PRIMARY KEY);"),
+        )
+        .unwrap();
+        outbox::append(newer.conn(), "by.newer", &1, now).unwrap();
+        drop(newer);
+
+        let mut older = Store::open(&path).expect("the older version opens it");
+        outbox::append(older.conn(), "by.older", &2, now).unwrap();
+        let kinds: Vec<String> = older
+            .conn()
+            .prepare("SELECT kind FROM outbox ORDER BY seq")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(kinds, ["by.newer", "by.older"]);
+        drop(older);
+        Store::open_with(
+            &path,
+            &next_version("CREATE TABLE appointments (code TEXT PRIMARY KEY);"),
+        )
+        .expect("and the newer version again, once installed again");
+    }
+
+    /// A newer version that changed what this one uses says so: this one refuses the
+    /// database rather than misreading it.
+    #[test]
+    fn the_older_version_refuses_a_database_a_newer_one_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = Store::path_in(dir.path());
+        drop(
+            Store::open_with(
+                &path,
+                &next_version(
+                    "ALTER TABLE tickets RENAME COLUMN queue_service TO queue; \
+                     UPDATE schema_compat SET readable_by = 7;",
+                ),
+            )
+            .unwrap(),
+        );
+        let err = Store::open(&path).expect_err("a changed schema");
         assert!(err.to_string().contains("newer version"), "{err}");
     }
 }

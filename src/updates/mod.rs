@@ -106,6 +106,25 @@ pub struct Updater {
     pub devices: Arc<Mutex<HealthSnapshot>>,
     pub outbox: Arc<Mutex<Connection>>,
     pub clock: Arc<dyn Clock>,
+    /// The devices this terminal is configured with: one it has not (`kind = "none"`)
+    /// never answers, and must not keep every update from being committed.
+    pub fitted: Fitted,
+}
+
+/// Which of the devices a health confirmation waits for the terminal has.
+#[derive(Debug, Clone, Copy)]
+pub struct Fitted {
+    pub printer: bool,
+    pub reader: bool,
+}
+
+impl Fitted {
+    pub fn from_config(config: &Config) -> Self {
+        Self {
+            printer: config.printer.kind != crate::config::PrinterKind::None,
+            reader: config.reader.kind != crate::config::ReaderKind::None,
+        }
+    }
 }
 
 /// The terminal's release policy from its configuration and pinned keys.
@@ -147,6 +166,7 @@ pub fn start(
         devices,
         outbox: Arc::new(Mutex::new(outbox)),
         clock: Arc::new(crate::clock::SystemClock),
+        fitted: Fitted::from_config(config),
     })
 }
 
@@ -176,15 +196,16 @@ impl Updater {
         }
     }
 
-    /// Started, UI up, printer and reader answered (the registry was reached: the caller).
+    /// Started, UI up, printer and reader (those fitted) answered (the registry was
+    /// reached: the caller).
     fn looks_healthy(&self) -> bool {
-        let answered =
-            |s: DeviceState| !matches!(s, DeviceState::Unknown | DeviceState::Disconnected);
+        let answered = |fitted: bool, s: DeviceState| {
+            !fitted || !matches!(s, DeviceState::Unknown | DeviceState::Disconnected)
+        };
         self.signals.ui_up.load(Ordering::Relaxed)
-            && self
-                .devices
-                .lock()
-                .is_ok_and(|d| answered(d.printer) && answered(d.reader))
+            && self.devices.lock().is_ok_and(|d| {
+                answered(self.fitted.printer, d.printer) && answered(self.fitted.reader, d.reader)
+            })
     }
 
     async fn step(&self, offer: &UpdateOffer) {

@@ -149,6 +149,13 @@ impl Kiosk {
             });
             this.ui_queue.run_pending();
         }
+        // The window is up: on a terminal `cli::run` says so after the first frame (the
+        // update helper waits for it, among others, before committing a new version).
+        this.kiosk
+            .sync
+            .update_signals()
+            .ui_up
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         this
     }
 

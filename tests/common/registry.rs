@@ -144,8 +144,13 @@ pub const INSTALLER_PIN: &str = "482916";
 /// A kiosk on the testing backend with this registry in its configuration, enrolled by an
 /// installer through the maintenance menu (its sync then runs).
 pub fn enrolled_in_the_menu(registry: &Registry) -> super::Kiosk {
+    enrolled_in_the_menu_with(registry, "")
+}
+
+/// The same, with `extra` configuration (TOML tables) after the registry's.
+pub fn enrolled_in_the_menu_with(registry: &Registry, extra: &str) -> super::Kiosk {
     let dir = tempfile::tempdir().unwrap();
-    let config_path = write_config(dir.path(), registry, "");
+    let config_path = write_config(dir.path(), registry, extra);
     let config = legal_kiosk::config::Config::load(Some(&config_path)).unwrap();
     let kiosk = super::Kiosk::start_in(config, dir, super::beijing(26, 9, 30));
     kiosk

@@ -17,6 +17,7 @@ pub mod migrations;
 pub mod operators;
 pub mod platforms;
 pub mod states;
+mod tables;
 pub mod terminals;
 pub mod updates;
 pub mod video;

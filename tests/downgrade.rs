@@ -15,6 +15,18 @@ fn kiosk(config: &std::path::Path) -> Command {
     cmd
 }
 
+fn issue_ticket(config: &std::path::Path) -> std::process::Output {
+    kiosk(config)
+        .args(["ticket", "--service", "legal-aid"])
+        .output()
+        .unwrap()
+}
+
+fn tickets(conn: &rusqlite::Connection) -> i64 {
+    conn.query_row("SELECT COUNT(*) FROM tickets", [], |r| r.get(0))
+        .unwrap()
+}
+
 #[test]
 fn an_older_firmware_refuses_a_newer_database_and_leaves_it_alone() {
     let dir = tempfile::tempdir().unwrap();
@@ -25,11 +37,7 @@ fn an_older_firmware_refuses_a_newer_database_and_leaves_it_alone() {
         format!("[storage]\ndata_dir = {data:?}\n[printer]\nkind = \"none\"\n"),
     )
     .unwrap();
-    let first = kiosk(&config)
-        .args(["ticket", "--service", "legal-aid"])
-        .output()
-        .unwrap();
-    assert!(first.status.success());
+    assert!(issue_ticket(&config).status.success());
 
     // What a future version's migration that changed the schema leaves behind.
     let db = data.join("kiosk.sqlite3");
@@ -39,10 +47,7 @@ fn an_older_firmware_refuses_a_newer_database_and_leaves_it_alone() {
         .unwrap();
     drop(conn);
 
-    let out = kiosk(&config)
-        .args(["ticket", "--service", "legal-aid"])
-        .output()
-        .unwrap();
+    let out = issue_ticket(&config);
     assert!(!out.status.success(), "must not run on a newer database");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -59,11 +64,8 @@ fn an_older_firmware_refuses_a_newer_database_and_leaves_it_alone() {
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    let tickets: i64 = conn
-        .query_row("SELECT COUNT(*) FROM tickets", [], |r| r.get(0))
-        .unwrap();
     assert_eq!(
-        (version, tickets),
+        (version, tickets(&conn)),
         (42, 1),
         "the database is left as it was"
     );
@@ -73,20 +75,14 @@ fn an_older_firmware_refuses_a_newer_database_and_leaves_it_alone() {
     conn.execute("UPDATE schema_compat SET readable_by = 6", [])
         .unwrap();
     drop(conn);
-    let out = kiosk(&config)
-        .args(["ticket", "--service", "legal-aid"])
-        .output()
-        .unwrap();
+    let out = issue_ticket(&config);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     let conn = rusqlite::Connection::open(&db).unwrap();
-    let tickets: i64 = conn
-        .query_row("SELECT COUNT(*) FROM tickets", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(tickets, 2);
+    assert_eq!(tickets(&conn), 2);
 
     let version = kiosk(&config).arg("--version").output().unwrap();
     assert_eq!(

@@ -5,8 +5,10 @@
 
 pub mod admin;
 pub mod app;
+pub mod appointments;
 pub mod auth;
 pub mod cli;
+pub mod cli_appointments;
 pub mod cli_updates;
 pub mod code_key;
 pub mod command_key;

@@ -1,6 +1,7 @@
 //! HTTP handlers, one module per job.
 
 pub mod bundles;
+pub mod channel;
 pub mod commands;
 pub mod console;
 pub mod enrol;

@@ -30,6 +30,12 @@ pub fn migrations() -> Migrations<'static> {
         // Software updates: signed releases (the package in chunks, streamed to terminals),
         // staged rollouts, and each terminal's reported update state.
         M::up(tables::UPDATES),
+        // Appointments (issue 20): each platform's bookable services (capacity per half
+        // hour, opening days and hours), holidays, and the places booked per slot.
+        M::up(super::appointments::SCHEDULE_DDL),
+        // Appointments: booking channels (their keys' hashes), the regions' keys for ID
+        // numbers' hashes, and bookings (masked name, keyed hash, phone, code).
+        M::up(super::bookings::DDL),
     ])
 }
 

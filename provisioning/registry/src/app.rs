@@ -8,6 +8,7 @@ use crate::login_guard::{LoginGuard, SourceLimiter};
 use crate::routes;
 use crate::routes::channel::paths as channel;
 use crate::routes::ops::paths as ops;
+use crate::routes::ops::work_orders::paths as work_orders;
 use crate::store::Store;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -169,6 +170,16 @@ fn table() -> RouteTable {
     .post(channel::BOOKINGS, routes::channel::book)
     .get(channel::BOOKING, routes::channel::lookup)
     .post(channel::CANCEL, routes::channel::cancel)
+    .get(work_orders::LIST, routes::ops::work_orders::list)
+    .get(work_orders::ONE, routes::ops::work_orders::one)
+    .post(work_orders::DISPATCH, routes::ops::work_orders::dispatch)
+    .post(work_orders::ACCEPT, routes::ops::work_orders::accept)
+    .post(work_orders::CLOSE, routes::ops::work_orders::close)
+    .post(work_orders::RETURN, routes::ops::work_orders::return_)
+    .post(
+        routes::work_order_status::PATH,
+        routes::work_order_status::status,
+    )
 }
 
 /// Every (lower-case method, path) the server answers.

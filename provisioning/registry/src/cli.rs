@@ -63,6 +63,9 @@ pub enum Command {
     /// Bookings, and the signed `appointments` bundle terminals check citizens in with.
     #[command(subcommand)]
     Appointments(crate::cli_appointments::AppointmentsCommand),
+    /// Work orders: list, dispatch, accept, close, return; the classification.
+    #[command(subcommand, name = "workorder")]
+    WorkOrder(crate::cli_work_orders::WorkOrderCommand),
     /// Signed bundles.
     #[command(subcommand)]
     Bundle(BundleCommand),
@@ -713,6 +716,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Platform(command) => platform(&open(&cli.db)?, command),
         Command::Schedule(command) => crate::cli_appointments::schedule(&open(&cli.db)?, command),
         Command::Channel(command) => crate::cli_appointments::channel(&open(&cli.db)?, command),
+        Command::WorkOrder(command) => crate::cli_work_orders::run(&open(&cli.db)?, command),
         Command::Appointments(command) => {
             crate::cli_appointments::appointments(&open(&cli.db)?, command)
         }

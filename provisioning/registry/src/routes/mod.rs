@@ -13,6 +13,7 @@ pub mod password_login;
 pub mod poll;
 pub mod releases;
 pub mod signalling;
+pub mod work_order_status;
 
 use crate::error::ApiFailure;
 use axum::body::Bytes;

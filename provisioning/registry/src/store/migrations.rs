@@ -36,6 +36,10 @@ pub fn migrations() -> Migrations<'static> {
         // Appointments: booking channels (their keys' hashes), the regions' keys for ID
         // numbers' hashes, and bookings (masked name, keyed hash, phone, code).
         M::up(super::bookings::DDL),
+        // Work orders: made from terminals' `work_order` events, dispatched to institutions
+        // or people, with a history of every change; the centre's classification; which
+        // institution each institution login belongs to.
+        M::up(super::work_orders::DDL),
     ])
 }
 

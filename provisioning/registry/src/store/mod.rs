@@ -24,6 +24,7 @@ mod tables;
 pub mod terminals;
 pub mod updates;
 pub mod video;
+pub mod work_orders;
 
 mod api;
 mod api_admin;

@@ -88,6 +88,8 @@ CREATE INDEX signal_mailbox_age ON signal_mailbox (posted_at);
     super::super::appointments::SCHEDULE_DDL,
     // 15: booking channels, regions' hash keys, bookings: as SQLite's.
     super::super::bookings::DDL,
+    // 16: work orders: as SQLite's.
+    super::super::work_orders::DDL,
 ];
 
 /// SQLite's DDL as PostgreSQL reads it: 64-bit integers, identity ids, BYTEA for blobs

@@ -6,7 +6,9 @@ use crate::config::ServeConfig;
 use crate::error::ApiFailure;
 use crate::login_guard::{LoginGuard, SourceLimiter};
 use crate::routes;
+use crate::routes::channel::paths as channel;
 use crate::routes::ops::paths as ops;
+use crate::routes::ops::work_orders::paths as work_orders;
 use crate::store::Store;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -45,6 +47,8 @@ pub struct AppState {
     pub operator_logins: Arc<LoginGuard>,
     /// Enrolment attempts per source address.
     pub enrol_attempts: Arc<SourceLimiter>,
+    /// Booking channels' requests per source address (counted before the key is checked).
+    pub channel_requests: Arc<SourceLimiter>,
     /// The key enrolment codes are hashed with.
     pub code_key: Arc<CodeKey>,
     /// The key the console's commands are signed with (a throwaway one until the server
@@ -70,6 +74,10 @@ impl AppState {
             operator_logins: LoginGuard::new(&config.login),
             enrol_attempts: Arc::new(SourceLimiter::new(
                 config.enrol_limit,
+                config.login.max_tracked,
+            )),
+            channel_requests: Arc::new(SourceLimiter::new(
+                config.channel_limit,
                 config.login.max_tracked,
             )),
             config: Arc::new(config),
@@ -158,6 +166,20 @@ fn table() -> RouteTable {
     )
     .get(ops::BUNDLES, routes::ops::bundles::list)
     .get(ops::AUDIT, routes::ops::audit::list)
+    .get(channel::SLOTS, routes::channel::slots)
+    .post(channel::BOOKINGS, routes::channel::book)
+    .get(channel::BOOKING, routes::channel::lookup)
+    .post(channel::CANCEL, routes::channel::cancel)
+    .get(work_orders::LIST, routes::ops::work_orders::list)
+    .get(work_orders::ONE, routes::ops::work_orders::one)
+    .post(work_orders::DISPATCH, routes::ops::work_orders::dispatch)
+    .post(work_orders::ACCEPT, routes::ops::work_orders::accept)
+    .post(work_orders::CLOSE, routes::ops::work_orders::close)
+    .post(work_orders::RETURN, routes::ops::work_orders::return_)
+    .post(
+        routes::work_order_status::PATH,
+        routes::work_order_status::status,
+    )
 }
 
 /// Every (lower-case method, path) the server answers.

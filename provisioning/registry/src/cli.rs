@@ -54,6 +54,18 @@ pub enum Command {
     /// One-time enrolment codes.
     #[command(subcommand)]
     Code(CodeCommand),
+    /// When platforms' services take appointments: capacity, opening days, holidays.
+    #[command(subcommand)]
+    Schedule(crate::cli_appointments::ScheduleCommand),
+    /// Booking channels (online platform, 12348 hotline, WeChat) and their keys.
+    #[command(subcommand)]
+    Channel(crate::cli_appointments::ChannelCommand),
+    /// Bookings, and the signed `appointments` bundle terminals check citizens in with.
+    #[command(subcommand)]
+    Appointments(crate::cli_appointments::AppointmentsCommand),
+    /// Work orders: list, dispatch, accept, close, return; the classification.
+    #[command(subcommand, name = "workorder")]
+    WorkOrder(crate::cli_work_orders::WorkOrderCommand),
     /// Signed bundles.
     #[command(subcommand)]
     Bundle(BundleCommand),
@@ -307,6 +319,10 @@ pub struct ServeArgs {
     /// Enrolment attempts one address may make per minute (successful ones are not counted).
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub enrol_attempts_per_minute: u32,
+    /// Requests one address may make to the booking channels' API per minute (a hotline's
+    /// agents share their exchange's address).
+    #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub channel_requests_per_minute: u32,
     /// How long a legal-aid pre-application's ciphertext is kept when no centre marks it
     /// handled (checked every hour).
     #[arg(long, default_value = "30d")]
@@ -698,6 +714,12 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Platform(command) => platform(&open(&cli.db)?, command),
+        Command::Schedule(command) => crate::cli_appointments::schedule(&open(&cli.db)?, command),
+        Command::Channel(command) => crate::cli_appointments::channel(&open(&cli.db)?, command),
+        Command::WorkOrder(command) => crate::cli_work_orders::run(&open(&cli.db)?, command),
+        Command::Appointments(command) => {
+            crate::cli_appointments::appointments(&open(&cli.db)?, command)
+        }
         Command::Code(CodeCommand::Create {
             platform,
             valid_for,
@@ -856,6 +878,7 @@ fn serve(db: DbTarget, code_key: PathBuf, args: ServeArgs) -> Result<()> {
     config.login.max_concurrent_hashes = usize::from(args.max_concurrent_password_checks);
     config.login.source = SourceLimit::per_minute(args.login_attempts_per_minute);
     config.enrol_limit = SourceLimit::per_minute(args.enrol_attempts_per_minute);
+    config.channel_limit = SourceLimit::per_minute(args.channel_requests_per_minute);
     config.map_tiles = args.map_tiles;
     config.legal_aid_retention = duration::parse(&args.legal_aid_retention)
         .map_err(|e| anyhow!("--legal-aid-retention: {e}"))?;

@@ -37,6 +37,8 @@ pub struct ServeConfig {
     pub login: LoginGuardConfig,
     /// Enrolment attempts per source address.
     pub enrol_limit: SourceLimit,
+    /// Booking channels' requests per source address.
+    pub channel_limit: SourceLimit,
     /// How often the server looks in the database for terminals revoked and lawyers
     /// disabled (by `kiosk-registry` commands in other processes) to end their sessions.
     pub revocation_check: Duration,
@@ -72,6 +74,7 @@ impl ServeConfig {
             max_concurrent_ingest: 16,
             login: LoginGuardConfig::default(),
             enrol_limit: SourceLimit::per_minute(20),
+            channel_limit: SourceLimit::per_minute(600),
             revocation_check: Duration::from_secs(2),
             legal_aid_retention: crate::admin::legal_aid::DEFAULT_RETENTION,
             map_tiles: None,

@@ -5,9 +5,12 @@
 
 pub mod admin;
 pub mod app;
+pub mod appointments;
 pub mod auth;
 pub mod cli;
+pub mod cli_appointments;
 pub mod cli_updates;
+pub mod cli_work_orders;
 pub mod code_key;
 pub mod command_key;
 pub mod config;
@@ -27,3 +30,4 @@ pub mod store;
 pub mod testkit;
 pub mod tls;
 pub mod video;
+pub mod work_orders;

@@ -1,6 +1,7 @@
 //! HTTP handlers, one module per job.
 
 pub mod bundles;
+pub mod channel;
 pub mod commands;
 pub mod console;
 pub mod enrol;
@@ -12,6 +13,7 @@ pub mod password_login;
 pub mod poll;
 pub mod releases;
 pub mod signalling;
+pub mod work_order_status;
 
 use crate::error::ApiFailure;
 use axum::body::Bytes;

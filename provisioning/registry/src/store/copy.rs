@@ -260,6 +260,116 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
             ("updated_at", Text),
         ],
     ),
+    // Appointments (issue 20).
+    (
+        "schedules",
+        &[
+            ("platform_id", Text),
+            ("service_id", Text),
+            ("capacity", Int),
+            ("days", Text),
+            ("opens", Text),
+            ("closes", Text),
+            ("updated_at", Text),
+        ],
+    ),
+    (
+        "holidays",
+        &[("platform_id", Text), ("day", Text), ("name", Text)],
+    ),
+    (
+        "slot_counts",
+        &[
+            ("platform_id", Text),
+            ("service_id", Text),
+            ("slot", Text),
+            ("booked", Int),
+        ],
+    ),
+    (
+        "channels",
+        &[
+            ("name", Text),
+            ("key_hash", Text),
+            ("status", Text),
+            ("created_at", Text),
+        ],
+    ),
+    (
+        "region_keys",
+        &[("region", Text), ("hash_key", Blob), ("created_at", Text)],
+    ),
+    (
+        "bookings",
+        &[
+            ("id", Int),
+            ("code", Text),
+            ("channel", Text),
+            ("platform_id", Text),
+            ("region", Text),
+            ("service_id", Text),
+            ("slot", Text),
+            ("day", Text),
+            ("masked_name", Text),
+            ("id_hash", Text),
+            ("phone", Text),
+            ("status", Text),
+            ("created_at", Text),
+            ("cancelled_at", Text),
+            ("cancelled_by", Text),
+        ],
+    ),
+    // Work orders (issue 20).
+    (
+        "work_orders",
+        &[
+            ("id", Int),
+            ("source_device", Text),
+            ("source_key", Text),
+            ("category", Text),
+            ("kind", Text),
+            ("region", Text),
+            ("platform_id", Text),
+            ("channel", Text),
+            ("id_hash", Text),
+            ("phone", Text),
+            ("summary", Text),
+            ("status", Text),
+            ("assignee_kind", Text),
+            ("assignee", Text),
+            ("deadline", Text),
+            ("outcome", Text),
+            ("created_at", Text),
+            ("updated_at", Text),
+        ],
+    ),
+    (
+        "work_order_history",
+        &[
+            ("id", Int),
+            ("order_id", Int),
+            ("at", Text),
+            ("actor", Text),
+            ("action", Text),
+            ("from_status", Text),
+            ("to_status", Text),
+            ("detail", Text),
+        ],
+    ),
+    (
+        "work_order_categories",
+        &[
+            ("code", Text),
+            ("name", Text),
+            ("class_code", Text),
+            ("class_name", Text),
+            ("position", Int),
+        ],
+    ),
+    (
+        "operator_institutions",
+        &[("username", Text), ("institution_id", Text)],
+    ),
 ];
 
 /// Tables whose id column is generated (their sequences move past the copied ids).
@@ -270,6 +380,9 @@ const IDENTITIES: &[&str] = &[
     "operator_audit",
     "alerts",
     "terminal_states",
+    "bookings",
+    "work_orders",
+    "work_order_history",
 ];
 
 /// Rows per INSERT (of a table with bytes: a release's 256 KiB chunks).

@@ -21,6 +21,9 @@ pub(crate) fn defect(event: &Event) -> Option<String> {
     if chrono::DateTime::parse_from_rfc3339(&event.created_at).is_err() {
         return Some("created_at is not RFC 3339".into());
     }
+    if event.kind == crate::work_orders::EVENT_KIND {
+        return crate::work_orders::defect(&event.payload);
+    }
     None
 }
 
@@ -73,6 +76,8 @@ pub fn ingest(
                     event.created_at,
                     received_at
                 ])?;
+                // A work order is made once per event (its own unique key), in this transaction.
+                super::work_orders::from_event_sqlite(&tx, device_id, platform_id, event)?;
                 if n == 1 {
                     answer.stored += 1;
                 } else {

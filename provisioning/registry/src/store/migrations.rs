@@ -30,6 +30,16 @@ pub fn migrations() -> Migrations<'static> {
         // Software updates: signed releases (the package in chunks, streamed to terminals),
         // staged rollouts, and each terminal's reported update state.
         M::up(tables::UPDATES),
+        // Appointments (issue 20): each platform's bookable services (capacity per half
+        // hour, opening days and hours), holidays, and the places booked per slot.
+        M::up(super::appointments::SCHEDULE_DDL),
+        // Appointments: booking channels (their keys' hashes), the regions' keys for ID
+        // numbers' hashes, and bookings (masked name, keyed hash, phone, code).
+        M::up(super::bookings::DDL),
+        // Work orders: made from terminals' `work_order` events, dispatched to institutions
+        // or people, with a history of every change; the centre's classification; which
+        // institution each institution login belongs to.
+        M::up(super::work_orders::DDL),
     ])
 }
 

@@ -6,7 +6,10 @@
 //!   operations centre with several registry instances on one replicated database.
 
 pub mod alerts;
+pub mod appointments;
+pub mod bookings;
 pub mod bundles;
+pub mod checked;
 pub mod commands;
 pub mod directory;
 pub mod enrolment;
@@ -21,6 +24,7 @@ mod tables;
 pub mod terminals;
 pub mod updates;
 pub mod video;
+pub mod work_orders;
 
 mod api;
 mod api_admin;

@@ -100,7 +100,7 @@ impl rusqlite::ToSql for Value {
     }
 }
 
-fn from_sqlite(v: rusqlite::types::ValueRef<'_>) -> Value {
+pub(super) fn from_sqlite(v: rusqlite::types::ValueRef<'_>) -> Value {
     use rusqlite::types::ValueRef;
     match v {
         ValueRef::Null => Value::Null,
@@ -111,7 +111,7 @@ fn from_sqlite(v: rusqlite::types::ValueRef<'_>) -> Value {
     }
 }
 
-fn pg_params(params: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
+pub(super) fn pg_params(params: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
     static NULL_TEXT: Option<String> = None;
     params
         .iter()
@@ -124,7 +124,7 @@ fn pg_params(params: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
         .collect()
 }
 
-fn from_pg(row: &tokio_postgres::Row) -> Result<Row, StoreError> {
+pub(super) fn from_pg(row: &tokio_postgres::Row) -> Result<Row, StoreError> {
     let mut out = Vec::with_capacity(row.len());
     for (i, column) in row.columns().iter().enumerate() {
         let ty = column.type_();

@@ -77,6 +77,13 @@ pub async fn refresh(state: &AppState) -> Result<(Vec<FleetTerminal>, Vec<Alert>
     record_states(state, &fleet).await?;
     let refusals = state.store.bundle_refusals().await?;
     let mut wanted = wanted(&fleet, &refusals);
+    // Work orders past their deadline: one alert on the terminal each came from.
+    wanted.extend(
+        state
+            .store
+            .work_orders_overdue(&crate::store::now_text())
+            .await?,
+    );
     let open = state.store.alerts_open().await?;
     let mut changes = Vec::new();
     for alert in &open {

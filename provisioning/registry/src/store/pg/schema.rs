@@ -84,6 +84,12 @@ CREATE INDEX signal_mailbox_age ON signal_mailbox (posted_at);
     super::super::directory::DDL,
     // 13: software updates: as SQLite's migration of the same name.
     tables::UPDATES,
+    // 14: appointments: as SQLite's migration of the same name.
+    super::super::appointments::SCHEDULE_DDL,
+    // 15: booking channels, regions' hash keys, bookings: as SQLite's.
+    super::super::bookings::DDL,
+    // 16: work orders: as SQLite's.
+    super::super::work_orders::DDL,
 ];
 
 /// SQLite's DDL as PostgreSQL reads it: 64-bit integers, identity ids, BYTEA for blobs

@@ -111,6 +111,19 @@ impl PgStore {
             answer.stored = stored as u32;
             answer.duplicates = (keys.len() as u64 - stored) as u32;
         }
+        // Work orders, once per event (their own unique key), in this transaction.
+        for event in batch
+            .iter()
+            .filter(|e| e.kind == crate::work_orders::EVENT_KIND)
+        {
+            if events::defect(event)
+                .or_else(|| nul_defect(event))
+                .is_none()
+            {
+                super::super::work_orders::from_event_pg(&tx, device_id, platform_id, event)
+                    .await?;
+            }
+        }
         tx.commit().await?;
         Ok(answer)
     }

@@ -1,0 +1,44 @@
+//! `POST /v1/work-orders/status`: a terminal asks, for the citizen at its screen, the
+//! status of their work orders by the keyed hash of their ID number (the region's key,
+//! from the `appointments` bundle). The answer holds each order's category and status,
+//! nothing else: no content, no phone, nobody else's orders (only exact hash matches).
+
+use crate::app::AppState;
+use crate::auth::Signed;
+use crate::error::{ApiFailure, parse_json};
+use crate::store::work_orders::CitizenStatus;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+/// The path.
+pub const PATH: &str = "/v1/work-orders/status";
+
+/// The request.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusRequest {
+    /// Keyed hash of the citizen's ID number (64 hex characters).
+    pub id_hash: String,
+}
+
+/// The answer.
+#[derive(Debug, Serialize)]
+pub struct StatusResponse {
+    /// Newest first (at most 50).
+    pub work_orders: Vec<CitizenStatus>,
+}
+
+/// Answers a terminal's status lookup.
+pub async fn status(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    signed: Signed,
+) -> Result<Json<StatusResponse>, ApiFailure> {
+    let request: StatusRequest = parse_json(&signed.body)?;
+    if !crate::appointments::is_id_hash(&request.id_hash) {
+        return Err(ApiFailure::bad_request(
+            "id_hash must be the keyed hash (64 lower-case hex characters), never the number",
+        ));
+    }
+    let work_orders = state.store.work_order_status(&request.id_hash).await?;
+    Ok(Json(StatusResponse { work_orders }))
+}

@@ -37,6 +37,7 @@ pub mod fuzz;
 pub mod fuzz_corpus;
 pub mod identity;
 pub mod keys;
+pub mod mask;
 pub mod protocol;
 pub mod release;
 pub mod scope;

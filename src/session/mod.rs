@@ -6,7 +6,8 @@ pub mod card_view;
 pub mod citizen;
 pub mod epoch;
 pub mod identity;
-pub mod mask;
+/// The masking rule lives in `provisioning`: the registry masks booking names by it too.
+pub use provisioning::mask;
 pub mod state;
 
 pub use citizen::{CardHolder, CardRejected, Citizen};

@@ -220,48 +220,8 @@ pub fn is_id_hash(text: &str) -> bool {
     text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
-/// Chinese compound surnames: the whole surname stays visible (欧阳**). The same list and
-/// rule as the kiosk's `session::mask` (which the registry cannot link: it is the firmware).
-const COMPOUND_SURNAMES: &[&str] = &[
-    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
-    "司空", "夏侯", "轩辕", "令狐", "钟离", "端木", "独孤", "南宫", "西门", "呼延", "万俟", "澹台",
-    "公冶", "太史", "申屠", "闻人", "赫连", "濮阳", "东郭", "左丘", "拓跋", "百里", "第五", "单于",
-    "闾丘", "亓官", "仲孙", "叔孙", "乐正", "漆雕", "谷梁", "羊舌",
-];
-
-fn is_separator(c: char) -> bool {
-    c == '·' || c == '•' || c.is_whitespace()
-}
-
-/// A name as a booking keeps it: the surname, then one `*` per other character (张*,
-/// 欧阳**); Latin names keep each word's first letter. As the kiosk masks names on glass.
-pub fn mask_name(name: &str) -> String {
-    let name = name.trim();
-    if name.chars().all(|c| c.is_ascii() || c == '·') {
-        let mut out = String::with_capacity(name.len());
-        let mut at_word_start = true;
-        for c in name.chars() {
-            if is_separator(c) || c == ',' || c == '-' {
-                out.push(c);
-                at_word_start = true;
-            } else if at_word_start {
-                out.push(c);
-                at_word_start = false;
-            } else {
-                out.push('*');
-            }
-        }
-        return out;
-    }
-    let keep = COMPOUND_SURNAMES
-        .iter()
-        .find(|s| name.starts_with(*s) && name.chars().count() > 2)
-        .map_or(1, |s| s.chars().count());
-    name.chars()
-        .enumerate()
-        .map(|(i, c)| if i < keep || is_separator(c) { c } else { '*' })
-        .collect()
-}
+/// A name as a booking keeps it: masked as the kiosk masks names on glass (张*, 欧阳**).
+pub use provisioning::mask::mask_name;
 
 /// Booking codes use these characters: no 0/O, 1/I/L, so a code read over the phone or
 /// typed on the touchscreen cannot be mistaken.

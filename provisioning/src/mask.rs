@@ -1,5 +1,6 @@
 //! Masking what a card says before anything shows or keeps it: names on glass as 张* or
 //! 欧阳**, ID numbers as their first 3 and last 4 characters (GB/T 35273 display limits).
+//! One rule for the kiosk's screens and the registry's bookings.
 
 /// Chinese compound surnames: the whole surname stays visible, as people expect (欧阳**,
 /// not 欧***).

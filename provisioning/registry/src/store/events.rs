@@ -41,6 +41,9 @@ pub fn ingest(
         duplicates: 0,
         quarantined: 0,
     };
+    // What the stored events add to the statistics, written in this transaction: the
+    // rollups never count an event the registry did not keep, nor miss one it did.
+    let mut rollup = super::stats::Rollup::default();
     {
         let mut insert = tx.prepare_cached(
             "INSERT OR IGNORE INTO events (device_id, platform_id, seq, idempotency_key, kind, payload, created_at, received_at)
@@ -75,12 +78,22 @@ pub fn ingest(
                 ])?;
                 if n == 1 {
                     answer.stored += 1;
+                    rollup.add(
+                        device_id,
+                        platform_id,
+                        &event.kind,
+                        &event.payload,
+                        &event.created_at,
+                    );
                 } else {
                     answer.duplicates += 1;
                 }
             }
             answer.acknowledged.push(event.seq);
         }
+    }
+    if !rollup.is_empty() && super::stats::at_ingest() {
+        rollup.write(&tx)?;
     }
     tx.commit()?;
     Ok(answer)

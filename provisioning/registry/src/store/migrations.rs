@@ -30,6 +30,10 @@ pub fn migrations() -> Migrations<'static> {
         // Software updates: signed releases (the package in chunks, streamed to terminals),
         // staged rollouts, and each terminal's reported update state.
         M::up(tables::UPDATES),
+        // Demand analysis: rollups of the events by day × hour × platform × metric, by day,
+        // and by day × terminal, kept at ingest. Events stored before this version are
+        // counted by `kiosk-registry stats rebuild` (run once after the upgrade).
+        M::up(super::stats::DDL),
     ])
 }
 

@@ -84,6 +84,8 @@ CREATE INDEX signal_mailbox_age ON signal_mailbox (posted_at);
     super::super::directory::DDL,
     // 13: software updates: as SQLite's migration of the same name.
     tables::UPDATES,
+    // 14: demand analysis rollups (as SQLite's migration of the same name).
+    super::super::stats::DDL,
 ];
 
 /// SQLite's DDL as PostgreSQL reads it: 64-bit integers, identity ids, BYTEA for blobs

@@ -158,6 +158,7 @@ fn table() -> RouteTable {
     )
     .get(ops::BUNDLES, routes::ops::bundles::list)
     .get(ops::AUDIT, routes::ops::audit::list)
+    .get(ops::STATS, routes::ops::stats::view)
 }
 
 /// Every (lower-case method, path) the server answers.

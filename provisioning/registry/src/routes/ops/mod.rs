@@ -11,6 +11,7 @@ pub mod fleet;
 pub mod map;
 pub mod pages;
 pub mod session;
+pub mod stats;
 
 use crate::app::AppState;
 use crate::error::ApiFailure;
@@ -67,6 +68,9 @@ pub mod paths {
     pub const BUNDLES: &str = "/v1/ops/bundles";
     /// `GET`: the audit (admins).
     pub const AUDIT: &str = "/v1/ops/audit";
+    /// `GET`: a view of the demand analysis (summary, trend, heatmap, ranking, drill,
+    /// compare), JSON or `?format=csv`.
+    pub const STATS: &str = "/v1/ops/stats/{view}";
 }
 
 /// The session cookie's name.

@@ -138,6 +138,7 @@ fn table() -> RouteTable {
     .get(ops::FONT, routes::ops::pages::file)
     .get(ops::LEAFLET_JS, routes::ops::pages::file)
     .get(ops::LEAFLET_CSS, routes::ops::pages::file)
+    .get(ops::ECHARTS_JS, routes::ops::pages::file)
     .get(ops::MAP, routes::ops::map::info)
     .get(ops::TILE, routes::ops::map::tile)
     .post(ops::LOGIN, routes::ops::session::login)

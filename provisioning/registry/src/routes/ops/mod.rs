@@ -36,6 +36,8 @@ pub mod paths {
     pub const FONT: &str = "/ops/font.otf";
     /// Leaflet, vendored.
     pub const LEAFLET_JS: &str = "/ops/leaflet.js";
+    /// Apache ECharts, vendored (the statistics' charts).
+    pub const ECHARTS_JS: &str = "/ops/echarts.js";
     /// Leaflet's style sheet.
     pub const LEAFLET_CSS: &str = "/ops/leaflet.css";
     /// `GET`: whether map tiles are served, and their metadata.

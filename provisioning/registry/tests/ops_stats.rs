@@ -315,6 +315,8 @@ async fn all_views(console: &Console, device_a: &str) -> Vec<Value> {
         format!(
             "/v1/ops/stats/compare?metric=rating.reason&from=2026-11-02&to=2026-11-08&from2=2026-11-09&to2=2026-11-15"
         ),
+        "/v1/ops/stats/summary?from=2026-10-20&to=2026-12-05".to_string(),
+        "/v1/ops/stats/heatmap?metric=ticket.finished&from=2026-10-01&to=2026-12-31".to_string(),
     ] {
         out.push(console.view(&path).await);
     }
@@ -349,6 +351,43 @@ async fn every_view_counts_exactly_the_exported_events_and_a_rebuild_changes_not
     assert_eq!(row[1], "叫号");
     let mean = (waited as f64 / called.len() as f64 * 10.0).round() / 10.0;
     assert_eq!(row[3].as_f64().unwrap(), mean);
+
+    // A period of whole months and ragged ends (read from the monthly rollups and the
+    // daily ones) holds the same events, so every view sums the same.
+    for view in [
+        "summary?",
+        "heatmap?metric=consultation&",
+        "ranking?metric=ticket.issued&by=platform&",
+        "ranking?metric=legal_aid&by=region&",
+        "ranking?metric=consultation&by=key&",
+        "drill?metric=ticket.called&",
+    ] {
+        let narrow = console
+            .view(&format!("/v1/ops/stats/{view}from={FROM}&to={TO}"))
+            .await;
+        let wide = console
+            .view(&format!(
+                "/v1/ops/stats/{view}from=2026-10-20&to=2026-12-05"
+            ))
+            .await;
+        assert_eq!(narrow["rows"], wide["rows"], "{view}");
+    }
+    let months = console
+        .view("/v1/ops/stats/trend?metric=ticket.issued&by=month&from=2026-10-20&to=2026-12-05")
+        .await;
+    assert_eq!(
+        months["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r[0].as_str().unwrap(), r[1].as_i64().unwrap()))
+            .collect::<Vec<_>>(),
+        vec![
+            ("2026-10", 0),
+            ("2026-11", counts_of(&all)["ticket.issued"]),
+            ("2026-12", 0)
+        ]
+    );
 
     // Trend by day: every day of the period, zeros included.
     let trend = console

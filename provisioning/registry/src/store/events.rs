@@ -2,7 +2,7 @@
 
 use super::{StoreError, now_text};
 use provisioning::protocol::{Event, EventBatchResponse, limits};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension as _, params};
 use serde::Serialize;
 
 /// Why an event is kept aside instead of counted.
@@ -44,6 +44,15 @@ pub fn ingest(
     // What the stored events add to the statistics, written in this transaction: the
     // rollups never count an event the registry did not keep, nor miss one it did.
     let mut rollup = super::stats::Rollup::default();
+    // The platform's region now (the regions' rollups; `?` for a platform since removed).
+    let region: String = tx
+        .query_row(
+            "SELECT region FROM platforms WHERE id = ?1",
+            [platform_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or_else(|| "?".into());
     {
         let mut insert = tx.prepare_cached(
             "INSERT OR IGNORE INTO events (device_id, platform_id, seq, idempotency_key, kind, payload, created_at, received_at)
@@ -81,6 +90,7 @@ pub fn ingest(
                     rollup.add(
                         device_id,
                         platform_id,
+                        &region,
                         &event.kind,
                         &event.payload,
                         &event.created_at,

@@ -283,74 +283,149 @@ pub fn contributions(kind: &str, payload: &Value) -> Vec<Contribution> {
     }
 }
 
-/// The terminal's local day (YYYY-MM-DD) and hour of `created_at` (RFC 3339, checked at
-/// ingest).
-pub fn day_hour(created_at: &str) -> Option<(String, i64)> {
+/// The terminal's local day (YYYY-MM-DD), ISO weekday (1 = Monday) and hour (two digits)
+/// of `created_at` (RFC 3339, checked at ingest).
+pub fn day_hour(created_at: &str) -> Option<(String, String, String)> {
     let t = chrono::DateTime::parse_from_rfc3339(created_at).ok()?;
     let local = t.naive_local();
     Some((
         local.format("%Y-%m-%d").to_string(),
-        i64::from(chrono::Timelike::hour(&local)),
+        chrono::Datelike::weekday(&local)
+            .number_from_monday()
+            .to_string(),
+        local.format("%H").to_string(),
     ))
 }
 
-/// Key of `stats_hourly`.
-pub type HourKey = (String, i64, String, &'static str, String, String);
-/// Key of `stats_daily`.
-pub type DayKey = (String, String, &'static str, String, String);
-/// Key of `stats_terminal_daily`.
-pub type TerminalKey = (String, String, String, &'static str);
+/// The rollup tables. Each sums the same measures over its key columns (all text: days as
+/// YYYY-MM-DD, months as YYYY-MM in the `day` column of the monthly tables, weekday 1–7,
+/// hour 00–23). Platform tables answer questions about a platform or a terminal; region
+/// tables (the platform's region when the event arrived) answer those about regions, so a
+/// province-wide year sums a few hundred thousand rows, not millions. Monthly tables hold
+/// whole months; a period's ragged ends come from the daily ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Table {
+    /// Day × platform × metric × keys.
+    Daily,
+    /// Day × weekday × hour × platform × metric.
+    Hourly,
+    /// Day × terminal × platform × metric.
+    Terminal,
+    /// Month × platform × metric.
+    PlatformMonthly,
+    /// Day × region × metric × keys.
+    RegionDaily,
+    /// Month × region × metric × keys.
+    RegionMonthly,
+    /// Day × weekday × hour × region × metric.
+    RegionHourly,
+    /// Month × weekday × hour × region × metric.
+    RegionMonthlyHours,
+}
+
+impl Table {
+    /// Every table.
+    pub const ALL: [Table; 8] = [
+        Table::Daily,
+        Table::Hourly,
+        Table::Terminal,
+        Table::PlatformMonthly,
+        Table::RegionDaily,
+        Table::RegionMonthly,
+        Table::RegionHourly,
+        Table::RegionMonthlyHours,
+    ];
+
+    /// Its name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Daily => "stats_daily",
+            Table::Hourly => "stats_hourly",
+            Table::Terminal => "stats_terminal_daily",
+            Table::PlatformMonthly => "stats_platform_monthly",
+            Table::RegionDaily => "stats_region_daily",
+            Table::RegionMonthly => "stats_region_monthly",
+            Table::RegionHourly => "stats_region_hourly",
+            Table::RegionMonthlyHours => "stats_region_monthly_hours",
+        }
+    }
+
+    /// Its key columns, in the order of a row's key values.
+    pub fn keys(self) -> &'static [&'static str] {
+        match self {
+            Table::Daily => &["day", "platform_id", "metric", "k1", "k2"],
+            Table::Hourly => &["day", "weekday", "hour", "platform_id", "metric"],
+            Table::Terminal => &["day", "device_id", "platform_id", "metric"],
+            Table::PlatformMonthly => &["day", "platform_id", "metric"],
+            Table::RegionDaily | Table::RegionMonthly => &["day", "region", "metric", "k1", "k2"],
+            Table::RegionHourly | Table::RegionMonthlyHours => {
+                &["day", "weekday", "hour", "region", "metric"]
+            }
+        }
+    }
+
+    /// The column a question's places filter: platforms or regions.
+    pub fn place(self) -> &'static str {
+        match self {
+            Table::Daily | Table::Hourly | Table::Terminal | Table::PlatformMonthly => {
+                "platform_id"
+            }
+            _ => "region",
+        }
+    }
+
+    /// Whether `day` holds months.
+    pub fn monthly(self) -> bool {
+        matches!(
+            self,
+            Table::PlatformMonthly | Table::RegionMonthly | Table::RegionMonthlyHours
+        )
+    }
+}
 
 /// The rollups' additions of a batch of events, merged (one upsert per row touched), in key
 /// order (so that concurrent batches on PostgreSQL lock rows in the same order).
 #[derive(Debug, Default)]
 pub struct Rollup {
-    /// day, hour, platform, metric, k1, k2.
-    pub hourly: BTreeMap<HourKey, Sums>,
-    /// day, platform, metric, k1, k2.
-    pub daily: BTreeMap<DayKey, Sums>,
-    /// day, device, platform, metric.
-    pub terminal: BTreeMap<TerminalKey, Sums>,
+    /// Per table and key values, the sums to add.
+    pub rows: BTreeMap<(Table, Vec<String>), Sums>,
 }
 
 impl Rollup {
-    /// Adds one stored event.
+    /// Adds one stored event of a terminal at `platform_id` in `region`.
     pub fn add(
         &mut self,
         device_id: &str,
         platform_id: &str,
+        region: &str,
         kind: &str,
         payload: &Value,
         created_at: &str,
     ) {
-        let Some((day, hour)) = day_hour(created_at) else {
+        let Some((day, weekday, hour)) = day_hour(created_at) else {
             return;
         };
+        let month = day[..7].to_string();
         for c in contributions(kind, payload) {
-            self.hourly
-                .entry((
-                    day.clone(),
-                    hour,
-                    platform_id.to_string(),
-                    c.metric,
-                    c.k1.clone(),
-                    c.k2.clone(),
-                ))
-                .or_default()
-                .add(&c.sums);
-            self.daily
-                .entry((day.clone(), platform_id.to_string(), c.metric, c.k1, c.k2))
-                .or_default()
-                .add(&c.sums);
-            self.terminal
-                .entry((
-                    day.clone(),
-                    device_id.to_string(),
-                    platform_id.to_string(),
-                    c.metric,
-                ))
-                .or_default()
-                .add(&c.sums);
+            let m = c.metric.to_string();
+            let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+            let (p, r, d) = (platform_id, region, device_id);
+            let (k1, k2) = (c.k1.as_str(), c.k2.as_str());
+            for (table, key) in [
+                (Table::Daily, s(&[&day, p, &m, k1, k2])),
+                (Table::Hourly, s(&[&day, &weekday, &hour, p, &m])),
+                (Table::Terminal, s(&[&day, d, p, &m])),
+                (Table::PlatformMonthly, s(&[&month, p, &m])),
+                (Table::RegionDaily, s(&[&day, r, &m, k1, k2])),
+                (Table::RegionMonthly, s(&[&month, r, &m, k1, k2])),
+                (Table::RegionHourly, s(&[&day, &weekday, &hour, r, &m])),
+                (
+                    Table::RegionMonthlyHours,
+                    s(&[&month, &weekday, &hour, r, &m]),
+                ),
+            ] {
+                self.rows.entry((table, key)).or_default().add(&c.sums);
+            }
         }
     }
 
@@ -359,6 +434,7 @@ impl Rollup {
         &mut self,
         device_id: &str,
         platform_id: &str,
+        region: &str,
         kind: &str,
         payload: &str,
         created_at: &str,
@@ -367,49 +443,48 @@ impl Rollup {
             return;
         }
         if let Ok(payload) = serde_json::from_str::<Value>(payload) {
-            self.add(device_id, platform_id, kind, &payload, created_at);
+            self.add(device_id, platform_id, region, kind, &payload, created_at);
         }
     }
 
     /// Nothing to add.
     pub fn is_empty(&self) -> bool {
-        self.hourly.is_empty()
+        self.rows.is_empty()
+    }
+
+    /// The rows of one table, in key order.
+    pub fn of(&self, table: Table) -> impl Iterator<Item = (&Vec<String>, &Sums)> {
+        self.rows
+            .range((table, Vec::new())..)
+            .take_while(move |((t, _), _)| *t == table)
+            .map(|((_, k), s)| (k, s))
     }
 
     /// Adds to SQLite's rollups (in the caller's transaction).
     pub fn write(&self, tx: &Transaction<'_>) -> Result<(), StoreError> {
-        let mut hourly = tx.prepare_cached(&format!(
-            "INSERT INTO stats_hourly (day, hour, platform_id, metric, k1, k2, {MEASURES})
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-             ON CONFLICT (day, hour, platform_id, metric, k1, k2) DO UPDATE SET {}",
-            merge("stats_hourly")
-        ))?;
-        for ((day, hour, platform, metric, k1, k2), s) in &self.hourly {
-            hourly.execute(params![
-                day, hour, platform, metric, k1, k2, s.n, s.wait_n, s.wait_s, s.serve_n, s.serve_s
-            ])?;
-        }
-        let mut daily = tx.prepare_cached(&format!(
-            "INSERT INTO stats_daily (day, platform_id, metric, k1, k2, {MEASURES})
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-             ON CONFLICT (day, platform_id, metric, k1, k2) DO UPDATE SET {}",
-            merge("stats_daily")
-        ))?;
-        for ((day, platform, metric, k1, k2), s) in &self.daily {
-            daily.execute(params![
-                day, platform, metric, k1, k2, s.n, s.wait_n, s.wait_s, s.serve_n, s.serve_s
-            ])?;
-        }
-        let mut terminal = tx.prepare_cached(&format!(
-            "INSERT INTO stats_terminal_daily (day, device_id, platform_id, metric, {MEASURES})
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-             ON CONFLICT (day, device_id, platform_id, metric) DO UPDATE SET {}",
-            merge("stats_terminal_daily")
-        ))?;
-        for ((day, device, platform, metric), s) in &self.terminal {
-            terminal.execute(params![
-                day, device, platform, metric, s.n, s.wait_n, s.wait_s, s.serve_n, s.serve_s
-            ])?;
+        for table in Table::ALL {
+            let keys = table.keys();
+            let width = keys.len() + 5;
+            let placeholders = (1..=width)
+                .map(|i| format!("?{i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut stmt = tx.prepare_cached(&format!(
+                "INSERT INTO {name} ({cols}, {MEASURES}) VALUES ({placeholders})
+                 ON CONFLICT ({cols}) DO UPDATE SET {merge}",
+                name = table.name(),
+                cols = keys.join(", "),
+                merge = merge(table.name())
+            ))?;
+            for (key, s) in self.of(table) {
+                let measures = [s.n, s.wait_n, s.wait_s, s.serve_n, s.serve_s];
+                let values: Vec<&dyn rusqlite::ToSql> = key
+                    .iter()
+                    .map(|k| k as &dyn rusqlite::ToSql)
+                    .chain(measures.iter().map(|m| m as &dyn rusqlite::ToSql))
+                    .collect();
+                stmt.execute(values.as_slice())?;
+            }
         }
         Ok(())
     }
@@ -427,62 +502,68 @@ pub fn merge(table: &str) -> String {
         .join(", ")
 }
 
-/// The tables (SQLite dialect; PostgreSQL's through `pg::schema::dialect`).
+/// The tables (SQLite dialect; PostgreSQL's through `pg::schema::dialect`). Primary keys
+/// start with the metric and the day: every question names a metric (or all) and a period.
 pub const DDL: &str = "
-CREATE TABLE stats_hourly (
-  day TEXT NOT NULL,
-  hour INTEGER NOT NULL,
-  platform_id TEXT NOT NULL,
-  metric TEXT NOT NULL,
-  k1 TEXT NOT NULL,
-  k2 TEXT NOT NULL,
-  n INTEGER NOT NULL,
-  wait_n INTEGER NOT NULL,
-  wait_s INTEGER NOT NULL,
-  serve_n INTEGER NOT NULL,
-  serve_s INTEGER NOT NULL,
-  PRIMARY KEY (day, hour, platform_id, metric, k1, k2)
-);
-CREATE INDEX stats_hourly_metric ON stats_hourly (metric, day);
 CREATE TABLE stats_daily (
-  day TEXT NOT NULL,
-  platform_id TEXT NOT NULL,
-  metric TEXT NOT NULL,
-  k1 TEXT NOT NULL,
-  k2 TEXT NOT NULL,
-  n INTEGER NOT NULL,
-  wait_n INTEGER NOT NULL,
-  wait_s INTEGER NOT NULL,
-  serve_n INTEGER NOT NULL,
-  serve_s INTEGER NOT NULL,
-  PRIMARY KEY (day, platform_id, metric, k1, k2)
+  day TEXT NOT NULL, platform_id TEXT NOT NULL, metric TEXT NOT NULL, k1 TEXT NOT NULL, k2 TEXT NOT NULL,
+  n INTEGER NOT NULL, wait_n INTEGER NOT NULL, wait_s INTEGER NOT NULL, serve_n INTEGER NOT NULL, serve_s INTEGER NOT NULL,
+  PRIMARY KEY (metric, day, platform_id, k1, k2)
 );
-CREATE INDEX stats_daily_metric ON stats_daily (metric, day);
+CREATE INDEX stats_daily_platform ON stats_daily (platform_id, day);
+CREATE TABLE stats_hourly (
+  day TEXT NOT NULL, weekday TEXT NOT NULL, hour TEXT NOT NULL, platform_id TEXT NOT NULL, metric TEXT NOT NULL,
+  n INTEGER NOT NULL, wait_n INTEGER NOT NULL, wait_s INTEGER NOT NULL, serve_n INTEGER NOT NULL, serve_s INTEGER NOT NULL,
+  PRIMARY KEY (platform_id, metric, day, weekday, hour)
+);
 CREATE TABLE stats_terminal_daily (
-  day TEXT NOT NULL,
-  device_id TEXT NOT NULL,
-  platform_id TEXT NOT NULL,
-  metric TEXT NOT NULL,
-  n INTEGER NOT NULL,
-  wait_n INTEGER NOT NULL,
-  wait_s INTEGER NOT NULL,
-  serve_n INTEGER NOT NULL,
-  serve_s INTEGER NOT NULL,
-  PRIMARY KEY (day, device_id, platform_id, metric)
+  day TEXT NOT NULL, device_id TEXT NOT NULL, platform_id TEXT NOT NULL, metric TEXT NOT NULL,
+  n INTEGER NOT NULL, wait_n INTEGER NOT NULL, wait_s INTEGER NOT NULL, serve_n INTEGER NOT NULL, serve_s INTEGER NOT NULL,
+  PRIMARY KEY (platform_id, metric, day, device_id)
 );
-CREATE INDEX stats_terminal_daily_platform ON stats_terminal_daily (platform_id, metric, day);
+CREATE TABLE stats_platform_monthly (
+  day TEXT NOT NULL, platform_id TEXT NOT NULL, metric TEXT NOT NULL,
+  n INTEGER NOT NULL, wait_n INTEGER NOT NULL, wait_s INTEGER NOT NULL, serve_n INTEGER NOT NULL, serve_s INTEGER NOT NULL,
+  PRIMARY KEY (metric, day, platform_id)
+);
+CREATE TABLE stats_region_daily (
+  day TEXT NOT NULL, region TEXT NOT NULL, metric TEXT NOT NULL, k1 TEXT NOT NULL, k2 TEXT NOT NULL,
+  n INTEGER NOT NULL, wait_n INTEGER NOT NULL, wait_s INTEGER NOT NULL, serve_n INTEGER NOT NULL, serve_s INTEGER NOT NULL,
+  PRIMARY KEY (metric, day, region, k1, k2)
+);
+CREATE TABLE stats_region_monthly (
+  day TEXT NOT NULL, region TEXT NOT NULL, metric TEXT NOT NULL, k1 TEXT NOT NULL, k2 TEXT NOT NULL,
+  n INTEGER NOT NULL, wait_n INTEGER NOT NULL, wait_s INTEGER NOT NULL, serve_n INTEGER NOT NULL, serve_s INTEGER NOT NULL,
+  PRIMARY KEY (metric, day, region, k1, k2)
+);
+CREATE TABLE stats_region_hourly (
+  day TEXT NOT NULL, weekday TEXT NOT NULL, hour TEXT NOT NULL, region TEXT NOT NULL, metric TEXT NOT NULL,
+  n INTEGER NOT NULL, wait_n INTEGER NOT NULL, wait_s INTEGER NOT NULL, serve_n INTEGER NOT NULL, serve_s INTEGER NOT NULL,
+  PRIMARY KEY (metric, day, weekday, hour, region)
+);
+CREATE TABLE stats_region_monthly_hours (
+  day TEXT NOT NULL, weekday TEXT NOT NULL, hour TEXT NOT NULL, region TEXT NOT NULL, metric TEXT NOT NULL,
+  n INTEGER NOT NULL, wait_n INTEGER NOT NULL, wait_s INTEGER NOT NULL, serve_n INTEGER NOT NULL, serve_s INTEGER NOT NULL,
+  PRIMARY KEY (metric, day, weekday, hour, region)
+);
 ";
 
 /// Events read per step of a rebuild (and rollup rows merged in memory before a write).
 pub const REBUILD_STEP: i64 = 20_000;
 
+/// The rebuild's read: events of the analysed kinds after an id, with their platform's
+/// region now (`?` for a platform since removed).
+pub const REBUILD_READ: &str = "SELECT e.id, e.device_id, e.platform_id, COALESCE(p.region, '?'), e.kind, e.payload, e.created_at
+     FROM events e LEFT JOIN platforms p ON p.id = e.platform_id";
+
 /// Recomputes every rollup from the stored events, in one transaction (ingest waits for it:
-/// SQLite has one writer). Returns the events counted.
+/// SQLite has one writer). Events count under their platform's region as it is now.
+/// Returns the events counted.
 pub fn rebuild(conn: &mut Connection) -> Result<u64, StoreError> {
     let tx = conn.transaction()?;
-    tx.execute_batch(
-        "DELETE FROM stats_hourly; DELETE FROM stats_daily; DELETE FROM stats_terminal_daily;",
-    )?;
+    for table in Table::ALL {
+        tx.execute(&format!("DELETE FROM {}", table.name()), [])?;
+    }
     let kinds = serde_json::to_string(&rebuilt_kinds()).unwrap_or_else(|_| "[]".into());
     let mut last = 0i64;
     let mut counted = 0u64;
@@ -490,19 +571,31 @@ pub fn rebuild(conn: &mut Connection) -> Result<u64, StoreError> {
         let mut rollup = Rollup::default();
         let mut rows = 0;
         {
-            let mut stmt = tx.prepare_cached(
-                "SELECT id, device_id, platform_id, kind, payload, created_at FROM events
-                 WHERE id > ?1 AND kind IN (SELECT value FROM json_each(?3)) ORDER BY id LIMIT ?2",
-            )?;
+            let mut stmt = tx.prepare_cached(&format!(
+                "{REBUILD_READ} WHERE e.id > ?1 AND e.kind IN (SELECT value FROM json_each(?3))
+                 ORDER BY e.id LIMIT ?2"
+            ))?;
             let mut cursor = stmt.query(params![last, REBUILD_STEP, kinds])?;
             while let Some(r) = cursor.next()? {
                 rows += 1;
                 last = r.get(0)?;
-                let kind: String = r.get(3)?;
                 counted += 1;
-                let (device, platform, payload, created): (String, String, String, String) =
-                    (r.get(1)?, r.get(2)?, r.get(4)?, r.get(5)?);
-                rollup.add_text(&device, &platform, &kind, &payload, &created);
+                let (device, platform, region, kind, payload, created): (
+                    String,
+                    String,
+                    String,
+                    String,
+                    String,
+                    String,
+                ) = (
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                );
+                rollup.add_text(&device, &platform, &region, &kind, &payload, &created);
             }
         }
         rollup.write(&tx)?;
@@ -514,78 +607,23 @@ pub fn rebuild(conn: &mut Connection) -> Result<u64, StoreError> {
     Ok(counted)
 }
 
-/// How many rollup rows are grouped by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Grain {
-    /// `stats_hourly`.
-    Hourly,
-    /// `stats_daily`.
-    Daily,
-    /// `stats_terminal_daily` (no keys).
-    Terminal,
-}
-
-impl Grain {
-    fn table(self) -> &'static str {
-        match self {
-            Grain::Hourly => "stats_hourly",
-            Grain::Daily => "stats_daily",
-            Grain::Terminal => "stats_terminal_daily",
-        }
-    }
-}
-
-/// A column to group by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dim {
-    /// Day.
-    Day,
-    /// Hour (hourly grain only).
-    Hour,
-    /// Platform.
-    Platform,
-    /// Terminal (terminal grain only).
-    Device,
-    /// Metric.
-    Metric,
-    /// First key.
-    K1,
-    /// Second key.
-    K2,
-}
-
-impl Dim {
-    fn column(self) -> &'static str {
-        match self {
-            Dim::Day => "day",
-            Dim::Hour => "CAST(hour AS TEXT)",
-            Dim::Platform => "platform_id",
-            Dim::Device => "device_id",
-            Dim::Metric => "metric",
-            Dim::K1 => "k1",
-            Dim::K2 => "k2",
-        }
-    }
-}
-
-/// A question to the rollups: sums over days `from..=to` of some metrics on some platforms,
-/// grouped by `group`.
+/// A question to the rollups: sums over `from..=to` (days, or months for a monthly table)
+/// of some metrics at some places, grouped by some of the table's key columns.
 #[derive(Debug, Clone)]
 pub struct Query {
     /// Table.
-    pub grain: Grain,
-    /// First day (YYYY-MM-DD).
+    pub table: Table,
+    /// First day (YYYY-MM-DD) or month (YYYY-MM).
     pub from: String,
-    /// Last day.
+    /// Last day or month.
     pub to: String,
     /// Metrics (empty: all).
     pub metrics: Vec<String>,
-    /// Platforms (`None`: all; the caller has checked the operator's scope covers them).
-    pub platforms: Option<Vec<String>>,
-    /// Only this terminal (terminal grain).
-    pub device: Option<String>,
-    /// Group by.
-    pub group: Vec<Dim>,
+    /// Platforms or regions, as the table holds them (`None`: all; the caller has checked
+    /// the operator's scope covers them).
+    pub places: Option<Vec<String>>,
+    /// Key columns to group by (each one of the table's `keys`).
+    pub group: Vec<&'static str>,
 }
 
 /// One group's values (in the order of `Query::group`) and sums.
@@ -606,10 +644,8 @@ pub enum Param {
     To,
     /// The metrics (a list).
     Metrics,
-    /// The platforms (a list).
-    Platforms,
-    /// The terminal.
-    Device,
+    /// The places (a list).
+    Places,
 }
 
 /// How a store's SQL names a list parameter: SQLite's JSON text, PostgreSQL's array.
@@ -638,10 +674,20 @@ impl Dialect {
 }
 
 impl Query {
-    /// The SQL in `dialect`, and the parameters its placeholders stand for, in order.
-    pub fn sql(&self, dialect: Dialect) -> (String, Vec<Param>) {
-        let keys: Vec<&str> = self.group.iter().map(|d| d.column()).collect();
-        let select_keys = keys.iter().map(|k| format!("{k}, ")).collect::<String>();
+    /// The SQL in `dialect`, and the parameters its placeholders stand for, in order. Group
+    /// columns not of the table are refused (they are the program's, never a request's).
+    pub fn sql(&self, dialect: Dialect) -> Result<(String, Vec<Param>), StoreError> {
+        if let Some(bad) = self.group.iter().find(|g| !self.table.keys().contains(g)) {
+            return Err(StoreError::Invalid(format!(
+                "{} has no column {bad}",
+                self.table.name()
+            )));
+        }
+        let select_keys = self
+            .group
+            .iter()
+            .map(|k| format!("{k}, "))
+            .collect::<String>();
         let sums = ["n", "wait_n", "wait_s", "serve_n", "serve_s"]
             .iter()
             .map(|c| format!("CAST(SUM({c}) AS BIGINT)"))
@@ -650,7 +696,7 @@ impl Query {
         let mut params = vec![Param::From, Param::To];
         let mut sql = format!(
             "SELECT {select_keys}{sums} FROM {} WHERE day >= {} AND day <= {}",
-            self.grain.table(),
+            self.table.name(),
             dialect.placeholder(1),
             dialect.placeholder(2)
         );
@@ -658,30 +704,24 @@ impl Query {
             params.push(Param::Metrics);
             sql.push_str(&format!(" AND metric {}", dialect.member_of(params.len())));
         }
-        if self.platforms.is_some() {
-            params.push(Param::Platforms);
+        if self.places.is_some() {
+            params.push(Param::Places);
             sql.push_str(&format!(
-                " AND platform_id {}",
+                " AND {} {}",
+                self.table.place(),
                 dialect.member_of(params.len())
             ));
         }
-        if self.device.is_some() {
-            params.push(Param::Device);
-            sql.push_str(&format!(
-                " AND device_id = {}",
-                dialect.placeholder(params.len())
-            ));
+        if !self.group.is_empty() {
+            sql.push_str(&format!(" GROUP BY {}", self.group.join(", ")));
         }
-        if !keys.is_empty() {
-            sql.push_str(&format!(" GROUP BY {}", keys.join(", ")));
-        }
-        (sql, params)
+        Ok((sql, params))
     }
 }
 
 /// Runs a query on SQLite.
 pub fn query(conn: &Connection, q: &Query) -> Result<Vec<Row>, StoreError> {
-    let (sql, params) = q.sql(Dialect::Sqlite);
+    let (sql, params) = q.sql(Dialect::Sqlite)?;
     let json = |list: &[String]| serde_json::to_string(list).unwrap_or_else(|_| "[]".into());
     let mut stmt = conn.prepare_cached(&sql)?;
     for (i, p) in params.iter().enumerate() {
@@ -689,8 +729,7 @@ pub fn query(conn: &Connection, q: &Query) -> Result<Vec<Row>, StoreError> {
             Param::From => q.from.clone(),
             Param::To => q.to.clone(),
             Param::Metrics => json(&q.metrics),
-            Param::Platforms => json(q.platforms.as_deref().unwrap_or_default()),
-            Param::Device => q.device.clone().unwrap_or_default(),
+            Param::Places => json(q.places.as_deref().unwrap_or_default()),
         };
         stmt.raw_bind_parameter(i + 1, value)?;
     }
@@ -714,6 +753,47 @@ pub fn query(conn: &Connection, q: &Query) -> Result<Vec<Row>, StoreError> {
         });
     }
     Ok(out)
+}
+
+/// A period cut where whole months begin and end: the ragged ends as day ranges (for the
+/// daily tables) and the whole months as a month range (for the monthly ones), so that a
+/// year costs twelve monthly rows per key and a few days at most.
+pub fn pieces(
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> (Vec<(String, String)>, Option<(String, String)>) {
+    use chrono::Datelike as _;
+    let first_of_month = |d: chrono::NaiveDate| d.with_day(1).unwrap_or(d);
+    let next_month = |d: chrono::NaiveDate| {
+        first_of_month(d)
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap_or(d)
+    };
+    let day = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    let month = |d: chrono::NaiveDate| d.format("%Y-%m").to_string();
+    // First day of the first whole month, and the day after the last whole month.
+    let start = if from.day() == 1 {
+        from
+    } else {
+        next_month(from)
+    };
+    let end = if to.succ_opt().is_some_and(|n| n.day() == 1) {
+        next_month(to)
+    } else {
+        first_of_month(to)
+    };
+    if start >= end {
+        return (vec![(day(from), day(to))], None);
+    }
+    let mut days = Vec::new();
+    if from < start {
+        days.push((day(from), day(start.pred_opt().unwrap_or(start))));
+    }
+    if end <= to {
+        days.push((day(end), day(to)));
+    }
+    let last_month = end.pred_opt().unwrap_or(end);
+    (days, Some((month(start), month(last_month))))
 }
 
 #[cfg(test)]
@@ -740,22 +820,31 @@ mod tests {
         c
     }
 
-    fn totals(c: &Connection, group: Vec<Dim>, grain: Grain) -> Vec<Row> {
+    fn totals(c: &Connection, table: Table, group: &[&'static str]) -> Vec<Row> {
+        let (from, to) = if table.monthly() {
+            ("2026-01", "2026-12")
+        } else {
+            ("2026-01-01", "2026-12-31")
+        };
         let mut rows = query(
             c,
             &Query {
-                grain,
-                from: "2026-01-01".into(),
-                to: "2026-12-31".into(),
+                table,
+                from: from.into(),
+                to: to.into(),
                 metrics: Vec::new(),
-                platforms: None,
-                device: None,
-                group,
+                places: None,
+                group: group.to_vec(),
             },
         )
         .unwrap();
         rows.sort_by(|a, b| a.keys.cmp(&b.keys));
         rows
+    }
+
+    /// Every table, every row.
+    fn everything(c: &Connection) -> Vec<Vec<Row>> {
+        Table::ALL.iter().map(|t| totals(c, *t, t.keys())).collect()
     }
 
     /// The payloads as the kiosk writes them (see the firmware's services).
@@ -821,43 +910,55 @@ mod tests {
     #[test]
     fn each_kind_counts_under_its_keys_with_its_times() {
         let mut c = db();
+        c.execute(
+            "INSERT INTO platforms (id, name, region, address, created_at) VALUES ('p1', 'P', '220104', '', '')",
+            [],
+        )
+        .unwrap();
         super::super::events::ingest(&mut c, "dev-1", "p1", &sample()).unwrap();
-        let by_metric = totals(&c, vec![Dim::Metric, Dim::K1, Dim::K2], Grain::Daily);
-        let find = |m: &str, k1: &str, k2: &str| {
-            by_metric
-                .iter()
-                .find(|r| r.keys == [m, k1, k2])
-                .map(|r| r.sums)
-                .unwrap_or_else(|| panic!("no {m}/{k1}/{k2} in {by_metric:?}"))
-        };
-        assert_eq!(find("ticket.issued", "mediation", "").n, 1);
-        assert_eq!(
-            find("ticket.called", "mediation", "").wait_avg(),
-            Some(300.0)
-        );
-        let finished = find("ticket.finished", "mediation", "");
-        assert_eq!((finished.serve_n, finished.serve_s), (1, 600));
-        assert_eq!(find("consultation", "labour", "unpaid-wages").n, 1);
-        assert_eq!(find("rating", "dissatisfied", "ticket").n, 1);
-        assert_eq!(find("rating.reason", "slow", "dissatisfied").n, 1);
-        assert_eq!(find("rating.reason", "rude", "dissatisfied").n, 1);
-        assert_eq!(find("legal_aid", "likely-eligible", "").n, 1);
-        let answered = find("video.answered", "", "");
-        assert_eq!(
-            (answered.n, answered.wait_s, answered.serve_s),
-            (1, 20, 400)
-        );
-        assert_eq!(find("video.missed", "", "").wait_s, 90);
-        assert!(!by_metric.iter().any(|r| r.keys[0].contains("printer")));
+        for table in [Table::Daily, Table::RegionDaily, Table::RegionMonthly] {
+            let by_metric = totals(&c, table, &["metric", "k1", "k2"]);
+            let find = |m: &str, k1: &str, k2: &str| {
+                by_metric
+                    .iter()
+                    .find(|r| r.keys == [m, k1, k2])
+                    .map(|r| r.sums)
+                    .unwrap_or_else(|| panic!("no {m}/{k1}/{k2} in {by_metric:?}"))
+            };
+            assert_eq!(find("ticket.issued", "mediation", "").n, 1);
+            assert_eq!(
+                find("ticket.called", "mediation", "").wait_avg(),
+                Some(300.0)
+            );
+            let finished = find("ticket.finished", "mediation", "");
+            assert_eq!((finished.serve_n, finished.serve_s), (1, 600));
+            assert_eq!(find("consultation", "labour", "unpaid-wages").n, 1);
+            assert_eq!(find("rating", "dissatisfied", "ticket").n, 1);
+            assert_eq!(find("rating.reason", "slow", "dissatisfied").n, 1);
+            assert_eq!(find("rating.reason", "rude", "dissatisfied").n, 1);
+            assert_eq!(find("legal_aid", "likely-eligible", "").n, 1);
+            let answered = find("video.answered", "", "");
+            assert_eq!(
+                (answered.n, answered.wait_s, answered.serve_s),
+                (1, 20, 400)
+            );
+            assert_eq!(find("video.missed", "", "").wait_s, 90);
+            assert!(!by_metric.iter().any(|r| r.keys[0].contains("printer")));
+        }
+        let regions = totals(&c, Table::RegionMonthly, &["region", "day"]);
+        assert!(regions.iter().all(|r| r.keys == ["220104", "2026-11"]));
 
-        // The terminal's local day and hour: 23:59:59+08:00 is the 20th at 23.
-        let hours = totals(&c, vec![Dim::Metric, Dim::Day, Dim::Hour], Grain::Hourly);
-        assert!(
-            hours
-                .iter()
-                .any(|r| r.keys == ["consultation", "2026-11-20", "23"])
-        );
-        let terminal = totals(&c, vec![Dim::Device, Dim::Metric], Grain::Terminal);
+        // The terminal's local day and hour: 23:59:59+08:00 is Friday the 20th at 23.
+        for table in [Table::Hourly, Table::RegionHourly] {
+            let hours = totals(&c, table, &["metric", "day", "weekday", "hour"]);
+            assert!(
+                hours
+                    .iter()
+                    .any(|r| r.keys == ["consultation", "2026-11-20", "5", "23"]),
+                "{hours:?}"
+            );
+        }
+        let terminal = totals(&c, Table::Terminal, &["device_id", "metric"]);
         assert!(
             terminal
                 .iter()
@@ -868,65 +969,53 @@ mod tests {
     #[test]
     fn a_repeated_batch_counts_once_and_a_rebuild_gives_the_same_rollups() {
         let mut c = db();
+        c.execute(
+            "INSERT INTO platforms (id, name, region, address, created_at) VALUES ('p1', 'P', '220104', '', '')",
+            [],
+        )
+        .unwrap();
         super::super::events::ingest(&mut c, "dev-1", "p1", &sample()).unwrap();
         super::super::events::ingest(&mut c, "dev-1", "p1", &sample()).unwrap();
-        let before = [
-            totals(
-                &c,
-                vec![
-                    Dim::Metric,
-                    Dim::K1,
-                    Dim::K2,
-                    Dim::Day,
-                    Dim::Hour,
-                    Dim::Platform,
-                ],
-                Grain::Hourly,
-            ),
-            totals(
-                &c,
-                vec![Dim::Metric, Dim::K1, Dim::K2, Dim::Day, Dim::Platform],
-                Grain::Daily,
-            ),
-            totals(
-                &c,
-                vec![Dim::Metric, Dim::Day, Dim::Device, Dim::Platform],
-                Grain::Terminal,
-            ),
-        ];
+        let before = everything(&c);
+        let issued = totals(&c, Table::PlatformMonthly, &["metric"]);
         assert_eq!(
-            before[1]
+            issued
                 .iter()
                 .find(|r| r.keys[0] == "ticket.issued")
                 .map(|r| r.sums.n),
             Some(1)
         );
         assert_eq!(rebuild(&mut c).unwrap(), 8);
-        let after = [
-            totals(
-                &c,
-                vec![
-                    Dim::Metric,
-                    Dim::K1,
-                    Dim::K2,
-                    Dim::Day,
-                    Dim::Hour,
-                    Dim::Platform,
-                ],
-                Grain::Hourly,
-            ),
-            totals(
-                &c,
-                vec![Dim::Metric, Dim::K1, Dim::K2, Dim::Day, Dim::Platform],
-                Grain::Daily,
-            ),
-            totals(
-                &c,
-                vec![Dim::Metric, Dim::Day, Dim::Device, Dim::Platform],
-                Grain::Terminal,
-            ),
-        ];
-        assert_eq!(before, after);
+        assert_eq!(everything(&c), before);
+    }
+
+    #[test]
+    fn a_period_is_cut_into_whole_months_and_ragged_days() {
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let owned = |v: &[(&str, &str)]| {
+            v.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            pieces(d("2026-01-01"), d("2026-12-31")),
+            (vec![], Some(("2026-01".into(), "2026-12".into())))
+        );
+        assert_eq!(
+            pieces(d("2026-01-15"), d("2026-03-10")),
+            (
+                owned(&[("2026-01-15", "2026-01-31"), ("2026-03-01", "2026-03-10")]),
+                Some(("2026-02".into(), "2026-02".into()))
+            )
+        );
+        assert_eq!(
+            pieces(d("2026-11-02"), d("2026-11-15")),
+            (owned(&[("2026-11-02", "2026-11-15")]), None)
+        );
+        assert_eq!(
+            pieces(d("2026-02-01"), d("2026-02-28")),
+            (vec![], Some(("2026-02".into(), "2026-02".into())))
+        );
     }
 
     #[test]

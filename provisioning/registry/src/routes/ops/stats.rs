@@ -10,7 +10,7 @@ use super::Session;
 use crate::app::AppState;
 use crate::error::ApiFailure;
 use crate::store::platforms::Platform;
-use crate::store::stats::{Dim, Grain, Query as StatsQuery, Row, Sums, metric};
+use crate::store::stats::{self, Query as StatsQuery, Row, Sums, Table as Source, metric};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -132,11 +132,21 @@ fn period(
 /// The platforms a request sums, after the account's scope and the request's filters.
 struct Scope {
     platforms: Vec<Platform>,
+    /// The request named one platform: the platform tables answer, not the regions'.
+    one_platform: bool,
 }
 
 impl Scope {
     fn ids(&self) -> Vec<String> {
         self.platforms.iter().map(|p| p.id.clone()).collect()
+    }
+
+    /// The regions of the scope's platforms (the regions' tables are keyed by them).
+    fn regions(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.platforms.iter().map(|p| p.region.clone()).collect();
+        out.sort();
+        out.dedup();
+        out
     }
 
     fn by_id(&self) -> HashMap<&str, &Platform> {
@@ -155,6 +165,7 @@ async fn scope(state: &AppState, session: &Session, p: &StatsParams) -> Result<S
             .await?;
         return Ok(Scope {
             platforms: vec![platform],
+            one_platform: true,
         });
     }
     if let Some(region) = &p.region {
@@ -170,6 +181,7 @@ async fn scope(state: &AppState, session: &Session, p: &StatsParams) -> Result<S
                     .is_none_or(|r| region_contains(r, &x.region))
             })
             .collect(),
+        one_platform: false,
     })
 }
 
@@ -202,27 +214,82 @@ fn add(into: &mut Sums, s: &Sums) {
     into.serve_s += s.serve_s;
 }
 
-async fn sums(
+type Days = (NaiveDate, NaiveDate);
+
+/// Sums of `metrics` over `days` at `places`, grouped by `group`: from `daily`, or, given a
+/// `monthly` twin, its whole months plus the daily table's ragged ends (the same sums,
+/// read from a twelfth of the rows for a year).
+async fn summed(
     state: &AppState,
-    grain: Grain,
-    (from, to): (NaiveDate, NaiveDate),
-    metrics: Vec<String>,
-    scope: &Scope,
-    group: Vec<Dim>,
-    device: Option<String>,
+    days: Days,
+    metrics: &[String],
+    places: Vec<String>,
+    (daily, monthly): (Source, Option<Source>),
+    group: &[&'static str],
 ) -> Result<Vec<Row>, ApiFailure> {
-    Ok(state
-        .store
-        .stats_query(StatsQuery {
-            grain,
-            from: from.to_string(),
-            to: to.to_string(),
+    let mut asks = Vec::new();
+    let ask = |table: Source, from: String, to: String| StatsQuery {
+        table,
+        from,
+        to,
+        metrics: metrics.to_vec(),
+        places: Some(places.clone()),
+        group: group.to_vec(),
+    };
+    match monthly {
+        Some(monthly) => {
+            let (ragged, months) = stats::pieces(days.0, days.1);
+            for (from, to) in ragged {
+                asks.push(ask(daily, from, to));
+            }
+            if let Some((from, to)) = months {
+                asks.push(ask(monthly, from, to));
+            }
+        }
+        None => asks.push(ask(daily, days.0.to_string(), days.1.to_string())),
+    }
+    let mut merged: BTreeMap<Vec<String>, Sums> = BTreeMap::new();
+    for q in asks {
+        for row in state.store.stats_query(q).await? {
+            add(merged.entry(row.keys).or_default(), &row.sums);
+        }
+    }
+    Ok(merged
+        .into_iter()
+        .map(|(keys, sums)| Row { keys, sums })
+        .collect())
+}
+
+/// Sums by metric and keys: the platform's own table for one platform, else the regions'.
+async fn keyed(
+    state: &AppState,
+    days: Days,
+    metrics: &[String],
+    scope: &Scope,
+    group: &[&'static str],
+) -> Result<Vec<Row>, ApiFailure> {
+    if scope.one_platform {
+        // One platform's year is a few thousand daily rows.
+        summed(
+            state,
+            days,
             metrics,
-            platforms: Some(scope.ids()),
-            device,
+            scope.ids(),
+            (Source::Daily, None),
             group,
-        })
-        .await?)
+        )
+        .await
+    } else {
+        summed(
+            state,
+            days,
+            metrics,
+            scope.regions(),
+            (Source::RegionDaily, Some(Source::RegionMonthly)),
+            group,
+        )
+        .await
+    }
 }
 
 /// `GET /v1/ops/stats/{view}`.
@@ -319,21 +386,8 @@ fn csv_response(table: &Table) -> Response {
 type Out = (Vec<&'static str>, Vec<Vec<Value>>);
 
 /// Every metric's totals.
-async fn summary(
-    state: &AppState,
-    days: (NaiveDate, NaiveDate),
-    scope: &Scope,
-) -> Result<Out, ApiFailure> {
-    let rows = sums(
-        state,
-        Grain::Daily,
-        days,
-        Vec::new(),
-        scope,
-        vec![Dim::Metric],
-        None,
-    )
-    .await?;
+async fn summary(state: &AppState, days: Days, scope: &Scope) -> Result<Out, ApiFailure> {
+    let rows = keyed(state, days, &[], scope, &["metric"]).await?;
     let found: HashMap<&str, &Sums> = rows.iter().map(|r| (r.keys[0].as_str(), &r.sums)).collect();
     let zero = Sums::default();
     let out = metric::ALL
@@ -350,21 +404,24 @@ async fn summary(
     ))
 }
 
-/// The period a day falls in.
-fn bucket(d: NaiveDate, by: &str) -> String {
-    match by {
+/// The period a day (YYYY-MM-DD) or a whole month (YYYY-MM) falls in.
+fn bucket(key: &str, by: &str) -> Option<String> {
+    if by == "month" {
+        return key.get(..7).map(str::to_string);
+    }
+    let d = NaiveDate::parse_from_str(key, "%Y-%m-%d").ok()?;
+    Some(match by {
         "week" => {
             let w = d.iso_week();
             format!("{}-W{:02}", w.year(), w.week())
         }
-        "month" => format!("{}-{:02}", d.year(), d.month()),
         _ => d.to_string(),
-    }
+    })
 }
 
 async fn trend(
     state: &AppState,
-    days: (NaiveDate, NaiveDate),
+    days: Days,
     scope: &Scope,
     m: &str,
     by: Option<&str>,
@@ -375,26 +432,42 @@ async fn trend(
             "trend by {by:?}? (day, week, month)"
         )));
     }
-    let rows = sums(
-        state,
-        Grain::Daily,
-        days,
-        vec![m.to_string()],
-        scope,
-        vec![Dim::Day],
-        None,
-    )
-    .await?;
+    let metrics = [m.to_string()];
+    let rows = if by == "month" {
+        keyed(state, days, &metrics, scope, &["day"]).await?
+    } else if scope.one_platform {
+        summed(
+            state,
+            days,
+            &metrics,
+            scope.ids(),
+            (Source::Daily, None),
+            &["day"],
+        )
+        .await?
+    } else {
+        summed(
+            state,
+            days,
+            &metrics,
+            scope.regions(),
+            (Source::RegionDaily, None),
+            &["day"],
+        )
+        .await?
+    };
     // Every period of the range, those without events too (a chart's gaps are zeros).
     let mut out: BTreeMap<String, Sums> = BTreeMap::new();
     let mut d = days.0;
     while d <= days.1 {
-        out.entry(bucket(d, by)).or_default();
+        if let Some(b) = bucket(&d.to_string(), by) {
+            out.entry(b).or_default();
+        }
         d = d.succ_opt().unwrap_or(d + chrono::Days::new(1));
     }
     for r in &rows {
-        if let Ok(d) = NaiveDate::parse_from_str(&r.keys[0], "%Y-%m-%d") {
-            add(out.entry(bucket(d, by)).or_default(), &r.sums);
+        if let Some(b) = bucket(&r.keys[0], by) {
+            add(out.entry(b).or_default(), &r.sums);
         }
     }
     let rows = out
@@ -407,32 +480,30 @@ async fn trend(
     Ok((vec!["period", "count", "avg_wait_s", "avg_service_s"], rows))
 }
 
-async fn heatmap(
-    state: &AppState,
-    days: (NaiveDate, NaiveDate),
-    scope: &Scope,
-    m: &str,
-) -> Result<Out, ApiFailure> {
-    let rows = sums(
-        state,
-        Grain::Hourly,
-        days,
-        vec![m.to_string()],
-        scope,
-        vec![Dim::Day, Dim::Hour],
-        None,
-    )
-    .await?;
+async fn heatmap(state: &AppState, days: Days, scope: &Scope, m: &str) -> Result<Out, ApiFailure> {
+    let metrics = [m.to_string()];
+    let group = ["weekday", "hour"];
+    let rows = if scope.one_platform {
+        summed(
+            state,
+            days,
+            &metrics,
+            scope.ids(),
+            (Source::Hourly, None),
+            &group,
+        )
+        .await?
+    } else {
+        let tables = (Source::RegionHourly, Some(Source::RegionMonthlyHours));
+        summed(state, days, &metrics, scope.regions(), tables, &group).await?
+    };
     let mut cells = [[0i64; 24]; 7];
     for r in &rows {
-        let (Ok(d), Ok(h)) = (
-            NaiveDate::parse_from_str(&r.keys[0], "%Y-%m-%d"),
-            r.keys[1].parse::<usize>(),
-        ) else {
+        let (Ok(wd), Ok(h)) = (r.keys[0].parse::<usize>(), r.keys[1].parse::<usize>()) else {
             continue;
         };
-        if h < 24 {
-            cells[d.weekday().num_days_from_monday() as usize][h] += r.sums.n;
+        if (1..=7).contains(&wd) && h < 24 {
+            cells[wd - 1][h] += r.sums.n;
         }
     }
     let mut out = Vec::with_capacity(168);
@@ -470,79 +541,88 @@ fn ranked(groups: BTreeMap<String, (String, Sums)>) -> Vec<Vec<Value>> {
 
 const RANK_COLUMNS: [&str; 6] = ["rank", "id", "name", "count", "avg_wait_s", "avg_service_s"];
 
-async fn by_platform(
+/// Per platform of the scope, with names.
+async fn per_platform(
     state: &AppState,
-    days: (NaiveDate, NaiveDate),
+    days: Days,
     scope: &Scope,
     m: &str,
-) -> Result<Vec<Row>, ApiFailure> {
-    sums(
+) -> Result<BTreeMap<String, (String, Sums)>, ApiFailure> {
+    let tables = (Source::Daily, Some(Source::PlatformMonthly));
+    let rows = summed(
         state,
-        Grain::Daily,
         days,
-        vec![m.to_string()],
-        scope,
-        vec![Dim::Platform],
-        None,
+        &[m.to_string()],
+        scope.ids(),
+        tables,
+        &["platform_id"],
     )
-    .await
-}
-
-fn regions_of(rows: &[Row], scope: &Scope) -> BTreeMap<String, (String, Sums)> {
+    .await?;
     let platforms = scope.by_id();
-    let mut out: BTreeMap<String, (String, Sums)> = BTreeMap::new();
-    for r in rows {
-        let region = platforms
-            .get(r.keys[0].as_str())
-            .map_or("?", |p| p.region.as_str());
-        let entry = out
-            .entry(region.to_string())
-            .or_insert_with(|| (region.to_string(), Sums::default()));
-        add(&mut entry.1, &r.sums);
-    }
-    out
-}
-
-fn platforms_of(rows: &[Row], scope: &Scope) -> BTreeMap<String, (String, Sums)> {
-    let platforms = scope.by_id();
-    rows.iter()
+    Ok(rows
+        .iter()
         .map(|r| {
             let name = platforms
                 .get(r.keys[0].as_str())
                 .map_or("", |p| p.name.as_str());
             (r.keys[0].clone(), (name.to_string(), r.sums))
         })
-        .collect()
+        .collect())
+}
+
+/// Per region of the scope.
+async fn per_region(
+    state: &AppState,
+    days: Days,
+    scope: &Scope,
+    m: &str,
+) -> Result<BTreeMap<String, (String, Sums)>, ApiFailure> {
+    if scope.one_platform {
+        // One platform: its own region, from its own rows.
+        let rows = keyed(state, days, &[m.to_string()], scope, &["metric"]).await?;
+        let region = scope.platforms.first().map_or("?", |p| p.region.as_str());
+        let mut total = Sums::default();
+        for r in &rows {
+            add(&mut total, &r.sums);
+        }
+        return Ok(BTreeMap::from([(
+            region.to_string(),
+            (region.to_string(), total),
+        )]));
+    }
+    let rows = summed(
+        state,
+        days,
+        &[m.to_string()],
+        scope.regions(),
+        (Source::RegionDaily, Some(Source::RegionMonthly)),
+        &["region"],
+    )
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| (r.keys[0].clone(), (r.keys[0].clone(), r.sums)))
+        .collect())
 }
 
 async fn ranking(
     state: &AppState,
-    days: (NaiveDate, NaiveDate),
+    days: Days,
     scope: &Scope,
     m: &str,
     by: Option<&str>,
 ) -> Result<Out, ApiFailure> {
     let groups = match by.unwrap_or("platform") {
-        "region" => regions_of(&by_platform(state, days, scope, m).await?, scope),
-        "platform" => platforms_of(&by_platform(state, days, scope, m).await?, scope),
-        "key" => {
-            let rows = sums(
-                state,
-                Grain::Daily,
-                days,
-                vec![m.to_string()],
-                scope,
-                vec![Dim::K1, Dim::K2],
-                None,
-            )
-            .await?;
-            rows.iter()
-                .map(|r| {
-                    let (id, name) = key_name(&r.keys[0], &r.keys[1]);
-                    (id, (name, r.sums))
-                })
-                .collect()
-        }
+        "region" => per_region(state, days, scope, m).await?,
+        "platform" => per_platform(state, days, scope, m).await?,
+        "key" => keyed(state, days, &[m.to_string()], scope, &["k1", "k2"])
+            .await?
+            .iter()
+            .map(|r| {
+                let (id, name) = key_name(&r.keys[0], &r.keys[1]);
+                (id, (name, r.sums))
+            })
+            .collect(),
         other => {
             return Err(ApiFailure::bad_request(format!(
                 "ranking by {other:?}? (region, platform, key)"
@@ -555,20 +635,19 @@ async fn ranking(
 /// Regions of the scope; with `region`, its platforms; with `platform`, its terminals.
 async fn drill(
     state: &AppState,
-    days: (NaiveDate, NaiveDate),
+    days: Days,
     scope: &Scope,
     m: &str,
     p: &StatsParams,
 ) -> Result<Out, ApiFailure> {
     let (level, groups) = if p.platform.is_some() {
-        let rows = sums(
+        let rows = summed(
             state,
-            Grain::Terminal,
             days,
-            vec![m.to_string()],
-            scope,
-            vec![Dim::Device],
-            None,
+            &[m.to_string()],
+            scope.ids(),
+            (Source::Terminal, None),
+            &["device_id"],
         )
         .await?;
         let groups = rows
@@ -577,15 +656,9 @@ async fn drill(
             .collect();
         ("terminal", groups)
     } else if p.region.is_some() {
-        (
-            "platform",
-            platforms_of(&by_platform(state, days, scope, m).await?, scope),
-        )
+        ("platform", per_platform(state, days, scope, m).await?)
     } else {
-        (
-            "region",
-            regions_of(&by_platform(state, days, scope, m).await?, scope),
-        )
+        ("region", per_region(state, days, scope, m).await?)
     };
     let rows = ranked(groups)
         .into_iter()
@@ -609,41 +682,19 @@ async fn drill(
 
 async fn compare(
     state: &AppState,
-    a: (NaiveDate, NaiveDate),
-    b: (NaiveDate, NaiveDate),
+    a: Days,
+    b: Days,
     scope: &Scope,
     m: &str,
 ) -> Result<Out, ApiFailure> {
-    let keyed = |rows: Vec<Row>| -> BTreeMap<(String, String), Sums> {
+    let keyed_by = |rows: Vec<Row>| -> BTreeMap<(String, String), Sums> {
         rows.into_iter()
             .map(|r| ((r.keys[0].clone(), r.keys[1].clone()), r.sums))
             .collect()
     };
-    let group = vec![Dim::K1, Dim::K2];
-    let first = keyed(
-        sums(
-            state,
-            Grain::Daily,
-            a,
-            vec![m.to_string()],
-            scope,
-            group.clone(),
-            None,
-        )
-        .await?,
-    );
-    let second = keyed(
-        sums(
-            state,
-            Grain::Daily,
-            b,
-            vec![m.to_string()],
-            scope,
-            group,
-            None,
-        )
-        .await?,
-    );
+    let metrics = [m.to_string()];
+    let first = keyed_by(keyed(state, a, &metrics, scope, &["k1", "k2"]).await?);
+    let second = keyed_by(keyed(state, b, &metrics, scope, &["k1", "k2"]).await?);
     let mut keys: Vec<&(String, String)> = first.keys().chain(second.keys()).collect();
     keys.sort();
     keys.dedup();

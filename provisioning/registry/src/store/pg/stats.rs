@@ -3,127 +3,64 @@
 
 use super::PgStore;
 use crate::store::StoreError;
-use crate::store::stats::{self, Dialect, MEASURES, Param, Query, Rollup, Row, Sums};
+use crate::store::stats::{self, Dialect, MEASURES, Param, Query, Rollup, Row, Sums, Table};
 use deadpool_postgres::GenericClient;
 use tokio_postgres::types::ToSql;
 
-/// The measures of `sums` as five columns.
-#[derive(Default)]
-struct Columns {
-    n: Vec<i64>,
-    wait_n: Vec<i64>,
-    wait_s: Vec<i64>,
-    serve_n: Vec<i64>,
-    serve_s: Vec<i64>,
-}
-
-impl Columns {
-    fn push(&mut self, s: &Sums) {
-        self.n.push(s.n);
-        self.wait_n.push(s.wait_n);
-        self.wait_s.push(s.wait_s);
-        self.serve_n.push(s.serve_n);
-        self.serve_s.push(s.serve_s);
-    }
-}
-
 /// Adds a batch's rollup to the tables (in the caller's transaction). Rows go in key order
-/// (the maps are sorted), so two batches touching the same rows lock them in the same order
-/// and never deadlock.
+/// (the rollup is sorted), so two batches touching the same rows lock them in the same
+/// order and never deadlock.
 pub async fn write(tx: &impl GenericClient, rollup: &Rollup) -> Result<(), StoreError> {
-    if rollup.is_empty() {
-        return Ok(());
+    for table in Table::ALL {
+        let keys = table.keys();
+        let mut columns: Vec<Vec<&str>> = vec![Vec::new(); keys.len()];
+        let mut measures: [Vec<i64>; 5] = Default::default();
+        for (key, s) in rollup.of(table) {
+            for (column, value) in columns.iter_mut().zip(key) {
+                column.push(value);
+            }
+            for (column, value) in measures
+                .iter_mut()
+                .zip([s.n, s.wait_n, s.wait_s, s.serve_n, s.serve_s])
+            {
+                column.push(value);
+            }
+        }
+        if measures[0].is_empty() {
+            continue;
+        }
+        let arrays = (1..=keys.len())
+            .map(|i| format!("${i}::text[]"))
+            .chain((keys.len() + 1..=keys.len() + 5).map(|i| format!("${i}::bigint[]")))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut values: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(keys.len() + 5);
+        for column in &columns {
+            values.push(column);
+        }
+        for column in &measures {
+            values.push(column);
+        }
+        tx.execute(
+            &format!(
+                "INSERT INTO {name} ({cols}, {MEASURES}) SELECT * FROM unnest({arrays})
+                 ON CONFLICT ({cols}) DO UPDATE SET {merge}",
+                name = table.name(),
+                cols = keys.join(", "),
+                merge = stats::merge(table.name())
+            ),
+            &values,
+        )
+        .await?;
     }
-    let (mut day, mut hour, mut platform, mut metric, mut k1, mut k2, mut m) = (
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Columns::default(),
-    );
-    for ((d, h, p, me, a, b), s) in &rollup.hourly {
-        day.push(d.as_str());
-        hour.push(*h);
-        platform.push(p.as_str());
-        metric.push(*me);
-        k1.push(a.as_str());
-        k2.push(b.as_str());
-        m.push(s);
-    }
-    tx.execute(
-        &format!(
-            "INSERT INTO stats_hourly (day, hour, platform_id, metric, k1, k2, {MEASURES})
-             SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],
-                                  $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[])
-             ON CONFLICT (day, hour, platform_id, metric, k1, k2) DO UPDATE SET {}",
-            stats::merge("stats_hourly")
-        ),
-        &[&day, &hour, &platform, &metric, &k1, &k2, &m.n, &m.wait_n, &m.wait_s, &m.serve_n, &m.serve_s],
-    )
-    .await?;
-    let (mut day, mut platform, mut metric, mut k1, mut k2, mut m) = (
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Columns::default(),
-    );
-    for ((d, p, me, a, b), s) in &rollup.daily {
-        day.push(d.as_str());
-        platform.push(p.as_str());
-        metric.push(*me);
-        k1.push(a.as_str());
-        k2.push(b.as_str());
-        m.push(s);
-    }
-    tx.execute(
-        &format!(
-            "INSERT INTO stats_daily (day, platform_id, metric, k1, k2, {MEASURES})
-             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-                                  $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[])
-             ON CONFLICT (day, platform_id, metric, k1, k2) DO UPDATE SET {}",
-            stats::merge("stats_daily")
-        ),
-        &[&day, &platform, &metric, &k1, &k2, &m.n, &m.wait_n, &m.wait_s, &m.serve_n, &m.serve_s],
-    )
-    .await?;
-    let (mut day, mut device, mut platform, mut metric, mut m) = (
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Columns::default(),
-    );
-    for ((d, dev, p, me), s) in &rollup.terminal {
-        day.push(d.as_str());
-        device.push(dev.as_str());
-        platform.push(p.as_str());
-        metric.push(*me);
-        m.push(s);
-    }
-    tx.execute(
-        &format!(
-            "INSERT INTO stats_terminal_daily (day, device_id, platform_id, metric, {MEASURES})
-             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],
-                                  $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[])
-             ON CONFLICT (day, device_id, platform_id, metric) DO UPDATE SET {}",
-            stats::merge("stats_terminal_daily")
-        ),
-        &[&day, &device, &platform, &metric, &m.n, &m.wait_n, &m.wait_s, &m.serve_n, &m.serve_s],
-    )
-    .await?;
     Ok(())
 }
 
 impl PgStore {
     /// Sums of the rollups (see `stats::Query`).
     pub async fn stats_query(&self, q: &Query) -> Result<Vec<Row>, StoreError> {
-        let (sql, params) = q.sql(Dialect::Postgres);
-        let platforms = q.platforms.clone().unwrap_or_default();
-        let device = q.device.clone().unwrap_or_default();
+        let (sql, params) = q.sql(Dialect::Postgres)?;
+        let places = q.places.clone().unwrap_or_default();
         let values: Vec<&(dyn ToSql + Sync)> = params
             .iter()
             .map(|p| -> &(dyn ToSql + Sync) {
@@ -131,8 +68,7 @@ impl PgStore {
                     Param::From => &q.from,
                     Param::To => &q.to,
                     Param::Metrics => &q.metrics,
-                    Param::Platforms => &platforms,
-                    Param::Device => &device,
+                    Param::Places => &places,
                 }
             })
             .collect();
@@ -162,18 +98,20 @@ impl PgStore {
     pub async fn stats_rebuild(&self) -> Result<u64, StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        tx.batch_execute(
-            "LOCK TABLE events IN SHARE MODE;
-             DELETE FROM stats_hourly; DELETE FROM stats_daily; DELETE FROM stats_terminal_daily;",
-        )
-        .await?;
+        tx.batch_execute("LOCK TABLE events IN SHARE MODE").await?;
+        for table in Table::ALL {
+            tx.batch_execute(&format!("DELETE FROM {}", table.name()))
+                .await?;
+        }
         let kinds = stats::rebuilt_kinds();
         let (mut last, mut counted) = (0i64, 0u64);
         loop {
             let rows = tx
                 .query(
-                    "SELECT id, device_id, platform_id, kind, payload, created_at FROM events
-                     WHERE id > $1 AND kind = ANY($2::text[]) ORDER BY id LIMIT $3",
+                    &format!(
+                        "{} WHERE e.id > $1 AND e.kind = ANY($2::text[]) ORDER BY e.id LIMIT $3",
+                        stats::REBUILD_READ
+                    ),
                     &[&last, &kinds, &stats::REBUILD_STEP],
                 )
                 .await?;
@@ -181,7 +119,7 @@ impl PgStore {
             for r in &rows {
                 last = r.get(0);
                 counted += 1;
-                rollup.add_text(r.get(1), r.get(2), r.get(3), r.get(4), r.get(5));
+                rollup.add_text(r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6));
             }
             write(&tx, &rollup).await?;
             if (rows.len() as i64) < stats::REBUILD_STEP {

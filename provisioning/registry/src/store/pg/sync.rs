@@ -48,6 +48,7 @@ impl PgStore {
         &self,
         device_id: &str,
         platform_id: &str,
+        region: &str,
         batch: &[Event],
     ) -> Result<EventBatchResponse, StoreError> {
         let received_at = now_text();
@@ -122,6 +123,7 @@ impl PgStore {
                     rollup.add(
                         device_id,
                         platform_id,
+                        region,
                         &event.kind,
                         &event.payload,
                         &event.created_at,

@@ -11,7 +11,8 @@
 //! 3. queries: every dashboard view for the whole year over the whole province through the
 //!    real registry's HTTPS API as a province admin, STATS_RUNS (20) times each: p50/p95
 //!    (target p95 < 300 ms).
-//! STATS_PARTS=ingest or queries runs one part. Figures go in the note.
+//!
+//! STATS_PARTS=ingest or queries runs one part. Figures: provisioning/README.md.
 
 #[path = "support/mod.rs"]
 mod support;

@@ -58,7 +58,19 @@ fn run_sim(command: &mut std::process::Command) -> serde_json::Value {
 
 /// One poll and delivery of the simulated terminal, reporting `health`; its JSON report.
 fn sync(pilot: &Pilot, data: &Path, health: &[&str]) -> serde_json::Value {
-    run_sim(pilot.sim(data).args(health).arg("sync-once"))
+    let out = pilot
+        .sim(data)
+        .args(health)
+        .arg("sync-once")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}\nregistry log:\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        pilot.log()
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 #[test]

@@ -755,13 +755,13 @@ pub fn query(conn: &Connection, q: &Query) -> Result<Vec<Row>, StoreError> {
     Ok(out)
 }
 
+/// A first and last day (or month), as the tables write them.
+pub type Span = (String, String);
+
 /// A period cut where whole months begin and end: the ragged ends as day ranges (for the
 /// daily tables) and the whole months as a month range (for the monthly ones), so that a
 /// year costs twelve monthly rows per key and a few days at most.
-pub fn pieces(
-    from: chrono::NaiveDate,
-    to: chrono::NaiveDate,
-) -> (Vec<(String, String)>, Option<(String, String)>) {
+pub fn pieces(from: chrono::NaiveDate, to: chrono::NaiveDate) -> (Vec<Span>, Option<Span>) {
     use chrono::Datelike as _;
     let first_of_month = |d: chrono::NaiveDate| d.with_day(1).unwrap_or(d);
     let next_month = |d: chrono::NaiveDate| {

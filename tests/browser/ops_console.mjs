@@ -5,7 +5,7 @@
 //
 // Commands: login USER PASSWORD | logout | wait-row DEVICE STATE | rows |
 //           wait-alert KIND COUNT MS | tab VIEW | open DEVICE | text | screenshot NAME |
-//           command KIND ID ACTION [TEXT…] | import-csv FILE | quit
+//           command KIND ID ACTION [TEXT…] | import-csv FILE | stats FROM TO | quit
 import { chromium } from "playwright-core";
 import { serve, until } from "./line_driver.mjs";
 
@@ -99,6 +99,30 @@ const commands = {
     await page.waitForTimeout(300);
     const rows = await page.$$eval("#directory-rows tr", (rows) => rows.map((r) => r.dataset.id));
     return { report: await page.textContent("#directory-report"), rows };
+  },
+  // Opens the statistics tab for days FROM..TO: the totals table as shown (metric, count,
+  // name), the data each chart drew, and the CSV links.
+  async stats(from, to) {
+    await page.click('#tabs button[data-view="stats-view"]');
+    await until(async () => (await state()).stats?.drawn, "the statistics tab's first load");
+    await page.evaluate(() => { window.opsConsole.state.stats = null; });
+    await page.fill("#stats-from", from);
+    await page.fill("#stats-to", to);
+    await page.click('#stats-filters button[type="submit"]');
+    await until(async () => (await state()).stats?.drawn, "the statistics");
+    await page.waitForTimeout(500);
+    const summary = await page.$$eval("#stats-summary-rows tr", (rows) =>
+      rows.map((r) => [r.dataset.metric, Number(r.dataset.count), r.cells[0].textContent]));
+    const charts = await page.evaluate(() => {
+      const out = {};
+      for (const id of ["chart-trend", "chart-heatmap", "chart-ranking", "chart-drill", "chart-compare"]) {
+        const c = window.echarts && window.echarts.getInstanceByDom(document.getElementById(id));
+        out[id] = c ? c.getOption().series.map((s) => s.data) : null;
+      }
+      return out;
+    });
+    const csv = await page.$$eval("a.csv", (links) => links.map((a) => a.getAttribute("href")));
+    return { summary, charts, csv };
   },
   async text() {
     return { text: await page.evaluate(() => document.body.innerText) };

@@ -44,6 +44,15 @@ const TEXT = {
     never: "从未", wrong_login: "用户名或密码错误", locked_out: "尝试次数过多，请稍后再试",
     forbidden: "无权查看该地区", failed: "请求失败，请稍后再试", no_commands: "暂无指令",
     fact_serial: "硬件序列号", fact_printer: "打印机", fact_paper: "纸张", fact_reader: "读卡器",
+    tab_stats: "统计", stats_from: "起始日期", stats_to: "截止日期", stats_metric: "指标", stats_show: "查询",
+    stats_summary: "总量", stats_count: "数量", stats_wait: "平均等候（秒）", stats_service: "平均办理（秒）",
+    stats_trend: "趋势", stats_heatmap: "时段分布（星期 × 小时）", stats_ranking: "排名", stats_drill: "逐级查看",
+    stats_compare: "两期对比", by_day: "按日", by_week: "按周", by_month: "按月", by_region: "按地区",
+    by_platform: "按服务点", by_key: "按事项", period_a: "前一期", period_b: "本期", drill_all: "全部地区",
+    weekdays: ["周一", "周二", "周三", "周四", "周五", "周六", "周日"],
+    "m_ticket.issued": "取号", "m_ticket.called": "叫号", "m_ticket.finished": "办结", m_consultation: "咨询事项",
+    m_legal_aid: "法律援助自测", m_rating: "评价", "m_rating.reason": "差评原因", "m_video.requested": "视频呼叫",
+    "m_video.answered": "视频接通", "m_video.missed": "视频未接",
     fact_locked: "锁定", fact_uptime: "运行时长（秒）", fact_bundles: "配置包版本", yes: "是", no: "否",
   },
   "ko-KR": {
@@ -83,6 +92,15 @@ const TEXT = {
     never: "없음", wrong_login: "사용자 이름 또는 비밀번호가 틀렸습니다", locked_out: "시도가 너무 많습니다. 잠시 후 다시 시도하세요",
     forbidden: "이 지역을 볼 권한이 없습니다", failed: "요청에 실패했습니다. 잠시 후 다시 시도하세요", no_commands: "명령 없음",
     fact_serial: "하드웨어 일련번호", fact_printer: "프린터", fact_paper: "용지", fact_reader: "카드 리더",
+    tab_stats: "통계", stats_from: "시작일", stats_to: "종료일", stats_metric: "지표", stats_show: "조회",
+    stats_summary: "총계", stats_count: "건수", stats_wait: "평균 대기(초)", stats_service: "평균 처리(초)",
+    stats_trend: "추이", stats_heatmap: "시간대 분포(요일 × 시간)", stats_ranking: "순위", stats_drill: "단계별 보기",
+    stats_compare: "두 기간 비교", by_day: "일별", by_week: "주별", by_month: "월별", by_region: "지역별",
+    by_platform: "서비스 센터별", by_key: "사항별", period_a: "이전 기간", period_b: "이번 기간", drill_all: "전체 지역",
+    weekdays: ["월", "화", "수", "목", "금", "토", "일"],
+    "m_ticket.issued": "번호표 발급", "m_ticket.called": "호출", "m_ticket.finished": "처리 완료", m_consultation: "상담 사항",
+    m_legal_aid: "법률구조 자가진단", m_rating: "평가", "m_rating.reason": "불만족 사유", "m_video.requested": "화상 요청",
+    "m_video.answered": "화상 연결", "m_video.missed": "화상 미응답",
     fact_locked: "잠금", fact_uptime: "가동 시간(초)", fact_bundles: "설정 번들 버전", yes: "예", no: "아니요",
   },
   en: {
@@ -122,12 +140,22 @@ const TEXT = {
     never: "never", wrong_login: "Wrong user name or password", locked_out: "Too many attempts; try again later",
     forbidden: "This region is outside your account", failed: "The request failed; try again later", no_commands: "No commands",
     fact_serial: "Hardware serial", fact_printer: "Printer", fact_paper: "Paper", fact_reader: "Card reader",
+    tab_stats: "Statistics", stats_from: "From", stats_to: "To", stats_metric: "Metric", stats_show: "Show",
+    stats_summary: "Totals", stats_count: "Count", stats_wait: "Mean wait (s)", stats_service: "Mean service (s)",
+    stats_trend: "Trend", stats_heatmap: "Time of day (weekday × hour)", stats_ranking: "Ranking", stats_drill: "Drill-down",
+    stats_compare: "Two periods", by_day: "by day", by_week: "by week", by_month: "by month", by_region: "by region",
+    by_platform: "by platform", by_key: "by matter", period_a: "Earlier period", period_b: "This period", drill_all: "All regions",
+    weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+    "m_ticket.issued": "Tickets issued", "m_ticket.called": "Tickets called", "m_ticket.finished": "Tickets finished",
+    m_consultation: "Consultation matters", m_legal_aid: "Legal-aid self-checks", m_rating: "Ratings",
+    "m_rating.reason": "Bad-rating reasons", "m_video.requested": "Video calls requested",
+    "m_video.answered": "Video calls answered", "m_video.missed": "Video calls missed",
     fact_locked: "Locked", fact_uptime: "Uptime (s)", fact_bundles: "Bundle versions", yes: "yes", no: "no",
   },
 };
 
 // What tests (and curious staff, from the developer tools) can read.
-const state = { operator: null, fleet: null, alerts: null, sort: "state", terminal: null, polls: 0 };
+const state = { operator: null, fleet: null, alerts: null, sort: "state", terminal: null, polls: 0, stats: null };
 window.opsConsole = { state };
 
 let lang = localStorage.getItem("ops-lang") || "zh-CN";
@@ -143,10 +171,11 @@ function translate() {
   if (state.fleet) renderFleet();
   if (state.alerts) renderAlerts();
   if (state.terminal) renderTerminal();
+  if (state.stats) renderStats();
 }
 
 function show(view) {
-  for (const id of ["login-view", "fleet-view", "alerts-view", "map-view", "directory-view", "bundles-view", "audit-view"]) {
+  for (const id of ["login-view", "fleet-view", "alerts-view", "map-view", "directory-view", "bundles-view", "stats-view", "audit-view"]) {
     $(id).hidden = id !== view;
   }
   for (const b of document.querySelectorAll("#tabs button")) b.classList.toggle("active", b.dataset.view === view);
@@ -154,6 +183,7 @@ function show(view) {
   if (view === "directory-view") loadDirectory();
   if (view === "bundles-view") loadBundles();
   if (view === "map-view") loadMap();
+  if (view === "stats-view") loadStats();
 }
 
 // Each login and logout starts a new session of the page: an answer to a request made in an
@@ -509,6 +539,161 @@ async function importDirectory(event) {
   loadDirectory();
 }
 
+
+// Demand analysis: each chart draws one view of /v1/ops/stats/{view}, the very table its CSV
+// link downloads; the registry sums its rollups within the account's regions.
+const charts = {};
+const drill = { region: null, platform: null };
+const isoDay = (d) => d.toISOString().slice(0, 10);
+const DAY_MS = 86400000;
+
+function statsDefaults() {
+  if ($("stats-to").value) return;
+  const to = new Date();
+  const from = new Date(to.getTime() - 29 * DAY_MS);
+  $("stats-to").value = isoDay(to);
+  $("stats-from").value = isoDay(from);
+}
+
+// The period before the one shown, as long as it (the comparison's default).
+function previousPeriod() {
+  const from = new Date(`${$("stats-from").value}T00:00:00Z`);
+  const to = new Date(`${$("stats-to").value}T00:00:00Z`);
+  const days = Math.round((to - from) / DAY_MS) + 1;
+  return [isoDay(new Date(from.getTime() - days * DAY_MS)), isoDay(new Date(from.getTime() - DAY_MS))];
+}
+
+function statsUrl(view, extra = {}) {
+  const p = new URLSearchParams({ from: $("stats-from").value, to: $("stats-to").value, metric: $("stats-metric").value });
+  const region = $("stats-region").value.trim();
+  if (region) p.set("region", region);
+  for (const [k, v] of Object.entries(extra)) if (v != null) p.set(k, v);
+  return `/v1/ops/stats/${view}?${p}`;
+}
+
+async function statsView(view, extra) {
+  const url = statsUrl(view, extra);
+  $(`csv-${view}`).href = `${url}&format=csv`;
+  const response = await api(url);
+  if (!response.ok) {
+    $("notice").textContent = t(response.status === 403 ? "forbidden" : "failed");
+    return null;
+  }
+  return response.json();
+}
+
+async function loadStats() {
+  statsDefaults();
+  if (!$("stats-from2").value) [$("stats-from2").value, $("stats-to2").value] = previousPeriod();
+  $("notice").textContent = "";
+  const drillScope = drill.platform ? { platform: drill.platform, region: null } : drill.region ? { region: drill.region } : {};
+  // The comparison: the earlier period (from2..to2) against the one shown.
+  const compareExtra = { from: $("stats-from2").value, to: $("stats-to2").value, from2: $("stats-from").value, to2: $("stats-to").value };
+  const [summary, trend, heatmap, ranking, drillTable, compare] = await Promise.all([
+    statsView("summary"),
+    statsView("trend", { by: $("stats-trend-by").value }),
+    statsView("heatmap"),
+    statsView("ranking", { by: $("stats-ranking-by").value }),
+    statsView("drill", drillScope),
+    statsView("compare", compareExtra),
+  ]);
+  state.stats = { summary, trend, heatmap, ranking, drill: drillTable, compare };
+  // The canvas draws text only in fonts already loaded: the console's CJK font first.
+  if (document.fonts) await document.fonts.load('14px "Kiosk Noto Sans CJK"').catch(() => {});
+  renderStats();
+  state.stats.drawn = true;
+}
+
+function chart(id) {
+  if (!window.echarts) return null;
+  if (!charts[id]) {
+    charts[id] = echarts.init($(id), null, { renderer: "canvas" });
+    if (id === "chart-drill") charts[id].on("click", drillInto);
+  }
+  return charts[id];
+}
+
+const CHART_FONT = { fontFamily: '"Kiosk Noto Sans CJK", "Noto Sans CJK SC", sans-serif', fontSize: 13 };
+const label = (row) => row[2] || row[1];
+
+function renderStats() {
+  const s = state.stats;
+  if (!s) return;
+  if (s.summary) {
+    fillRows("stats-summary-rows", s.summary.rows, (r) => [t(`m_${r[0]}`), r[2], r[3] ?? "–", r[4] ?? "–"],
+      (r) => ({ metric: r[0], count: r[2] }));
+  }
+  const base = { textStyle: CHART_FONT, tooltip: { trigger: "item" }, animation: false };
+  if (s.trend && chart("chart-trend")) {
+    chart("chart-trend").setOption({ ...base, tooltip: { trigger: "axis" },
+      grid: { left: 50, right: 20, top: 20, bottom: 40 },
+      xAxis: { type: "category", data: s.trend.rows.map((r) => r[0]) },
+      yAxis: { type: "value", minInterval: 1 },
+      series: [{ type: "line", name: t(`m_${s.trend.metric}`), data: s.trend.rows.map((r) => r[1]), areaStyle: { opacity: 0.15 } }],
+      color: ["#b3261e"] }, true);
+  }
+  if (s.heatmap && chart("chart-heatmap")) {
+    const max = Math.max(1, ...s.heatmap.rows.map((r) => r[2]));
+    chart("chart-heatmap").setOption({ ...base,
+      grid: { left: 50, right: 20, top: 10, bottom: 90 },
+      xAxis: { type: "category", data: [...Array(24).keys()].map(String), splitArea: { show: true } },
+      yAxis: { type: "category", data: t("weekdays"), inverse: true, splitArea: { show: true } },
+      visualMap: { min: 0, max, calculable: true, orient: "horizontal", left: "center", bottom: 0, textStyle: CHART_FONT,
+        inRange: { color: ["#fbf2ef", "#e08a00", "#b3261e"] } },
+      series: [{ type: "heatmap", name: t(`m_${s.heatmap.metric}`), data: s.heatmap.rows.map((r) => [r[1], r[0] - 1, r[2]]), label: { show: false } }] }, true);
+  }
+  const bars = (id, table) => {
+    if (!table || !chart(id)) return;
+    const rows = table.rows.slice(0, 15).reverse();
+    chart(id).setOption({ ...base,
+      grid: { left: 150, right: 30, top: 10, bottom: 30 },
+      xAxis: { type: "value", minInterval: 1 },
+      yAxis: { type: "category", data: rows.map(label), axisLabel: { width: 140, overflow: "truncate" } },
+      series: [{ type: "bar", name: t(`m_${table.metric}`), data: rows.map((r) => ({ value: r[3], id: r[1], level: r[0] })), label: { show: true, position: "right" } }],
+      color: ["#b3261e"] }, true);
+  };
+  bars("chart-ranking", s.ranking);
+  bars("chart-drill", s.drill);
+  renderDrillPath();
+  if (s.compare && chart("chart-compare")) {
+    const rows = s.compare.rows.slice(0, 12);
+    chart("chart-compare").setOption({ ...base, tooltip: { trigger: "axis" },
+      legend: { top: 0, textStyle: CHART_FONT },
+      grid: { left: 50, right: 20, top: 30, bottom: 60 },
+      xAxis: { type: "category", data: rows.map((r) => r[1]), axisLabel: { rotate: 20, width: 90, overflow: "truncate" } },
+      yAxis: { type: "value", minInterval: 1 },
+      series: [
+        { type: "bar", name: `${t("period_a")} ${s.compare.from}–${s.compare.to}`, data: rows.map((r) => r[2]) },
+        { type: "bar", name: `${t("period_b")}`, data: rows.map((r) => r[3]) },
+      ],
+      color: ["#c9c4be", "#b3261e"] }, true);
+  }
+}
+
+// The drill-down's path (all regions › region › platform); each step goes back up.
+function renderDrillPath() {
+  const box = $("stats-drill-path");
+  box.replaceChildren();
+  const step = (text, onClick) => {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.textContent = text;
+    b.addEventListener("click", onClick);
+    box.append(b);
+  };
+  step(t("drill_all"), () => { drill.region = null; drill.platform = null; loadStats(); });
+  if (drill.region) step(drill.region, () => { drill.platform = null; loadStats(); });
+  if (drill.platform) step(drill.platform, () => {});
+}
+
+function drillInto(params) {
+  const level = params.data && params.data.level;
+  if (level === "region") drill.region = params.data.id;
+  else if (level === "platform") drill.platform = params.data.id;
+  else return;
+  loadStats();
+}
+
 function loggedIn(operator) {
   session += 1;
   state.operator = operator;
@@ -532,6 +717,9 @@ function loggedOut() {
   state.fleet = null;
   state.alerts = null;
   state.terminal = null;
+  state.stats = null;
+  drill.region = null;
+  drill.platform = null;
   for (const id of ["logout", "tabs", "counts"]) $(id).hidden = true;
   $("who").textContent = "";
   $("fleet-rows").replaceChildren();
@@ -573,6 +761,15 @@ $("terminal-close").addEventListener("click", () => { state.terminal = null; $("
 $("command-form").addEventListener("submit", sendCommand);
 $("directory-kind").addEventListener("change", loadDirectory);
 $("directory-import").addEventListener("submit", importDirectory);
+$("stats-filters").addEventListener("submit", (event) => {
+  event.preventDefault();
+  drill.region = null;
+  drill.platform = null;
+  [$("stats-from2").value, $("stats-to2").value] = previousPeriod();
+  loadStats();
+});
+for (const id of ["stats-trend-by", "stats-ranking-by", "stats-from2", "stats-to2"]) $(id).addEventListener("change", loadStats);
+window.addEventListener("resize", () => { for (const c of Object.values(charts)) c.resize(); });
 
 translate();
 api("/v1/ops/me").then(async (r) => (r.ok ? loggedIn(await r.json()) : show("login-view")));

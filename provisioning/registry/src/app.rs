@@ -146,6 +146,7 @@ fn table() -> RouteTable {
     .get(ops::FONT, routes::ops::pages::file)
     .get(ops::LEAFLET_JS, routes::ops::pages::file)
     .get(ops::LEAFLET_CSS, routes::ops::pages::file)
+    .get(ops::ECHARTS_JS, routes::ops::pages::file)
     .get(ops::MAP, routes::ops::map::info)
     .get(ops::TILE, routes::ops::map::tile)
     .post(ops::LOGIN, routes::ops::session::login)
@@ -180,6 +181,7 @@ fn table() -> RouteTable {
         routes::work_order_status::PATH,
         routes::work_order_status::status,
     )
+    .get(ops::STATS, routes::ops::stats::view)
 }
 
 /// Every (lower-case method, path) the server answers.

@@ -568,6 +568,9 @@ pub enum EventsCommand {
 /// `stats` subcommands.
 #[derive(Subcommand, Debug)]
 pub enum StatsCommand {
+    /// Recompute the demand analysis's rollups from the stored events (after an upgrade
+    /// from a registry without them, or if they are ever in doubt).
+    Rebuild,
     /// Tickets per service per day per platform (from ticket.issued events).
     Tickets {
         /// First service day (YYYY-MM-DD).
@@ -836,6 +839,11 @@ pub fn run(cli: Cli) -> Result<()> {
             })?;
             writer.flush()?;
             eprintln!("{n} events exported");
+            Ok(())
+        }
+        Command::Stats(StatsCommand::Rebuild) => {
+            let n = open(&cli.db)?.stats_rebuild()?;
+            println!("statistics rebuilt from {n} events");
             Ok(())
         }
         Command::Stats(StatsCommand::Tickets {

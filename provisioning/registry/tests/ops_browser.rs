@@ -5,7 +5,9 @@
 //! the header shows within one poll of the page; the terminal's page and the audit open; a
 //! district's operator sees its own terminal only (nothing of the other district in the
 //! page); the admin locks a platform's terminals from the console and the simulated terminal
-//! acknowledges. Screenshots of each page land in target/screenshots/console/.
+//! acknowledges; the statistics tab shows exactly the tickets `events export` holds, in its
+//! table and its charts, and the district's operator sees only the district's. Screenshots
+//! of each page land in target/screenshots/console/.
 //!
 //! Needs `chromium`, Node.js and `npm ci` in tests/browser (`scripts/install-deps.sh test`),
 //! so it is ignored by a plain `cargo test`; `scripts/test.sh` runs it.
@@ -56,7 +58,19 @@ fn run_sim(command: &mut std::process::Command) -> serde_json::Value {
 
 /// One poll and delivery of the simulated terminal, reporting `health`; its JSON report.
 fn sync(pilot: &Pilot, data: &Path, health: &[&str]) -> serde_json::Value {
-    run_sim(pilot.sim(data).args(health).arg("sync-once"))
+    let out = pilot
+        .sim(data)
+        .args(health)
+        .arg("sync-once")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}\nregistry log:\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        pilot.log()
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 #[test]
@@ -166,6 +180,39 @@ fn the_console_shows_the_fleet_raises_alerts_and_keeps_districts_apart_in_chromi
     page.run("screenshot directory");
     page.run("tab bundles-view");
     page.run("screenshot bundles");
+    // Demand analysis: tickets taken at both terminals, delivered; the statistics tab shows
+    // exactly what `events export` holds, in the totals and in every chart.
+    // (Each terminal reports the health it had, so the fleet's states stay as they were.)
+    let paper_out = ["--paper", "out", "--printer", "ok", "--reader", "ok"];
+    let near_end = ["--paper", "near_end", "--printer", "ok", "--reader", "ok"];
+    for (data, count, service, health) in [
+        (&ours, "4", "mediation", &paper_out),
+        (&ours, "3", "notary", &paper_out),
+        (&theirs, "5", "mediation", &near_end),
+    ] {
+        run_sim(
+            pilot
+                .sim(data)
+                .args(["enqueue", "--count", count, "--service", service]),
+        );
+        sync(&pilot, data, health);
+    }
+    let exported = exported_tickets(&pilot);
+    assert_eq!(exported.len(), 12, "{exported:?}");
+    let (from, to) = days_around_today();
+    let stats = page.run(&format!("stats {from} {to}"));
+    assert_eq!(issued_shown(&stats), (12, "取号".to_string()), "{stats}");
+    // The trend's days and the heat map's cells add up to the same tickets; the ranking
+    // (by region) splits them between the two districts.
+    assert_eq!(chart_total(&stats, "chart-trend"), 12, "{stats}");
+    assert_eq!(chart_total(&stats, "chart-heatmap"), 12, "{stats}");
+    assert_eq!(chart_total(&stats, "chart-ranking"), 12, "{stats}");
+    let ours_count = exported.iter().filter(|(p, _)| p == "cc-chaoyang").count() as i64;
+    assert_eq!(ours_count, 7);
+    for link in stats["csv"].as_array().unwrap() {
+        assert!(link.as_str().unwrap().ends_with("&format=csv"), "{link}");
+    }
+    page.run("screenshot statistics");
     page.run("tab audit-view");
     let audit = page.run("text");
     assert!(
@@ -188,4 +235,68 @@ fn the_console_shows_the_fleet_raises_alerts_and_keeps_districts_apart_in_chromi
         );
     }
     page.run("screenshot fleet-district");
+    // Its statistics: the district's 7 tickets, nothing of the other district.
+    let stats = page.run(&format!("stats {from} {to}"));
+    assert_eq!(issued_shown(&stats).0, ours_count, "{stats}");
+    assert_eq!(chart_total(&stats, "chart-drill"), ours_count, "{stats}");
+    let text = page.run("text")["text"].as_str().unwrap().to_string();
+    for other in ["南关区", "220102", "cc-nanguan"] {
+        assert!(
+            !text.contains(other),
+            "{other} shown to the district: {text}"
+        );
+    }
+    page.run("screenshot statistics-district");
+}
+
+/// (platform, kind) of every ticket.issued event `kiosk-registry events export` holds.
+fn exported_tickets(pilot: &Pilot) -> Vec<(String, String)> {
+    let csv = pilot.admin(&["events", "export", "--kind", "ticket.issued"], "");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    reader
+        .deserialize::<std::collections::HashMap<String, String>>()
+        .map(|r| {
+            let r = r.unwrap();
+            (r["platform_id"].clone(), r["kind"].clone())
+        })
+        .collect()
+}
+
+/// Yesterday and tomorrow (local days, as the simulated terminals stamp their events).
+fn days_around_today() -> (String, String) {
+    let today = chrono::Local::now().date_naive();
+    let day = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    (
+        day(today - chrono::Days::new(1)),
+        day(today + chrono::Days::new(1)),
+    )
+}
+
+/// The tickets-issued row of the statistics' totals table: its count and its name.
+fn issued_shown(stats: &serde_json::Value) -> (i64, String) {
+    let row = stats["summary"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r[0] == "ticket.issued")
+        .unwrap_or_else(|| panic!("no tickets row: {stats}"));
+    (
+        row[1].as_i64().unwrap(),
+        row[2].as_str().unwrap().to_string(),
+    )
+}
+
+/// The sum of the first series a chart drew (plain numbers, [x, y, value] cells or
+/// {value} items).
+fn chart_total(stats: &serde_json::Value, chart: &str) -> i64 {
+    stats["charts"][chart][0]
+        .as_array()
+        .unwrap_or_else(|| panic!("{chart} not drawn: {stats}"))
+        .iter()
+        .map(|v| match v {
+            serde_json::Value::Array(cell) => cell[2].as_i64().unwrap_or(0),
+            serde_json::Value::Object(item) => item["value"].as_i64().unwrap_or(0),
+            other => other.as_i64().unwrap_or(0),
+        })
+        .sum()
 }

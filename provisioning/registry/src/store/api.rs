@@ -67,8 +67,13 @@ impl Store {
                     .await
             }
             Self::Postgres(pg) => {
-                pg.ingest(&placement.device_id, &placement.platform_id, &batch)
-                    .await
+                pg.ingest(
+                    &placement.device_id,
+                    &placement.platform_id,
+                    &placement.region,
+                    &batch,
+                )
+                .await
             }
         }
     }

@@ -2,7 +2,7 @@
 
 use super::{StoreError, now_text};
 use provisioning::protocol::{Event, EventBatchResponse, limits};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension as _, params};
 use serde::Serialize;
 
 /// Why an event is kept aside instead of counted.
@@ -44,6 +44,18 @@ pub fn ingest(
         duplicates: 0,
         quarantined: 0,
     };
+    // What the stored events add to the statistics, written in this transaction: the
+    // rollups never count an event the registry did not keep, nor miss one it did.
+    let mut rollup = super::stats::Rollup::default();
+    // The platform's region now (the regions' rollups; `?` for a platform since removed).
+    let region: String = tx
+        .query_row(
+            "SELECT region FROM platforms WHERE id = ?1",
+            [platform_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or_else(|| "?".into());
     {
         let mut insert = tx.prepare_cached(
             "INSERT OR IGNORE INTO events (device_id, platform_id, seq, idempotency_key, kind, payload, created_at, received_at)
@@ -80,12 +92,23 @@ pub fn ingest(
                 super::work_orders::from_event_sqlite(&tx, device_id, platform_id, event)?;
                 if n == 1 {
                     answer.stored += 1;
+                    rollup.add(
+                        device_id,
+                        platform_id,
+                        &region,
+                        &event.kind,
+                        &event.payload,
+                        &event.created_at,
+                    );
                 } else {
                     answer.duplicates += 1;
                 }
             }
             answer.acknowledged.push(event.seq);
         }
+    }
+    if !rollup.is_empty() && super::stats::at_ingest() {
+        rollup.write(&tx)?;
     }
     tx.commit()?;
     Ok(answer)

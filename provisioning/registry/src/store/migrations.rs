@@ -40,6 +40,10 @@ pub fn migrations() -> Migrations<'static> {
         // or people, with a history of every change; the centre's classification; which
         // institution each institution login belongs to.
         M::up(super::work_orders::DDL),
+        // Demand analysis: rollups of the events by day × hour × platform × metric, by day,
+        // and by day × terminal, kept at ingest. Events stored before this version are
+        // counted by `kiosk-registry stats rebuild` (run once after the upgrade).
+        M::up(super::stats::DDL),
     ])
 }
 

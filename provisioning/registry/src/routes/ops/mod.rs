@@ -12,6 +12,7 @@ pub mod map;
 pub mod pages;
 pub mod session;
 pub mod work_orders;
+pub mod stats;
 
 use crate::app::AppState;
 use crate::error::ApiFailure;
@@ -36,6 +37,8 @@ pub mod paths {
     pub const FONT: &str = "/ops/font.otf";
     /// Leaflet, vendored.
     pub const LEAFLET_JS: &str = "/ops/leaflet.js";
+    /// Apache ECharts, vendored (the statistics' charts).
+    pub const ECHARTS_JS: &str = "/ops/echarts.js";
     /// Leaflet's style sheet.
     pub const LEAFLET_CSS: &str = "/ops/leaflet.css";
     /// `GET`: whether map tiles are served, and their metadata.
@@ -68,6 +71,9 @@ pub mod paths {
     pub const BUNDLES: &str = "/v1/ops/bundles";
     /// `GET`: the audit (admins).
     pub const AUDIT: &str = "/v1/ops/audit";
+    /// `GET`: a view of the demand analysis (summary, trend, heatmap, ranking, drill,
+    /// compare), JSON or `?format=csv`.
+    pub const STATS: &str = "/v1/ops/stats/{view}";
 }
 
 /// The session cookie's name.

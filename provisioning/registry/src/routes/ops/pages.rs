@@ -12,6 +12,9 @@ const STYLE: &str = include_str!("../../../ops-console/ops.css");
 /// Leaflet 1.9.4, vendored unchanged (`ops-console/vendor`, BSD-2-Clause).
 const LEAFLET_JS: &str = include_str!("../../../ops-console/vendor/leaflet-1.9.4/leaflet.js");
 const LEAFLET_CSS: &str = include_str!("../../../ops-console/vendor/leaflet-1.9.4/leaflet.css");
+/// Apache ECharts 6.1.0, vendored unchanged (`ops-console/vendor`, Apache-2.0): the
+/// statistics tab's charts.
+const ECHARTS_JS: &str = include_str!("../../../ops-console/vendor/echarts-6.1.0/echarts.min.js");
 /// The kiosk's own subset of Noto Sans CJK SC (GB 2312 and every Hangul syllable): the
 /// console shows 汉字 and 한글 on any workstation, with or without CJK fonts installed.
 const FONT: &[u8] = include_bytes!("../../../../../ui/fonts/NotoSansCJKsc-Regular-kiosk.otf");
@@ -24,6 +27,7 @@ pub async fn file(uri: Uri) -> Response {
         paths::FONT => font(),
         paths::LEAFLET_JS => page(LEAFLET_JS, "text/javascript; charset=utf-8"),
         paths::LEAFLET_CSS => page(LEAFLET_CSS, "text/css; charset=utf-8"),
+        paths::ECHARTS_JS => page(ECHARTS_JS, "text/javascript; charset=utf-8"),
         _ => page(INDEX, "text/html; charset=utf-8"),
     }
 }

@@ -11,6 +11,7 @@ pub mod operators;
 pub mod schema;
 pub mod shared;
 pub mod states;
+pub mod stats;
 pub mod sync;
 pub mod tls;
 

@@ -4,6 +4,7 @@
 use super::{PgStore, text};
 use crate::code_key::CodeKey;
 use crate::store::enrolment::{self, Enrolled, NewTerminal, Refusal};
+use crate::store::stats::Rollup;
 use crate::store::terminals::TerminalAuth;
 use crate::store::{StoreError, bundles, commands, events, now_text, time_text};
 use chrono::{DateTime, Utc};
@@ -47,6 +48,7 @@ impl PgStore {
         &self,
         device_id: &str,
         platform_id: &str,
+        region: &str,
         batch: &[Event],
     ) -> Result<EventBatchResponse, StoreError> {
         let received_at = now_text();
@@ -84,15 +86,15 @@ impl PgStore {
             // skipped by the unique index.
             // The tickets among the rows actually stored go to the statistics in the same
             // transaction (in key order, so concurrent batches lock counters alike).
-            let stored: i64 = tx
-                .query_one(
+            let stored: std::collections::HashSet<String> = tx
+                .query(
                     "WITH stored AS (
                        INSERT INTO events (device_id, platform_id, seq, idempotency_key, kind, payload, created_at, received_at)
                        SELECT $1, $2, u.s, u.k, u.t, u.p, u.c, $3
                        FROM unnest($4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[])
                          WITH ORDINALITY AS u(s, k, t, p, c, n) ORDER BY u.n
                        ON CONFLICT (device_id, idempotency_key) DO NOTHING
-                       RETURNING kind, payload),
+                       RETURNING kind, payload, idempotency_key),
                      counted AS (
                        INSERT INTO ticket_counts (platform_id, service_day, service_id, tickets)
                        SELECT $2, day, service, COUNT(*) FROM (
@@ -102,12 +104,36 @@ impl PgStore {
                        GROUP BY day, service ORDER BY day, service
                        ON CONFLICT (platform_id, service_day, service_id)
                          DO UPDATE SET tickets = ticket_counts.tickets + excluded.tickets)
-                     SELECT COUNT(*) FROM stored",
+                     SELECT idempotency_key FROM stored",
                     &[&device_id, &platform_id, &received_at, &seqs, &keys, &kinds, &payloads, &created],
                 )
                 .await?
-                .get(0);
-            let stored = stored as u64;
+                .into_iter()
+                .map(|r| r.get(0))
+                .collect();
+            // The demand analysis's rollups, of the rows actually stored, in this transaction.
+            let mut rollup = Rollup::default();
+            let mut counted = std::collections::HashSet::new();
+            for event in batch {
+                if events::defect(event).is_none()
+                    && nul_defect(event).is_none()
+                    && stored.contains(&event.idempotency_key)
+                    && counted.insert(event.idempotency_key.as_str())
+                {
+                    rollup.add(
+                        device_id,
+                        platform_id,
+                        region,
+                        &event.kind,
+                        &event.payload,
+                        &event.created_at,
+                    );
+                }
+            }
+            if crate::store::stats::at_ingest() {
+                super::stats::write(&tx, &rollup).await?;
+            }
+            let stored = stored.len() as u64;
             answer.stored = stored as u32;
             answer.duplicates = (keys.len() as u64 - stored) as u32;
         }

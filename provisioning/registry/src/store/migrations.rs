@@ -40,6 +40,9 @@ pub fn migrations() -> Migrations<'static> {
         // or people, with a history of every change; the centre's classification; which
         // institution each institution login belongs to.
         M::up(super::work_orders::DDL),
+        // Institutions for the `institutions` bundle (issue 19): kind, names in Korean and
+        // English, hours note, free services, wheelchair access.
+        M::up(super::institutions::DDL),
     ])
 }
 

@@ -90,6 +90,8 @@ CREATE INDEX signal_mailbox_age ON signal_mailbox (posted_at);
     super::super::bookings::DDL,
     // 16: work orders: as SQLite's.
     super::super::work_orders::DDL,
+    // 17: institutions for the `institutions` bundle: as SQLite's migration of the same name.
+    super::super::institutions::DDL,
 ];
 
 /// SQLite's DDL as PostgreSQL reads it: 64-bit integers, identity ids, BYTEA for blobs

@@ -216,13 +216,13 @@ impl Institution {
                 p.push(format!("free service {f:?} is listed twice"));
             }
         }
-        if let Some(l) = self.location {
-            if !l.lat.is_finite() || !l.lng.is_finite() || out_of_china(l.lat, l.lng) {
-                p.push(format!(
-                    "coordinates {},{} are not in China (latitude first, then longitude)",
-                    l.lat, l.lng
-                ));
-            }
+        if let Some(l) = self.location
+            && (!l.lat.is_finite() || !l.lng.is_finite() || out_of_china(l.lat, l.lng))
+        {
+            p.push(format!(
+                "coordinates {},{} are not in China (latitude first, then longitude)",
+                l.lat, l.lng
+            ));
         }
         p
     }

@@ -7,9 +7,7 @@ use kiosk_registry::testkit::{Database, Pilot, platform};
 use provisioning::bundle::{BundleVerifier, PinnedKeys, SignedBundle};
 use provisioning::institutions::bundle::{FILE, STREAM};
 use provisioning::institutions::geo::{haversine_m, wgs84_to_gcj02};
-use provisioning::institutions::{
-    Datum, Directory, InstitutionKind, InstitutionsFile, Location, Query,
-};
+use provisioning::institutions::{Datum, Directory, InstitutionKind, InstitutionsFile, Query};
 use provisioning::keys::write_private_key;
 use provisioning::scope::TerminalPlacement;
 use std::path::Path;
@@ -111,6 +109,14 @@ fn import_reports_bad_lines_then_publish_signs_gcj02_institutions() {
     assert!(text(&out).contains("imported 3 institution(s)"));
     assert_eq!(count(&pilot), 3);
 
+    // The platform's coordinates, as the console's directory import stores them (WGS-84).
+    pilot
+        .store()
+        .sql_execute(
+            "UPDATE platforms SET lat = '43.8868', lon = '125.3245' WHERE id = 'cy-centre'",
+            &[],
+        )
+        .unwrap();
     std::fs::write(
         dir.join("calendar.json"),
         r#"{"holidays": [{"date": "2025-10-01", "name": "国庆节"}],
@@ -206,10 +212,14 @@ fn import_reports_bad_lines_then_publish_signs_gcj02_institutions() {
         "{link}"
     );
 
-    // And the terminal's search finds them nearest first from the platform (WGS-84 point).
+    // The platform's coordinates travel too (GCJ-02), and the terminal's search finds the
+    // institutions nearest first from there.
+    let here = file.platform_location("cy-centre").unwrap();
+    assert_eq!(here.datum, Datum::Gcj02);
+    assert!(haversine_m(here.lat, here.lng, g_lat, g_lng) < 0.001);
     let directory = Directory::new(file);
     let hits = directory.search(&Query {
-        near: Some(Location::wgs84(43.8868, 125.3245)),
+        near: Some(here),
         ..Default::default()
     });
     assert_eq!(hits[0].institution.id, "cy-legal-aid");

@@ -5,7 +5,8 @@
 //!   "navigation_url": "https://uri.amap.com/marker?position={lng},{lat}&name={name}&src=legal-kiosk&coordinate=gaode&callnative=1",
 //!   "holidays": [{ "date": "2025-10-01", "name": "国庆节" }],
 //!   "workdays": [{ "date": "2025-09-28", "as": "Mo", "name": "国庆节调休" }],
-//!   "institutions": [ … ] }
+//!   "institutions": [ … ],
+//!   "platforms": [{ "id": "cy-centre", "location": { "datum": "gcj02", "lat": 43.88, "lng": 125.32 } }] }
 //! ```
 //!
 //! * `datum`: every institution's coordinates are in it (the registry publishes GCJ-02, the
@@ -17,10 +18,13 @@
 //! * `holidays`: the public holidays (国务院办公厅's yearly notice), closed unless an
 //!   institution's hours have a `PH` rule; `workdays`: adjusted working days (调休上班) and
 //!   the weekday whose hours apply.
+//! * `platforms`: where each service platform is, so a terminal orders institutions from
+//!   its own platform.
 
-use super::geo::Datum;
+use super::geo::{Datum, Location, out_of_china};
 use super::hours::Calendar;
 use super::record::Institution;
+use super::record::is_valid_id;
 use chrono::{NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
@@ -77,6 +81,17 @@ mod weekday_code {
             .and_then(|i| Weekday::try_from(i as u8).ok())
             .ok_or_else(|| serde::de::Error::custom(format!("weekday {text:?} is not Mo…Su")))
     }
+}
+
+/// Where a service platform is: a terminal orders institutions by distance from its own
+/// platform (the registry's directory has the platforms' coordinates; terminals do not).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformLocation {
+    /// The platform's id (as the terminal enrolled at it).
+    pub id: String,
+    /// Its coordinates, in the file's datum.
+    pub location: Location,
 }
 
 /// A centre's navigation link pattern.
@@ -174,6 +189,9 @@ pub struct InstitutionsFile {
     pub workdays: Vec<Workday>,
     /// The institutions.
     pub institutions: Vec<Institution>,
+    /// The service platforms' coordinates.
+    #[serde(default)]
+    pub platforms: Vec<PlatformLocation>,
 }
 
 /// One institution (or calendar entry) that is not valid.
@@ -221,7 +239,16 @@ impl InstitutionsFile {
             holidays: Vec::new(),
             workdays: Vec::new(),
             institutions,
+            platforms: Vec::new(),
         }
+    }
+
+    /// Where platform `id` is, if the file knows.
+    pub fn platform_location(&self, id: &str) -> Option<Location> {
+        self.platforms
+            .iter()
+            .find(|p| p.id == id)
+            .map(|p| p.location)
     }
 
     /// Parses and checks a file: every invalid entry is reported.
@@ -275,6 +302,32 @@ impl InstitutionsFile {
                 id: inst.id.clone(),
                 problem,
             }));
+        }
+        let mut platform_ids = std::collections::HashSet::new();
+        for (i, p) in self.platforms.iter().enumerate() {
+            let l = p.location;
+            let problem = if !is_valid_id(&p.id) {
+                Some("the id must be 1–64 letters, digits, '-', '_' or '.'".to_string())
+            } else if !platform_ids.insert(p.id.as_str()) {
+                Some("platform listed twice".into())
+            } else if l.datum != self.datum {
+                Some(format!(
+                    "coordinates are in {}, the file's datum is {}",
+                    l.datum.code(),
+                    self.datum.code()
+                ))
+            } else if !l.lat.is_finite() || !l.lng.is_finite() || out_of_china(l.lat, l.lng) {
+                Some(format!("coordinates {},{} are not in China", l.lat, l.lng))
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                errors.push(EntryError {
+                    at: format!("platforms[{i}]"),
+                    id: p.id.clone(),
+                    problem,
+                });
+            }
         }
         let mut days = std::collections::HashSet::new();
         let dates = self
@@ -347,7 +400,6 @@ pub fn fuzz(data: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::institutions::geo::Location;
     use crate::institutions::hours::OpeningHours;
     use crate::institutions::kind::InstitutionKind;
     use crate::institutions::record::{LocalizedName, Wheelchair};
@@ -385,11 +437,27 @@ mod tests {
             as_weekday: Weekday::Mon,
             name: "国庆节调休".into(),
         });
+        f.platforms.push(PlatformLocation {
+            id: "cy-centre".into(),
+            location: Location::gcj02(43.88, 125.32),
+        });
         let json = f.to_json();
         let text = String::from_utf8(json.clone()).unwrap();
         assert!(text.contains("\"datum\":\"gcj02\""), "{text}");
         assert!(text.contains("\"as\":\"Mo\""), "{text}");
         assert_eq!(InstitutionsFile::parse(&json).unwrap(), f);
+        assert_eq!(
+            f.platform_location("cy-centre"),
+            Some(Location::gcj02(43.88, 125.32))
+        );
+        assert_eq!(f.platform_location("elsewhere"), None);
+        let mut bad = f.clone();
+        bad.platforms.push(PlatformLocation {
+            id: "cy-centre".into(),
+            location: Location::wgs84(43.88, 125.32),
+        });
+        assert_eq!(bad.problems().len(), 1, "{:?}", bad.problems());
+        assert_eq!(bad.problems()[0].at, "platforms[1]");
         let cal = f.calendar();
         assert_eq!(
             cal.holiday(NaiveDate::from_ymd_opt(2025, 10, 1).unwrap()),

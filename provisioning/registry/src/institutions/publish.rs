@@ -1,16 +1,19 @@
 //! `institutions publish`: the registry's institutions signed as the `institutions` bundle,
 //! coordinates converted to GCJ-02 (the datum of Chinese map tiles and map apps), with the
-//! centre's navigation link pattern and its holiday calendar.
+//! centre's navigation link pattern, its holiday calendar and the platforms' coordinates
+//! (from the directory's platforms).
 
 use super::rows::from_row;
 use crate::store::Store;
+use crate::store::directory::Kind;
 use anyhow::{Context as _, Result, bail};
 use ed25519_dalek::SigningKey;
 use provisioning::bundle::{Manifest, Payload};
 use provisioning::institutions::bundle::{
-    DEFAULT_NAVIGATION_URL, FILE, FORMAT, Holiday, NavigationPattern, STREAM, Workday,
+    DEFAULT_NAVIGATION_URL, FILE, FORMAT, Holiday, NavigationPattern, PlatformLocation, STREAM,
+    Workday,
 };
-use provisioning::institutions::{Datum, InstitutionsFile};
+use provisioning::institutions::{Datum, InstitutionsFile, Location};
 use provisioning::scope::Scope;
 use serde::Deserialize;
 use std::path::Path;
@@ -76,6 +79,14 @@ pub fn build(
             Err(p) => problems.push(format!("institution {}: {p}", row.id)),
         }
     }
+    // The platforms with coordinates in the directory, so a terminal measures from its own.
+    let platforms = crate::store::wait(|| store.directory(Kind::Platforms))?
+        .into_iter()
+        .filter_map(|p| {
+            let location = Location::wgs84(p.lat?, p.lon?).to(Datum::Gcj02);
+            Some(PlatformLocation { id: p.id, location })
+        })
+        .collect();
     let navigation_url = NavigationPattern::parse(navigation_url).map_err(anyhow::Error::msg)?;
     let file = InstitutionsFile {
         format: FORMAT,
@@ -84,6 +95,7 @@ pub fn build(
         holidays: calendar.holidays,
         workdays: calendar.workdays,
         institutions,
+        platforms,
     };
     problems.extend(file.problems().iter().map(ToString::to_string));
     if !problems.is_empty() {

@@ -23,6 +23,8 @@
 //!   and Debian version ordering.
 //! * [`sealing`]: legal-aid pre-applications sealed (HPKE, X25519) to the legal-aid centre
 //!   that handles them, and the published directory of those centres' keys.
+//! * [`institutions`]: the province's institutions (the `institutions` bundle), opening hours,
+//!   WGS-84 ↔ GCJ-02 and the directory search.
 //! * [`signalling`]: the video-call signalling protocol (frames, call states); feature
 //!   `signalling-client` adds the terminal's WebSocket client.
 
@@ -36,6 +38,7 @@ pub mod files;
 pub mod fuzz;
 pub mod fuzz_corpus;
 pub mod identity;
+pub mod institutions;
 pub mod keys;
 pub mod mask;
 pub mod protocol;

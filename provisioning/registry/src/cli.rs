@@ -75,6 +75,9 @@ pub enum Command {
     /// Staged rollouts of a release.
     #[command(subcommand)]
     Rollout(crate::cli_updates::RolloutCommand),
+    /// The province's institutions for terminals: import from CSV, publish as a bundle.
+    #[command(subcommand)]
+    Institutions(crate::cli_institutions::InstitutionsCommand),
     /// Terminals and their health.
     #[command(subcommand)]
     Terminal(TerminalCommand),
@@ -808,6 +811,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Command(command) => command_cmd(&open(&cli.db)?, command),
         Command::Release(command) => crate::cli_updates::release(&open(&cli.db)?, command),
         Command::Rollout(command) => crate::cli_updates::rollout(&open(&cli.db)?, command),
+        Command::Institutions(command) => crate::cli_institutions::run(&open(&cli.db)?, command),
         Command::Lawyer(command) => lawyer_cmd(&open(&cli.db)?, command),
         Command::Operator(command) => admin::operators::run(&open(&cli.db)?, command),
         Command::Video(command) => video_cmd(&open(&cli.db)?, command),

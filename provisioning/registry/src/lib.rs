@@ -9,6 +9,7 @@ pub mod appointments;
 pub mod auth;
 pub mod cli;
 pub mod cli_appointments;
+pub mod cli_institutions;
 pub mod cli_updates;
 pub mod cli_work_orders;
 pub mod code_key;
@@ -19,6 +20,7 @@ pub mod error;
 pub mod files;
 #[cfg(any(fuzzing, test))]
 pub mod fuzz;
+pub mod institutions;
 pub mod login_guard;
 pub mod peer;
 pub mod revocation;

@@ -51,6 +51,13 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
             ("hours", Text),
             ("services", Text),
             ("created_at", Text),
+            // The `institutions` bundle's fields (store/institutions.rs).
+            ("kind", Text),
+            ("name_ko", Text),
+            ("name_en", Text),
+            ("hours_note", Text),
+            ("free_services", Text),
+            ("wheelchair", Text),
         ],
     ),
     (

@@ -44,6 +44,9 @@ pub fn migrations() -> Migrations<'static> {
         // and by day × terminal, kept at ingest. Events stored before this version are
         // counted by `kiosk-registry stats rebuild` (run once after the upgrade).
         M::up(super::stats::DDL),
+        // Institutions for the `institutions` bundle (issue 19): kind, names in Korean and
+        // English, hours note, free services, wheelchair access.
+        M::up(super::institutions::DDL),
     ])
 }
 

@@ -14,6 +14,7 @@ pub mod commands;
 pub mod directory;
 pub mod enrolment;
 pub mod events;
+pub mod institutions;
 pub mod lawyers;
 pub mod legal_aid;
 pub mod migrations;

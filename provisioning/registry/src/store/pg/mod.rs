@@ -7,6 +7,7 @@ pub mod admin;
 pub mod admin_more;
 pub mod alerts;
 pub mod directory;
+pub mod institutions;
 pub mod operators;
 pub mod schema;
 pub mod shared;

@@ -92,6 +92,8 @@ CREATE INDEX signal_mailbox_age ON signal_mailbox (posted_at);
     super::super::work_orders::DDL,
     // 17: demand analysis rollups (as SQLite's migration of the same name).
     super::super::stats::DDL,
+    // 18: institutions for the `institutions` bundle: as SQLite's migration of the same name.
+    super::super::institutions::DDL,
 ];
 
 /// SQLite's DDL as PostgreSQL reads it: 64-bit integers, identity ids, BYTEA for blobs

@@ -11,8 +11,8 @@ pub mod fleet;
 pub mod map;
 pub mod pages;
 pub mod session;
-pub mod work_orders;
 pub mod stats;
+pub mod work_orders;
 
 use crate::app::AppState;
 use crate::error::ApiFailure;

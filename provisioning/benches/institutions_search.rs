@@ -14,19 +14,8 @@ const ROWS: usize = 5_000;
 const RUNS: usize = 2_000;
 const BUDGET: Duration = Duration::from_millis(5);
 
-fn machine() -> String {
-    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = info
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("model name")
-                .and_then(|r| r.split(':').nth(1))
-        })
-        .map(str::trim)
-        .unwrap_or("unknown CPU");
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    format!("{model}, {cores} cores available")
-}
+#[path = "../../hardware/benches/machine.rs"]
+mod machine;
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
@@ -85,7 +74,7 @@ fn main() {
         json.len() / 1024,
         load.as_secs_f64() * 1e3
     );
-    println!("machine: {}", machine());
+    println!("machine: {}", machine::describe());
     let mut worst = Duration::ZERO;
     for (name, q) in &queries {
         let mut times = Vec::with_capacity(RUNS);

@@ -134,19 +134,33 @@ fn entry(fields: &csv::StringRecord, line: u64) -> Result<Entry, String> {
 
 /// Parses and checks a whole file: every entry, or every bad line.
 pub fn parse(text: &[u8]) -> Result<Vec<Entry>, Vec<LineError>> {
+    read_rows(text, &COLUMNS, MAX_ROWS, entry, |e: &Entry| e.id.clone())
+        .map(|rows| rows.into_iter().map(|(_, e)| e).collect())
+}
+
+/// Reads a CSV file of the centre's (a UTF-8 BOM allowed, as Excel writes it) whose first
+/// line must be `columns`: every row `parse_row` accepts, with its line, or every bad line
+/// (unreadable, rejected by `parse_row`, an id already seen, more than `max_rows` rows).
+/// One reader for every CSV import, so they all report lines the same way.
+pub fn read_rows<T>(
+    text: &[u8],
+    columns: &[&str],
+    max_rows: usize,
+    mut parse_row: impl FnMut(&csv::StringRecord, u64) -> Result<T, String>,
+    id: impl Fn(&T) -> String,
+) -> Result<Vec<(u64, T)>, Vec<LineError>> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text));
-    let mut entries = Vec::new();
+    let mut rows = Vec::new();
     let mut errors = Vec::new();
     let mut seen = std::collections::HashMap::new();
     for (index, record) in reader.records().enumerate() {
-        let line = record
-            .as_ref()
-            .ok()
-            .and_then(|r| r.position())
-            .map_or(index as u64 + 1, |p| p.line());
+        let line = match &record {
+            Ok(r) => r.position().map_or(index as u64 + 1, |p| p.line()),
+            Err(e) => e.position().map_or(index as u64 + 1, |p| p.line()),
+        };
         let fail = |problem: String| LineError { line, problem };
         let record = match record {
             Ok(r) => r,
@@ -157,36 +171,41 @@ pub fn parse(text: &[u8]) -> Result<Vec<Entry>, Vec<LineError>> {
         };
         if index == 0 {
             let header: Vec<&str> = record.iter().map(str::trim).collect();
-            if header != COLUMNS {
+            if header != columns {
                 errors.push(fail(format!(
                     "the header must be {} (found {})",
-                    COLUMNS.join(","),
+                    columns.join(","),
                     header.join(",")
                 )));
                 break;
             }
             continue;
         }
-        if index > MAX_ROWS {
-            errors.push(fail(format!("more than {MAX_ROWS} rows")));
+        if index > max_rows {
+            errors.push(fail(format!("more than {max_rows} rows")));
             break;
         }
-        match entry(&record, line) {
-            Ok(e) => match seen.insert(e.id.clone(), line) {
-                Some(first) => errors.push(fail(format!("id {} already on line {first}", e.id))),
-                None => entries.push(e),
-            },
+        match parse_row(&record, line) {
+            Ok(row) => {
+                let row_id = id(&row);
+                match seen.insert(row_id.clone(), line) {
+                    Some(first) => {
+                        errors.push(fail(format!("id {row_id} already on line {first}")))
+                    }
+                    None => rows.push((line, row)),
+                }
+            }
             Err(problem) => errors.push(fail(problem)),
         }
     }
-    if entries.is_empty() && errors.is_empty() {
+    if rows.is_empty() && errors.is_empty() {
         errors.push(LineError {
             line: 1,
-            problem: format!("no rows (the header is {})", COLUMNS.join(",")),
+            problem: format!("no rows (the header is {})", columns.join(",")),
         });
     }
     if errors.is_empty() {
-        Ok(entries)
+        Ok(rows)
     } else {
         Err(errors)
     }

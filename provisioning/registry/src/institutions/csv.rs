@@ -131,64 +131,17 @@ fn institution(fields: &csv::StringRecord) -> Result<Institution, String> {
 
 /// Parses and checks a whole file: every institution, or every bad line.
 pub fn parse(text: &[u8]) -> Result<Vec<Parsed>, Vec<LineError>> {
-    let mut reader = ::csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text));
-    let mut parsed = Vec::new();
-    let mut errors = Vec::new();
-    let mut seen = std::collections::HashMap::new();
-    for (index, record) in reader.records().enumerate() {
-        let line = match &record {
-            Ok(r) => r.position().map_or(index as u64 + 1, |p| p.line()),
-            Err(e) => e.position().map_or(index as u64 + 1, |p| p.line()),
-        };
-        let fail = |problem: String| LineError { line, problem };
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(fail(format!("not readable as CSV (UTF-8): {e}")));
-                continue;
-            }
-        };
-        if index == 0 {
-            let header: Vec<&str> = record.iter().map(str::trim).collect();
-            if header != COLUMNS {
-                errors.push(fail(format!(
-                    "the header must be {} (found {})",
-                    COLUMNS.join(","),
-                    header.join(",")
-                )));
-                break;
-            }
-            continue;
-        }
-        if index > MAX_ROWS {
-            errors.push(fail(format!("more than {MAX_ROWS} rows")));
-            break;
-        }
-        match institution(&record) {
-            Ok(i) => match seen.insert(i.id.clone(), line) {
-                Some(first) => errors.push(fail(format!("id {} already on line {first}", i.id))),
-                None => parsed.push(Parsed {
-                    line,
-                    institution: i,
-                }),
-            },
-            Err(problem) => errors.push(fail(problem)),
-        }
-    }
-    if parsed.is_empty() && errors.is_empty() {
-        errors.push(LineError {
-            line: 1,
-            problem: format!("no rows (the header is {})", COLUMNS.join(",")),
-        });
-    }
-    if errors.is_empty() {
-        Ok(parsed)
-    } else {
-        Err(errors)
-    }
+    let rows = crate::directory::read_rows(
+        text,
+        &COLUMNS,
+        MAX_ROWS,
+        |record, _| institution(record),
+        |i: &Institution| i.id.clone(),
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|(line, institution)| Parsed { line, institution })
+        .collect())
 }
 
 /// Writes institutions as CSV with the header.

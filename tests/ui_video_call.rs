@@ -48,16 +48,37 @@ fn kiosk_for(pilot: &Pilot) -> Kiosk {
     Kiosk::start_in(config, data, common::beijing(26, 9, 30))
 }
 
-fn events(kiosk: &Kiosk, kind: &'static str) -> Vec<serde_json::Value> {
-    kiosk.query(move |c| {
-        let mut stmt = c
-            .prepare("SELECT payload FROM outbox WHERE kind = ?1 ORDER BY seq")
-            .unwrap();
-        stmt.query_map([kind], |r| r.get::<_, String>(0))
+/// The events of `kind` the kiosk recorded, wherever they are now: still in its outbox, or
+/// delivered to the registry (the sync link runs in these tests and deletes what the
+/// registry acknowledged). By the kiosk's sequence number, so a row caught in both places
+/// between delivery and acknowledgement counts once.
+fn events(kiosk: &Kiosk, pilot: &Pilot, kind: &'static str) -> Vec<serde_json::Value> {
+    fn rows(c: &rusqlite::Connection, sql: &str, kind: &str) -> Vec<(i64, String)> {
+        let mut stmt = c.prepare(sql).unwrap();
+        stmt.query_map([kind], |r| Ok((r.get(0)?, r.get(1)?)))
             .unwrap()
-            .map(|p| serde_json::from_str(&p.unwrap()).unwrap())
+            .map(Result::unwrap)
             .collect()
-    })
+    }
+    let mut by_seq: std::collections::BTreeMap<i64, String> = kiosk
+        .query(move |c| rows(c, "SELECT seq, payload FROM outbox WHERE kind = ?1", kind))
+        .into_iter()
+        .collect();
+    let delivered = pilot
+        .store
+        .with(|c| {
+            Ok(rows(
+                c,
+                "SELECT seq, payload FROM events WHERE kind = ?1",
+                kind,
+            ))
+        })
+        .unwrap();
+    by_seq.extend(delivered);
+    by_seq
+        .values()
+        .map(|p| serde_json::from_str(p).unwrap())
+        .collect()
 }
 
 #[test]
@@ -95,19 +116,19 @@ fn nobody_answers_in_time_and_the_citizen_is_offered_a_ticket_or_12348() {
 
     // The store thread records the request on its own time: wait for it, then check it.
     kiosk.settle("the requested event", |k| {
-        !events(k, "video.call_requested").is_empty()
+        !events(k, &pilot, "video.call_requested").is_empty()
     });
-    let requested = events(&kiosk, "video.call_requested");
+    let requested = events(&kiosk, &pilot, "video.call_requested");
     assert_eq!(requested, vec![serde_json::json!({ "category": null })]);
     kiosk.settle("the ended event", |k| {
-        !events(k, "video.call_ended").is_empty()
+        !events(k, &pilot, "video.call_ended").is_empty()
     });
-    let ended = &events(&kiosk, "video.call_ended")[0];
+    let ended = &events(&kiosk, &pilot, "video.call_ended")[0];
     assert_eq!(ended["reason"], "no_answer");
     assert_eq!(ended["answered"], false);
     assert_eq!(ended["ended_by"], "citizen");
     assert_eq!(ended["duration_s"], 0);
-    assert!(events(&kiosk, "video.call_answered").is_empty());
+    assert!(events(&kiosk, &pilot, "video.call_answered").is_empty());
     assert_eq!(pilot_calls(&pilot), 0, "the call left the registry's queue");
 
     kiosk.tap("取号到窗口咨询");
@@ -126,7 +147,7 @@ fn the_citizen_can_leave_the_notice_or_cancel_while_waiting() {
     kiosk.tap("视频咨询律师");
     kiosk.tap("暂不需要");
     assert!(kiosk.shows("取号"), "back home");
-    assert!(events(&kiosk, "video.call_requested").is_empty());
+    assert!(events(&kiosk, &pilot, "video.call_requested").is_empty());
 
     kiosk.tap("视频咨询律师");
     kiosk.tap("同意并呼叫律师");
@@ -134,9 +155,12 @@ fn the_citizen_can_leave_the_notice_or_cancel_while_waiting() {
     kiosk.tap("取消呼叫");
     kiosk.settle("home", |k| k.shows("取号"));
     kiosk.settle("the ended event", |k| {
-        !events(k, "video.call_ended").is_empty()
+        !events(k, &pilot, "video.call_ended").is_empty()
     });
-    assert_eq!(events(&kiosk, "video.call_ended")[0]["reason"], "cancelled");
+    assert_eq!(
+        events(&kiosk, &pilot, "video.call_ended")[0]["reason"],
+        "cancelled"
+    );
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while pilot_calls(&pilot) != 0 && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(50));

@@ -31,9 +31,9 @@ use crate::queue_api::QueueServer;
 use crate::services::staff::StaffDeps;
 use crate::services::tickets::QueueHost;
 use crate::services::{
-    ConsultService, ContentService, DeviceHealthService, LegalAidService, PrintService,
-    QueueShared, RatingService, Services, SettingsService, StaffCallService, StaffService,
-    StoreAccess, TicketService, VideoService,
+    ConsultService, ContentService, DeviceHealthService, DirectoryService, LegalAidService,
+    PrintService, QueueShared, RatingService, Services, SettingsService, StaffCallService,
+    StaffService, StoreAccess, TicketService, VideoService,
 };
 use crate::store::Store;
 use crate::store::sealed::SealKey;
@@ -220,6 +220,12 @@ fn services(
         legal_aid: LegalAidService::new(store.clone(), seal_key, region_of(data_dir)),
         rating: RatingService::new(store.clone(), content.clone()),
         content: content.clone(),
+        directory: DirectoryService::new(
+            content.clone(),
+            clock.clone(),
+            here_of(data_dir),
+            printing.clone(),
+        ),
         video: VideoService::new(store.clone()),
         settings: SettingsService::new(store.clone(), events.clone()),
         staff: StaffService::new(
@@ -242,12 +248,22 @@ fn services(
 /// The terminal's region, read from its enrolment when asked (enrolling from the menu
 /// changes it without a restart).
 fn region_of(data_dir: &std::path::Path) -> crate::services::legal_aid::RegionOf {
+    let here = here_of(data_dir);
+    Arc::new(move || here().region)
+}
+
+/// Where the terminal stands (platform and region), read from its enrolment when asked.
+fn here_of(data_dir: &std::path::Path) -> crate::services::directory::HereOf {
     let enrolment = crate::sync::SyncPaths::in_data_dir(data_dir).enrolment;
     Arc::new(move || {
         provisioning::client::Enrolment::load(&enrolment)
             .ok()
             .flatten()
-            .map(|e| e.region)
+            .map(|e| crate::domain::institutions::Here {
+                platform: Some(e.platform_id),
+                region: Some(e.region),
+            })
+            .unwrap_or_default()
     })
 }
 

@@ -27,13 +27,13 @@ pub const CATALOGUE: &str = "catalogue";
 pub const SETTINGS: &str = "settings";
 /// The stream of the province's legal-aid self-check rules.
 pub const LEGAL_AID_RULES: &str = "legal-aid-rules";
-/// The stream of the institution registry (addresses on slips).
-pub const INSTITUTIONS: &str = "institutions";
+/// The stream of the province's institutions (the find-a-service page, addresses on slips).
+pub const INSTITUTIONS: &str = crate::domain::institutions::STREAM;
 
 /// The one file of a `legal-aid-rules` bundle.
 pub const RULES_FILE: &str = "rules.toml";
 /// The one file of an `institutions` bundle.
-pub const INSTITUTIONS_FILE: &str = "institutions.toml";
+pub const INSTITUTIONS_FILE: &str = crate::domain::institutions::FILE;
 /// The queue services of a `catalogue` bundle.
 pub const SERVICES_FILE: &str = "services.toml";
 /// The rating reasons of a `catalogue` bundle.
@@ -157,7 +157,8 @@ pub fn check_bundle(
             let registry = files
                 .get(INSTITUTIONS_FILE)
                 .ok_or(missing(INSTITUTIONS_FILE))?;
-            crate::domain::content::parse_institutions(text(INSTITUTIONS_FILE, registry)?)
+            // A directory with a wrong entry must not replace the one in force.
+            crate::domain::institutions::Institutions::parse(registry)
                 .map_err(|e| invalid(INSTITUTIONS_FILE, e))?;
             only(INSTITUTIONS_FILE)?;
         }

@@ -7,16 +7,16 @@
 //! - stream `catalogue`: `consultation/…` (the files of `content/catalogue/consultation/`)
 //!   and `rating/reasons.toml`;
 //! - stream `legal-aid-rules`: `rules.toml`;
-//! - stream `institutions`: `institutions.toml` (`[[institution]]` with `kind`, `name`,
-//!   `address`, optional `phone` and `hours`).
+//! - stream `institutions`: `institutions.json` (the province's institutions, see
+//!   [`crate::domain::institutions`]).
 
 use std::sync::Arc;
 
 use rusqlite::Connection;
-use serde::Deserialize;
 use thiserror::Error;
 
-use crate::domain::consult::{self, InstitutionAddress, SearchIndex};
+use crate::domain::consult::{self, SearchIndex};
+use crate::domain::institutions::{self, Institutions};
 use crate::domain::legal_aid::Rules;
 use crate::domain::rating::RatingReasons;
 
@@ -29,26 +29,6 @@ pub enum ContentError {
     Rules(#[from] crate::domain::legal_aid::RulesError),
     #[error("the shipped rating reasons are invalid: {0}")]
     Reasons(#[from] crate::domain::rating::ReasonsError),
-}
-
-/// One institution of the registry, as printed on a slip.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct InstitutionEntry {
-    kind: String,
-    name: String,
-    address: String,
-    #[serde(default)]
-    phone: Option<String>,
-    #[serde(default)]
-    hours: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct InstitutionsFile {
-    #[serde(default)]
-    institution: Vec<InstitutionEntry>,
 }
 
 /// Where the legal-aid rules in force come from (shown to rule authors and staff).
@@ -138,7 +118,8 @@ pub struct GuidanceContent {
     pub rules_source: RulesSource,
     /// 好差评 reasons.
     pub rating_reasons: Arc<RatingReasons>,
-    institutions: Arc<Vec<InstitutionEntry>>,
+    /// The province's institutions, when an `institutions` bundle is in force.
+    pub institutions: Option<Arc<Institutions>>,
 }
 
 impl std::fmt::Debug for GuidanceContent {
@@ -209,7 +190,7 @@ impl GuidanceContent {
             consult::defaults::catalogue()?,
             (Rules::jilin_default()?, RulesSource::BuiltIn),
             RatingReasons::default_set()?,
-            Vec::new(),
+            None,
         ))
     }
 
@@ -217,7 +198,7 @@ impl GuidanceContent {
         consultation: consult::Catalogue,
         (rules, rules_source): (Rules, RulesSource),
         reasons: RatingReasons,
-        institutions: Vec<InstitutionEntry>,
+        institutions: Option<Institutions>,
     ) -> Self {
         let search = SearchIndex::build(&consultation);
         Self {
@@ -226,7 +207,7 @@ impl GuidanceContent {
             legal_aid_rules: Arc::new(rules),
             rules_source,
             rating_reasons: Arc::new(reasons),
-            institutions: Arc::new(institutions),
+            institutions: institutions.map(Arc::new),
         }
     }
 
@@ -261,15 +242,16 @@ impl GuidanceContent {
             })?,
             None => RatingReasons::default_set()?,
         };
-        let institutions = crate::store::bundles::text(conn, "institutions", "institutions.toml")
-            .and_then(|text| match parse_institutions(&text) {
-                Ok(list) => Some(list),
-                Err(e) => {
-                    tracing::error!("the institution registry in force is not usable: {e}");
-                    None
-                }
-            })
-            .unwrap_or_default();
+        let institutions =
+            crate::store::bundles::text(conn, institutions::STREAM, institutions::FILE).and_then(
+                |text| match Institutions::parse(text.as_bytes()) {
+                    Ok(list) => Some(list),
+                    Err(e) => {
+                        tracing::error!("the institutions in force are not usable: {e}");
+                        None
+                    }
+                },
+            );
         Ok(Self::new(consultation, rules, reasons, institutions))
     }
 
@@ -277,25 +259,6 @@ impl GuidanceContent {
     pub fn rules_review(&self) -> RulesReview {
         RulesReview::of(&self.legal_aid_rules, &self.rules_source)
     }
-
-    /// The address of an institution of `kind` from the registry, when the terminal knows one.
-    pub fn institution(&self, kind: &str) -> Option<InstitutionAddress> {
-        self.institutions
-            .iter()
-            .find(|i| i.kind == kind)
-            .map(|i| InstitutionAddress {
-                kind: i.kind.clone(),
-                name: i.name.clone(),
-                address: i.address.clone(),
-                phone: i.phone.clone(),
-                hours: i.hours.clone(),
-            })
-    }
-}
-
-/// Parses an `institutions.toml` registry file.
-pub(crate) fn parse_institutions(text: &str) -> Result<Vec<InstitutionEntry>, toml::de::Error> {
-    toml::from_str::<InstitutionsFile>(text).map(|file| file.institution)
 }
 
 /// The version of the bundle of `stream` in force, if any.
@@ -360,19 +323,16 @@ mod tests {
         let shipped = GuidanceContent::built_in().unwrap();
         assert_eq!(content.consultation.version, shipped.consultation.version);
         assert!(content.consultation.matter("labour.unpaid-wages").is_some());
-        assert!(content.institution("notary-office").is_none());
+        assert!(content.institutions.is_none());
     }
 
     #[test]
     fn bundled_institutions_give_addresses_and_bad_rules_fall_back() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&Store::path_in(dir.path())).unwrap();
-        put(
-            store.conn(),
-            "institutions",
-            "institutions.toml",
-            "[[institution]]\nkind = \"notary-office\"\nname = \"示例市公证处\"\naddress = \"示例路1号\"\nphone = \"0431-0000000\"\n",
-        );
+        let province = provisioning::institutions::synthetic::province(50, 3);
+        let json = String::from_utf8(province.to_json()).unwrap();
+        put(store.conn(), "institutions", "institutions.json", &json);
         put(
             store.conn(),
             "legal-aid-rules",
@@ -380,9 +340,11 @@ mod tests {
             "format = 99\n",
         );
         let content = GuidanceContent::in_force(store.conn()).unwrap();
-        let notary = content.institution("notary-office").unwrap();
-        assert_eq!(notary.name, "示例市公证处");
-        assert_eq!(notary.phone.as_deref(), Some("0431-0000000"));
+        let institutions = content
+            .institutions
+            .as_ref()
+            .expect("the bundle's institutions");
+        assert_eq!(institutions.len(), 50);
         assert_eq!(
             content.legal_aid_rules.version,
             Rules::jilin_default().unwrap().version

@@ -7,6 +7,7 @@ pub mod bundle_check;
 pub mod consult;
 pub mod content;
 pub mod hangul;
+pub mod institutions;
 pub mod legal_aid;
 pub mod maintenance;
 pub mod queue;

@@ -11,6 +11,7 @@ pub mod consult;
 pub mod content;
 pub mod counter;
 pub mod devices;
+pub mod directory;
 pub mod legal_aid;
 pub mod printing;
 pub mod queue;
@@ -35,6 +36,7 @@ pub use consult::ConsultService;
 pub use content::ContentService;
 pub use counter::CounterService;
 pub use devices::DeviceHealthService;
+pub use directory::DirectoryService;
 pub use legal_aid::LegalAidService;
 pub use printing::PrintService;
 pub use queue::QueueShared;
@@ -66,6 +68,7 @@ pub struct Services {
     pub tickets: TicketService,
     pub consult: ConsultService,
     pub content: ContentService,
+    pub directory: DirectoryService,
     pub legal_aid: LegalAidService,
     pub rating: RatingService,
     pub video: VideoService,

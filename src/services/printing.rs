@@ -8,9 +8,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use hardware::printer::Document;
 
 use crate::clock::Clock;
+use crate::devices::printing::place::place_document;
 use crate::devices::printing::slip::slip_document;
 use crate::devices::printing::{PrintOutcome, PrinterHandle, PrinterHealth};
 use crate::domain::consult::GuidanceSlip;
+use crate::domain::institutions::Place;
 
 /// The printer as the citizen-facing services use it; cheap to clone.
 #[derive(Clone)]
@@ -83,6 +85,12 @@ impl PrintService {
     ) {
         let document = slip_document(slip, &self.centre_name, self.clock.now().naive_local());
         self.print(document, "guidance slip", reply);
+    }
+
+    /// Prints the slip that takes the citizen to `place` (made in Chinese).
+    pub fn print_place(&self, place: &Place, reply: impl FnOnce(PrintResult) + Send + 'static) {
+        let document = place_document(place, &self.centre_name, self.clock.now().naive_local());
+        self.print(document, "institution slip", reply);
     }
 
     /// Prints `document` if the printer can print now.

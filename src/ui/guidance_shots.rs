@@ -73,7 +73,7 @@ pub fn show_guidance_sample(app: &AppWindow, shot: ShotPage, lang: Lang) -> Resu
             let ScreenView::Outcome(o) = flow.view(lang) else {
                 return Err(anyhow!("the sample flow has no outcome"));
             };
-            show_outcome(app, &o, &catalogue, lang);
+            show_outcome(app, &o, &catalogue, lang, &Default::default());
             consult.set_slip(SlipStage::Ready);
             consult.set_rated(false);
             Page::Consult

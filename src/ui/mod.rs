@@ -9,6 +9,7 @@ pub use kiosk_ui::*;
 
 pub mod consult;
 mod datetime;
+pub mod find_service;
 mod guidance_shots;
 pub mod home;
 pub mod legal_aid;
@@ -33,6 +34,7 @@ use crate::session::Session;
 use crate::video::VideoAvailability;
 
 use self::consult::{ConsultController, ConsultDeps};
+use self::find_service::FindServiceController;
 use self::home::HomeController;
 use self::legal_aid::{LegalAidController, LegalAidDeps};
 use self::queue::QueueController;
@@ -63,6 +65,7 @@ pub struct Ui {
     pub consult: Rc<ConsultController>,
     pub legal_aid: Rc<LegalAidController>,
     pub rating: Rc<RatingController>,
+    pub find_service: Rc<FindServiceController>,
     pub video: Rc<VideoController>,
     pub system: Rc<SystemController>,
     pub maintenance: Rc<MaintenanceController>,
@@ -106,6 +109,7 @@ impl Ui {
                 content: services.content.clone(),
                 consult: services.consult.clone(),
                 printing: services.printing.clone(),
+                directory: services.directory.clone(),
                 online_service_url: kiosk.online_service_url.clone(),
             },
         );
@@ -116,8 +120,15 @@ impl Ui {
                 content: services.content.clone(),
                 legal_aid: services.legal_aid.clone(),
                 printing: services.printing.clone(),
+                directory: services.directory.clone(),
                 online_service_url: kiosk.online_service_url.clone(),
             },
+        );
+        let find_service = FindServiceController::attach(
+            app,
+            shell.clone(),
+            services.directory.clone(),
+            services.printing.clone(),
         );
         let tickets = services.tickets.clone();
         let rating =
@@ -154,6 +165,7 @@ impl Ui {
             consult,
             legal_aid,
             rating,
+            find_service,
             video,
             system,
             maintenance,

@@ -244,18 +244,10 @@ impl OpeningHours {
         })
     }
 
-    /// The canonical text (days with the same hours grouped; parses to the same hours).
-    pub fn to_text(&self) -> String {
-        if *self == Self::always() {
-            return "24/7".into();
-        }
-        let spans_text = |spans: &[Span]| {
-            spans
-                .iter()
-                .map(|s| format!("{}-{}", hhmm(s.start), hhmm(s.end)))
-                .collect::<Vec<_>>()
-                .join(",")
-        };
+    /// The weekly hours as rules of consecutive weekdays with the same openings (Monday = 0,
+    /// first and last day of the run), closed days left out; and the public holidays' openings
+    /// (`None`: closed). What a page or a slip writes out in the citizen's language.
+    pub fn rules(&self) -> (Vec<(usize, usize, &[Span])>, Option<&[Span]>) {
         let mut rules = Vec::new();
         let mut d = 0;
         while d < 7 {
@@ -264,22 +256,51 @@ impl OpeningHours {
                 e += 1;
             }
             if !self.week[d].is_empty() {
+                rules.push((d, e, self.week[d].as_slice()));
+            }
+            d = e + 1;
+        }
+        (rules, self.holiday.as_deref())
+    }
+
+    /// The canonical text (days with the same hours grouped; parses to the same hours).
+    pub fn to_text(&self) -> String {
+        if *self == Self::always() {
+            return "24/7".into();
+        }
+        let spans_text = |spans: &[Span]| {
+            spans
+                .iter()
+                .map(Span::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let (week, holiday) = self.rules();
+        let mut rules: Vec<String> = week
+            .into_iter()
+            .map(|(d, e, spans)| {
                 let days = if e == d {
                     DAYS[d].to_string()
                 } else {
                     format!("{}-{}", DAYS[d], DAYS[e])
                 };
-                rules.push(format!("{days} {}", spans_text(&self.week[d])));
-            }
-            d = e + 1;
-        }
-        if let Some(h) = &self.holiday {
+                format!("{days} {}", spans_text(spans))
+            })
+            .collect();
+        if let Some(h) = holiday {
             rules.push(format!("PH {}", spans_text(h)));
         }
         if rules.is_empty() {
             return "Mo-Su off".into();
         }
         rules.join("; ")
+    }
+}
+
+impl std::fmt::Display for Span {
+    /// `09:00-17:00` (a span past midnight ends at the next day's time: `19:00-01:00`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{}", hhmm(self.start), hhmm(self.end))
     }
 }
 

@@ -5,6 +5,7 @@
 //! unplugged) and when it works again. `hardware` prints documents; the layouts are here.
 
 mod health;
+pub mod place;
 pub mod slip;
 pub mod test_page;
 pub mod ticket;

@@ -40,20 +40,33 @@ pub fn slip_document(
             doc.text(format!("□ {item}"));
         }
     }
-    if let Some(place) = &slip.institution {
+    if !slip.institutions.is_empty() {
         doc.separator();
         doc.styled(
-            format!("去哪里：{}", place.name),
+            "去哪里（离本服务点最近的）：",
             Align::Left,
             TextSize::Normal,
             true,
         );
-        doc.text(format!("地址：{}", place.address));
-        if let Some(phone) = &place.phone {
-            doc.text(format!("电话：{phone}"));
-        }
-        if let Some(hours) = &place.hours {
-            doc.text(format!("时间：{hours}"));
+        for (i, place) in slip.institutions.iter().enumerate() {
+            let distance = place
+                .distance
+                .as_ref()
+                .map(|d| format!("（约 {d}）"))
+                .unwrap_or_default();
+            doc.styled(
+                format!("{}. {}{distance}", i + 1, place.name),
+                Align::Left,
+                TextSize::Normal,
+                true,
+            );
+            doc.text(format!("   地址：{}", place.address));
+            if let Some(phone) = &place.phone {
+                doc.text(format!("   电话：{phone}"));
+            }
+            if let Some(hours) = &place.hours {
+                doc.text(format!("   时间：{hours}"));
+            }
         }
     }
     doc.separator();
@@ -97,7 +110,7 @@ mod tests {
         c.answer("some").unwrap();
         let ctx = SlipContext {
             qr_url: Some("https://service.example/12348"),
-            institution: &|_| None,
+            institutions: &|_| Vec::new(),
         };
         let slip = GuidanceSlip::for_consultation(&c, Lang::ZhCn, &ctx).unwrap();
         let at = chrono::NaiveDate::from_ymd_opt(2026, 11, 26)

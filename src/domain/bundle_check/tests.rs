@@ -81,15 +81,22 @@ fn settings_institutions_and_unknown_streams() {
         .unwrap_err()
         .to_string();
     assert!(err.contains(POLICY_FILE), "{err}");
+    let province = provisioning::institutions::synthetic::province(20, 1);
+    let json = String::from_utf8(province.to_json()).unwrap();
+    assert!(check_bundle(INSTITUTIONS, &files(&[(INSTITUTIONS_FILE, &json)])).is_ok());
+    // One institution outside China: the whole file is refused, naming the entry.
+    let (lat, lng) = (
+        province.institutions[3].location.unwrap().lat,
+        province.institutions[3].location.unwrap().lng,
+    );
+    let bad = json.replacen(&format!("\"lat\":{lat}"), "\"lat\":70.5", 1);
+    assert_ne!(bad, json, "{lat},{lng}");
+    let err = check_bundle(INSTITUTIONS, &files(&[(INSTITUTIONS_FILE, &bad)]))
+        .unwrap_err()
+        .to_string();
     assert!(
-        check_bundle(
-            INSTITUTIONS,
-            &files(&[(
-                INSTITUTIONS_FILE,
-                "[[institution]]\nkind = \"notary-office\"\nname = \"示例公证处\"\naddress = \"示例路1号\"\n"
-            )])
-        )
-        .is_ok()
+        err.contains(INSTITUTIONS_FILE) && err.contains("institutions[3]"),
+        "{err}"
     );
     let err = check_bundle(
         INSTITUTIONS,

@@ -9,7 +9,7 @@ use super::text::Lang;
 /// The 12348 public legal service hotline, printed on every slip.
 pub const HOTLINE_12348: &str = "12348";
 
-/// An institution's address from the institution registry, when the terminal knows it.
+/// An institution near this terminal, from the `institutions` bundle in force.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InstitutionAddress {
     /// The institution kind id (e.g. `notary-office`).
@@ -22,14 +22,16 @@ pub struct InstitutionAddress {
     pub phone: Option<String>,
     /// Opening hours, if published.
     pub hours: Option<String>,
+    /// How far from this terminal (`1.2 公里`), when known.
+    pub distance: Option<String>,
 }
 
 /// What the terminal adds to a slip: the online-service QR and the known institutions.
 pub struct SlipContext<'a> {
     /// URL to encode in the QR (configurable; e.g. the provincial 12348 site).
     pub qr_url: Option<&'a str>,
-    /// Looks up the nearest institution of a kind in the registry.
-    pub institution: &'a dyn Fn(&str) -> Option<InstitutionAddress>,
+    /// The nearest institutions of a kind (at most three), nearest first.
+    pub institutions: &'a dyn Fn(&str) -> Vec<InstitutionAddress>,
 }
 
 impl SlipContext<'_> {
@@ -37,13 +39,13 @@ impl SlipContext<'_> {
     pub fn bare() -> SlipContext<'static> {
         SlipContext {
             qr_url: None,
-            institution: &no_institution,
+            institutions: &no_institutions,
         }
     }
 }
 
-fn no_institution(_: &str) -> Option<InstitutionAddress> {
-    None
+fn no_institutions(_: &str) -> Vec<InstitutionAddress> {
+    Vec::new()
 }
 
 /// One next step on the slip.
@@ -74,8 +76,9 @@ pub struct GuidanceSlip {
     pub next_steps: Vec<SlipStep>,
     /// What to bring, de-duplicated across steps, in order of first mention.
     pub materials: Vec<String>,
-    /// The suggested institution with its address, when the registry knows one.
-    pub institution: Option<InstitutionAddress>,
+    /// The nearest institutions of the kind the outcome sends the citizen to (at most
+    /// three, nearest first), when the terminal's directory has that kind.
+    pub institutions: Vec<InstitutionAddress>,
     /// The hotline line: 12348 公共法律服务热线.
     pub hotline: String,
     /// QR code URL for the online service.
@@ -142,10 +145,15 @@ impl GuidanceSlip {
                 note: step.note.as_ref().map(|n| n.text.clone()),
             });
         }
-        let institution = outcome.steps.iter().find_map(|s| match &s.action {
-            Action::Institution { kind } => (ctx.institution)(kind),
-            _ => None,
-        });
+        let institutions = outcome
+            .steps
+            .iter()
+            .filter_map(|s| match &s.action {
+                Action::Institution { kind } => Some((ctx.institutions)(kind)),
+                _ => None,
+            })
+            .find(|list| !list.is_empty())
+            .unwrap_or_default();
         Some(GuidanceSlip {
             lang,
             title: slip_title(lang).to_owned(),
@@ -155,7 +163,7 @@ impl GuidanceSlip {
             basis: view.basis.map(|b| b.text),
             next_steps,
             materials,
-            institution,
+            institutions,
             hotline: hotline_line(lang),
             qr_url: ctx.qr_url.map(str::to_owned),
             disclaimer: view.disclaimer.text,

@@ -49,7 +49,7 @@ impl GuidanceSlip {
             basis: (!t.basis.is_empty()).then(|| t.basis.join("；")),
             next_steps,
             materials: t.materials.clone(),
-            institution: (ctx.institution)(LEGAL_AID_INSTITUTION),
+            institutions: (ctx.institutions)(LEGAL_AID_INSTITUTION),
             hotline: hotline_line(lang),
             qr_url: ctx.qr_url.map(str::to_owned),
             disclaimer: t.notice.clone(),

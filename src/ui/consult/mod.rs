@@ -12,7 +12,8 @@ use std::rc::Rc;
 use slint::{ComponentHandle, SharedString};
 
 use self::view::{
-    categories_model, chips_model, matters_model, search_results, show_outcome, show_question,
+    categories_model, chips_model, matters_model, nearest_of_outcome, search_results, show_outcome,
+    show_question,
 };
 use super::shell::models::{choices, slip_ready, slip_stage};
 use super::shell::poster::UiRef;
@@ -25,7 +26,7 @@ use crate::domain::rating::ServiceKind;
 use crate::i18n::Lang;
 use crate::services::ContentService;
 use crate::services::printing::PrintService;
-use crate::services::{ConsultService, ignore};
+use crate::services::{ConsultService, DirectoryService, ignore};
 
 /// Longest search input taken from the keyboard.
 const MAX_QUERY_CHARS: usize = 16;
@@ -59,6 +60,7 @@ pub struct ConsultDeps {
     pub content: ContentService,
     pub consult: ConsultService,
     pub printing: PrintService,
+    pub directory: DirectoryService,
     /// Encoded in the slip's QR code (empty: none).
     pub online_service_url: String,
 }
@@ -237,7 +239,8 @@ impl ConsultController {
         match view {
             ScreenView::Question(q) => show_question(&app, &q, flow.matter().summary.text(lang)),
             ScreenView::Outcome(o) => {
-                show_outcome(&app, &o, flow.catalogue(), lang);
+                let nearby = nearest_of_outcome(&self.deps.directory, flow, lang);
+                show_outcome(&app, &o, flow.catalogue(), lang, &nearby);
                 if let Some(record) = flow.record(&state.consultation_id, lang) {
                     self.deps.consult.completed(&record, ignore);
                 }
@@ -362,7 +365,12 @@ impl ConsultController {
                     service.name(lang)
                 ),
             }),
-            Action::Institution { kind } => self.show_notice(self.institution_notice(&kind)),
+            Action::Institution { kind } => {
+                // The directory's list of that kind, nearest first; without one, where to ask.
+                if !self.shell.request(Intent::FindInstitutions { kind: kind.clone() }) {
+                    self.show_notice(self.institution_notice(&kind));
+                }
+            }
             Action::Hotline { hotline } => {
                 let text = match self.deps.content.current().consultation.hotline(&hotline) {
                     Some(h) => format!(
@@ -388,21 +396,12 @@ impl ConsultController {
             .and_then(|k| k.summary.as_ref())
             .map(|s| s.text(lang).to_owned())
             .unwrap_or_default();
-        let place = match self.deps.content.current().institution(kind) {
-            Some(i) => format!(
-                "{}{} {}",
-                pick(lang, "地址：", "주소: ", "Address: "),
-                i.name,
-                i.address
-            ),
-            None => pick(
-                lang,
-                "工作人员可以告诉您最近的地址。",
-                "가장 가까운 곳의 주소는 직원에게 물어보세요.",
-                "Staff can tell you the nearest address.",
-            )
-            .to_owned(),
-        };
+        let place = pick(
+            lang,
+            "工作人员可以告诉您最近的地址。",
+            "가장 가까운 곳의 주소는 직원에게 물어보세요.",
+            "Staff can tell you the nearest address.",
+        );
         format!(
             "{}{name}\n{summary}\n{place}",
             pick(lang, "请前往：", "방문할 곳: ", "Go to: ")
@@ -415,12 +414,12 @@ impl ConsultController {
             let Some(flow) = state.flow.as_ref() else {
                 return;
             };
-            let content = self.deps.content.current().clone();
-            let lookup = move |kind: &str| content.institution(kind);
+            let directory = self.deps.directory.clone();
+            let lookup = move |kind: &str| directory.slip_addresses(kind);
             let url = self.deps.online_service_url.trim();
             let ctx = SlipContext {
                 qr_url: (!url.is_empty()).then_some(url),
-                institution: &lookup,
+                institutions: &lookup,
             };
             // Chinese on paper: thermal printers carry GB18030 fonts only.
             GuidanceSlip::for_consultation(flow, Lang::ZhCn, &ctx)

@@ -5,9 +5,11 @@
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
 use crate::domain::consult::flow::{OutcomeView, QuestionView, pick};
-use crate::domain::consult::{Action, Catalogue, SearchIndex, SearchTarget};
+use crate::domain::consult::{Action, Catalogue, Consultation, SearchIndex, SearchTarget};
+use crate::domain::institutions::nearest_heading;
 use crate::i18n::{Lang, Localized};
-use crate::ui::shell::models::{choice, choices};
+use crate::services::DirectoryService;
+use crate::ui::shell::models::{choice, choices, strings};
 use crate::ui::{AppWindow, Choice, Consult, ConsultStep, NextStep, StepKind};
 
 /// Search results shown.
@@ -91,8 +93,16 @@ pub fn show_question(app: &AppWindow, q: &QuestionView, matter_summary: &str) {
 }
 
 /// Fills the outcome screen.
-pub fn show_outcome(app: &AppWindow, o: &OutcomeView, catalogue: &Catalogue, lang: Lang) {
+pub fn show_outcome(
+    app: &AppWindow,
+    o: &OutcomeView,
+    catalogue: &Catalogue,
+    lang: Lang,
+    nearby: &Nearby,
+) {
     let g = app.global::<Consult>();
+    g.set_nearby_title(nearby.heading.as_str().into());
+    g.set_nearby(strings(&nearby.lines));
     g.set_matter_name(o.matter_name.text.as_str().into());
     g.set_outcome_title(o.title.text.as_str().into());
     g.set_outcome_summary(o.summary.text.as_str().into());
@@ -128,6 +138,34 @@ pub fn show_outcome(app: &AppWindow, o: &OutcomeView, catalogue: &Catalogue, lan
     g.set_materials(ModelRc::new(VecModel::from(materials)));
     g.set_steps(ModelRc::new(VecModel::from(steps)));
     g.set_step(ConsultStep::Outcome);
+}
+
+/// The nearest institutions of the kind an outcome sends the citizen to, as the outcome
+/// screen lists them (nothing when the terminal's directory has none of that kind).
+#[derive(Debug, Default)]
+pub struct Nearby {
+    pub heading: String,
+    pub lines: Vec<String>,
+}
+
+/// The nearest institutions of the outcome's first institution step that the directory has.
+pub fn nearest_of_outcome(directory: &DirectoryService, flow: &Consultation, lang: Lang) -> Nearby {
+    let Some(outcome) = flow.outcome() else {
+        return Nearby::default();
+    };
+    outcome
+        .steps
+        .iter()
+        .filter_map(|s| match &s.action {
+            Action::Institution { kind } => Some(directory.nearest(kind, lang)),
+            _ => None,
+        })
+        .find(|places| !places.is_empty())
+        .map(|places| Nearby {
+            heading: nearest_heading(places[0].kind, lang),
+            lines: places.iter().map(|p| p.nearby_line(lang)).collect(),
+        })
+        .unwrap_or_default()
 }
 
 fn step_kind(action: &Action) -> StepKind {

@@ -22,10 +22,10 @@ use crate::domain::legal_aid::{
     AidAnswer, AidScreen, Applicant, InputView, Prefill, SelfCheck, SelfCheckResult, consent_text,
 };
 use crate::i18n::Lang;
-use crate::services::ContentService;
 use crate::services::LegalAidService;
 use crate::services::legal_aid::PreApplied;
 use crate::services::printing::PrintService;
+use crate::services::{ContentService, DirectoryService};
 
 /// Longest number typed on the pad (a telephone number with area code).
 const MAX_DIGITS: usize = 15;
@@ -51,6 +51,7 @@ pub struct LegalAidDeps {
     pub content: ContentService,
     pub legal_aid: LegalAidService,
     pub printing: PrintService,
+    pub directory: DirectoryService,
     /// Encoded in the slip's QR code (empty: none).
     pub online_service_url: String,
 }
@@ -267,12 +268,12 @@ impl LegalAidController {
         let Some(result) = self.result(Lang::ZhCn) else {
             return;
         };
-        let content = self.deps.content.current().clone();
-        let lookup = move |kind: &str| content.institution(kind);
+        let directory = self.deps.directory.clone();
+        let lookup = move |kind: &str| directory.slip_addresses(kind);
         let url = self.deps.online_service_url.trim();
         let ctx = SlipContext {
             qr_url: (!url.is_empty()).then_some(url),
-            institution: &lookup,
+            institutions: &lookup,
         };
         let slip = GuidanceSlip::for_legal_aid(&result, &ctx);
         self.with(|g| g.set_slip(SlipStage::Printing));

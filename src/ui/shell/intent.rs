@@ -23,6 +23,10 @@ pub enum Intent {
     },
     /// A service event was rated (its page shows it as rated).
     Rated { kind: ServiceKind, id: String },
+    /// The institutions of a kind near this terminal (an outcome's "go to a notary office");
+    /// `kind` is the catalogue's institution kind id. Not handled when the terminal's
+    /// directory has no institution of that kind.
+    FindInstitutions { kind: String },
     /// The staff PIN pad (a key switch, a gesture).
     OpenPinPad,
 }

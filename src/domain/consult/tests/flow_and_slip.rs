@@ -106,17 +106,21 @@ fn slip_lists_steps_materials_once_institution_and_hotline() {
     f.answer("yes").unwrap();
     f.answer("some").unwrap();
     let lookup = |kind: &str| {
-        (kind == "labour-inspection").then(|| InstitutionAddress {
-            kind: kind.to_owned(),
-            name: "示例市劳动保障监察支队".into(),
-            address: "示例路1号".into(),
-            phone: None,
-            hours: None,
-        })
+        (kind == "labour-inspection")
+            .then(|| InstitutionAddress {
+                kind: kind.to_owned(),
+                name: "示例市劳动保障监察支队".into(),
+                address: "示例路1号".into(),
+                phone: None,
+                hours: None,
+                distance: Some("1.2 公里".into()),
+            })
+            .into_iter()
+            .collect()
     };
     let ctx = SlipContext {
         qr_url: Some("https://example.invalid/12348"),
-        institution: &lookup,
+        institutions: &lookup,
     };
     let slip = GuidanceSlip::for_consultation(&f, Lang::ZhCn, &ctx).unwrap();
     assert_eq!(slip.matter, "拖欠工资");
@@ -126,7 +130,7 @@ fn slip_lists_steps_materials_once_institution_and_hotline() {
     let unique: HashSet<&String> = slip.materials.iter().collect();
     assert_eq!(unique.len(), slip.materials.len());
     assert_eq!(
-        slip.institution.as_ref().map(|i| i.address.as_str()),
+        slip.institutions.first().map(|i| i.address.as_str()),
         Some("示例路1号")
     );
     assert!(slip.hotline.starts_with("12348"));
@@ -137,5 +141,5 @@ fn slip_lists_steps_materials_once_institution_and_hotline() {
     assert!(!slip.has_fallback);
     let en = GuidanceSlip::for_consultation(&f, Lang::En, &SlipContext::bare()).unwrap();
     assert_eq!(en.outcome, "Apply for labour arbitration");
-    assert!(en.institution.is_none());
+    assert!(en.institutions.is_empty());
 }

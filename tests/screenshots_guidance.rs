@@ -109,6 +109,18 @@ const PAGES: [(ShotPage, &str, &str); 11] = [
     (ShotPage::RatingReasons, "服务评价", "서비스 평가"),
 ];
 
+/// The find-a-service pages, in English too (issue 19 asks for all three languages).
+const FIND_PAGES: [ShotPage; 3] = [
+    ShotPage::FindKinds,
+    ShotPage::FindList,
+    ShotPage::FindDetail,
+];
+const FIND_TITLES: [(Lang, &str); 3] = [
+    (Lang::ZhCn, "找机构"),
+    (Lang::KoKr, "기관 찾기"),
+    (Lang::En, "Find a service"),
+];
+
 fn render_all(width: u32, height: u32, large_text: bool) {
     let offscreen = Offscreen::new(width, height).unwrap();
     {
@@ -127,8 +139,14 @@ fn render_all(width: u32, height: u32, large_text: bool) {
         (true, true) => "-landscape-large",
     };
     let mut problems = std::collections::BTreeSet::new();
-    for (page, zh, ko) in PAGES {
-        for (lang, title) in [(Lang::ZhCn, zh), (Lang::KoKr, ko)] {
+    let guidance = PAGES
+        .iter()
+        .flat_map(|&(page, zh, ko)| [(page, Lang::ZhCn, zh), (page, Lang::KoKr, ko)]);
+    let find = FIND_PAGES
+        .iter()
+        .flat_map(|&page| FIND_TITLES.map(|(lang, title)| (page, lang, title)));
+    for (page, lang, title) in guidance.chain(find) {
+        {
             show_sample(&offscreen.app, page, lang, CENTRE).unwrap();
             let shot = offscreen.render();
             let file =

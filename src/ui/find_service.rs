@@ -177,55 +177,21 @@ impl FindServiceController {
     }
 
     fn show_kinds(&self) {
-        let lang = self.shell.lang();
-        let kinds = self.directory.kinds();
-        let mut items = vec![choice(
-            ALL_KINDS,
-            pick(lang, "全部机构", "모든 기관", "All institutions"),
-            "",
-        )];
-        items.extend(
-            kinds
-                .into_iter()
-                .map(|k| choice(k.code(), kind_name(k, lang), "")),
-        );
-        let unavailable = !self.directory.available();
-        self.with(|g| {
-            g.set_unavailable(unavailable);
-            g.set_kinds(choices(items));
-            g.set_step(FindStep::Kinds);
-        });
+        let (lang, kinds) = (self.shell.lang(), self.directory.kinds());
+        let available = self.directory.available();
+        self.with(|g| show_kinds(g, &kinds, available, lang));
     }
 
     fn show_list(&self) {
         let lang = self.shell.lang();
         let filter = self.state.borrow().filter.clone();
-        let places = self.directory.search(&filter, lang);
-        let title = match filter.kind {
-            Some(kind) => kind_name(kind, lang).to_string(),
-            None => pick(lang, "全部机构", "모든 기관", "All institutions").to_string(),
+        let list = PlaceList {
+            places: self.directory.search(&filter, lang),
+            filter,
+            available: self.directory.available(),
+            nearest_first: self.directory.knows_location(),
         };
-        let reaches = Reach::ALL
-            .into_iter()
-            .map(|r| {
-                let mut c = choice(r.id(), reach_label(r, lang), "");
-                c.highlighted = r == filter.reach;
-                c
-            })
-            .collect();
-        let results = places.iter().map(|p| result(p, lang)).collect();
-        let (unavailable, nearest_first) =
-            (!self.directory.available(), self.directory.knows_location());
-        self.with(|g| {
-            g.set_unavailable(unavailable);
-            g.set_list_title(title.into());
-            g.set_reaches(choices(reaches));
-            g.set_open_now(filter.open_now);
-            g.set_free_only(filter.free_only);
-            g.set_nearest_first(nearest_first);
-            g.set_results(choices(results));
-            g.set_step(FindStep::List);
-        });
+        self.with(|g| show_list(g, &list, lang));
     }
 
     fn show_place(&self, id: &str) {
@@ -234,25 +200,8 @@ impl FindServiceController {
             return;
         };
         self.state.borrow_mut().shown = Some(place.id.clone());
-        let list = |items: &[String]| items.join(pick(lang, "、", ", ", ", "));
         let ready = slip_ready(self.printing.available());
-        self.with(|g| {
-            g.set_name(place.name.as_str().into());
-            g.set_kind_name(place.kind_name.as_str().into());
-            g.set_address(place.address.as_str().into());
-            g.set_phone(place.phone.clone().unwrap_or_default().into());
-            g.set_distance(place.distance(lang).unwrap_or_default().into());
-            g.set_today(place.today.clone().unwrap_or_default().into());
-            g.set_open_today(place.open_now == Some(true));
-            g.set_hours(place.hours.clone().unwrap_or_default().into());
-            g.set_hours_note(place.hours_note.as_str().into());
-            g.set_services(list(&place.services).into());
-            g.set_free_services(list(&place.free_services).into());
-            g.set_wheelchair(place.wheelchair.clone().unwrap_or_default().into());
-            g.set_can_navigate(place.navigation.is_some());
-            g.set_slip(ready);
-            g.set_step(FindStep::Detail);
-        });
+        self.with(|g| show_place(g, &place, ready, lang));
     }
 
     fn print_slip(&self) {
@@ -287,4 +236,76 @@ fn result(place: &Place, lang: Lang) -> crate::ui::Choice {
     detail.push('\n');
     detail.push_str(&place.address);
     choice(place.id.as_str(), place.name.as_str(), detail)
+}
+
+/// The kinds page: every kind the directory holds, and "all".
+pub fn show_kinds(g: &FindService<'_>, kinds: &[InstitutionKind], available: bool, lang: Lang) {
+    let mut items = vec![choice(ALL_KINDS, all_kinds(lang), "")];
+    items.extend(
+        kinds
+            .iter()
+            .map(|k| choice(k.code(), kind_name(*k, lang), "")),
+    );
+    g.set_unavailable(!available);
+    g.set_kinds(choices(items));
+    g.set_step(FindStep::Kinds);
+}
+
+fn all_kinds(lang: Lang) -> &'static str {
+    pick(lang, "全部机构", "모든 기관", "All institutions")
+}
+
+/// What the list page shows.
+pub struct PlaceList {
+    pub places: Vec<Place>,
+    pub filter: Filter,
+    /// A directory is installed.
+    pub available: bool,
+    /// The places are ordered from this terminal.
+    pub nearest_first: bool,
+}
+
+pub fn show_list(g: &FindService<'_>, list: &PlaceList, lang: Lang) {
+    let filter = &list.filter;
+    let title = filter
+        .kind
+        .map_or(all_kinds(lang), |kind| kind_name(kind, lang));
+    let reaches = Reach::ALL
+        .into_iter()
+        .map(|r| {
+            let mut c = choice(r.id(), reach_label(r, lang), "");
+            c.highlighted = r == filter.reach;
+            c
+        })
+        .collect();
+    g.set_unavailable(!list.available);
+    g.set_list_title(title.into());
+    g.set_reaches(choices(reaches));
+    g.set_open_now(filter.open_now);
+    g.set_free_only(filter.free_only);
+    g.set_nearest_first(list.nearest_first);
+    g.set_results(choices(
+        list.places.iter().map(|p| result(p, lang)).collect(),
+    ));
+    g.set_step(FindStep::List);
+}
+
+/// The detail page of `place`.
+pub fn show_place(g: &FindService<'_>, place: &Place, slip: SlipStage, lang: Lang) {
+    let list = |items: &[String]| items.join(pick(lang, "、", ", ", ", "));
+    g.set_name(place.name.as_str().into());
+    g.set_kind_name(place.kind_name.as_str().into());
+    g.set_address(place.address.as_str().into());
+    g.set_phone(place.phone.clone().unwrap_or_default().into());
+    g.set_distance(place.distance(lang).unwrap_or_default().into());
+    g.set_today(place.today.clone().unwrap_or_default().into());
+    g.set_open_today(place.open_now == Some(true));
+    g.set_hours(place.hours.clone().unwrap_or_default().into());
+    g.set_hours_note(place.hours_note.as_str().into());
+    g.set_services(list(&place.services).into());
+    g.set_free_services(list(&place.free_services).into());
+    g.set_wheelchair(place.wheelchair.clone().unwrap_or_default().into());
+    g.set_can_navigate(place.navigation.is_some());
+    g.set_slip(slip);
+    g.set_step(FindStep::Detail);
 }

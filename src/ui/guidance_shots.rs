@@ -6,22 +6,27 @@ use std::sync::Arc;
 use anyhow::{Context, Result, anyhow};
 use slint::{ComponentHandle, SharedString};
 
+use super::consult::view::nearby_of;
 use super::consult::view::{
     categories_model, chips_model, search_results, show_outcome, show_question,
 };
+use super::find_service::{PlaceList, show_kinds, show_list, show_place};
 use super::legal_aid::view::{show_aid_question, show_aid_result};
 use super::rating::{levels_model, reasons_model, show_levels};
 use super::screenshot::ShotPage;
 use super::{
-    AidStep, AppWindow, Consult, ConsultStep, LegalAid, Page, PrepareStage, Rating, RatingStep,
-    SlipStage,
+    AidStep, AppWindow, Consult, ConsultStep, FindService, LegalAid, Page, PrepareStage, Rating,
+    RatingStep, SlipStage,
 };
 use crate::domain::consult::flow::ScreenView;
 use crate::domain::consult::{Consultation, SearchIndex};
 use crate::domain::content::GuidanceContent;
+use crate::domain::institutions::sample::{sample, sample_here};
+use crate::domain::institutions::{Filter, Reach};
 use crate::domain::legal_aid::{AidAnswer, Prefill, SelfCheck, consent_text};
 use crate::domain::rating::ServiceKind;
 use crate::i18n::Lang;
+use provisioning::institutions::InstitutionKind;
 
 /// Fills the globals for `shot`, one of the guidance pages, in `lang`; returns the page to
 /// show.
@@ -73,7 +78,11 @@ pub fn show_guidance_sample(app: &AppWindow, shot: ShotPage, lang: Lang) -> Resu
             let ScreenView::Outcome(o) = flow.view(lang) else {
                 return Err(anyhow!("the sample flow has no outcome"));
             };
-            show_outcome(app, &o, &catalogue, lang, &Default::default());
+            let directory = sample();
+            let nearby = nearby_of(&flow, lang, |kind| {
+                directory.nearest(kind, &sample_here(), sample_now(), lang, 3)
+            });
+            show_outcome(app, &o, &catalogue, lang, &nearby);
             consult.set_slip(SlipStage::Ready);
             consult.set_rated(false);
             Page::Consult
@@ -160,8 +169,44 @@ pub fn show_guidance_sample(app: &AppWindow, shot: ShotPage, lang: Lang) -> Resu
             rating.set_step(RatingStep::Reasons);
             Page::Rating
         }
+        ShotPage::FindKinds | ShotPage::FindList | ShotPage::FindDetail => {
+            let directory = sample();
+            let (here, now) = (sample_here(), sample_now());
+            let g = app.global::<FindService>();
+            match shot {
+                ShotPage::FindKinds => show_kinds(&g, &directory.kinds(), true, lang),
+                ShotPage::FindList => {
+                    let filter = Filter {
+                        kind: Some(InstitutionKind::NotaryOffice),
+                        reach: Reach::City,
+                        ..Filter::default()
+                    };
+                    let list = PlaceList {
+                        places: directory.search(&filter, &here, now, lang, 0),
+                        filter,
+                        available: true,
+                        nearest_first: true,
+                    };
+                    show_list(&g, &list, lang);
+                }
+                _ => {
+                    let place = directory
+                        .find("sample-notary-1", &here, now, lang)
+                        .context("the sample notary office")?;
+                    show_place(&g, &place, SlipStage::Ready, lang);
+                }
+            }
+            Page::FindService
+        }
         other => return Err(anyhow!("{other:?} is not a guidance page")),
     })
+}
+
+/// The time the samples show: a Thursday morning, when offices are open.
+fn sample_now() -> chrono::NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 26)
+        .and_then(|d| d.and_hms_opt(9, 30, 0))
+        .unwrap_or_default()
 }
 
 fn sample_subject(lang: Lang) -> String {

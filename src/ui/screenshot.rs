@@ -50,6 +50,12 @@ pub enum ShotPage {
     LegalAidConsent,
     RatingLevels,
     RatingReasons,
+    /// 找机构: which kind of institution.
+    FindKinds,
+    /// The notary offices near the sample centre.
+    FindList,
+    /// One institution, with the slip to take along.
+    FindDetail,
 }
 
 /// An RGB picture of the screen.

@@ -47,6 +47,9 @@ impl Span {
     }
 }
 
+/// Consecutive weekdays with the same openings: first day, last day (Monday = 0), openings.
+pub type DaysRule<'a> = (usize, usize, &'a [Span]);
+
 /// Weekly opening hours.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OpeningHours {
@@ -247,7 +250,7 @@ impl OpeningHours {
     /// The weekly hours as rules of consecutive weekdays with the same openings (Monday = 0,
     /// first and last day of the run), closed days left out; and the public holidays' openings
     /// (`None`: closed). What a page or a slip writes out in the citizen's language.
-    pub fn rules(&self) -> (Vec<(usize, usize, &[Span])>, Option<&[Span]>) {
+    pub fn rules(&self) -> (Vec<DaysRule<'_>>, Option<&[Span]>) {
         let mut rules = Vec::new();
         let mut d = 0;
         while d < 7 {

@@ -9,6 +9,7 @@
 
 mod names;
 mod place;
+pub mod sample;
 #[cfg(test)]
 mod tests;
 

@@ -290,3 +290,16 @@ fn the_kinds_offered_are_those_the_bundle_holds_in_display_order() {
         }
     }
 }
+
+#[test]
+fn the_sample_directory_is_a_valid_bundle_and_says_it_is_an_example() {
+    let file = sample::sample_file();
+    assert!(file.problems().is_empty(), "{:?}", file.problems());
+    assert!(
+        file.institutions
+            .iter()
+            .all(|i| i.name.zh_cn.starts_with("示例"))
+    );
+    let parsed = Institutions::parse(&file.to_json()).unwrap();
+    assert!(parsed.location_of(&sample::sample_here()).is_some());
+}

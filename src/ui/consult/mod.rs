@@ -12,7 +12,7 @@ use std::rc::Rc;
 use slint::{ComponentHandle, SharedString};
 
 use self::view::{
-    categories_model, chips_model, matters_model, nearest_of_outcome, search_results, show_outcome,
+    categories_model, chips_model, matters_model, nearby_of, search_results, show_outcome,
     show_question,
 };
 use super::shell::models::{choices, slip_ready, slip_stage};
@@ -239,7 +239,8 @@ impl ConsultController {
         match view {
             ScreenView::Question(q) => show_question(&app, &q, flow.matter().summary.text(lang)),
             ScreenView::Outcome(o) => {
-                let nearby = nearest_of_outcome(&self.deps.directory, flow, lang);
+                let directory = &self.deps.directory;
+                let nearby = nearby_of(flow, lang, |kind| directory.nearest(kind, lang));
                 show_outcome(&app, &o, flow.catalogue(), lang, &nearby);
                 if let Some(record) = flow.record(&state.consultation_id, lang) {
                     self.deps.consult.completed(&record, ignore);

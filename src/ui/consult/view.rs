@@ -6,9 +6,8 @@ use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
 use crate::domain::consult::flow::{OutcomeView, QuestionView, pick};
 use crate::domain::consult::{Action, Catalogue, Consultation, SearchIndex, SearchTarget};
-use crate::domain::institutions::nearest_heading;
+use crate::domain::institutions::{Place, nearest_heading};
 use crate::i18n::{Lang, Localized};
-use crate::services::DirectoryService;
 use crate::ui::shell::models::{choice, choices, strings};
 use crate::ui::{AppWindow, Choice, Consult, ConsultStep, NextStep, StepKind};
 
@@ -148,8 +147,9 @@ pub struct Nearby {
     pub lines: Vec<String>,
 }
 
-/// The nearest institutions of the outcome's first institution step that the directory has.
-pub fn nearest_of_outcome(directory: &DirectoryService, flow: &Consultation, lang: Lang) -> Nearby {
+/// The nearest institutions of the outcome's first institution step that `nearest` finds
+/// (the directory in force, or the screenshots' sample).
+pub fn nearby_of(flow: &Consultation, lang: Lang, nearest: impl Fn(&str) -> Vec<Place>) -> Nearby {
     let Some(outcome) = flow.outcome() else {
         return Nearby::default();
     };
@@ -157,7 +157,7 @@ pub fn nearest_of_outcome(directory: &DirectoryService, flow: &Consultation, lan
         .steps
         .iter()
         .filter_map(|s| match &s.action {
-            Action::Institution { kind } => Some(directory.nearest(kind, lang)),
+            Action::Institution { kind } => Some(nearest(kind)),
             _ => None,
         })
         .find(|places| !places.is_empty())

@@ -30,6 +30,7 @@
 
 #![warn(missing_docs)]
 
+pub mod appointments;
 pub mod auth;
 pub mod bundle;
 pub mod command;

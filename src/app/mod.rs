@@ -31,9 +31,9 @@ use crate::queue_api::QueueServer;
 use crate::services::staff::StaffDeps;
 use crate::services::tickets::QueueHost;
 use crate::services::{
-    ConsultService, ContentService, DeviceHealthService, DirectoryService, LegalAidService,
-    PrintService, QueueShared, RatingService, Services, SettingsService, StaffCallService,
-    StaffService, StoreAccess, TicketService, VideoService,
+    AppointmentService, ConsultService, ContentService, DeviceHealthService, DirectoryService,
+    LegalAidService, PrintService, QueueShared, RatingService, Services, SettingsService,
+    StaffCallService, StaffService, StoreAccess, TicketService, VideoService,
 };
 use crate::store::Store;
 use crate::store::sealed::SealKey;
@@ -177,6 +177,7 @@ pub fn assemble(
         config.registry.offline_alert(),
         system.status.clone(),
     )?;
+    sweep_missed_appointments(&network, &services);
     Ok(Kiosk {
         ui,
         services,
@@ -194,6 +195,19 @@ pub fn assemble(
     })
 }
 
+/// Every minute, the appointments whose check-in window closed without the citizen are
+/// recorded for the operations centre (nobody needs to be at the kiosk for that).
+fn sweep_missed_appointments(network: &Network, services: &Services) {
+    let appointments = services.appointments.clone();
+    network.handle().spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            appointments.sweep_missed();
+        }
+    });
+}
+
 /// The application services over this kiosk's store, devices and queue.
 #[allow(clippy::too_many_arguments)]
 fn services(
@@ -209,13 +223,19 @@ fn services(
     let store = StoreAccess::new(worker.clone(), clock.clone());
     let printing = PrintService::new(printer, config.kiosk.centre_name.clone(), clock.clone());
     let seal_key = Arc::new(SealKey::load_or_create(&SealKey::path_in(data_dir))?);
+    let tickets = TicketService::new(
+        queue.shared.clone(),
+        queue.host.clone().map(|link| link as Arc<dyn QueueHost>),
+        printing.printer().cloned(),
+        config.kiosk.centre_name.clone(),
+    );
     Ok(Services {
-        tickets: TicketService::new(
-            queue.shared.clone(),
-            queue.host.clone().map(|link| link as Arc<dyn QueueHost>),
-            printing.printer().cloned(),
-            config.kiosk.centre_name.clone(),
+        appointments: AppointmentService::new(
+            store.clone(),
+            tickets.clone(),
+            config.queue.appointments.window(),
         ),
+        tickets,
         consult: ConsultService::new(store.clone()),
         legal_aid: LegalAidService::new(store.clone(), seal_key, region_of(data_dir)),
         rating: RatingService::new(store.clone(), content.clone()),

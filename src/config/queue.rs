@@ -3,6 +3,8 @@
 
 use serde::Deserialize;
 
+use crate::domain::appointments::{LatePolicy, Window};
+
 use super::queue_api::{ClientsConfig, HostConfig, ServerConfig};
 
 /// Queue rules the terminal applies until the operations centre's policy arrives.
@@ -23,6 +25,42 @@ pub struct QueueConfig {
     pub host: Option<HostConfig>,
     /// Client terminals this terminal hosts the queue for (`[queue.clients]`).
     pub clients: ClientsConfig,
+    /// Checking in for an appointment (`[queue.appointments]`).
+    pub appointments: AppointmentsConfig,
+}
+
+/// When a booking may check in at the kiosk for an appointment-priority ticket.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AppointmentsConfig {
+    /// Minutes before the booked time from which check-in opens.
+    pub early_minutes: u32,
+    /// Minutes after the booked time until which check-in stays open.
+    pub late_minutes: u32,
+    /// After that: `normal-ticket` (a ticket without the appointment's priority; the
+    /// appointment counts as missed) or `staff` (no ticket from the kiosk; ask the staff).
+    pub late: LatePolicy,
+}
+
+impl Default for AppointmentsConfig {
+    fn default() -> Self {
+        let w = Window::default();
+        Self {
+            early_minutes: w.early_minutes as u32,
+            late_minutes: w.late_minutes as u32,
+            late: w.late,
+        }
+    }
+}
+
+impl AppointmentsConfig {
+    pub fn window(&self) -> Window {
+        Window {
+            early_minutes: i64::from(self.early_minutes),
+            late_minutes: i64::from(self.late_minutes),
+            late: self.late,
+        }
+    }
 }
 
 impl Default for QueueConfig {
@@ -34,6 +72,7 @@ impl Default for QueueConfig {
             policy: Default::default(),
             host: None,
             clients: Default::default(),
+            appointments: Default::default(),
         }
     }
 }

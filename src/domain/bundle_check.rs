@@ -32,6 +32,12 @@ pub const INSTITUTIONS: &str = crate::domain::institutions::STREAM;
 
 /// The one file of a `legal-aid-rules` bundle.
 pub const RULES_FILE: &str = "rules.toml";
+/// The stream of the platform's bookings for today and tomorrow (check-in).
+pub const APPOINTMENTS: &str = crate::domain::appointments::BUNDLE_STREAM;
+
+/// The one file of an `appointments` bundle.
+pub const APPOINTMENTS_FILE: &str = crate::domain::appointments::BUNDLE_FILE;
+
 /// The one file of an `institutions` bundle.
 pub const INSTITUTIONS_FILE: &str = crate::domain::institutions::FILE;
 /// The queue services of a `catalogue` bundle.
@@ -161,6 +167,15 @@ pub fn check_bundle(
             crate::domain::institutions::Institutions::parse(registry)
                 .map_err(|e| invalid(INSTITUTIONS_FILE, e))?;
             only(INSTITUTIONS_FILE)?;
+        }
+        APPOINTMENTS => {
+            // Bookings that could not be matched must not replace those in force.
+            let file = files
+                .get(APPOINTMENTS_FILE)
+                .ok_or(missing(APPOINTMENTS_FILE))?;
+            crate::domain::appointments::Appointments::parse(file)
+                .map_err(|e| invalid(APPOINTMENTS_FILE, e))?;
+            only(APPOINTMENTS_FILE)?;
         }
         RECIPIENTS_STREAM => {
             // Keys the kiosk could not seal to must not replace the directory in force.

@@ -3,6 +3,7 @@
 //! content in force, the checks a signed bundle passes before it is applied, and Korean input.
 //! No screen, device or network here (see ARCHITECTURE.md).
 
+pub mod appointments;
 pub mod bundle_check;
 pub mod consult;
 pub mod content;

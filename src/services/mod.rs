@@ -7,6 +7,7 @@
 //! store thread, a network task): the UI wraps it so that it reaches the UI thread, the CLI
 //! waits for it with [`wait`], the queue API awaits it with [`answer`].
 
+pub mod appointments;
 pub mod consult;
 pub mod content;
 pub mod counter;
@@ -32,6 +33,7 @@ use crate::store::Store;
 use crate::store::outbox;
 use crate::store::worker::Worker;
 
+pub use appointments::AppointmentService;
 pub use consult::ConsultService;
 pub use content::ContentService;
 pub use counter::CounterService;
@@ -66,6 +68,7 @@ pub enum ServiceError {
 #[derive(Clone)]
 pub struct Services {
     pub tickets: TicketService,
+    pub appointments: AppointmentService,
     pub consult: ConsultService,
     pub content: ContentService,
     pub directory: DirectoryService,

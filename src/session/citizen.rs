@@ -32,7 +32,8 @@ pub struct Citizen {
     /// What a ticket records: masked number, keyed hash, age band.
     pub identity: TicketIdentity,
     /// Full name and number, in memory for this session only: used solely for a legal-aid
-    /// pre-application the citizen consents to on screen. Never shown, logged or stored.
+    /// pre-application the citizen consents to on screen, and (the number) to find their
+    /// appointment by its keyed hash when they check in. Never shown, logged or stored.
     pub holder: CardHolder,
 }
 

@@ -27,6 +27,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/004_sealed_outbox.sql")),
     M::up(include_str!("migrations/005_queue_calling.sql")),
     M::up(include_str!("migrations/006_schema_compat.sql")),
+    M::up(include_str!("migrations/007_appointment_checkins.sql")),
 ];
 
 #[derive(Debug, Error)]
@@ -281,7 +282,10 @@ mod tests {
     /// database.
     #[test]
     fn migrations_that_change_what_older_versions_use_raise_readable_by() {
-        let sources = [include_str!("migrations/006_schema_compat.sql")];
+        let sources = [
+            include_str!("migrations/006_schema_compat.sql"),
+            include_str!("migrations/007_appointment_checkins.sql"),
+        ];
         let after_compat = &MIGRATIONS[5..];
         assert_eq!(
             after_compat.len(),
@@ -353,10 +357,15 @@ mod tests {
         drop(
             Store::open_with(
                 &path,
-                &next_version(
-                    "ALTER TABLE tickets RENAME COLUMN queue_service TO queue; \
-                     UPDATE schema_compat SET readable_by = 7;",
-                ),
+                // The next version's number: it alone can read what it changed.
+                &next_version(Box::leak(
+                    format!(
+                        "ALTER TABLE tickets RENAME COLUMN queue_service TO queue; \
+                         UPDATE schema_compat SET readable_by = {};",
+                        MIGRATIONS.len() + 1
+                    )
+                    .into_boxed_str(),
+                )),
             )
             .unwrap(),
         );

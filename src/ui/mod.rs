@@ -7,6 +7,7 @@
 // The generated view types (AppWindow, the globals, their structs and enums).
 pub use kiosk_ui::*;
 
+pub mod check_in;
 pub mod consult;
 mod datetime;
 pub mod find_service;
@@ -33,6 +34,7 @@ use crate::services::Services;
 use crate::session::Session;
 use crate::video::VideoAvailability;
 
+use self::check_in::CheckInController;
 use self::consult::{ConsultController, ConsultDeps};
 use self::find_service::FindServiceController;
 use self::home::HomeController;
@@ -66,6 +68,7 @@ pub struct Ui {
     pub legal_aid: Rc<LegalAidController>,
     pub rating: Rc<RatingController>,
     pub find_service: Rc<FindServiceController>,
+    pub check_in: Rc<CheckInController>,
     pub video: Rc<VideoController>,
     pub system: Rc<SystemController>,
     pub maintenance: Rc<MaintenanceController>,
@@ -130,6 +133,7 @@ impl Ui {
             services.directory.clone(),
             services.printing.clone(),
         );
+        let check_in = CheckInController::attach(app, shell.clone(), services.appointments.clone());
         let tickets = services.tickets.clone();
         let rating =
             RatingController::attach(app, shell.clone(), services.rating.clone(), move || {
@@ -166,6 +170,7 @@ impl Ui {
             legal_aid,
             rating,
             find_service,
+            check_in,
             video,
             system,
             maintenance,

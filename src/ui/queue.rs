@@ -71,6 +71,10 @@ impl QueueController {
             match intent {
                 Intent::OpenServices => this.open_services(),
                 Intent::TakeTicket { service } => this.take_ticket(service.clone()),
+                Intent::ShowTicket(ticket) => {
+                    this.shell.show(Page::Ticket);
+                    this.issued(Ok((**ticket).clone()));
+                }
                 _ => return false,
             }
             true

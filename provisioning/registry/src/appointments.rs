@@ -6,8 +6,6 @@
 //! slot is named by its local start, `YYYY-MM-DDTHH:MM`, on a half hour.
 
 use chrono::{DateTime, Datelike as _, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
-use hmac::{Hmac, KeyInit as _, Mac as _};
-use sha2::Sha256;
 
 /// Length of a slot, minutes.
 pub const SLOT_MINUTES: i64 = 30;
@@ -15,11 +13,12 @@ pub const SLOT_MINUTES: i64 = 30;
 /// How far ahead a booking may be made, days.
 pub const MAX_DAYS_AHEAD: i64 = 60;
 
-/// The bundle stream that carries a platform's bookings and its region's hash key.
-pub const BUNDLE_STREAM: &str = "appointments";
-
-/// The file inside that bundle.
-pub const BUNDLE_FILE: &str = "appointments.json";
+/// The bundle that carries a platform's bookings and its region's hash key, and the rules
+/// of ID numbers, their hashes and booking codes: shared with the terminals.
+pub use provisioning::appointments::{
+    BUNDLE_FILE, BUNDLE_STREAM, CODE_ALPHABET, CODE_LEN, id_hash, is_id_hash, normalise_code,
+    normalise_id_number,
+};
 
 /// China Standard Time.
 pub fn local_offset() -> FixedOffset {
@@ -185,50 +184,8 @@ impl Schedule {
     }
 }
 
-/// A resident ID number as the hash covers it: trimmed, upper case (the check character
-/// `X`), if it is a well-formed 18-character number (resident cards, Hong Kong/Macao/Taiwan
-/// residence permits and the 2023 foreigners' permanent residence cards share the GB 11643
-/// layout and check character).
-pub fn normalise_id_number(number: &str) -> Option<String> {
-    let n = number.trim().to_ascii_uppercase();
-    let bytes = n.as_bytes();
-    if bytes.len() != 18 || !bytes[..17].iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    const CHECK: &[u8; 11] = b"10X98765432";
-    let sum: u32 = bytes[..17]
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
-    (bytes[17] == CHECK[(sum % 11) as usize]).then_some(n)
-}
-
-/// The keyed hash of an ID number (already normalised) under a region's key: HMAC-SHA256,
-/// lower-case hex. Terminals of the region compute the same from the card they read, with
-/// the key from the `appointments` bundle; without the key nobody can test guesses.
-pub fn id_hash(key: &[u8], normalised: &str) -> String {
-    // HMAC takes a key of any length: new_from_slice cannot fail for it.
-    let mut mac = <Hmac<Sha256>>::new_from_slice(key).expect("HMAC accepts any key length");
-    mac.update(normalised.as_bytes());
-    hex::encode(mac.finalize().into_bytes())
-}
-
-/// Whether `text` looks like a keyed hash (64 lower-case hex characters).
-pub fn is_id_hash(text: &str) -> bool {
-    text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-}
-
 /// A name as a booking keeps it: masked as the kiosk masks names on glass (张*, 欧阳**).
 pub use provisioning::mask::mask_name;
-
-/// Booking codes use these characters: no 0/O, 1/I/L, so a code read over the phone or
-/// typed on the touchscreen cannot be mistaken.
-pub const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
-
-/// Characters in a booking code (31^8 ≈ 8.5 × 10^11 codes).
-pub const CODE_LEN: usize = 8;
 
 /// A new random booking code.
 pub fn new_code() -> Result<String, getrandom::Error> {
@@ -246,17 +203,6 @@ pub fn new_code() -> Result<String, getrandom::Error> {
         }
     }
     Ok(out)
-}
-
-/// A booking code as typed (lower case, spaces or a dash in the middle) in its stored
-/// form, if it can be one.
-pub fn normalise_code(text: &str) -> Option<String> {
-    let code: String = text
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-'))
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
-    (code.len() == CODE_LEN && code.bytes().all(|b| CODE_ALPHABET.contains(&b))).then_some(code)
 }
 
 /// Whether a phone number is plausible: 5 to 20 digits, an optional leading `+`, dashes or

@@ -303,35 +303,7 @@ pub fn channel(store: &Store, command: ChannelCommand) -> Result<()> {
     Ok(())
 }
 
-/// The `appointments` bundle's content.
-#[derive(Debug, serde::Serialize, serde::Deserialize)]
-pub struct AppointmentsFile {
-    /// 1.
-    pub format: u32,
-    /// The platform.
-    pub platform_id: String,
-    /// Its region (the hash key's).
-    pub region: String,
-    /// When it was made (RFC 3339).
-    pub generated_at: String,
-    /// The local days it covers (today, tomorrow).
-    pub days: Vec<String>,
-    /// How terminals hash an ID number to match a booking or look up work orders.
-    pub id_hash: HashKey,
-    /// The bookings of those days still booked.
-    pub bookings: Vec<crate::store::bookings::BundledBooking>,
-}
-
-/// The region's key for ID numbers' hashes.
-#[derive(Debug, serde::Serialize, serde::Deserialize)]
-pub struct HashKey {
-    /// `HMAC-SHA256`.
-    pub algorithm: String,
-    /// What is hashed.
-    pub input: String,
-    /// The key, base64.
-    pub key: String,
-}
+pub use provisioning::appointments::{AppointmentsFile, HashKey};
 
 /// Signs a platform's `appointments` bundle; returns (version, bookings in it).
 pub fn publish_platform(

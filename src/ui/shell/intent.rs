@@ -10,6 +10,8 @@ pub enum Intent {
     OpenServices,
     /// A ticket for this service, now.
     TakeTicket { service: String },
+    /// A ticket issued elsewhere (an appointment's check-in): show it and print it.
+    ShowTicket(Box<crate::services::Ticket>),
     /// The legal-aid self-check; `suggested` highlights the rule items a consultation
     /// outcome rests on.
     LegalAidCheck { suggested: Vec<String> },

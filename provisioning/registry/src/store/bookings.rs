@@ -40,7 +40,7 @@ CREATE TABLE bookings (
   masked_name TEXT NOT NULL,
   id_hash TEXT NOT NULL,
   phone TEXT NOT NULL,
-  status TEXT NOT NULL DEFAULT 'booked',  -- booked | cancelled
+  status TEXT NOT NULL DEFAULT 'booked',  -- booked | cancelled | checked_in | missed
   created_at TEXT NOT NULL,
   cancelled_at TEXT,
   cancelled_by TEXT
@@ -120,20 +120,7 @@ pub struct Booking {
     pub created_at: String,
 }
 
-/// A booking as the platform's terminals get it (for check-in).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct BundledBooking {
-    /// Booking code.
-    pub code: String,
-    /// Service.
-    pub service_id: String,
-    /// Local start.
-    pub start: String,
-    /// Masked name.
-    pub masked_name: String,
-    /// Keyed hash of the ID number.
-    pub id_hash: String,
-}
+pub use provisioning::appointments::BundledBooking;
 
 fn booking_from(r: &[Value]) -> Booking {
     Booking {

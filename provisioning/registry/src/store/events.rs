@@ -90,6 +90,8 @@ pub fn ingest(
                 ])?;
                 // A work order is made once per event (its own unique key), in this transaction.
                 super::work_orders::from_event_sqlite(&tx, device_id, platform_id, event)?;
+                // A check-in or missed appointment changes its booking (idempotent).
+                super::booking_events::from_event_sqlite(&tx, platform_id, event)?;
                 if n == 1 {
                     answer.stored += 1;
                     rollup.add(

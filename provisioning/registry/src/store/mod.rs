@@ -7,6 +7,7 @@
 
 pub mod alerts;
 pub mod appointments;
+pub mod booking_events;
 pub mod bookings;
 pub mod bundles;
 pub mod checked;

@@ -150,6 +150,15 @@ impl PgStore {
                     .await?;
             }
         }
+        // Check-ins and missed appointments change their bookings (idempotent).
+        for event in batch.iter().filter(|e| e.kind.starts_with("appointment.")) {
+            if events::defect(event)
+                .or_else(|| nul_defect(event))
+                .is_none()
+            {
+                super::super::booking_events::from_event_pg(&tx, platform_id, event).await?;
+            }
+        }
         tx.commit().await?;
         Ok(answer)
     }

@@ -185,3 +185,24 @@ pub fn fuzz(data: &[u8]) {
         assert_eq!(AppointmentsFile::parse(&again).ok(), Some(file));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn appointments_bundle_corpus_replays() {
+        crate::fuzz_corpus::replay_committed_inputs("appointments_bundle", fuzz);
+    }
+
+    #[test]
+    fn the_committed_seeds_are_one_good_file_and_one_with_a_code_twice() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../fuzz/corpus/appointments_bundle");
+        let good = std::fs::read(dir.join("seed-0")).unwrap();
+        assert_eq!(AppointmentsFile::parse(&good).unwrap().bookings.len(), 1);
+        let twice = std::fs::read(dir.join("seed-1")).unwrap();
+        let err = AppointmentsFile::parse(&twice).unwrap_err().to_string();
+        assert!(err.contains("listed twice"), "{err}");
+    }
+}

@@ -544,3 +544,53 @@ async fn bad_bookings_get_clear_errors_with_stable_codes() {
     assert_eq!(channel.lookup(taken).await.0, StatusCode::OK);
     let _ = channel.name.len();
 }
+
+/// What the platform's terminal reports changes the booking, as a booking channel sees it:
+/// a check-in makes it `checked_in`, a missed appointment `missed`; the same report from a
+/// terminal of another platform changes nothing.
+#[tokio::test]
+async fn check_ins_and_missed_appointments_reported_by_the_terminal_change_the_bookings() {
+    let (pilot, online, _) = pilot_with_channels(5, &[]);
+    let channel = Channel::new(&pilot, "online", &online);
+    let start = format!("{}T10:00", tomorrow());
+    let mut codes = Vec::new();
+    for n in 1..=2u64 {
+        let (status, booked) = channel
+            .book_person(&start, &id_number(11_0105_1949_1231_000 + n))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{booked}");
+        codes.push(booked["code"].as_str().unwrap().to_string());
+    }
+    let report = |t: &Terminal, kind: &str, code: &str| {
+        t.store
+            .enqueue(kind, &json!({ "type": kind, "code": code, "slot": start }))
+            .unwrap();
+    };
+
+    let mut other = Terminal::new();
+    other
+        .enrol(&pilot, &pilot.code(OTHER_PLATFORM))
+        .await
+        .unwrap();
+    report(&other, "appointment.checked_in", &codes[0]);
+    other.client(&pilot).deliver_outbox().await.unwrap();
+    assert_eq!(
+        channel.lookup(&codes[0]).await.1["status"],
+        "booked",
+        "another platform's"
+    );
+
+    let t = Terminal::enrolled(&pilot).await;
+    report(&t, "appointment.checked_in", &codes[0]);
+    report(&t, "appointment.missed", &codes[1]);
+    // Delivered twice (a retry after a lost answer): the same result.
+    report(&t, "appointment.missed", &codes[0]);
+    t.client(&pilot).deliver_outbox().await.unwrap();
+    let (status, first) = channel.lookup(&codes[0]).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(
+        first["status"], "checked_in",
+        "a later report does not undo a check-in"
+    );
+    assert_eq!(channel.lookup(&codes[1]).await.1["status"], "missed");
+}

@@ -20,6 +20,8 @@ pub mod cache;
 #[cfg(feature = "map")]
 pub mod decode;
 #[cfg(feature = "map")]
+pub mod install;
+#[cfg(feature = "map")]
 pub mod mbtiles;
 #[cfg(feature = "map")]
 pub mod synthetic;

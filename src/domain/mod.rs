@@ -9,6 +9,7 @@ pub mod content;
 pub mod hangul;
 pub mod legal_aid;
 pub mod maintenance;
+pub mod map;
 pub mod queue;
 pub mod rating;
 pub mod updates;

@@ -121,9 +121,38 @@ pub fn is_sha256_hex(text: &str) -> bool {
     text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
+/// The fuzz target `map_manifest`: a first byte of 0 makes the rest a `map.json`, anything
+/// else MBTiles `metadata` rows (`name=value` lines). Never a panic; what is accepted is
+/// valid and, written back, parses to the same.
+pub fn fuzz(data: &[u8]) {
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    if mode == 0 {
+        if let Ok(m) = MapManifest::parse(rest) {
+            assert!(m.check().is_ok());
+            assert_eq!(MapManifest::parse(&m.to_json()).ok().as_ref(), Some(&m));
+        }
+        return;
+    }
+    let rows: std::collections::HashMap<String, String> = String::from_utf8_lossy(rest)
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    if let Ok(m) = MapMetadata::from_rows(&rows) {
+        assert!(m.check().is_ok() && m.minzoom <= m.maxzoom);
+        assert!(m.bounds.west < m.bounds.east && m.bounds.south < m.bounds.north);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn manifest_fixture() -> MapManifest {
+        manifest()
+    }
 
     fn manifest() -> MapManifest {
         MapManifest {
@@ -160,5 +189,22 @@ mod tests {
         bad.size = 0;
         assert!(MapManifest::parse(&bad.to_json()).is_err());
         assert!(MapManifest::parse(b"{").is_err());
+    }
+
+    #[test]
+    fn map_manifest_corpus_replays() {
+        crate::fuzz_corpus::replay_committed_inputs("map_manifest", fuzz);
+    }
+
+    #[test]
+    #[ignore = "writes the seed corpus into fuzz/corpus; run once after changing the seeds"]
+    fn write_seed_corpus() {
+        let dir = crate::fuzz_corpus::fuzz_dir().join("corpus/map_manifest");
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut manifest = vec![0u8];
+        manifest.extend(manifest_fixture().to_json());
+        let metadata = b"\x01name=Changchun\nformat=png\nbounds=125.1,43.7,125.6,44.05\nminzoom=10\nmaxzoom=14\n";
+        std::fs::write(dir.join("seed-0"), manifest).unwrap();
+        std::fs::write(dir.join("seed-1"), metadata).unwrap();
     }
 }

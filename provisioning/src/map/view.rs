@@ -115,6 +115,13 @@ impl MapView {
         (self.width, self.height)
     }
 
+    /// Changes the viewport's size, keeping its centre (the page laid out anew).
+    pub fn set_size(&mut self, width: u32, height: u32) {
+        self.width = width.max(1);
+        self.height = height.max(1);
+        self.frame = vec![0; self.width as usize * self.height as usize * 4];
+    }
+
     /// Replaces the pins.
     pub fn set_pins(&mut self, pins: Vec<Pin>) {
         self.pins = pins;

@@ -139,6 +139,21 @@ fn pins_are_drawn_where_their_coordinates_are() {
 }
 
 #[test]
+fn a_resized_view_keeps_its_centre() {
+    let (_dir, path) = map();
+    let mut view = MapView::open(&path, Datum::Gcj02, W, H).unwrap();
+    view.center_on(PEOPLES_SQUARE, 10);
+    view.set_size(300, 200);
+    let frame = view.render().unwrap();
+    assert_eq!(
+        (frame.width, frame.height, frame.rgba.len()),
+        (300, 200, 300 * 200 * 4)
+    );
+    let (x, y) = view.pixel_of(PEOPLES_SQUARE);
+    assert!((x - 150.0).abs() < 1e-6 && (y - 100.0).abs() < 1e-6);
+}
+
+#[test]
 fn panning_moves_the_picture_by_the_delta() {
     let (_dir, path) = map();
     let mut view = MapView::open(&path, Datum::Gcj02, W, H).unwrap();

@@ -25,6 +25,8 @@
 //!   that handles them, and the published directory of those centres' keys.
 //! * [`institutions`]: the province's institutions (the `institutions` bundle), opening hours,
 //!   WGS-84 ↔ GCJ-02 and the directory search.
+//! * [`map`]: the offline map (the `map` stream's manifest, MBTiles metadata, tile math;
+//!   feature `map`: reading the file, decoding tiles, the viewport renderer).
 //! * [`signalling`]: the video-call signalling protocol (frames, call states); feature
 //!   `signalling-client` adds the terminal's WebSocket client.
 
@@ -41,6 +43,7 @@ pub mod fuzz_corpus;
 pub mod identity;
 pub mod institutions;
 pub mod keys;
+pub mod map;
 pub mod mask;
 pub mod protocol;
 pub mod release;

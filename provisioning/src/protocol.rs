@@ -24,6 +24,8 @@ pub mod paths {
     pub const COMMAND_LOGS: &str = "/v1/commands/{command_id}/logs";
     /// `GET`: a release's package (`.deb`), streamed; `Range: bytes=N-` resumes.
     pub const RELEASE_PACKAGE: &str = "/v1/releases/{version}/package";
+    /// `GET`: a published map file (MBTiles) by its SHA-256, resumable with `Range`.
+    pub const MAP_FILE: &str = "/v1/maps/{sha256}";
     /// `GET`: liveness of the registry (no authentication).
     pub const HEALTH: &str = "/healthz";
     /// Readiness: database reachable, schema current.
@@ -37,6 +39,11 @@ pub mod paths {
     /// `COMMAND_ACK` with its parameter filled in.
     pub fn command_ack(command_id: &str) -> String {
         format!("/v1/commands/{command_id}/ack")
+    }
+
+    /// `MAP_FILE` with its parameter filled in.
+    pub fn map_file(sha256: &str) -> String {
+        format!("/v1/maps/{sha256}")
     }
 
     /// `RELEASE_PACKAGE` with its parameter filled in.

@@ -23,6 +23,9 @@ pub struct RegistrySection {
     pub command_keys: Vec<String>,
     /// Largest bundle accepted, in bytes (default 16 MiB).
     pub max_bundle_bytes: Option<u64>,
+    /// Largest offline map (MBTiles) accepted, in bytes (default 512 MiB): maps arrive apart
+    /// from bundles, in chunks with resume, under this cap of their own.
+    pub max_map_bytes: Option<u64>,
     /// An enrolled terminal that has not reached the registry for this long asks for staff
     /// on its status light (default 30 minutes).
     pub offline_alert_secs: Option<u64>,

@@ -177,6 +177,16 @@ pub fn check_bundle(
                 .map_err(|e| invalid(APPOINTMENTS_FILE, e))?;
             only(APPOINTMENTS_FILE)?;
         }
+        provisioning::map::STREAM => {
+            // The manifest of the offline map: the file itself is fetched apart
+            // (`sync::map`), and checked again as a map before it is put in force.
+            let manifest = files
+                .get(provisioning::map::FILE)
+                .ok_or(missing(provisioning::map::FILE))?;
+            provisioning::map::MapManifest::parse(manifest)
+                .map_err(|e| invalid(provisioning::map::FILE, e))?;
+            only(provisioning::map::FILE)?;
+        }
         RECIPIENTS_STREAM => {
             // Keys the kiosk could not seal to must not replace the directory in force.
             let directory = files.get(RECIPIENTS_FILE).ok_or(missing(RECIPIENTS_FILE))?;

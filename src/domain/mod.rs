@@ -11,6 +11,7 @@ pub mod hangul;
 pub mod institutions;
 pub mod legal_aid;
 pub mod maintenance;
+pub mod map;
 pub mod queue;
 pub mod rating;
 pub mod updates;

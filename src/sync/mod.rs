@@ -6,12 +6,14 @@ pub mod commands;
 pub mod control;
 pub mod health;
 pub mod link;
+pub mod map;
 pub mod setup;
 pub mod store;
 
 pub use crate::domain::queue::catalogue::catalogue_in_force;
 pub use control::{LinkState, SyncControl};
 pub use health::KioskHealth;
+pub use map::{MapFetcher, map_in_force};
 pub use setup::{SyncPaths, SyncRuntime, build_client, client_config, start};
 pub use store::KioskSyncStore;
 

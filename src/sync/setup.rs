@@ -75,6 +75,9 @@ pub fn client_config(
     if let Some(max) = config.registry.max_bundle_bytes {
         client.max_bundle_bytes = max;
     }
+    if let Some(max) = config.registry.max_map_bytes {
+        client.max_map_bytes = max;
+    }
     client.command_keys = config.registry.command_keys.clone();
     client.clock_confirmation = Some(paths.clock_confirmation.clone());
     Ok(client)
@@ -88,6 +91,8 @@ pub struct SyncRuntime {
     status_writer: JoinHandle<()>,
     /// Software updates offered by the registry (`[updates] enabled`).
     updater: Option<JoinHandle<()>>,
+    /// The offline map's file, fetched when a `map` bundle is in force.
+    map_fetcher: Option<JoinHandle<()>>,
 }
 
 impl Drop for SyncRuntime {
@@ -96,6 +101,9 @@ impl Drop for SyncRuntime {
         self.status_writer.abort();
         if let Some(updater) = &self.updater {
             updater.abort();
+        }
+        if let Some(fetcher) = &self.map_fetcher {
+            fetcher.abort();
         }
     }
 }
@@ -176,12 +184,22 @@ pub fn start(
     } else {
         None
     };
+    // Without the map the kiosk still works (the directory lists), so a failure here is
+    // logged, not fatal.
+    let map_fetcher = match super::map::MapFetcher::new(client.clone(), data_dir) {
+        Ok(fetcher) => Some(net.spawn(fetcher.run(handle.subscribe()))),
+        Err(e) => {
+            tracing::error!("the offline map cannot be fetched: {e:#}");
+            None
+        }
+    };
     tracing::info!(device = %device_id, "sync with the operations centre started");
     Ok(Some(SyncRuntime {
         handle,
         device_id,
         status_writer,
         updater,
+        map_fetcher,
     }))
 }
 

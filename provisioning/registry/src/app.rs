@@ -127,6 +127,7 @@ fn table() -> RouteTable {
     .post(paths::EVENTS, routes::events::ingest)
     .get(paths::BUNDLE, routes::bundles::download)
     .get(paths::RELEASE_PACKAGE, routes::releases::package)
+    .get(paths::MAP_FILE, routes::maps::file)
     .post(paths::COMMAND_ACK, routes::commands::ack)
     .add(
         "post",

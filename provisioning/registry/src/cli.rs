@@ -78,6 +78,9 @@ pub enum Command {
     /// The province's institutions for terminals: import from CSV, publish as a bundle.
     #[command(subcommand)]
     Institutions(crate::cli_institutions::InstitutionsCommand),
+    /// The offline map for terminals: publish an MBTiles file (checked, signed, resumable).
+    #[command(subcommand)]
+    Map(crate::cli_maps::MapCommand),
     /// Terminals and their health.
     #[command(subcommand)]
     Terminal(TerminalCommand),
@@ -812,6 +815,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Release(command) => crate::cli_updates::release(&open(&cli.db)?, command),
         Command::Rollout(command) => crate::cli_updates::rollout(&open(&cli.db)?, command),
         Command::Institutions(command) => crate::cli_institutions::run(&open(&cli.db)?, command),
+        Command::Map(command) => crate::cli_maps::run(&open(&cli.db)?, command),
         Command::Lawyer(command) => lawyer_cmd(&open(&cli.db)?, command),
         Command::Operator(command) => admin::operators::run(&open(&cli.db)?, command),
         Command::Video(command) => video_cmd(&open(&cli.db)?, command),

@@ -18,6 +18,9 @@ pub struct ClientConfig {
     pub command_keys: Vec<String>,
     /// Largest bundle payload accepted, in bytes.
     pub max_bundle_bytes: u64,
+    /// Largest map file (MBTiles) accepted: maps arrive apart from bundles, with resume, so
+    /// they have their own cap.
+    pub max_map_bytes: u64,
     /// Events per delivery batch (at most `protocol::limits::MAX_EVENTS_PER_BATCH`).
     pub outbox_batch_size: usize,
     /// Timeout of one HTTP request.
@@ -32,6 +35,9 @@ pub struct ClientConfig {
     /// (`client::clock`); `None`: differences over 24 h are never adopted.
     pub clock_confirmation: Option<PathBuf>,
 }
+
+/// The default [`ClientConfig::max_map_bytes`]: 512 MiB, a province at street zooms.
+pub const DEFAULT_MAX_MAP_BYTES: u64 = 512 * 1024 * 1024;
 
 impl ClientConfig {
     /// A configuration with the defaults: 16 MiB bundles, batches of 200, 30 s requests,
@@ -48,6 +54,7 @@ impl ClientConfig {
             pinned_keys,
             command_keys: Vec::new(),
             max_bundle_bytes: 16 * 1024 * 1024,
+            max_map_bytes: DEFAULT_MAX_MAP_BYTES,
             outbox_batch_size: 200,
             request_timeout: Duration::from_secs(30),
             app_version: app_version.to_string(),

@@ -223,11 +223,24 @@ impl RegistryHttp {
     /// the response, for the caller to read chunk by chunk. A package may take longer than
     /// a JSON request: an hour at most, and a broken download resumes where it stopped.
     pub async fn get_from(&self, path: &str, from: u64) -> Result<reqwest::Response, SyncError> {
+        self.get_range(path, from, None).await
+    }
+
+    /// [`Http::get_from`] up to byte `last` (inclusive) when given: one chunk of a large
+    /// file, for downloads spread over several attempts.
+    pub async fn get_range(
+        &self,
+        path: &str,
+        from: u64,
+        last: Option<u64>,
+    ) -> Result<reqwest::Response, SyncError> {
         let mut request = self
             .signed(Method::GET, path, &[])?
             .timeout(Duration::from_secs(3600));
-        if from > 0 {
-            request = request.header(header::RANGE, format!("bytes={from}-"));
+        match last {
+            Some(last) => request = request.header(header::RANGE, format!("bytes={from}-{last}")),
+            None if from > 0 => request = request.header(header::RANGE, format!("bytes={from}-")),
+            None => {}
         }
         let mut response = request.send().await.map_err(network)?;
         self.learn_clock(response.headers());

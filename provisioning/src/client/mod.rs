@@ -14,9 +14,12 @@ pub mod config;
 pub mod enrol;
 pub mod error;
 pub mod http;
+#[cfg(feature = "map")]
+pub mod map;
 pub mod outbox;
 pub mod poll;
 pub mod release;
+pub mod resumable;
 pub mod runner;
 pub mod store;
 

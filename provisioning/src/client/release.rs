@@ -4,11 +4,10 @@
 
 use super::SyncClient;
 use super::error::SyncError;
+use super::resumable::Resumable;
 use crate::protocol::paths;
-use crate::release::{PackageCheck, ReleaseError, ReleaseManifest};
-use std::io::{Read as _, Write as _};
+use crate::release::{ReleaseError, ReleaseManifest};
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 /// Why a download did not give a verified package.
 #[derive(Debug, thiserror::Error)]
@@ -52,45 +51,14 @@ impl SyncClient {
         partial: &Path,
         max_bytes_per_s: u64,
     ) -> Result<(), DownloadError> {
-        let mut check = PackageCheck::new(manifest);
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .append(true)
-            .open(partial)?;
-        // What an earlier attempt left counts towards the size and the hash.
-        let mut buffer = vec![0u8; 64 * 1024];
-        loop {
-            let n = file.read(&mut buffer)?;
-            if n == 0 {
-                break;
-            }
-            check.update(&buffer[..n])?;
-        }
-        let from = check.received();
-        if from < manifest.size {
-            let path = paths::release_package(&manifest.version);
-            let mut response = self.http().get_from(&path, from).await?;
-            if from > 0 && response.status() != reqwest::StatusCode::PARTIAL_CONTENT {
-                return Err(SyncError::BadResponse("the registry ignored the range".into()).into());
-            }
-            let started = Instant::now();
-            let mut received = 0u64;
-            while let Some(chunk) = response.chunk().await.map_err(super::http::network)? {
-                check.update(&chunk)?;
-                file.write_all(&chunk)?;
-                received += chunk.len() as u64;
-                if max_bytes_per_s > 0 {
-                    let due = Duration::from_secs_f64(received as f64 / max_bytes_per_s as f64);
-                    if let Some(wait) = due.checked_sub(started.elapsed()) {
-                        tokio::time::sleep(wait).await;
-                    }
-                }
-            }
-            file.sync_all()?;
-        }
-        check.finish()?;
-        Ok(())
+        let target = Resumable {
+            path: paths::release_package(&manifest.version),
+            size: manifest.size,
+            sha256: &manifest.sha256,
+            partial,
+        };
+        self.download_resumable(&target, max_bytes_per_s, None)
+            .await
+            .map(drop)
     }
 }

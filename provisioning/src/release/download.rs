@@ -17,9 +17,14 @@ pub struct PackageCheck {
 impl PackageCheck {
     /// Starts the check of `manifest`'s package.
     pub fn new(manifest: &ReleaseManifest) -> Self {
+        Self::expecting(manifest.size, &manifest.sha256)
+    }
+
+    /// Starts the check of any signed file of `size` bytes hashing to `sha256` (a map file).
+    pub fn expecting(size: u64, sha256: &str) -> Self {
         Self {
-            expected_size: manifest.size,
-            expected_sha256: manifest.sha256.clone(),
+            expected_size: size,
+            expected_sha256: sha256.to_string(),
             received: 0,
             hasher: Sha256::new(),
         }

@@ -8,6 +8,7 @@ pub mod enrol;
 pub mod events;
 pub mod health;
 pub mod lawyer;
+pub mod maps;
 pub mod ops;
 pub mod password_login;
 pub mod poll;

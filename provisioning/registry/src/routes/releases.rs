@@ -6,7 +6,7 @@
 use crate::app::AppState;
 use crate::auth::authenticate;
 use crate::error::ApiFailure;
-use crate::store::updates::CHUNK_BYTES;
+use crate::store::updates::{CHUNK_BYTES, PackageInfo};
 use axum::body::{Body, Bytes};
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -68,6 +68,31 @@ pub async fn package(
         .package_info(&version)
         .await?
         .ok_or_else(|| ApiFailure::not_found(format!("no release {version}")))?;
+    let store = state.store.clone();
+    Ok(ranged(
+        &headers,
+        &info,
+        "application/vnd.debian.binary-package",
+        move |index| {
+            let (store, version) = (store.clone(), version.clone());
+            async move { store.package_chunk(&version, index).await }
+        },
+    ))
+}
+
+/// The answer to a `GET` of a large file stored in [`CHUNK_BYTES`] chunks (a release's
+/// package, a map file): the whole (200) or the requested `Range` (206, or 416 when it
+/// cannot be satisfied), one chunk read at a time as the client takes them.
+pub fn ranged<F, Fut>(
+    headers: &HeaderMap,
+    info: &PackageInfo,
+    content_type: &'static str,
+    chunk_at: F,
+) -> Response
+where
+    F: Fn(u64) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<Vec<u8>, crate::store::StoreError>> + Send + 'static,
+{
     let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
     let (start, end, status) = match parse_range(range, info.size) {
         Ok(None) => (0, info.size, StatusCode::OK),
@@ -81,27 +106,26 @@ pub async fn package(
             if let Ok(v) = HeaderValue::from_str(&format!("bytes */{}", info.size)) {
                 refusal.headers_mut().insert(header::CONTENT_RANGE, v);
             }
-            return Ok(refusal);
+            return refusal;
         }
     };
-    let store = state.store.clone();
     let chunk = CHUNK_BYTES as u64;
-    // One chunk read at a time, as the client takes them.
+    let chunk_at = std::sync::Arc::new(chunk_at);
     let stream = futures_util::stream::unfold(start, move |at| {
-        let (store, version) = (store.clone(), version.clone());
+        let chunk_at = chunk_at.clone();
         async move {
             if at >= end {
                 return None;
             }
             let index = at / chunk;
-            let data = match store.package_chunk(&version, index).await {
+            let data = match chunk_at(index).await {
                 Ok(data) => data,
                 Err(e) => return Some((Err(std::io::Error::other(e.to_string())), end)),
             };
             let from = (at - index * chunk) as usize;
             let to = ((end - index * chunk) as usize).min(data.len());
             if from >= to {
-                let e = std::io::Error::other("stored package is shorter than its size");
+                let e = std::io::Error::other("stored file is shorter than its size");
                 return Some((Err(e), end));
             }
             let next = index * chunk + to as u64;
@@ -111,10 +135,7 @@ pub async fn package(
     let mut response = Response::new(Body::from_stream(stream));
     *response.status_mut() = status;
     let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/vnd.debian.binary-package"),
-    );
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(end - start));
     if let Ok(v) = HeaderValue::from_str(&format!("\"{}\"", info.sha256)) {
@@ -125,7 +146,7 @@ pub async fn package(
     {
         h.insert(header::CONTENT_RANGE, v);
     }
-    Ok(response)
+    response
 }
 
 #[cfg(test)]

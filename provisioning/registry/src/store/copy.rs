@@ -242,6 +242,19 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
         &[("version", Text), ("idx", Int), ("data", Blob)],
     ),
     (
+        "map_files",
+        &[
+            ("sha256", Text),
+            ("size", Int),
+            ("name", Text),
+            ("published_at", Text),
+        ],
+    ),
+    (
+        "map_chunks",
+        &[("sha256", Text), ("idx", Int), ("data", Blob)],
+    ),
+    (
         "rollouts",
         &[
             ("id", Text),

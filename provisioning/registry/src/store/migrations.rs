@@ -47,6 +47,9 @@ pub fn migrations() -> Migrations<'static> {
         // Institutions for the `institutions` bundle (issue 19): kind, names in Korean and
         // English, hours note, free services, wheelchair access.
         M::up(super::institutions::DDL),
+        // The offline map (issue 19): published MBTiles files in chunks, named by SHA-256,
+        // downloaded with `Range` beside the `map` bundle that names them.
+        M::up(super::maps::DDL),
     ])
 }
 

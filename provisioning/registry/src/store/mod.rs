@@ -18,6 +18,7 @@ pub mod events;
 pub mod institutions;
 pub mod lawyers;
 pub mod legal_aid;
+pub mod maps;
 pub mod migrations;
 pub mod operators;
 pub mod platforms;

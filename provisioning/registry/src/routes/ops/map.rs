@@ -1,6 +1,7 @@
 //! The console's map: `GET /v1/ops/map` (whether the centre provided tiles, and their
 //! bounds and zooms) and `GET /ops/tiles/{z}/{x}/{y}` from its MBTiles file (MBTiles 1.3:
-//! SQLite, TMS rows, so the row is flipped), read-only, no network. Tiles need a session:
+//! SQLite, TMS rows, so the row is flipped), read-only, no network, with the reader the
+//! kiosk uses (`provisioning::map::mbtiles`). Tiles need a session:
 //! the registry is not a public tile server.
 
 use super::Session;
@@ -10,7 +11,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse as _, Response};
-use rusqlite::{Connection, OpenFlags, OptionalExtension as _};
+use provisioning::map::mbtiles::{metadata_rows, open_read_only, tile_data};
+use rusqlite::Connection;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -27,18 +29,10 @@ fn open(state: &AppState) -> Result<Option<Connection>, ApiFailure> {
     let Some(path) = &state.config.map_tiles else {
         return Ok(None);
     };
-    Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map(Some)
-        .map_err(|e| {
-            tracing::warn!("map tiles {}: {e}", path.display());
-            ApiFailure::not_found("the map tiles cannot be read")
-        })
-}
-
-fn metadata(conn: &Connection) -> rusqlite::Result<HashMap<String, String>> {
-    let mut stmt = conn.prepare("SELECT name, value FROM metadata")?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    rows.collect()
+    open_read_only(path).map(Some).map_err(|e| {
+        tracing::warn!("map tiles {}: {e}", path.display());
+        ApiFailure::not_found("the map tiles cannot be read")
+    })
 }
 
 fn unreadable(e: impl std::fmt::Display) -> ApiFailure {
@@ -60,7 +54,7 @@ pub async fn info(
         };
         Ok(MapInfo {
             tiles: true,
-            metadata: metadata(&conn).map_err(unreadable)?,
+            metadata: metadata_rows(&conn).map_err(unreadable)?,
         })
     })
     .await
@@ -80,27 +74,22 @@ pub async fn tile(
         .next()
         .and_then(|n| n.parse().ok())
         .ok_or_else(|| ApiFailure::bad_request("tile row must be a number"))?;
-    if z > 22 || x >= 1 << z || y >= 1 << z {
-        return Err(ApiFailure::not_found("no such tile"));
-    }
-    let row = (1u32 << z) - 1 - y;
-    let found = tokio::task::spawn_blocking(move || -> Result<Option<(Vec<u8>, String)>, ApiFailure> {
-        let Some(conn) = open(&state)? else {
-            return Ok(None);
-        };
-        let format = metadata(&conn).map_err(unreadable)?.remove("format").unwrap_or_default();
-        let data: Option<Vec<u8>> = conn
-            .query_row(
-                "SELECT tile_data FROM tiles WHERE zoom_level = ?1 AND tile_column = ?2 AND tile_row = ?3",
-                [z, x, row],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(unreadable)?;
-        Ok(data.map(|d| (d, format)))
-    })
-    .await
-    .map_err(unreadable)??;
+    let z = u8::try_from(z).map_err(|_| ApiFailure::not_found("no such tile"))?;
+    let found =
+        tokio::task::spawn_blocking(move || -> Result<Option<(Vec<u8>, String)>, ApiFailure> {
+            let Some(conn) = open(&state)? else {
+                return Ok(None);
+            };
+            let format = metadata_rows(&conn)
+                .map_err(unreadable)?
+                .remove("format")
+                .unwrap_or_default();
+            // Out-of-grid addresses are `None` (404) in the shared reader.
+            let data = tile_data(&conn, z, x, y).map_err(unreadable)?;
+            Ok(data.map(|d| (d, format)))
+        })
+        .await
+        .map_err(unreadable)??;
     let Some((data, format)) = found else {
         return Err(ApiFailure::not_found("no such tile"));
     };

@@ -94,6 +94,8 @@ CREATE INDEX signal_mailbox_age ON signal_mailbox (posted_at);
     super::super::stats::DDL,
     // 18: institutions for the `institutions` bundle: as SQLite's migration of the same name.
     super::super::institutions::DDL,
+    // 19: map files (issue 19): as SQLite's migration of the same name.
+    super::super::maps::DDL,
 ];
 
 /// SQLite's DDL as PostgreSQL reads it: 64-bit integers, identity ids, BYTEA for blobs

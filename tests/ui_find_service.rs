@@ -197,3 +197,89 @@ fn an_outcome_lists_the_nearest_notaries_and_the_page_prints_the_way_there() {
     assert_eq!(version_in_force(&kiosk), Some(1));
     assert!(shows_containing(&kiosk, "예시시 제1공증처"));
 }
+
+/// With an offline map published, the detail page draws it around the institution (its
+/// pin in the middle); 放大 zooms, a drag moves it; without coordinates or a map, no map.
+#[test]
+fn the_detail_page_draws_the_offline_map_around_the_institution() {
+    use kiosk_registry::map_publish::{Options, publish};
+    use provisioning::map::{Bounds, synthetic};
+    use slint::ComponentHandle as _;
+
+    let registry = Registry::start();
+    let kiosk = enrolled_kiosk(&registry);
+    registry.publish(
+        "institutions",
+        1,
+        &[("institutions.json", &directory_json())],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("centre.mbtiles");
+    let bounds = Bounds {
+        west: 125.28,
+        south: 43.86,
+        east: 125.37,
+        north: 43.91,
+    };
+    synthetic::write(&file, bounds, 13, 16, false).unwrap();
+    let options = Options {
+        version: None,
+        datum: provisioning::institutions::Datum::Gcj02,
+        scope: provisioning::scope::Scope::All,
+        valid_for: chrono::Duration::days(30),
+    };
+    publish(&registry.store(), &file, options, &registry.ops_key).unwrap();
+    let data = kiosk.kiosk.data_dir.clone();
+    for _ in 0..20 {
+        kiosk.kiosk.sync.sync_now();
+        let installed = legal_kiosk::sync::map::map_in_force(&data).is_some();
+        if installed && version_in_force(&kiosk) == Some(1) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    assert!(
+        legal_kiosk::sync::map::map_in_force(&data).is_some(),
+        "the map installed"
+    );
+
+    kiosk.tap("找机构");
+    kiosk.tap("公证处");
+    kiosk.tap("示例市第一公证处");
+    let g = kiosk.app.global::<legal_kiosk::ui::FindService>();
+    assert!(g.get_has_map());
+    assert!(kiosk.shows("地图"));
+    let picture = |g: &legal_kiosk::ui::FindService<'_>| {
+        g.get_map()
+            .to_rgba8()
+            .expect("an RGBA picture")
+            .as_bytes()
+            .to_vec()
+    };
+    let first = picture(&g);
+    assert_eq!(first.len(), 1000 * 420 * 4);
+    // The institution's pin is drawn at the middle.
+    let middle = (210 * 1000 + 500) * 4;
+    let pin = &first[middle..middle + 4];
+    kiosk.tap("放大");
+    let zoomed = picture(&g);
+    assert_ne!(zoomed, first, "zoomed in");
+    assert_eq!(
+        &zoomed[middle..middle + 4],
+        pin,
+        "zoomed around the middle: the pin stays"
+    );
+    kiosk.tap("放大");
+    let at_most = picture(&g);
+    assert_eq!(at_most, zoomed, "the file's deepest zoom: nothing more");
+    g.invoke_map_press();
+    g.invoke_map_drag(120.0, 0.0);
+    let dragged = picture(&g);
+    assert_ne!(dragged, at_most, "dragged");
+    let moved = (210 * 1000 + 620) * 4;
+    assert_eq!(
+        &dragged[moved..moved + 4],
+        pin,
+        "the pin moved with the finger"
+    );
+}

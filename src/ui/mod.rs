@@ -132,6 +132,10 @@ impl Ui {
             shell.clone(),
             services.directory.clone(),
             services.printing.clone(),
+            {
+                let data_dir = config.data_dir();
+                Box::new(move || crate::sync::map_in_force(&data_dir))
+            },
         );
         let check_in = CheckInController::attach(app, shell.clone(), services.appointments.clone());
         let tickets = services.tickets.clone();

@@ -113,7 +113,9 @@ pub fn publish(conn: &mut Connection, bundle: &SignedBundle) -> Result<Manifest,
         body,
         scope,
     } = check(bundle)?;
-    let tx = conn.transaction()?;
+    // Immediate: it reads the latest version then writes; a deferred transaction would fail
+    // at once with SQLITE_BUSY when a terminal's poll wrote in between (WAL snapshot).
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let latest: Option<i64> = tx.query_row(
         "SELECT MAX(version) FROM bundles WHERE stream = ?1",
         [&manifest.stream],

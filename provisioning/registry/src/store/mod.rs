@@ -20,6 +20,7 @@ pub mod legal_aid;
 pub mod migrations;
 pub mod operators;
 pub mod platforms;
+pub mod rollup;
 pub mod states;
 pub mod stats;
 mod tables;

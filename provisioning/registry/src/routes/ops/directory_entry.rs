@@ -43,12 +43,12 @@ impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         match self {
             Self::Api(e) => e.into_response(),
-            // The usual error body, and the field.
+            // The usual error body (its message names the field in words), and the field.
             Self::Field(e) => (
                 StatusCode::BAD_REQUEST,
                 Json(json!({
                     "error": ErrorCode::BadRequest,
-                    "message": format!("{}: {}", e.field, e.problem),
+                    "message": e.problem,
                     "field": e.field,
                 })),
             )

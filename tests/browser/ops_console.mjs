@@ -5,7 +5,8 @@
 //
 // Commands: login USER PASSWORD | logout | wait-row DEVICE STATE | rows |
 //           wait-alert KIND COUNT MS | tab VIEW | open DEVICE | text | screenshot NAME |
-//           command KIND ID ACTION [TEXT…] | import-csv FILE | stats FROM TO | quit
+//           command KIND ID ACTION [TEXT…] | import-csv FILE | add-entry KIND FIELD=VALUE… |
+//           stats FROM TO | quit
 import { chromium } from "playwright-core";
 import { serve, until } from "./line_driver.mjs";
 
@@ -99,6 +100,30 @@ const commands = {
     await page.waitForTimeout(300);
     const rows = await page.$$eval("#directory-rows tr", (rows) => rows.map((r) => r.dataset.id));
     return { report: await page.textContent("#directory-report"), rows };
+  },
+  // Fills the directory's 新增 form for KIND (platforms, institutions) with FIELD=VALUE
+  // pairs and saves it: the errors shown beside each field, and the rows' ids after.
+  async "add-entry"(kind, ...pairs) {
+    await page.selectOption("#directory-kind", kind);
+    await page.waitForTimeout(300);
+    await page.click("#directory-new");
+    await until(() => page.isVisible("#directory-form"), "the add form");
+    for (const pair of pairs) {
+      const at = pair.indexOf("=");
+      const [name, value] = [pair.slice(0, at), pair.slice(at + 1)];
+      const selector = `#directory-form [name="${name}"]`;
+      if (name === "level") await page.selectOption(selector, value);
+      else await page.fill(selector, value);
+    }
+    await page.click('#directory-form button[type="submit"]');
+    await until(async () => !(await page.isVisible("#directory-form"))
+      || (await page.$$eval("#directory-form .field-error, #directory-form-error", (els) => els.some((e) => e.textContent))),
+    "the form saved or refused");
+    await page.waitForTimeout(300);
+    const errors = await page.$$eval("#directory-form .field-error", (els) =>
+      Object.fromEntries(els.filter((e) => e.textContent).map((e) => [e.dataset.errorFor, e.textContent])));
+    const rows = await page.$$eval("#directory-rows tr", (rows) => rows.map((r) => r.dataset.id));
+    return { saved: !(await page.isVisible("#directory-form")), errors, rows };
   },
   // Opens the statistics tab for days FROM..TO: the totals table as shown (metric, count,
   // name), the data each chart drew, and the CSV links.

@@ -21,6 +21,7 @@ const TEXT = {
     export_csv: "导出 CSV", import_csv: "导入 CSV", import: "导入", col_name: "名称", col_level: "层级",
     col_address: "地址", col_phone: "电话", col_hours: "服务时间", col_services: "服务事项",
     imported: (n) => `已导入 ${n} 条`,
+    add_entry: "新增", edit_entry: "编辑", save: "保存", cancel: "取消", col_lat: "纬度", col_lon: "经度",
     command_target: "发送到", target_terminal: "终端", target_platform: "服务点全部终端", target_region: "地区全部终端",
     command_action: "指令", action_lock: "锁定（停止服务）", action_unlock: "解锁", action_notice: "发布通知",
     action_reload: "重新加载内容", action_upload_logs: "上传日志", action_restart: "重启", command_text: "通知内容",
@@ -69,6 +70,7 @@ const TEXT = {
     export_csv: "CSV 내보내기", import_csv: "CSV 가져오기", import: "가져오기", col_name: "이름", col_level: "단계",
     col_address: "주소", col_phone: "전화", col_hours: "운영 시간", col_services: "서비스 항목",
     imported: (n) => `${n}건을 가져왔습니다`,
+    add_entry: "추가", edit_entry: "편집", save: "저장", cancel: "취소", col_lat: "위도", col_lon: "경도",
     command_target: "대상", target_terminal: "단말기", target_platform: "서비스 센터의 모든 단말기", target_region: "지역의 모든 단말기",
     command_action: "명령", action_lock: "잠금(서비스 중지)", action_unlock: "잠금 해제", action_notice: "공지 게시",
     action_reload: "콘텐츠 다시 불러오기", action_upload_logs: "로그 업로드", action_restart: "다시 시작", command_text: "공지 내용",
@@ -117,6 +119,7 @@ const TEXT = {
     export_csv: "Export CSV", import_csv: "Import CSV", import: "Import", col_name: "Name", col_level: "Level",
     col_address: "Address", col_phone: "Phone", col_hours: "Hours", col_services: "Services",
     imported: (n) => `${n} entries imported`,
+    add_entry: "Add", edit_entry: "Edit", save: "Save", cancel: "Cancel", col_lat: "Latitude", col_lon: "Longitude",
     command_target: "Send to", target_terminal: "Terminal", target_platform: "All terminals of a platform", target_region: "All terminals of a region",
     command_action: "Command", action_lock: "Lock (out of service)", action_unlock: "Unlock", action_notice: "Show a notice",
     action_reload: "Reload content", action_upload_logs: "Upload logs", action_restart: "Restart", command_text: "Notice",
@@ -514,14 +517,70 @@ async function loadMap() {
   state.map.markers = platforms.filter((p) => p.lat != null).length;
 }
 
+// Admins and operators add or change one entry; the registry checks it as a CSV line and
+// names the field it refuses, shown beside that field.
+const mayEditDirectory = () => ["admin", "operator"].includes(state.operator?.role);
+const DIRECTORY_FIELDS = ["id", "name", "level", "region", "address", "lat", "lon", "phone", "hours", "services"];
+let editingEntry = null;
+
 async function loadDirectory() {
   const kind = $("directory-kind").value;
   $("directory-export").href = `/v1/ops/directory/${kind}/csv`;
   const response = await api(`/v1/ops/directory/${kind}`);
   if (!response.ok) return;
+  const edit = (e) => {
+    if (!mayEditDirectory()) return "";
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "directory-edit";
+    button.textContent = t("edit_entry");
+    button.addEventListener("click", () => openDirectoryForm(e));
+    return button;
+  };
   fillRows("directory-rows", await response.json(),
-    (e) => [e.id, e.name, e.level, e.region, e.address, e.phone, e.hours, e.services],
+    (e) => [e.id, e.name, e.level, e.region, e.address, e.phone, e.hours, e.services, edit(e)],
     (e) => ({ id: e.id }));
+}
+
+function clearFieldErrors() {
+  for (const el of document.querySelectorAll("#directory-form .field-error")) el.textContent = "";
+  $("directory-form-error").textContent = "";
+}
+
+function openDirectoryForm(entry) {
+  editingEntry = entry ? entry.id : null;
+  const form = $("directory-form");
+  for (const f of DIRECTORY_FIELDS) form.elements[f].value = entry ? (entry[f] ?? "") : (f === "level" ? "县区" : "");
+  form.elements.id.readOnly = Boolean(entry);
+  $("directory-form-title").textContent = t(entry ? "edit_entry" : "add_entry");
+  clearFieldErrors();
+  form.hidden = false;
+}
+
+async function saveDirectoryEntry(event) {
+  event.preventDefault();
+  const form = $("directory-form");
+  const kind = $("directory-kind").value;
+  const body = {};
+  for (const f of DIRECTORY_FIELDS) body[f] = form.elements[f].value;
+  const url = editingEntry
+    ? `/v1/ops/directory/${kind}/entries/${encodeURIComponent(editingEntry)}`
+    : `/v1/ops/directory/${kind}`;
+  const response = await api(url, {
+    method: editingEntry ? "PUT" : "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  clearFieldErrors();
+  if (response.ok) {
+    form.hidden = true;
+    editingEntry = null;
+    loadDirectory();
+    return;
+  }
+  const answer = await response.json().catch(() => ({}));
+  const slot = answer.field && form.querySelector(`[data-error-for="${answer.field}"]`);
+  (slot || $("directory-form-error")).textContent = answer.message || t("failed");
 }
 
 async function importDirectory(event) {
@@ -704,6 +763,7 @@ function loggedIn(operator) {
   $("tab-audit").hidden = operator.role !== "admin";
   $("command-form").hidden = !["admin", "operator"].includes(operator.role);
   $("directory-import").hidden = operator.role !== "admin";
+  $("directory-new").hidden = !mayEditDirectory();
   show("fleet-view");
   poll();
   clearInterval(pollTimer);
@@ -761,6 +821,9 @@ $("terminal-close").addEventListener("click", () => { state.terminal = null; $("
 $("command-form").addEventListener("submit", sendCommand);
 $("directory-kind").addEventListener("change", loadDirectory);
 $("directory-import").addEventListener("submit", importDirectory);
+$("directory-new").addEventListener("click", () => openDirectoryForm(null));
+$("directory-form").addEventListener("submit", saveDirectoryEntry);
+$("directory-cancel").addEventListener("click", () => { $("directory-form").hidden = true; editingEntry = null; });
 $("stats-filters").addEventListener("submit", (event) => {
   event.preventDefault();
   drill.region = null;

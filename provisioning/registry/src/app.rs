@@ -16,7 +16,7 @@ use axum::handler::Handler;
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, get, post, put};
 use provisioning::auth::ReplayGuard;
 use provisioning::protocol::{ErrorCode, limits, paths};
 use provisioning::signalling::paths as signal;
@@ -160,6 +160,12 @@ fn table() -> RouteTable {
     .post(ops::COMMANDS, routes::ops::commands::send)
     .get(ops::LOGS, routes::ops::commands::logs)
     .get(ops::DIRECTORY, routes::ops::directory::list)
+    .post(ops::DIRECTORY, routes::ops::directory_entry::add)
+    .add(
+        "put",
+        ops::DIRECTORY_ENTRY,
+        put(routes::ops::directory_entry::edit),
+    )
     .get(ops::DIRECTORY_CSV, routes::ops::directory::export)
     .add(
         "post",

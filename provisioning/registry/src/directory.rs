@@ -54,17 +54,113 @@ pub struct LineError {
     pub problem: String,
 }
 
-fn coordinate(text: &str, what: &str, range: (f64, f64)) -> Result<Option<f64>, String> {
+/// A field a form or a CSV row got wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// The field (one of [`COLUMNS`]).
+    pub field: &'static str,
+    /// What is wrong, for the person who fixes it.
+    pub problem: String,
+}
+
+fn bad(field: &'static str, problem: String) -> FieldError {
+    FieldError { field, problem }
+}
+
+fn coordinate(
+    text: &str,
+    what: &'static str,
+    range: (f64, f64),
+) -> Result<Option<f64>, FieldError> {
     if text.is_empty() {
         return Ok(None);
     }
     match text.parse::<f64>() {
         Ok(v) if v.is_finite() && (range.0..=range.1).contains(&v) => Ok(Some(v)),
-        _ => Err(format!(
-            "{what} {text:?} is not a number between {} and {} (WGS-84, within China)",
-            range.0, range.1
+        _ => Err(bad(
+            what,
+            format!(
+                "{what} {text:?} is not a number between {} and {} (WGS-84, within China)",
+                range.0, range.1
+            ),
         )),
     }
+}
+
+/// Checks one entry's ten fields (in [`COLUMNS`]' order, as a CSV row or a form gives
+/// them): the entry, or the first field that is wrong. One check for both, so a form
+/// accepts exactly what an import would.
+pub fn check(fields: [String; 10], line: u64) -> Result<Entry, FieldError> {
+    let [
+        id,
+        name,
+        level,
+        region,
+        address,
+        lat,
+        lon,
+        phone,
+        hours,
+        services,
+    ] = fields.map(|f| f.trim().to_string());
+    let id_ok = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    if !id_ok {
+        return Err(bad(
+            "id",
+            format!("id {id:?} must be 1–64 letters, digits, '-', '_' or '.'"),
+        ));
+    }
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(bad(
+            "name",
+            "name is empty or longer than 100 characters".into(),
+        ));
+    }
+    if !LEVELS.contains(&level.as_str()) {
+        return Err(bad(
+            "level",
+            format!("level {level:?} is not one of {}", LEVELS.join("/")),
+        ));
+    }
+    if region.len() != 6 || !region.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad(
+            "region",
+            format!("region {region:?} is not a six-digit division code"),
+        ));
+    }
+    let lat_v = coordinate(&lat, "lat", (3.0, 54.0))?;
+    let lon_v = coordinate(&lon, "lon", (73.0, 136.0))?;
+    if lat_v.is_some() != lon_v.is_some() {
+        let missing = if lat_v.is_none() { "lat" } else { "lon" };
+        return Err(bad(missing, "give both lat and lon, or neither".into()));
+    }
+    for (field, value) in [
+        ("address", &address),
+        ("phone", &phone),
+        ("hours", &hours),
+        ("services", &services),
+    ] {
+        if value.chars().count() > 500 {
+            return Err(bad(field, format!("{field} is longer than 500 characters")));
+        }
+    }
+    Ok(Entry {
+        line,
+        id,
+        name,
+        level,
+        region,
+        address,
+        lat: lat_v,
+        lon: lon_v,
+        phone,
+        hours,
+        services,
+    })
 }
 
 fn entry(fields: &csv::StringRecord, line: u64) -> Result<Entry, String> {
@@ -76,60 +172,8 @@ fn entry(fields: &csv::StringRecord, line: u64) -> Result<Entry, String> {
             COLUMNS.join(",")
         ));
     }
-    let f = |i: usize| fields.get(i).unwrap_or("").trim().to_string();
-    let id = f(0);
-    let id_ok = !id.is_empty()
-        && id.len() <= 64
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
-    if !id_ok {
-        return Err(format!(
-            "id {id:?} must be 1–64 letters, digits, '-', '_' or '.'"
-        ));
-    }
-    let (name, level, region) = (f(1), f(2), f(3));
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err("name is empty or longer than 100 characters".into());
-    }
-    if !LEVELS.contains(&level.as_str()) {
-        return Err(format!(
-            "level {level:?} is not one of {}",
-            LEVELS.join("/")
-        ));
-    }
-    if region.len() != 6 || !region.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!(
-            "region {region:?} is not a six-digit division code"
-        ));
-    }
-    let lat = coordinate(&f(5), "lat", (3.0, 54.0))?;
-    let lon = coordinate(&f(6), "lon", (73.0, 136.0))?;
-    if lat.is_some() != lon.is_some() {
-        return Err("give both lat and lon, or neither".into());
-    }
-    let entry = Entry {
-        line,
-        id,
-        name,
-        level,
-        region,
-        address: f(4),
-        lat,
-        lon,
-        phone: f(7),
-        hours: f(8),
-        services: f(9),
-    };
-    let longest = [&entry.address, &entry.phone, &entry.hours, &entry.services]
-        .iter()
-        .map(|s| s.chars().count())
-        .max()
-        .unwrap_or(0);
-    if longest > 500 {
-        return Err("a field is longer than 500 characters".into());
-    }
-    Ok(entry)
+    let f = |i: usize| fields.get(i).unwrap_or("").to_string();
+    check(std::array::from_fn(f), line).map_err(|e| e.problem)
 }
 
 /// Parses and checks a whole file: every entry, or every bad line.

@@ -74,6 +74,7 @@ async fn every_documented_route_is_answered_by_the_server() {
         let response = match method.as_str() {
             "get" => http.get(&url).send().await.unwrap(),
             "post" => http.post(&url).body("{}").send().await.unwrap(),
+            "put" => http.put(&url).body("{}").send().await.unwrap(),
             other => panic!("unexpected method {other}"),
         };
         let status = response.status().as_u16();

@@ -177,6 +177,35 @@ fn the_console_shows_the_fleet_raises_alerts_and_keeps_districts_apart_in_chromi
         rows.contains(&serde_json::json!("cc-kuancheng")),
         "{imported}"
     );
+    // One institution through the 新增 form: a bad coordinate is shown beside its field and
+    // nothing is saved; corrected, it is listed.
+    let refused = page.run(
+        "add-entry institutions id=lf-200 name=吉林某某律师事务所 region=220103 lat=95 lon=125.3",
+    );
+    assert_eq!(refused["saved"], false, "{refused}");
+    assert!(
+        refused["errors"]["lat"]
+            .as_str()
+            .unwrap_or("")
+            .contains("lat \"95\""),
+        "{refused}"
+    );
+    assert!(
+        !refused["rows"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("lf-200"))
+    );
+    page.run("screenshot directory-form");
+    let added = page.run("add-entry institutions id=lf-200 name=吉林某某律师事务所 region=220103 lat=43.9 lon=125.3 phone=0431-8888888");
+    assert_eq!(added["saved"], true, "{added}");
+    assert!(
+        added["rows"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("lf-200")),
+        "{added}"
+    );
     page.run("screenshot directory");
     page.run("tab bundles-view");
     page.run("screenshot bundles");

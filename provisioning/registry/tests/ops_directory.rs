@@ -66,6 +66,25 @@ impl Operator {
         (response.status(), response.text().await.unwrap())
     }
 
+    /// Sends a form (`POST` to add, `PUT` to change).
+    async fn send(&self, method: reqwest::Method, path: &str, form: Value) -> (StatusCode, Value) {
+        let response = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .json(&form)
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.json().await.unwrap())
+    }
+
+    async fn list(&self, kind: &str) -> Vec<Value> {
+        let (status, body) = self.get(&format!("/v1/ops/directory/{kind}")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        serde_json::from_str(&body).unwrap()
+    }
+
     async fn ids(&self, kind: &str) -> Vec<String> {
         let (status, body) = self.get(&format!("/v1/ops/directory/{kind}")).await;
         assert_eq!(status, StatusCode::OK, "{body}");
@@ -178,4 +197,158 @@ async fn a_csv_import_is_whole_or_refused_line_by_line_and_each_account_reads_it
     );
     // The pilot's own platforms elsewhere in the country stay as they were.
     assert!(before.iter().all(|id| !id.starts_with("cc-")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_entry_is_added_and_changed_by_form_with_a_csv_rows_checks_in_the_accounts_region() {
+    use reqwest::Method;
+    let mut pilot = Pilot::new();
+    pilot.start();
+    let admin = Operator::login(&pilot, "city", "admin", "220100").await;
+    let district = Operator::login(&pilot, "chaoyang", "operator", "220104").await;
+    let other = Operator::login(&pilot, "nanguan", "operator", "220102").await;
+    let viewer = Operator::login(&pilot, "watcher", "viewer", "220104").await;
+    let add = "/v1/ops/directory/institutions";
+    let form = serde_json::json!({
+        "id": "lf-100", "name": "吉林某某律师事务所", "level": "县区", "region": "220104",
+        "address": "长春市朝阳区人民大街 1 号", "lat": "43.8868", "lon": 125.3245,
+        "phone": "0431-8888888", "hours": "周一至周五 9:00-17:00", "services": "刑事辩护;劳动争议"
+    });
+
+    // A district operator adds one institution of its district; it is listed as entered.
+    let (status, added) = district.send(Method::POST, add, form.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    let listed = district.list("institutions").await;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["name"], "吉林某某律师事务所");
+    assert_eq!(listed[0]["lat"], 43.8868);
+    assert_eq!(listed[0]["lon"], 125.3245);
+
+    // A bad field is named, with the CSV import's words, and nothing is stored.
+    for (name, value, words) in [
+        (
+            "lat",
+            "95.1",
+            "lat \"95.1\" is not a number between 3 and 54",
+        ),
+        ("level", "省", "level \"省\" is not one of"),
+        ("region", "22", "not a six-digit division code"),
+        ("name", "", "name is empty"),
+    ] {
+        let mut bad = form.clone();
+        bad["id"] = "lf-101".into();
+        bad[name] = value.into();
+        let (status, answer) = district.send(Method::POST, add, bad).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+        assert_eq!(answer["field"], name, "{answer}");
+        assert!(
+            answer["message"].as_str().unwrap().contains(words),
+            "{answer}"
+        );
+    }
+    let (status, answer) = district.send(Method::POST, add, form.clone()).await;
+    assert_eq!(
+        (status, answer["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("id"))
+    );
+    assert_eq!(district.ids("institutions").await, vec!["lf-100"]);
+
+    // A change: the new details are listed; a bad one changes nothing.
+    let one = "/v1/ops/directory/institutions/entries/lf-100";
+    let mut changed = form.clone();
+    changed["name"] = "吉林某某律师事务所（朝阳分所）".into();
+    changed["lat"] = Value::Null;
+    changed["lon"] = Value::Null;
+    let (status, answer) = district.send(Method::PUT, one, changed.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let mut bad = changed.clone();
+    bad["phone"] = "9".repeat(501).into();
+    bad["name"] = "不应保存".into();
+    let (status, answer) = district.send(Method::PUT, one, bad).await;
+    assert_eq!(
+        (status, answer["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("phone"))
+    );
+    let listed = district.list("institutions").await;
+    assert_eq!(listed[0]["name"], "吉林某某律师事务所（朝阳分所）");
+    assert_eq!(listed[0]["lat"], Value::Null);
+
+    // Another district's operator, a viewer, and a move out of the district are refused.
+    let (status, _) = other.send(Method::PUT, one, changed.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let mut theirs = form.clone();
+    theirs["id"] = "lf-102".into();
+    assert_eq!(
+        other.send(Method::POST, add, theirs.clone()).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        viewer.send(Method::POST, add, theirs.clone()).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let mut moved = changed.clone();
+    moved["region"] = "220102".into();
+    assert_eq!(
+        district.send(Method::PUT, one, moved).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        other
+            .send(
+                Method::PUT,
+                "/v1/ops/directory/institutions/entries/nobody",
+                changed
+            )
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(admin.ids("institutions").await, vec!["lf-100"]);
+    assert_eq!(admin.list("institutions").await[0]["region"], "220104");
+
+    // Platforms the same way; the city's admin adds one in a district of the city.
+    let mut platform = form.clone();
+    platform["id"] = "cc-kuancheng".into();
+    platform["name"] = "宽城区公共法律服务中心".into();
+    platform["region"] = "220103".into();
+    let (status, answer) = admin
+        .send(Method::POST, "/v1/ops/directory/platforms", platform)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    assert!(
+        admin
+            .ids("platforms")
+            .await
+            .contains(&"cc-kuancheng".to_string())
+    );
+
+    // The audit holds each change and each refusal, with who tried.
+    let (status, audit) = admin.get("/v1/ops/audit").await;
+    assert_eq!(status, StatusCode::OK);
+    let audit: Vec<Value> = serde_json::from_str(&audit).unwrap();
+    let count = |user: &str, action: &str, outcome: &str| {
+        audit
+            .iter()
+            .filter(|e| e["username"] == user && e["action"] == action && e["outcome"] == outcome)
+            .count()
+    };
+    assert_eq!(count("chaoyang", "directory.add.institutions", "ok"), 1);
+    assert_eq!(count("chaoyang", "directory.edit.institutions", "ok"), 1);
+    assert_eq!(
+        count("chaoyang", "directory.edit.institutions", "forbidden"),
+        1
+    );
+    assert_eq!(
+        count("nanguan", "directory.edit.institutions", "forbidden"),
+        1
+    );
+    assert_eq!(
+        count("nanguan", "directory.add.institutions", "forbidden"),
+        1
+    );
+    assert_eq!(
+        count("watcher", "directory.add.institutions", "forbidden"),
+        1
+    );
+    assert_eq!(count("city", "directory.add.platforms", "ok"), 1);
 }

@@ -11,7 +11,7 @@ use super::platforms::Platform;
 use super::terminals::TerminalHealth;
 use super::{DbTarget, Store, StoreError};
 use super::{
-    bundles, commands, enrolment, events, lawyers, legal_aid, platforms, terminals, video,
+    bundles, commands, enrolment, events, lawyers, legal_aid, platforms, stats, terminals, video,
 };
 use crate::code_key::CodeKey;
 use crate::video::turn::IceConfig;
@@ -169,18 +169,37 @@ impl Store {
             .export(filter, each))
     }
 
-    /// Tickets per platform, service day and service.
+    /// Tickets per platform, day and service, from the demand analysis's rollups (the daily
+    /// platform table's `ticket.issued`, kept at ingest), not from the raw events.
     pub fn tickets_per_service_day(
         &self,
         from: Option<&str>,
         to: Option<&str>,
         platform: Option<&str>,
     ) -> Result<Vec<TicketCount>, StoreError> {
-        either!(
-            self,
-            |c| events::tickets_per_service_day(c, from, to, platform),
-            |p| p.tickets_per_service_day(from, to, platform)
-        )
+        let q = stats::Query {
+            table: stats::Table::Daily,
+            from: from.unwrap_or("0000-01-01").into(),
+            to: to.unwrap_or("9999-12-31").into(),
+            metrics: vec![stats::metric::TICKET_ISSUED.into()],
+            places: platform.map(|p| vec![p.to_string()]),
+            group: vec!["platform_id", "day", "k1"],
+        };
+        let q = &q;
+        let mut rows = either!(self, |c| stats::query(c, q), |p| p.stats_query(q))?;
+        rows.sort_by(|a, b| a.keys.cmp(&b.keys));
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| {
+                let [platform_id, service_day, service_id]: [String; 3] = r.keys.try_into().ok()?;
+                Some(TicketCount {
+                    platform_id,
+                    service_day,
+                    service_id,
+                    tickets: r.sums.n.max(0) as u64,
+                })
+            })
+            .collect())
     }
 
     /// Events stored for a device, or in all.

@@ -186,6 +186,25 @@ impl Store {
         on_store!(self, |c| directory::list(c, kind), |p| p.directory(kind))
     }
 
+    /// One entry of the directory.
+    pub async fn directory_get(&self, kind: Kind, id: &str) -> Result<Option<Entry>, StoreError> {
+        let id = id.to_string();
+        on_store!(self, |c| directory::get(c, kind, &id), |p| p
+            .directory_get(kind, &id))
+    }
+
+    /// Adds one entry; false when its id is taken (nothing changed).
+    pub async fn directory_add(&self, kind: Kind, entry: Entry) -> Result<bool, StoreError> {
+        on_store!(self, |c| directory::add(c, kind, &entry), |p| p
+            .directory_add(kind, &entry))
+    }
+
+    /// Changes one entry; false when there is none with its id.
+    pub async fn directory_update(&self, kind: Kind, entry: Entry) -> Result<bool, StoreError> {
+        on_store!(self, |c| directory::update(c, kind, &entry), |p| p
+            .directory_update(kind, &entry))
+    }
+
     /// Adds or updates every entry, in one transaction.
     pub async fn directory_import(
         &self,

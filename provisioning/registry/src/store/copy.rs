@@ -439,7 +439,6 @@ pub fn sqlite_to_postgres(from: &Path, to: &str) -> Result<Vec<TableReport>, Sto
         for (table, columns) in TABLES {
             report.push(copy_table(&source, &pg, table, columns).await?);
         }
-        pg.rebuild_ticket_counts().await?;
         // The copied events are counted by the demand analysis afresh (rows copied one by
         // one bypass ingest, and a copy run again must not add them twice).
         pg.stats_rebuild().await?;

@@ -3,7 +3,7 @@
 
 use super::{StoreError, now_text};
 use crate::directory::{Entry, coordinate_from, coordinate_text};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension as _, params};
 
 /// The schema (the same on SQLite and PostgreSQL): platforms gain the directory's columns;
 /// institutions have the same. Coordinates are kept as text (`""` when unknown).
@@ -65,6 +65,50 @@ pub(super) fn list_sql(kind: Kind) -> String {
     )
 }
 
+pub(super) fn get_sql(kind: Kind) -> String {
+    format!(
+        "SELECT id, name, level, region, address, lat, lon, phone, hours, services FROM {}
+         WHERE id = $1",
+        kind.table()
+    )
+}
+
+/// Adds one entry; an id already there is left alone (the caller says so).
+pub(super) fn add_sql(kind: Kind) -> String {
+    format!(
+        "INSERT INTO {} (id, name, level, region, address, lat, lon, phone, hours, services, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT (id) DO NOTHING",
+        kind.table()
+    )
+}
+
+/// Changes one entry (its id last: SQLite numbers `$n` parameters in order of appearance).
+pub(super) fn update_sql(kind: Kind) -> String {
+    format!(
+        "UPDATE {} SET name = $1, level = $2, region = $3, address = $4, lat = $5, lon = $6,
+           phone = $7, hours = $8, services = $9 WHERE id = $10",
+        kind.table()
+    )
+}
+
+/// An entry's columns as stored, in [`crate::directory::COLUMNS`]' order.
+pub(super) fn stored(e: &Entry) -> [String; 10] {
+    let (lat, lon) = coordinates(e);
+    [
+        e.id.clone(),
+        e.name.clone(),
+        e.level.clone(),
+        e.region.clone(),
+        e.address.clone(),
+        lat,
+        lon,
+        e.phone.clone(),
+        e.hours.clone(),
+        e.services.clone(),
+    ]
+}
+
 pub(super) fn upsert_sql(kind: Kind) -> String {
     format!(
         "INSERT INTO {} (id, name, level, region, address, lat, lon, phone, hours, services, created_at)
@@ -111,25 +155,80 @@ pub(super) fn coordinates(e: &Entry) -> (String, String) {
     (coordinate_text(e.lat), coordinate_text(e.lon))
 }
 
+fn row_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
+    let mut c: [String; 10] = Default::default();
+    for (i, v) in c.iter_mut().enumerate() {
+        *v = r.get(i)?;
+    }
+    Ok(entry_from(c))
+}
+
 /// Every entry by id.
 pub fn list(conn: &Connection, kind: Kind) -> Result<Vec<Entry>, StoreError> {
     let mut stmt = conn.prepare_cached(&list_sql(kind))?;
-    let rows = stmt.query_map([], |r| {
-        let c = |i: usize| r.get::<_, String>(i);
-        Ok(entry_from([
-            c(0)?,
-            c(1)?,
-            c(2)?,
-            c(3)?,
-            c(4)?,
-            c(5)?,
-            c(6)?,
-            c(7)?,
-            c(8)?,
-            c(9)?,
-        ]))
-    })?;
+    let rows = stmt.query_map([], row_entry)?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// One entry.
+pub fn get(conn: &Connection, kind: Kind, id: &str) -> Result<Option<Entry>, StoreError> {
+    Ok(conn.query_row(&get_sql(kind), [id], row_entry).optional()?)
+}
+
+/// Adds one entry; false when its id is taken (nothing changed).
+pub fn add(conn: &Connection, kind: Kind, e: &Entry) -> Result<bool, StoreError> {
+    let [
+        id,
+        name,
+        level,
+        region,
+        address,
+        lat,
+        lon,
+        phone,
+        hours,
+        services,
+    ] = stored(e);
+    let n = conn.execute(
+        &add_sql(kind),
+        params![
+            id,
+            name,
+            level,
+            region,
+            address,
+            lat,
+            lon,
+            phone,
+            hours,
+            services,
+            now_text()
+        ],
+    )?;
+    Ok(n == 1)
+}
+
+/// Changes one entry; false when there is none with its id.
+pub fn update(conn: &Connection, kind: Kind, e: &Entry) -> Result<bool, StoreError> {
+    let [
+        id,
+        name,
+        level,
+        region,
+        address,
+        lat,
+        lon,
+        phone,
+        hours,
+        services,
+    ] = stored(e);
+    let n = conn.execute(
+        &update_sql(kind),
+        params![
+            name, level, region, address, lat, lon, phone, hours, services, id
+        ],
+    )?;
+    Ok(n == 1)
 }
 
 /// Adds or updates every entry, in one transaction.

@@ -187,37 +187,12 @@ pub fn export(
 pub struct TicketCount {
     /// Platform.
     pub platform_id: String,
-    /// `service_day` from the payload (YYYY-MM-DD).
+    /// The terminal's local day of issue (YYYY-MM-DD; the ticket's service day).
     pub service_day: String,
     /// `service_id` from the payload.
     pub service_id: String,
     /// Tickets.
     pub tickets: u64,
-}
-
-/// Counts `ticket.issued` events by platform, service day and service, optionally for a day
-/// range (inclusive, YYYY-MM-DD) and a platform.
-pub fn tickets_per_service_day(
-    conn: &Connection,
-    from: Option<&str>,
-    to: Option<&str>,
-    platform: Option<&str>,
-) -> Result<Vec<TicketCount>, StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT platform_id, json_extract(payload, '$.service_day') AS day, json_extract(payload, '$.service_id') AS service, COUNT(*)
-         FROM events WHERE kind = 'ticket.issued'
-           AND (?1 IS NULL OR day >= ?1) AND (?2 IS NULL OR day <= ?2) AND (?3 IS NULL OR platform_id = ?3)
-         GROUP BY platform_id, day, service ORDER BY platform_id, day, service",
-    )?;
-    let rows = stmt.query_map(params![from, to, platform], |r| {
-        Ok(TicketCount {
-            platform_id: r.get(0)?,
-            service_day: r.get::<_, Option<String>>(1)?.unwrap_or_else(|| "?".into()),
-            service_id: r.get::<_, Option<String>>(2)?.unwrap_or_else(|| "?".into()),
-            tickets: r.get::<_, i64>(3)? as u64,
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// Events stored for a device (tests and ops checks).

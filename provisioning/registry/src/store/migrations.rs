@@ -4,6 +4,9 @@ use rusqlite_migration::{M, Migrations};
 
 use super::tables;
 
+/// Generated from the rollup tables' keys (see `stats::sqlite_v2`).
+static STATS_V2: std::sync::LazyLock<String> = std::sync::LazyLock::new(super::stats::sqlite_v2);
+
 /// Every schema version, oldest first.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -50,6 +53,9 @@ pub fn migrations() -> Migrations<'static> {
         // The offline map (issue 19): published MBTiles files in chunks, named by SHA-256,
         // downloaded with `Range` beside the `map` bundle that names them.
         M::up(super::maps::DDL),
+        // Demand analysis at a province-year's size: the rollup tables clustered by their
+        // key, and a keyless day × region table for the trends.
+        M::up(STATS_V2.as_str()),
     ])
 }
 

@@ -53,6 +53,12 @@ impl Role {
     pub fn may_command(self) -> bool {
         matches!(self, Self::Admin | Self::Operator)
     }
+
+    /// Whether it may add or change one directory entry in its regions (those who act on
+    /// the fleet keep its platforms' details right; a whole import stays with admins).
+    pub fn may_edit_directory(self) -> bool {
+        matches!(self, Self::Admin | Self::Operator)
+    }
 }
 
 /// An account, without its password hash.

@@ -14,10 +14,9 @@
 //! the field counts under the key `?` rather than not at all.
 
 use super::StoreError;
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, params};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::BTreeMap;
 
 /// The metrics the rollups hold.
 pub mod metric {
@@ -116,7 +115,8 @@ pub struct Sums {
 }
 
 impl Sums {
-    fn add(&mut self, o: &Sums) {
+    /// Adds another row's sums.
+    pub fn add(&mut self, o: &Sums) {
         self.n += o.n;
         self.wait_n += o.wait_n;
         self.wait_s += o.wait_s;
@@ -321,11 +321,14 @@ pub enum Table {
     RegionHourly,
     /// Month × weekday × hour × region × metric.
     RegionMonthlyHours,
+    /// Day × region × metric, without keys: a trend over many regions reads one row per
+    /// region and day, not one per key.
+    RegionDay,
 }
 
 impl Table {
     /// Every table.
-    pub const ALL: [Table; 8] = [
+    pub const ALL: [Table; 9] = [
         Table::Daily,
         Table::Hourly,
         Table::Terminal,
@@ -334,6 +337,7 @@ impl Table {
         Table::RegionMonthly,
         Table::RegionHourly,
         Table::RegionMonthlyHours,
+        Table::RegionDay,
     ];
 
     /// Its name.
@@ -347,6 +351,7 @@ impl Table {
             Table::RegionMonthly => "stats_region_monthly",
             Table::RegionHourly => "stats_region_hourly",
             Table::RegionMonthlyHours => "stats_region_monthly_hours",
+            Table::RegionDay => "stats_region_day",
         }
     }
 
@@ -361,6 +366,25 @@ impl Table {
             Table::RegionHourly | Table::RegionMonthlyHours => {
                 &["day", "weekday", "hour", "region", "metric"]
             }
+            Table::RegionDay => &["day", "region", "metric"],
+        }
+    }
+
+    /// Its primary key: the columns a question narrows first. Platform tables start with
+    /// the platform (a question about a platform or a district's few reads its rows only);
+    /// region tables with the metric and the day (a question names a metric and a period,
+    /// and covers most regions).
+    pub fn primary_key(self) -> &'static [&'static str] {
+        match self {
+            Table::Daily => &["platform_id", "metric", "day", "k1", "k2"],
+            Table::Hourly => &["platform_id", "metric", "day", "weekday", "hour"],
+            Table::Terminal => &["platform_id", "metric", "day", "device_id"],
+            Table::PlatformMonthly => &["metric", "day", "platform_id"],
+            Table::RegionDaily | Table::RegionMonthly => &["metric", "day", "region", "k1", "k2"],
+            Table::RegionHourly | Table::RegionMonthlyHours => {
+                &["metric", "day", "weekday", "hour", "region"]
+            }
+            Table::RegionDay => &["metric", "day", "region"],
         }
     }
 
@@ -383,112 +407,7 @@ impl Table {
     }
 }
 
-/// The rollups' additions of a batch of events, merged (one upsert per row touched), in key
-/// order (so that concurrent batches on PostgreSQL lock rows in the same order).
-#[derive(Debug, Default)]
-pub struct Rollup {
-    /// Per table and key values, the sums to add.
-    pub rows: BTreeMap<(Table, Vec<String>), Sums>,
-}
-
-impl Rollup {
-    /// Adds one stored event of a terminal at `platform_id` in `region`.
-    pub fn add(
-        &mut self,
-        device_id: &str,
-        platform_id: &str,
-        region: &str,
-        kind: &str,
-        payload: &Value,
-        created_at: &str,
-    ) {
-        let Some((day, weekday, hour)) = day_hour(created_at) else {
-            return;
-        };
-        let month = day[..7].to_string();
-        for c in contributions(kind, payload) {
-            let m = c.metric.to_string();
-            let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-            let (p, r, d) = (platform_id, region, device_id);
-            let (k1, k2) = (c.k1.as_str(), c.k2.as_str());
-            for (table, key) in [
-                (Table::Daily, s(&[&day, p, &m, k1, k2])),
-                (Table::Hourly, s(&[&day, &weekday, &hour, p, &m])),
-                (Table::Terminal, s(&[&day, d, p, &m])),
-                (Table::PlatformMonthly, s(&[&month, p, &m])),
-                (Table::RegionDaily, s(&[&day, r, &m, k1, k2])),
-                (Table::RegionMonthly, s(&[&month, r, &m, k1, k2])),
-                (Table::RegionHourly, s(&[&day, &weekday, &hour, r, &m])),
-                (
-                    Table::RegionMonthlyHours,
-                    s(&[&month, &weekday, &hour, r, &m]),
-                ),
-            ] {
-                self.rows.entry((table, key)).or_default().add(&c.sums);
-            }
-        }
-    }
-
-    /// Adds one stored event whose payload is JSON text.
-    pub fn add_text(
-        &mut self,
-        device_id: &str,
-        platform_id: &str,
-        region: &str,
-        kind: &str,
-        payload: &str,
-        created_at: &str,
-    ) {
-        if !counted(kind) {
-            return;
-        }
-        if let Ok(payload) = serde_json::from_str::<Value>(payload) {
-            self.add(device_id, platform_id, region, kind, &payload, created_at);
-        }
-    }
-
-    /// Nothing to add.
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
-    }
-
-    /// The rows of one table, in key order.
-    pub fn of(&self, table: Table) -> impl Iterator<Item = (&Vec<String>, &Sums)> {
-        self.rows
-            .range((table, Vec::new())..)
-            .take_while(move |((t, _), _)| *t == table)
-            .map(|((_, k), s)| (k, s))
-    }
-
-    /// Adds to SQLite's rollups (in the caller's transaction).
-    pub fn write(&self, tx: &Transaction<'_>) -> Result<(), StoreError> {
-        for table in Table::ALL {
-            let keys = table.keys();
-            let width = keys.len() + 5;
-            let placeholders = (1..=width)
-                .map(|i| format!("?{i}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let mut stmt = tx.prepare_cached(&format!(
-                "INSERT INTO {name} ({cols}, {MEASURES}) VALUES ({placeholders})
-                 ON CONFLICT ({cols}) DO UPDATE SET {merge}",
-                name = table.name(),
-                cols = keys.join(", "),
-                merge = merge(table.name())
-            ))?;
-            for (key, s) in self.of(table) {
-                let measures = [s.n, s.wait_n, s.wait_s, s.serve_n, s.serve_s];
-                let values: Vec<&dyn rusqlite::ToSql> = key
-                    .iter()
-                    .map(|k| k as &dyn rusqlite::ToSql)
-                    .chain(measures.iter().map(|m| m as &dyn rusqlite::ToSql))
-                    .collect();
-                stmt.execute(values.as_slice())?;
-            }
-        }
-        Ok(())
-    }
-}
+pub use super::rollup::Rollup;
 
 /// The measure columns, in the order of [`Sums`].
 pub const MEASURES: &str = "n, wait_n, wait_s, serve_n, serve_s";
@@ -546,6 +465,63 @@ CREATE TABLE stats_region_monthly_hours (
   n INTEGER NOT NULL, wait_n INTEGER NOT NULL, wait_s INTEGER NOT NULL, serve_n INTEGER NOT NULL, serve_s INTEGER NOT NULL,
   PRIMARY KEY (metric, day, weekday, hour, region)
 );
+";
+
+/// One rollup table's DDL (SQLite's dialect; `clustered`: `WITHOUT ROWID`, SQLite only).
+fn table_ddl(table: Table, name: &str, clustered: bool) -> String {
+    let keys = table
+        .keys()
+        .iter()
+        .map(|k| format!("{k} TEXT NOT NULL, "))
+        .collect::<String>();
+    format!(
+        "CREATE TABLE {name} ({keys}n INTEGER NOT NULL, wait_n INTEGER NOT NULL, wait_s INTEGER NOT NULL, \
+         serve_n INTEGER NOT NULL, serve_s INTEGER NOT NULL, PRIMARY KEY ({})){};\n",
+        table.primary_key().join(", "),
+        if clustered { " WITHOUT ROWID" } else { "" }
+    )
+}
+
+/// The keyless day × region table, filled from the keyed one (rollups kept before it).
+fn region_day(clustered: bool) -> String {
+    let t = Table::RegionDay;
+    format!(
+        "{}INSERT INTO {} SELECT day, region, metric, SUM(n), SUM(wait_n), SUM(wait_s), SUM(serve_n), SUM(serve_s) \
+         FROM {} GROUP BY day, region, metric;\n",
+        table_ddl(t, t.name(), clustered),
+        t.name(),
+        Table::RegionDaily.name()
+    )
+}
+
+/// SQLite's second rollup schema: every table rebuilt `WITHOUT ROWID`, its rows stored in
+/// primary-key order (a question reads consecutive pages of the key it narrows, and an
+/// upsert writes one b-tree instead of a table and its key index), and the keyless day ×
+/// region table for the trends.
+pub fn sqlite_v2() -> String {
+    let mut sql = String::new();
+    for table in Table::ALL {
+        if table == Table::RegionDay {
+            continue;
+        }
+        let (name, new) = (table.name(), format!("{}_clustered", table.name()));
+        let cols = format!("{}, {MEASURES}", table.keys().join(", "));
+        sql.push_str(&table_ddl(table, &new, true));
+        sql.push_str(&format!(
+            "INSERT INTO {new} ({cols}) SELECT {cols} FROM {name};\nDROP TABLE {name};\nALTER TABLE {new} RENAME TO {name};\n"
+        ));
+    }
+    sql.push_str(&region_day(true));
+    sql
+}
+
+/// PostgreSQL's second rollup schema: the keyless day × region table (a constant, as the
+/// migration list is; a test checks it is what the tables' keys make).
+pub const POSTGRES_V2: &str = "CREATE TABLE stats_region_day (day TEXT NOT NULL, region TEXT NOT NULL, metric TEXT NOT NULL, \
+n INTEGER NOT NULL, wait_n INTEGER NOT NULL, wait_s INTEGER NOT NULL, serve_n INTEGER NOT NULL, serve_s INTEGER NOT NULL, \
+PRIMARY KEY (metric, day, region));
+INSERT INTO stats_region_day SELECT day, region, metric, SUM(n), SUM(wait_n), SUM(wait_s), SUM(serve_n), SUM(serve_s) \
+FROM stats_region_daily GROUP BY day, region, metric;
 ";
 
 /// Events read per step of a rebuild (and rollup rows merged in memory before a write).
@@ -1016,6 +992,11 @@ mod tests {
             pieces(d("2026-02-01"), d("2026-02-28")),
             (vec![], Some(("2026-02".into(), "2026-02".into())))
         );
+    }
+
+    #[test]
+    fn postgresql_gets_the_same_day_by_region_table() {
+        assert_eq!(POSTGRES_V2, region_day(false));
     }
 
     #[test]

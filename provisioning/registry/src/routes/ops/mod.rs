@@ -7,6 +7,7 @@ pub mod audit;
 pub mod bundles;
 pub mod commands;
 pub mod directory;
+pub mod directory_entry;
 pub mod fleet;
 pub mod map;
 pub mod pages;
@@ -63,8 +64,11 @@ pub mod paths {
     pub const COMMANDS: &str = "/v1/ops/commands";
     /// `GET`: the logs a terminal uploaded for a command.
     pub const LOGS: &str = "/v1/ops/terminals/{device_id}/logs/{command_id}";
-    /// `GET`: the directory's platforms or institutions of the account's regions.
+    /// `GET`: the directory's platforms or institutions of the account's regions; `POST`:
+    /// add one (admins and operators, in their regions).
     pub const DIRECTORY: &str = "/v1/ops/directory/{kind}";
+    /// `PUT`: change one entry (admins and operators, in their regions).
+    pub const DIRECTORY_ENTRY: &str = "/v1/ops/directory/{kind}/entries/{id}";
     /// `GET`: export as CSV; `POST`: import a CSV file (admins).
     pub const DIRECTORY_CSV: &str = "/v1/ops/directory/{kind}/csv";
     /// `GET`: bundles published and in force.

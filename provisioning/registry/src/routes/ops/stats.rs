@@ -451,7 +451,7 @@ async fn trend(
             days,
             &metrics,
             scope.regions(),
-            (Source::RegionDaily, None),
+            (Source::RegionDay, None),
             &["day"],
         )
         .await?

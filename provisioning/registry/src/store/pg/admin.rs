@@ -6,7 +6,7 @@ use super::{PgStore, text};
 use crate::code_key::CodeKey;
 use crate::store::bundles::{self, Checked, PublishedBundle};
 use crate::store::commands::{self, CommandRow};
-use crate::store::events::{EventFilter, EventRow, TicketCount};
+use crate::store::events::{EventFilter, EventRow};
 use crate::store::platforms::Platform;
 use crate::store::terminals::TerminalHealth;
 use crate::store::{StoreError, enrolment, now_text, time_text};
@@ -403,54 +403,6 @@ impl PgStore {
             })?;
             n += 1;
         }
-        Ok(n)
-    }
-
-    /// `ticket.issued` events per platform, service day and service.
-    pub async fn tickets_per_service_day(
-        &self,
-        from: Option<&str>,
-        to: Option<&str>,
-        platform: Option<&str>,
-    ) -> Result<Vec<TicketCount>, StoreError> {
-        let rows = self
-            .client()
-            .await?
-            .query(
-                "SELECT platform_id, service_day, service_id, tickets FROM ticket_counts
-                 WHERE ($1::text IS NULL OR service_day >= $1) AND ($2::text IS NULL OR service_day <= $2)
-                   AND ($3::text IS NULL OR platform_id = $3)
-                 ORDER BY platform_id, service_day, service_id",
-                &[&from, &to, &platform],
-            )
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| TicketCount {
-                platform_id: r.get(0),
-                service_day: r.get::<_, Option<String>>(1).unwrap_or_else(|| "?".into()),
-                service_id: r.get::<_, Option<String>>(2).unwrap_or_else(|| "?".into()),
-                tickets: r.get::<_, i64>(3) as u64,
-            })
-            .collect())
-    }
-
-    /// Recounts the ticket statistics from the events (after events were written other
-    /// than through `ingest`: `migrate-store`, bulk loads); returns the counters.
-    pub async fn rebuild_ticket_counts(&self) -> Result<u64, StoreError> {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await?;
-        tx.execute("DELETE FROM ticket_counts", &[]).await?;
-        let n = tx
-            .execute(
-                "INSERT INTO ticket_counts
-                   SELECT platform_id, COALESCE(payload::jsonb ->> 'service_day', '?'),
-                          COALESCE(payload::jsonb ->> 'service_id', '?'), COUNT(*)
-                   FROM events WHERE kind = 'ticket.issued' GROUP BY 1, 2, 3",
-                &[],
-            )
-            .await?;
-        tx.commit().await?;
         Ok(n)
     }
 

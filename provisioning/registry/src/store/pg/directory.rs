@@ -1,6 +1,8 @@
 //! The directory of platforms and institutions on PostgreSQL (SQL of `store/directory.rs`).
 
-use super::super::directory::{Kind, coordinates, entry_from, list_sql, upsert_sql};
+use super::super::directory::{
+    Kind, add_sql, coordinates, entry_from, get_sql, list_sql, stored, update_sql, upsert_sql,
+};
 use super::super::{StoreError, now_text};
 use super::{PgStore, text};
 use crate::directory::Entry;
@@ -42,5 +44,44 @@ impl PgStore {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// One entry.
+    pub async fn directory_get(&self, kind: Kind, id: &str) -> Result<Option<Entry>, StoreError> {
+        let row = self
+            .client()
+            .await?
+            .query_opt(&get_sql(kind), &[&text(id).as_ref()])
+            .await?;
+        Ok(row.map(|r| entry_from(std::array::from_fn(|i| r.get::<_, String>(i)))))
+    }
+
+    /// Adds one entry; false when its id is taken (nothing changed).
+    pub async fn directory_add(&self, kind: Kind, e: &Entry) -> Result<bool, StoreError> {
+        let mut fields = stored(e).map(|f| text(&f).into_owned()).to_vec();
+        fields.push(now_text());
+        let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
+            fields.iter().map(|f| f as _).collect();
+        let n = self
+            .client()
+            .await?
+            .execute(&add_sql(kind), &params)
+            .await?;
+        Ok(n == 1)
+    }
+
+    /// Changes one entry; false when there is none with its id.
+    pub async fn directory_update(&self, kind: Kind, e: &Entry) -> Result<bool, StoreError> {
+        let mut fields = stored(e).map(|f| text(&f).into_owned()).to_vec();
+        // The id goes last (see `update_sql`).
+        fields.rotate_left(1);
+        let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
+            fields.iter().map(|f| f as _).collect();
+        let n = self
+            .client()
+            .await?
+            .execute(&update_sql(kind), &params)
+            .await?;
+        Ok(n == 1)
     }
 }

@@ -96,6 +96,13 @@ CREATE INDEX signal_mailbox_age ON signal_mailbox (posted_at);
     super::super::institutions::DDL,
     // 19: map files (issue 19): as SQLite's migration of the same name.
     super::super::maps::DDL,
+    // 20: the demand analysis's keyless day × region table (SQLite's migration of the same
+    // name also clusters its tables by key, which PostgreSQL's heap tables do not need).
+    super::super::stats::POSTGRES_V2,
+    // 21: the tickets per platform, service day and service are read from the demand
+    // analysis's rollups (the daily platform table), kept in the same transaction: the older
+    // counters are no longer written nor read.
+    "DROP TABLE ticket_counts;",
 ];
 
 /// SQLite's DDL as PostgreSQL reads it: 64-bit integers, identity ids, BYTEA for blobs

@@ -3,6 +3,7 @@
 
 use super::PgStore;
 use crate::store::StoreError;
+use crate::store::rollup;
 use crate::store::stats::{self, Dialect, MEASURES, Param, Query, Rollup, Row, Sums, Table};
 use deadpool_postgres::GenericClient;
 use tokio_postgres::types::ToSql;
@@ -11,11 +12,12 @@ use tokio_postgres::types::ToSql;
 /// (the rollup is sorted), so two batches touching the same rows lock them in the same
 /// order and never deadlock.
 pub async fn write(tx: &impl GenericClient, rollup: &Rollup) -> Result<(), StoreError> {
+    let rows = rollup.rows();
     for table in Table::ALL {
         let keys = table.keys();
         let mut columns: Vec<Vec<&str>> = vec![Vec::new(); keys.len()];
         let mut measures: [Vec<i64>; 5] = Default::default();
-        for (key, s) in rollup.of(table) {
+        for (key, s) in rollup::of(&rows, table) {
             for (column, value) in columns.iter_mut().zip(key) {
                 column.push(value);
             }

@@ -84,27 +84,14 @@ impl PgStore {
         if !keys.is_empty() {
             // One statement for the batch; a key seen before (or twice in the batch) is
             // skipped by the unique index.
-            // The tickets among the rows actually stored go to the statistics in the same
-            // transaction (in key order, so concurrent batches lock counters alike).
             let stored: std::collections::HashSet<String> = tx
                 .query(
-                    "WITH stored AS (
-                       INSERT INTO events (device_id, platform_id, seq, idempotency_key, kind, payload, created_at, received_at)
-                       SELECT $1, $2, u.s, u.k, u.t, u.p, u.c, $3
-                       FROM unnest($4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[])
-                         WITH ORDINALITY AS u(s, k, t, p, c, n) ORDER BY u.n
-                       ON CONFLICT (device_id, idempotency_key) DO NOTHING
-                       RETURNING kind, payload, idempotency_key),
-                     counted AS (
-                       INSERT INTO ticket_counts (platform_id, service_day, service_id, tickets)
-                       SELECT $2, day, service, COUNT(*) FROM (
-                         SELECT COALESCE(payload::jsonb ->> 'service_day', '?') AS day,
-                                COALESCE(payload::jsonb ->> 'service_id', '?') AS service
-                         FROM stored WHERE kind = 'ticket.issued') t
-                       GROUP BY day, service ORDER BY day, service
-                       ON CONFLICT (platform_id, service_day, service_id)
-                         DO UPDATE SET tickets = ticket_counts.tickets + excluded.tickets)
-                     SELECT idempotency_key FROM stored",
+                    "INSERT INTO events (device_id, platform_id, seq, idempotency_key, kind, payload, created_at, received_at)
+                     SELECT $1, $2, u.s, u.k, u.t, u.p, u.c, $3
+                     FROM unnest($4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[])
+                       WITH ORDINALITY AS u(s, k, t, p, c, n) ORDER BY u.n
+                     ON CONFLICT (device_id, idempotency_key) DO NOTHING
+                     RETURNING idempotency_key",
                     &[&device_id, &platform_id, &received_at, &seqs, &keys, &kinds, &payloads, &created],
                 )
                 .await?

@@ -107,8 +107,8 @@ impl Registry {
 
     /// `ticket.issued` events received, by service.
     pub fn tickets(&self) -> Vec<(String, u64)> {
-        self.sqlite()
-            .with(|c| kiosk_registry::store::events::tickets_per_service_day(c, None, None, None))
+        self.store()
+            .tickets_per_service_day(None, None, None)
             .unwrap()
             .into_iter()
             .map(|t| (t.service_id, t.tickets))

@@ -556,7 +556,7 @@ async fn check_ins_and_missed_appointments_reported_by_the_terminal_change_the_b
     let mut codes = Vec::new();
     for n in 1..=2u64 {
         let (status, booked) = channel
-            .book_person(&start, &id_number(11_0105_1949_1231_000 + n))
+            .book_person(&start, &id_number(11_010_519_491_231_000 + n))
             .await;
         assert_eq!(status, StatusCode::CREATED, "{booked}");
         codes.push(booked["code"].as_str().unwrap().to_string());

@@ -11,8 +11,8 @@ mod guidance_support;
 use std::time::Duration;
 
 use common::Kiosk;
-use common::registry::{PLATFORM, Registry, write_config};
-use guidance_support::{portrait, shows_containing};
+use common::registry::{PLATFORM, Registry, enrolled_by_cli};
+use guidance_support::shows_containing;
 use legal_kiosk::domain::institutions::sample::sample_file;
 
 /// The sample directory, its centre being this test's platform.
@@ -23,24 +23,8 @@ fn directory_json() -> String {
 }
 
 fn enrolled_kiosk(registry: &Registry) -> Kiosk {
-    let dir = tempfile::tempdir().unwrap();
-    let config_path = write_config(dir.path(), registry, "");
-    let enrolled = std::process::Command::new(env!("CARGO_BIN_EXE_legal-kiosk"))
-        .arg("--config")
-        .arg(&config_path)
-        .args(["enroll", "--code", &registry.code()])
-        .output()
-        .unwrap();
-    assert!(
-        enrolled.status.success(),
-        "{}",
-        String::from_utf8_lossy(&enrolled.stderr)
-    );
-    let config = legal_kiosk::config::Config::load(Some(&config_path)).unwrap();
     // Thursday 26 November, 09:30: the offices are open.
-    let kiosk = Kiosk::start_in(config, dir, common::beijing(26, 9, 30));
-    portrait(&kiosk);
-    kiosk
+    enrolled_by_cli(registry, "", common::beijing(26, 9, 30))
 }
 
 fn version_in_force(kiosk: &Kiosk) -> Option<i64> {

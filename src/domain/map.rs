@@ -3,72 +3,68 @@
 //! is plain Rust in `provisioning::map::view`, shared with the registry's tests and benches;
 //! the file it opens comes from `sync::map::map_in_force`.
 
-use provisioning::institutions::{Institution, InstitutionsFile};
+use provisioning::institutions::Location;
 pub use provisioning::map::view::{Frame, MapView, Pin, PinKind};
 
-/// The pins for a map showing `shown` institutions: "you are here" at this platform (when
-/// the institutions bundle knows its coordinates), every shown institution that has
-/// coordinates, and `selected` (by id) highlighted. The view converts each pin's datum to
-/// the tiles'.
+use crate::domain::institutions::Place;
+
+/// The pins for a map showing `shown` places: every one that has coordinates, `selected`
+/// (by id) highlighted, and "you are here" at this platform when its coordinates are known.
+/// The view converts each pin's datum to the tiles'.
 pub fn pins<'a>(
-    file: &InstitutionsFile,
-    platform_id: &str,
-    shown: impl IntoIterator<Item = &'a Institution>,
+    here: Option<Location>,
+    shown: impl IntoIterator<Item = &'a Place>,
     selected: Option<&str>,
 ) -> Vec<Pin> {
     let mut pins: Vec<Pin> = shown
         .into_iter()
-        .filter_map(|i| {
-            let kind = if selected == Some(i.id.as_str()) {
+        .filter_map(|p| {
+            let kind = if selected == Some(p.id.as_str()) {
                 PinKind::Selected
             } else {
                 PinKind::Institution
             };
-            i.location.map(|location| Pin { location, kind })
+            p.location.map(|location| Pin { location, kind })
         })
         .collect();
-    if let Some(location) = file.platform_location(platform_id) {
-        pins.push(Pin {
-            location,
-            kind: PinKind::Here,
-        });
-    }
+    pins.extend(here.map(|location| Pin {
+        location,
+        kind: PinKind::Here,
+    }));
     pins
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use provisioning::institutions::bundle::PlatformLocation;
-    use provisioning::institutions::{Location, synthetic};
+    use crate::domain::institutions::sample::{sample, sample_here};
+    use crate::i18n::Lang;
 
     #[test]
     fn the_platform_and_the_selected_institution_are_marked() {
-        let mut file = synthetic::province(50, 7);
-        file.platforms.push(PlatformLocation {
-            id: "cc-centre".into(),
-            location: Location::gcj02(43.8868, 125.3245),
-        });
-        let platform = &file.platforms[0];
-        let shown: Vec<&Institution> = file
-            .institutions
+        let directory = sample();
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 26)
+            .and_then(|d| d.and_hms_opt(10, 0, 0))
+            .unwrap();
+        let shown: Vec<Place> = ["sample-notary-1", "sample-notary-2", "sample-law-firm"]
             .iter()
-            .filter(|i| i.location.is_some())
-            .take(3)
+            .map(|id| directory.find(id, &sample_here(), now, Lang::ZhCn).unwrap())
             .collect();
-        let selected = shown[1].id.clone();
-        let marked = pins(&file, &platform.id, shown.iter().copied(), Some(&selected));
+        let here = directory.location_of(&sample_here());
+        let marked = pins(here, &shown, Some("sample-notary-2"));
         assert_eq!(marked.len(), 4);
+        let kinds: Vec<PinKind> = marked.iter().map(|p| p.kind).collect();
         assert_eq!(
-            marked
-                .iter()
-                .filter(|p| p.kind == PinKind::Selected)
-                .count(),
-            1
+            kinds,
+            [
+                PinKind::Institution,
+                PinKind::Selected,
+                PinKind::Institution,
+                PinKind::Here
+            ]
         );
-        assert_eq!(marked[1].kind, PinKind::Selected);
-        let here = marked.iter().find(|p| p.kind == PinKind::Here).unwrap();
-        assert_eq!(here.location, platform.location);
-        assert!(pins(&file, "no-such-platform", [], None).is_empty());
+        assert_eq!(Some(marked[3].location), here);
+        assert_eq!(marked[1].location, shown[1].location.unwrap());
+        assert!(pins(None, [], None).is_empty());
     }
 }

@@ -3,7 +3,8 @@
 //! platform (offline too), its window is checked, and a ticket is issued in the appointment
 //! priority group — or, late, as configured. The check-in and its event for the centre are
 //! recorded together; the same booking cannot check in twice. Missed appointments are
-//! recorded once their window has closed.
+//! recorded once their window has closed, by [`AppointmentService::sweep_missed`] (every
+//! minute), not on the check-in's path.
 
 use chrono::NaiveDateTime;
 use zeroize::Zeroizing;
@@ -95,7 +96,6 @@ impl AppointmentService {
                     return Ok(Found::Done(CheckIn::NoBookings));
                 };
                 let now = at.naive_local();
-                record_missed(conn, &appointments, &window, at)?;
                 let booking = match &by {
                     Lookup::Card(number) => {
                         let today = appointments.by_card(number, now.date());

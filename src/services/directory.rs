@@ -11,7 +11,7 @@ use provisioning::institutions::InstitutionKind;
 use crate::clock::Clock;
 use crate::domain::consult::InstitutionAddress;
 use crate::domain::institutions::{Filter, Here, Place};
-use crate::domain::map::{Pin, PinKind};
+use crate::domain::map::Pin;
 use crate::i18n::Lang;
 use crate::services::ContentService;
 use crate::services::printing::{PrintResult, PrintService};
@@ -103,26 +103,12 @@ impl DirectoryService {
 
     /// The pins of a map showing `place`: it, highlighted, and this service point.
     pub fn map_pins(&self, place: &Place) -> Vec<Pin> {
-        let mut pins: Vec<Pin> = place
-            .location
-            .map(|location| Pin {
-                location,
-                kind: PinKind::Selected,
-            })
-            .into_iter()
-            .collect();
         let here = self
             .content
             .current()
             .institutions
             .and_then(|i| i.location_of(&(self.here)()));
-        if let Some(location) = here {
-            pins.push(Pin {
-                location,
-                kind: PinKind::Here,
-            });
-        }
-        pins
+        crate::domain::map::pins(here, [place], Some(&place.id))
     }
 
     /// The nearest institutions of `kind` as a guidance slip prints them (in Chinese:

@@ -139,6 +139,36 @@ pub fn write_config(dir: &Path, registry: &Registry, extra: &str) -> PathBuf {
     path
 }
 
+/// A portrait kiosk on the testing backend with `extra` configuration, enrolled with this
+/// registry by `legal-kiosk enroll` (as an installer does from a shell), its clock at `now`;
+/// its sync runs.
+pub fn enrolled_by_cli(
+    registry: &Registry,
+    extra: &str,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> super::Kiosk {
+    let dir = tempfile::tempdir().unwrap();
+    let config_path = write_config(dir.path(), registry, extra);
+    let enrolled = std::process::Command::new(env!("CARGO_BIN_EXE_legal-kiosk"))
+        .arg("--config")
+        .arg(&config_path)
+        .args(["enroll", "--code", &registry.code()])
+        .output()
+        .unwrap();
+    assert!(
+        enrolled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&enrolled.stderr)
+    );
+    let config = legal_kiosk::config::Config::load(Some(&config_path)).unwrap();
+    let kiosk = super::Kiosk::start_in(config, dir, now);
+    kiosk
+        .app
+        .window()
+        .set_size(slint::PhysicalSize::new(1080, 1920));
+    kiosk
+}
+
 pub const INSTALLER_PIN: &str = "482916";
 
 /// A kiosk on the testing backend with this registry in its configuration, enrolled by an

@@ -110,11 +110,42 @@ const PAGES: [(ShotPage, &str, &str); 11] = [
 ];
 
 /// The find-a-service pages, in English too (issue 19 asks for all three languages).
-const FIND_PAGES: [ShotPage; 3] = [
+const FIND_PAGES: [ShotPage; 4] = [
     ShotPage::FindKinds,
     ShotPage::FindList,
     ShotPage::FindDetail,
+    ShotPage::FindMap,
 ];
+
+/// The map's accessible label in each language.
+fn map_label(lang: Lang) -> &'static str {
+    match lang {
+        Lang::ZhCn => "地图",
+        Lang::KoKr => "지도",
+        _ => "Map",
+    }
+}
+
+/// Distinct colours inside the element labelled `label` (a drawn map has its tiles' colours
+/// and the pins; a blank panel has one).
+fn colours(app: &legal_kiosk::ui::AppWindow, shot: &Screenshot, label: &str) -> usize {
+    let Some(element) = ElementHandle::find_by_accessible_label(app, label).next() else {
+        return 0;
+    };
+    let (pos, size) = (element.absolute_position(), element.size());
+    let x0 = pos.x.max(0.0) as u32;
+    let y0 = pos.y.max(0.0) as u32;
+    let x1 = ((pos.x + size.width) as u32).min(shot.width);
+    let y1 = ((pos.y + size.height) as u32).min(shot.height);
+    let mut seen = std::collections::HashSet::new();
+    for y in (y0..y1).step_by(4) {
+        for x in (x0..x1).step_by(4) {
+            let p = shot.pixel(x, y);
+            seen.insert((p.r, p.g, p.b));
+        }
+    }
+    seen.len()
+}
 const FIND_TITLES: [(Lang, &str); 3] = [
     (Lang::ZhCn, "找机构"),
     (Lang::KoKr, "기관 찾기"),
@@ -159,6 +190,9 @@ fn render_all(width: u32, height: u32, large_text: bool) {
                     "{}: the title {title:?} was not drawn ({drawn} px)",
                     file.display()
                 ));
+            }
+            if page == ShotPage::FindMap && colours(&offscreen.app, &shot, map_label(lang)) < 8 {
+                problems.insert(format!("{}: the map was not drawn", file.display()));
             }
             for b in bad_buttons(&offscreen.app, width as f32, height as f32, min) {
                 problems.insert(format!("{}: {b}", file.display()));

@@ -186,6 +186,18 @@ pub fn fuzz(data: &[u8]) {
     }
 }
 
+/// Whether a phone number is plausible: 5 to 20 digits, an optional leading `+`, dashes or
+/// spaces between (a mobile, a landline with its area code, an extension).
+pub fn valid_phone(phone: &str) -> bool {
+    let p = phone.trim();
+    let digits = p.chars().filter(char::is_ascii_digit).count();
+    let body = p.strip_prefix('+').unwrap_or(p);
+    (5..=20).contains(&digits)
+        && body
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '-' || c == ' ')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

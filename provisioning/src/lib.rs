@@ -50,6 +50,7 @@ pub mod release;
 pub mod scope;
 pub mod sealing;
 pub mod signalling;
+pub mod work_orders;
 
 #[cfg(feature = "client")]
 pub mod client;

@@ -33,7 +33,7 @@ use crate::services::tickets::QueueHost;
 use crate::services::{
     AppointmentService, ConsultService, ContentService, DeviceHealthService, DirectoryService,
     LegalAidService, PrintService, QueueShared, RatingService, Services, SettingsService,
-    StaffCallService, StaffService, StoreAccess, TicketService, VideoService,
+    StaffCallService, StaffService, StoreAccess, TicketService, VideoService, WorkOrderService,
 };
 use crate::store::Store;
 use crate::store::sealed::SealKey;
@@ -114,6 +114,7 @@ pub fn assemble(
         worker.clone(),
     );
     let printing = devices::start_printer(config, &data_dir, &events)?;
+    let link = LinkSlot::default();
     let services = services(
         config,
         &data_dir,
@@ -123,6 +124,7 @@ pub fn assemble(
         &queue,
         &content,
         printing.handle.clone(),
+        link.clone(),
     )?;
     // What the heartbeat tells the operations centre about the devices; the kiosk's
     // uptime counts from here.
@@ -138,6 +140,7 @@ pub fn assemble(
         &health,
         &clock,
     ));
+    let _ = link.set(Arc::downgrade(&sync));
     let ui = Ui::attach(
         app,
         config,
@@ -219,6 +222,7 @@ fn services(
     queue: &OpenedQueue,
     content: &ContentService,
     printer: Option<crate::devices::printing::PrinterHandle>,
+    link: LinkSlot,
 ) -> Result<Services> {
     let store = StoreAccess::new(worker.clone(), clock.clone());
     let printing = PrintService::new(printer, config.kiosk.centre_name.clone(), clock.clone());
@@ -260,9 +264,27 @@ fn services(
         )
         .context("cannot start the maintenance menu's threads")?,
         staff_calls: StaffCallService::new(store.clone(), events.clone()),
+        work_orders: WorkOrderService::new(store.clone(), ask_status(link)),
         devices: DeviceHealthService::new(store),
         printing,
     })
+}
+
+/// The link to the operations centre, once it exists (services are made before it).
+type LinkSlot = Arc<std::sync::OnceLock<std::sync::Weak<SyncControl>>>;
+
+/// Asks the operations centre for a citizen's work orders over the link in `slot`.
+fn ask_status(slot: LinkSlot) -> crate::services::work_orders::AskStatus {
+    Arc::new(
+        move |query, reply| match slot.get().and_then(std::sync::Weak::upgrade) {
+            Some(sync) => sync.ask(
+                crate::domain::work_orders::STATUS_PATH,
+                query,
+                move |answer| reply(answer),
+            ),
+            None => reply(Err("the link to the operations centre is not set up".into())),
+        },
+    )
 }
 
 /// The terminal's region, read from its enrolment when asked (enrolling from the menu

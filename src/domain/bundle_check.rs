@@ -177,6 +177,13 @@ pub fn check_bundle(
                 .map_err(|e| invalid(APPOINTMENTS_FILE, e))?;
             only(APPOINTMENTS_FILE)?;
         }
+        crate::domain::work_orders::CATEGORIES_STREAM => {
+            // A list the terminal could not file under must not replace the one in force.
+            use crate::domain::work_orders::{CATEGORIES_FILE, Classification};
+            let list = files.get(CATEGORIES_FILE).ok_or(missing(CATEGORIES_FILE))?;
+            Classification::parse(list).map_err(|e| invalid(CATEGORIES_FILE, e))?;
+            only(CATEGORIES_FILE)?;
+        }
         provisioning::map::STREAM => {
             // The manifest of the offline map: the file itself is fetched apart
             // (`sync::map`), and checked again as a map before it is put in force.

@@ -15,6 +15,7 @@ pub mod map;
 pub mod queue;
 pub mod rating;
 pub mod updates;
+pub mod work_orders;
 
 use std::fmt;
 

@@ -22,6 +22,7 @@ pub mod staff;
 pub mod staff_calls;
 pub mod tickets;
 pub mod video;
+pub mod work_orders;
 
 use std::sync::{Arc, Mutex};
 
@@ -48,6 +49,7 @@ pub use staff::StaffService;
 pub use staff_calls::StaffCallService;
 pub use tickets::{Ticket, TicketError, TicketRequest, TicketService};
 pub use video::VideoService;
+pub use work_orders::WorkOrderService;
 
 /// What a service calls once with its result.
 pub type Reply<T> = Box<dyn FnOnce(T) + Send>;
@@ -80,6 +82,7 @@ pub struct Services {
     pub staff: StaffService,
     pub staff_calls: StaffCallService,
     pub devices: DeviceHealthService,
+    pub work_orders: work_orders::WorkOrderService,
 }
 
 /// The store thread and the clock: what a service needs to commit a change.

@@ -26,6 +26,9 @@ pub struct LinkState {
     pub status: Option<SyncStatus>,
 }
 
+/// How long a citizen waits for the registry's answer before being told it is unreachable.
+pub const ASK_TIMEOUT: Duration = Duration::from_secs(10);
+
 pub struct SyncControl {
     config: Config,
     /// The kiosk's network runtime.
@@ -111,6 +114,43 @@ impl SyncControl {
         }
         self.start()?;
         Ok(enrolment)
+    }
+
+    /// Asks the registry at `path`, signed by this terminal, on the network runtime, and
+    /// hands `reply` the answer: an error (said plainly for staff and logs) when the terminal
+    /// is not enrolled, the link is not running or the registry does not answer within
+    /// [`ASK_TIMEOUT`] — a citizen is waiting.
+    pub fn ask<Q, A>(
+        &self,
+        path: &'static str,
+        body: Q,
+        reply: impl FnOnce(Result<A, String>) + Send + 'static,
+    ) where
+        Q: serde::Serialize + Send + Sync + 'static,
+        A: serde::de::DeserializeOwned + Send + 'static,
+    {
+        let client = self
+            .runtime
+            .lock()
+            .ok()
+            .and_then(|r| r.as_ref().map(|r| r.client.clone()));
+        let Some(client) = client else {
+            reply(Err("not linked to an operations centre".into()));
+            return;
+        };
+        self.net.spawn(async move {
+            let answer =
+                tokio::time::timeout(ASK_TIMEOUT, client.http().post_json::<Q, A>(path, &body))
+                    .await;
+            reply(match answer {
+                Ok(Ok(a)) => Ok(a),
+                Ok(Err(e)) => Err(e.to_string()),
+                Err(_) => Err(format!(
+                    "the operations centre did not answer within {} s",
+                    ASK_TIMEOUT.as_secs()
+                )),
+            });
+        });
     }
 
     /// The link's state now.

@@ -9,15 +9,15 @@ use std::rc::Rc;
 
 use provisioning::institutions::InstitutionKind;
 use provisioning::map::install::InstalledMap;
-use slint::{ComponentHandle, Image, Rgba8Pixel, SharedPixelBuffer, SharedString};
+use slint::{ComponentHandle, SharedString};
 
+use super::map_panel::MapPanel;
 use super::shell::models::{choice, choices, slip_ready, slip_stage};
 use super::shell::poster::UiRef;
 use super::shell::{Intent, Shell, callback, callback_with};
 use super::{AppWindow, FindService, FindStep, Page, SlipStage};
 use crate::domain::consult::flow::pick;
 use crate::domain::institutions::{Filter, Place, Reach, kind_name};
-use crate::domain::map::MapView;
 use crate::i18n::Lang;
 use crate::services::{DirectoryService, PrintService};
 
@@ -36,24 +36,12 @@ struct FindState {
 /// The map in force, when one is (a cheap check of one small file).
 pub type MapInForce = Box<dyn Fn() -> Option<InstalledMap>>;
 
-/// The map's picture, in pixels (the page scales it to its panel).
-const MAP_SIZE: (u32, u32) = (1000, 420);
-/// The zoom a map opens at around an institution (clamped to the file's zooms).
-const MAP_ZOOM: u8 = 15;
-
-/// The map open on the page: which file, its view, and the drag under way.
-struct OpenMap {
-    sha256: String,
-    view: MapView,
-    dragged: (f32, f32),
-}
-
 pub struct FindServiceController {
     shell: Shell,
     directory: DirectoryService,
     printing: PrintService,
     maps: MapInForce,
-    map: RefCell<Option<OpenMap>>,
+    map: RefCell<MapPanel>,
     ui: UiRef<Self>,
     state: RefCell<FindState>,
 }
@@ -110,32 +98,18 @@ impl FindServiceController {
             this.show_place(&id)
         }));
         g.on_print_slip(callback(&me, |this| this.print_slip()));
-        g.on_map_press(callback(&me, |this| {
-            if let Some(open) = this.map.borrow_mut().as_mut() {
-                open.dragged = (0.0, 0.0);
-            }
-        }));
+        g.on_map_press(callback(&me, |this| this.map.borrow_mut().press()));
         let m = me.clone();
         g.on_map_drag(move |dx, dy| {
             let Some(this) = m.upgrade() else {
                 return;
             };
-            let moved = this.map.borrow_mut().as_mut().map(|open| {
-                let step = (dx - open.dragged.0, dy - open.dragged.1);
-                open.dragged = (dx, dy);
-                open.view.pan(f64::from(step.0), f64::from(step.1));
-            });
-            if moved.is_some() {
+            if this.map.borrow_mut().drag_to(dx, dy) {
                 this.draw_map();
             }
         });
         g.on_map_zoom(callback_with(&me, |this, steps: i32| {
-            let (w, h) = MAP_SIZE;
-            let zoomed = this.map.borrow_mut().as_mut().is_some_and(|open| {
-                open.view
-                    .zoom_at(steps, (f64::from(w) / 2.0, f64::from(h) / 2.0))
-            });
-            if zoomed {
+            if this.map.borrow_mut().zoom(steps) {
                 this.draw_map();
             }
         }));
@@ -258,65 +232,30 @@ impl FindServiceController {
 
     /// The map around `place`, when a map is installed and the place has coordinates.
     fn show_map(&self, place: &Place) {
-        let shown = place.location.is_some() && self.open_map();
-        if shown {
-            if let (Some(open), Some(location)) = (self.map.borrow_mut().as_mut(), place.location) {
-                open.view.set_pins(self.directory.map_pins(place));
-                open.view.center_on(location, MAP_ZOOM);
+        let shown = match place.location {
+            Some(location) => {
+                let installed = (self.maps)();
+                let mut panel = self.map.borrow_mut();
+                let open = panel.open(installed.as_ref());
+                if open {
+                    panel.center(location, self.directory.map_pins(place));
+                }
+                open
             }
+            None => false,
+        };
+        if shown {
             self.draw_map();
         }
         self.with(|g| g.set_has_map(shown));
     }
 
-    /// Opens the map in force (again if it changed); false without one.
-    fn open_map(&self) -> bool {
-        let Some(installed) = (self.maps)() else {
-            *self.map.borrow_mut() = None;
-            return false;
-        };
-        let current = self.map.borrow().as_ref().map(|m| m.sha256.clone());
-        if current.as_deref() == Some(installed.manifest.sha256.as_str()) {
-            return true;
-        }
-        let (w, h) = MAP_SIZE;
-        match MapView::open(&installed.path, installed.manifest.datum, w, h) {
-            Ok(view) => {
-                *self.map.borrow_mut() = Some(OpenMap {
-                    sha256: installed.manifest.sha256.clone(),
-                    view,
-                    dragged: (0.0, 0.0),
-                });
-                true
-            }
-            Err(e) => {
-                tracing::error!("the offline map cannot be opened: {e}");
-                false
-            }
-        }
-    }
-
     /// Renders the map and hands the picture to the page.
     fn draw_map(&self) {
-        let image = {
-            let mut map = self.map.borrow_mut();
-            let Some(open) = map.as_mut() else {
-                return;
-            };
-            match open.view.render() {
-                Ok(frame) => {
-                    let mut pixels =
-                        SharedPixelBuffer::<Rgba8Pixel>::new(frame.width, frame.height);
-                    pixels.make_mut_bytes().copy_from_slice(frame.rgba);
-                    Image::from_rgba8(pixels)
-                }
-                Err(e) => {
-                    tracing::error!("the offline map cannot be drawn: {e}");
-                    return;
-                }
-            }
-        };
-        self.with(|g| g.set_map(image));
+        let picture = self.map.borrow_mut().picture();
+        if let Some(image) = picture {
+            self.with(|g| g.set_map(image));
+        }
     }
 
     fn print_slip(&self) {

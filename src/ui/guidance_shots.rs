@@ -12,6 +12,7 @@ use super::consult::view::{
 };
 use super::find_service::{PlaceList, show_kinds, show_list, show_place};
 use super::legal_aid::view::{show_aid_question, show_aid_result};
+use super::map_panel::MapPanel;
 use super::rating::{levels_model, reasons_model, show_levels};
 use super::screenshot::ShotPage;
 use super::{
@@ -22,8 +23,9 @@ use crate::domain::consult::flow::ScreenView;
 use crate::domain::consult::{Consultation, SearchIndex};
 use crate::domain::content::GuidanceContent;
 use crate::domain::institutions::sample::{sample, sample_here};
-use crate::domain::institutions::{Filter, Reach};
+use crate::domain::institutions::{Filter, Place, Reach};
 use crate::domain::legal_aid::{AidAnswer, Prefill, SelfCheck, consent_text};
+use crate::domain::map::Pin;
 use crate::domain::rating::ServiceKind;
 use crate::i18n::Lang;
 use provisioning::institutions::InstitutionKind;
@@ -169,7 +171,7 @@ pub fn show_guidance_sample(app: &AppWindow, shot: ShotPage, lang: Lang) -> Resu
             rating.set_step(RatingStep::Reasons);
             Page::Rating
         }
-        ShotPage::FindKinds | ShotPage::FindList | ShotPage::FindDetail => {
+        ShotPage::FindKinds | ShotPage::FindList | ShotPage::FindDetail | ShotPage::FindMap => {
             let directory = sample();
             let (here, now) = (sample_here(), sample_now());
             let g = app.global::<FindService>();
@@ -194,12 +196,58 @@ pub fn show_guidance_sample(app: &AppWindow, shot: ShotPage, lang: Lang) -> Resu
                         .find("sample-notary-1", &here, now, lang)
                         .context("the sample notary office")?;
                     show_place(&g, &place, SlipStage::Ready, lang);
+                    let map = match shot {
+                        ShotPage::FindMap => {
+                            let pins = crate::domain::map::pins(
+                                directory.location_of(&here),
+                                [&place],
+                                Some(&place.id),
+                            );
+                            Some(sample_map_picture(&place, pins)?)
+                        }
+                        _ => None,
+                    };
+                    g.set_has_map(map.is_some());
+                    if let Some(picture) = map {
+                        g.set_map(picture);
+                    }
                 }
             }
             Page::FindService
         }
         other => return Err(anyhow!("{other:?} is not a guidance page")),
     })
+}
+
+/// The map around `place` as the detail page draws it, from a synthetic MBTiles file made
+/// for the sample (zooms 13–16 around the place) through the same panel the page uses.
+fn sample_map_picture(place: &Place, pins: Vec<Pin>) -> Result<slint::Image> {
+    use provisioning::map::{Bounds, synthetic};
+    let location = place.location.context("the sample place has coordinates")?;
+    // One file per call: screenshots may be taken on several threads at once.
+    static CALLS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!(
+        "legal-kiosk-sample-map-{}-{call}.mbtiles",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&path);
+    let bounds = Bounds {
+        west: location.lng - 0.03,
+        south: location.lat - 0.02,
+        east: location.lng + 0.03,
+        north: location.lat + 0.02,
+    };
+    synthetic::write(&path, bounds, 13, 16, true).context("the sample map")?;
+    let mut panel = MapPanel::default();
+    let opened = panel.open_file("sample", &path, location.datum);
+    // The open view keeps its own handle; the file itself is not kept.
+    let _ = std::fs::remove_file(&path);
+    if !opened {
+        return Err(anyhow!("the sample map cannot be opened"));
+    }
+    panel.center(location, pins);
+    panel.picture().context("the sample map cannot be drawn")
 }
 
 /// The time the samples show: a Thursday morning, when offices are open.

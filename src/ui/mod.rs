@@ -15,8 +15,10 @@ mod guidance_shots;
 pub mod home;
 pub mod legal_aid;
 pub mod maintenance;
+pub mod map_panel;
 pub mod queue;
 pub mod rating;
+pub mod requests;
 pub mod screenshot;
 pub mod shell;
 pub mod system;
@@ -41,6 +43,7 @@ use self::home::HomeController;
 use self::legal_aid::{LegalAidController, LegalAidDeps};
 use self::queue::QueueController;
 use self::rating::RatingController;
+use self::requests::RequestsController;
 use self::shell::poster::UiRef;
 use self::shell::{IdleTiming, Shell};
 use self::system::SystemController;
@@ -69,6 +72,7 @@ pub struct Ui {
     pub rating: Rc<RatingController>,
     pub find_service: Rc<FindServiceController>,
     pub check_in: Rc<CheckInController>,
+    pub requests: Rc<RequestsController>,
     pub video: Rc<VideoController>,
     pub system: Rc<SystemController>,
     pub maintenance: Rc<MaintenanceController>,
@@ -138,6 +142,7 @@ impl Ui {
             },
         );
         let check_in = CheckInController::attach(app, shell.clone(), services.appointments.clone());
+        let requests = RequestsController::attach(app, shell.clone(), services.work_orders.clone());
         let tickets = services.tickets.clone();
         let rating =
             RatingController::attach(app, shell.clone(), services.rating.clone(), move || {
@@ -175,6 +180,7 @@ impl Ui {
             rating,
             find_service,
             check_in,
+            requests,
             video,
             system,
             maintenance,

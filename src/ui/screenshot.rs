@@ -56,6 +56,9 @@ pub enum ShotPage {
     FindList,
     /// One institution, with the slip to take along.
     FindDetail,
+    /// The same institution with the offline map around it (a synthetic map: its tiles are
+    /// drawn by the sample itself, a colour per tile).
+    FindMap,
 }
 
 /// An RGB picture of the screen.

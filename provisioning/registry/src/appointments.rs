@@ -17,7 +17,7 @@ pub const MAX_DAYS_AHEAD: i64 = 60;
 /// of ID numbers, their hashes and booking codes: shared with the terminals.
 pub use provisioning::appointments::{
     BUNDLE_FILE, BUNDLE_STREAM, CODE_ALPHABET, CODE_LEN, id_hash, is_id_hash, normalise_code,
-    normalise_id_number,
+    normalise_id_number, valid_phone,
 };
 
 /// China Standard Time.
@@ -203,18 +203,6 @@ pub fn new_code() -> Result<String, getrandom::Error> {
         }
     }
     Ok(out)
-}
-
-/// Whether a phone number is plausible: 5 to 20 digits, an optional leading `+`, dashes or
-/// spaces between (a mobile, a landline with its area code, an extension).
-pub fn valid_phone(phone: &str) -> bool {
-    let p = phone.trim();
-    let digits = p.chars().filter(char::is_ascii_digit).count();
-    let body = p.strip_prefix('+').unwrap_or(p);
-    (5..=20).contains(&digits)
-        && body
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '-' || c == ' ')
 }
 
 #[cfg(test)]

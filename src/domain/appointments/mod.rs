@@ -100,13 +100,18 @@ impl Appointments {
         self.bookings.is_empty()
     }
 
+    /// The keyed hash of an ID number under this region's key (what bookings and work orders
+    /// hold instead of the number); `None` for a number that is not one.
+    pub fn hash_of(&self, id_number: &str) -> Option<String> {
+        normalise_id_number(id_number).map(|number| id_hash(&self.key, &number))
+    }
+
     /// The bookings on `day` of the person whose ID number is `id_number` (read from their
     /// card; hashed here, in memory, and forgotten).
     pub fn by_card(&self, id_number: &str, day: NaiveDate) -> Vec<&Booking> {
-        let Some(number) = normalise_id_number(id_number) else {
+        let Some(hash) = self.hash_of(id_number) else {
             return Vec::new();
         };
-        let hash = id_hash(&self.key, &number);
         self.by_hash
             .get(&hash)
             .into_iter()

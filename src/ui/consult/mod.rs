@@ -95,6 +95,7 @@ impl ConsultController {
         g.on_do_step(callback_with(&me, |this, i: i32| this.do_step(i)));
         g.on_print_slip(callback(&me, |this| this.print_slip()));
         g.on_rate(callback(&me, |this| this.rate()));
+        g.on_follow_up(callback(&me, |this| this.follow_up()));
         g.on_dismiss_notice(callback(&me, |this| this.show_notice(String::new())));
         g.on_open_search(callback(&me, |this| this.open_search()));
         g.on_key(callback_with(&me, |this, k: SharedString| {
@@ -433,6 +434,19 @@ impl ConsultController {
             this.with(|g| g.set_slip(slip_stage(printed)));
         });
         self.deps.printing.print_slip(&slip, reply);
+    }
+
+    /// Staff to call the citizen back about this matter (a work order, with consent).
+    fn follow_up(&self) {
+        let summary = {
+            let state = self.state.borrow();
+            let Some(flow) = state.flow.as_ref() else {
+                return;
+            };
+            // For the centre's staff: in Chinese, whatever the citizen reads.
+            format!("咨询跟进：{}", flow.matter().name.text(Lang::ZhCn))
+        };
+        self.shell.request(Intent::FollowUp { summary });
     }
 
     fn rate(&self) {

@@ -31,4 +31,7 @@ pub enum Intent {
     FindInstitutions { kind: String },
     /// The staff PIN pad (a key switch, a gesture).
     OpenPinPad,
+    /// Staff to follow a consultation up by telephone (`summary` names the matter, in
+    /// Chinese for the centre's staff): a request the citizen agrees to first.
+    FollowUp { summary: String },
 }

@@ -11,7 +11,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 
 /// The path.
-pub const PATH: &str = "/v1/work-orders/status";
+pub const PATH: &str = crate::work_orders::STATUS_PATH;
 
 /// The request.
 #[derive(Debug, Deserialize)]

@@ -1,0 +1,180 @@
+//! Work orders from the terminal (issue 20): a request the citizen consented to becomes a
+//! `work_order` event in the outbox (delivered once, by its idempotency key, however often
+//! the link retries), and the status of the citizen's orders is asked of the operations
+//! centre by the keyed hash of their ID number. The number itself is hashed on the store
+//! thread and forgotten; it never reaches the outbox, the disk or the network.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use zeroize::Zeroizing;
+
+use super::{ServiceError, StoreAccess};
+use crate::domain::appointments::Appointments;
+use crate::domain::work_orders::{EVENT_KIND, Request, classification_in_force, event};
+use crate::store::outbox;
+
+/// A question to the operations centre: the keyed hash in, the orders' statuses out (or why
+/// there is no answer). Wired to the sync link by the application.
+pub type AskStatus =
+    Arc<dyn Fn(StatusQuery, Box<dyn FnOnce(Result<StatusAnswer, String>) + Send>) + Send + Sync>;
+
+/// What the terminal sends: the hash only.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusQuery {
+    pub id_hash: String,
+}
+
+/// What the centre answers: each order's category and status, newest first.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StatusAnswer {
+    pub work_orders: Vec<StatusEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StatusEntry {
+    pub category: String,
+    pub status: String,
+}
+
+/// One of the citizen's orders as the page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderStatus {
+    /// The category's name from the classification in force (its code when unknown).
+    pub category: String,
+    /// The status as stored (`new`, `dispatched`…).
+    pub status: String,
+}
+
+/// Why a request was not filed or no status shown.
+#[derive(Debug, Error)]
+pub enum WorkOrderError {
+    /// The centre has not told this terminal how to file requests, or no region key is in
+    /// force (the `work-order-categories` and `appointments` bundles).
+    #[error("this terminal takes no requests yet (no classification or no region key in force)")]
+    NotOffered,
+    /// The card's number is not an ID number.
+    #[error("the card's number is not a resident ID number")]
+    BadNumber,
+    /// The phone number given is not one.
+    #[error("not a phone number")]
+    BadPhone,
+    /// The operations centre could not be asked.
+    #[error("the operations centre cannot be reached: {0}")]
+    Unreachable(String),
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+}
+
+#[derive(Clone)]
+pub struct WorkOrderService {
+    store: StoreAccess,
+    ask: AskStatus,
+}
+
+impl WorkOrderService {
+    pub fn new(store: StoreAccess, ask: AskStatus) -> Self {
+        Self { store, ask }
+    }
+
+    /// Whether the terminal can take requests now.
+    pub fn offered(&self, reply: impl FnOnce(bool) + Send + 'static) {
+        self.store.run(
+            |store, _| -> Result<bool, ServiceError> {
+                let conn = store.conn();
+                Ok(classification_in_force(conn).is_some()
+                    && Appointments::in_force(conn).is_some())
+            },
+            move |r| reply(r.unwrap_or(false)),
+        );
+    }
+
+    /// Files `request` for the citizen whose card gave `id_number`, with the phone number
+    /// they typed (may be empty) and the terminal's summary of what they asked.
+    pub fn file(
+        &self,
+        request: Request,
+        id_number: Zeroizing<String>,
+        phone: String,
+        summary: String,
+        reply: impl FnOnce(Result<(), WorkOrderError>) + Send + 'static,
+    ) {
+        if (request.needs_phone() || !phone.trim().is_empty())
+            && !provisioning::appointments::valid_phone(&phone)
+        {
+            reply(Err(WorkOrderError::BadPhone));
+            return;
+        }
+        self.store.run(
+            move |store, at| -> Result<(), WorkOrderError> {
+                let conn = store.conn();
+                let (Some(list), Some(keys)) =
+                    (classification_in_force(conn), Appointments::in_force(conn))
+                else {
+                    return Err(WorkOrderError::NotOffered);
+                };
+                let items = list.terminal.as_ref().ok_or(WorkOrderError::NotOffered)?;
+                let hash = keys.hash_of(&id_number).ok_or(WorkOrderError::BadNumber)?;
+                let order = event(request, items, hash, &phone, &summary);
+                outbox::append(conn, EVENT_KIND, &order, at).map_err(ServiceError::from)?;
+                Ok(())
+            },
+            move |result| {
+                match &result {
+                    Ok(()) => tracing::info!(request = request.id(), "work order filed"),
+                    Err(e) => tracing::warn!(request = request.id(), "no work order: {e}"),
+                }
+                reply(result);
+            },
+        );
+    }
+
+    /// The status of the citizen's orders, asked of the operations centre.
+    pub fn status(
+        &self,
+        id_number: Zeroizing<String>,
+        reply: impl FnOnce(Result<Vec<OrderStatus>, WorkOrderError>) + Send + 'static,
+    ) {
+        let ask = self.ask.clone();
+        self.store.run(
+            move |store, _| -> Result<_, WorkOrderError> {
+                let conn = store.conn();
+                let (Some(list), Some(keys)) =
+                    (classification_in_force(conn), Appointments::in_force(conn))
+                else {
+                    return Err(WorkOrderError::NotOffered);
+                };
+                let hash = keys.hash_of(&id_number).ok_or(WorkOrderError::BadNumber)?;
+                Ok((list, hash))
+            },
+            move |found| {
+                let (list, id_hash) = match found {
+                    Ok(found) => found,
+                    Err(e) => return reply(Err(e)),
+                };
+                ask(
+                    StatusQuery { id_hash },
+                    Box::new(move |answer| {
+                        reply(match answer {
+                            Ok(answer) => Ok(answer
+                                .work_orders
+                                .into_iter()
+                                .map(|o| OrderStatus {
+                                    category: list
+                                        .item_name(&o.category)
+                                        .map_or(o.category.clone(), str::to_owned),
+                                    status: o.status,
+                                })
+                                .collect()),
+                            Err(e) => {
+                                tracing::warn!("no work-order status: {e}");
+                                Err(WorkOrderError::Unreachable(e))
+                            }
+                        })
+                    }),
+                );
+            },
+        );
+    }
+}

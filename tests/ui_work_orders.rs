@@ -291,6 +291,67 @@ fn nothing_is_filed_without_consent_nor_without_the_centres_classification() {
             == 1
     });
 
+    // A consultation outcome's "call me back": a follow-up, the matter named for staff.
+    kiosk.tap("完成");
+    kiosk.tap("法律咨询指引");
+    kiosk.tap("劳动争议与讨薪");
+    kiosk.tap("拖欠工资");
+    kiosk.tap("还在干");
+    kiosk.tap("有工资条或记工本");
+    assert!(kiosk.shows("申请劳动仲裁"), "the outcome");
+    kiosk.tap("请工作人员就此事给我回电");
+    kiosk.settle("the telephone asked for", |k| k.shows("您希望我们打哪个电话？"));
+    for d in "13912345678".chars() {
+        kiosk.tap(&d.to_string());
+    }
+    kiosk.tap("确定");
+    kiosk.settle("the consent", |k| {
+        guidance_support::shows_containing(k, "咨询跟进：拖欠工资")
+    });
+    kiosk.tap("同意并发送");
+    kiosk.settle("filed", |k| {
+        guidance_support::shows_containing(k, "已记录，将送交公共法律服务中心办理")
+    });
+
+    // A legal-aid pre-application: its work order follows it, without the telephone (the
+    // application itself stays sealed for the legal-aid centre).
+    kiosk.tap("完成");
+    kiosk.tap("法律援助自助评估");
+    kiosk.tap("开始自测");
+    kiosk.tap("都不是");
+    kiosk.tap("讨工资（要回干活该得的工资）");
+    kiosk.tap("进城打工的农民工，讨工资或要工伤赔偿");
+    kiosk.tap("请工作人员帮我准备申请");
+    kiosk.tap("同意");
+    for d in "13912345678".chars() {
+        kiosk.tap(&d.to_string());
+    }
+    kiosk.tap("确定");
+    kiosk.kiosk.sync.sync_now();
+    let registry_orders = |kind: &'static str| {
+        registry
+            .sqlite()
+            .with(move |c| {
+                Ok(c.query_row(
+                    "SELECT category || '|' || phone || '|' || summary FROM work_orders WHERE kind = ?1",
+                    [kind],
+                    |r| r.get::<_, String>(0),
+                )?)
+            })
+            .ok()
+    };
+    kiosk.settle("both orders at the registry", |_| {
+        registry_orders("follow_up").is_some() && registry_orders("legal_aid").is_some()
+    });
+    assert_eq!(
+        registry_orders("follow_up").as_deref(),
+        Some("0302|13912345678|咨询跟进：拖欠工资")
+    );
+    assert_eq!(
+        registry_orders("legal_aid").as_deref(),
+        Some("0301||法律援助预申请（材料已加密送交法律援助机构）")
+    );
+
     // Neither side keeps the number or the name.
     let mut files = Vec::new();
     collect(&kiosk.kiosk.data_dir, &mut files);

@@ -14,6 +14,8 @@ use crate::domain::legal_aid::{
     Applicant, Consent, PreApplication, PreApplicationError, SelfCheck, outbox_payload,
 };
 use crate::i18n::Lang;
+use crate::domain::work_orders::{EVENT_KIND, Request};
+use crate::services::work_orders::order_for;
 use crate::store::outbox;
 use crate::store::sealed::{SealError, SealKey, append_sealed};
 
@@ -82,6 +84,9 @@ impl LegalAidService {
         reply: impl FnOnce(Result<PreApplied, PreApplyError>) + Send + 'static,
     ) {
         let consent = Consent::given(lang, self.store.clock.now().to_utc());
+        // The work order that lets the citizen follow the application (its content stays
+        // sealed for the legal-aid centre): filed under the card, without the telephone.
+        let id_number = zeroize::Zeroizing::new(applicant.id_number.clone());
         let pre = match PreApplication::new(check, applicant, consent) {
             Ok(pre) => pre,
             Err(e) => {
@@ -118,6 +123,20 @@ impl LegalAidService {
                     &payload,
                     at,
                 )?;
+                match order_for(
+                    &tx,
+                    Request::LegalAid,
+                    &id_number,
+                    "",
+                    "法律援助预申请（材料已加密送交法律援助机构）",
+                ) {
+                    Ok(order) => {
+                        outbox::append(&tx, EVENT_KIND, &order, at).map_err(SealError::from)?;
+                    }
+                    // Without the centre's classification there is no order to follow; the
+                    // pre-application itself is kept all the same.
+                    Err(e) => tracing::info!("no work order for the pre-application: {e}"),
+                }
                 tx.commit().map_err(SealError::from)?;
                 Ok(if centre_in_force(store.conn(), region.as_deref()) {
                     PreApplied::ForCentre

@@ -12,7 +12,9 @@ use zeroize::Zeroizing;
 
 use super::{ServiceError, StoreAccess};
 use crate::domain::appointments::Appointments;
-use crate::domain::work_orders::{EVENT_KIND, Request, classification_in_force, event};
+use crate::domain::work_orders::{
+    EVENT_KIND, Request, WorkOrderEvent, classification_in_force, event,
+};
 use crate::store::outbox;
 
 /// A question to the operations centre: the keyed hash in, the orders' statuses out (or why
@@ -67,6 +69,25 @@ pub enum WorkOrderError {
     Service(#[from] ServiceError),
 }
 
+/// The work order `request` becomes for the citizen whose card gave `id_number`, under the
+/// classification and region key in force (on the store thread, inside the caller's
+/// transaction when it has one).
+pub fn order_for(
+    conn: &rusqlite::Connection,
+    request: Request,
+    id_number: &str,
+    phone: &str,
+    summary: &str,
+) -> Result<WorkOrderEvent, WorkOrderError> {
+    let (Some(list), Some(keys)) = (classification_in_force(conn), Appointments::in_force(conn))
+    else {
+        return Err(WorkOrderError::NotOffered);
+    };
+    let items = list.terminal.as_ref().ok_or(WorkOrderError::NotOffered)?;
+    let hash = keys.hash_of(id_number).ok_or(WorkOrderError::BadNumber)?;
+    Ok(event(request, items, hash, phone, summary))
+}
+
 #[derive(Clone)]
 pub struct WorkOrderService {
     store: StoreAccess,
@@ -109,14 +130,7 @@ impl WorkOrderService {
         self.store.run(
             move |store, at| -> Result<(), WorkOrderError> {
                 let conn = store.conn();
-                let (Some(list), Some(keys)) =
-                    (classification_in_force(conn), Appointments::in_force(conn))
-                else {
-                    return Err(WorkOrderError::NotOffered);
-                };
-                let items = list.terminal.as_ref().ok_or(WorkOrderError::NotOffered)?;
-                let hash = keys.hash_of(&id_number).ok_or(WorkOrderError::BadNumber)?;
-                let order = event(request, items, hash, &phone, &summary);
+                let order = order_for(conn, request, &id_number, &phone, &summary)?;
                 outbox::append(conn, EVENT_KIND, &order, at).map_err(ServiceError::from)?;
                 Ok(())
             },

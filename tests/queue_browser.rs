@@ -57,6 +57,8 @@ fn counter_and_hall_pages_in_headless_chromium() {
     let mut config = Config::default();
     config.printer.kind = PrinterKind::None;
     config.reader.kind = ReaderKind::None;
+    // The centre calls in Korean after Mandarin (issue 21).
+    config.queue.policy.hall_korean = true;
     let k = Kiosk::start_with(config);
     add_staff(&k);
     for _ in 0..2 {
@@ -82,6 +84,14 @@ fn counter_and_hall_pages_in_headless_chromium() {
     // the figure is printed for the log, the benchmark holds the measurement.
     let hall_ms = seen["hall_ms"].as_u64().unwrap_or_default();
     assert_eq!(seen["call_text"], "请B001号到1号窗口办理");
+    assert_eq!(
+        seen["announced"],
+        serde_json::json!([
+            "请B001号到1号窗口办理",
+            "B001번 고객님, 1번 창구로 오십시오."
+        ]),
+        "the call in Mandarin, then in Korean"
+    );
     assert!(seen["serving"].as_str().unwrap().contains("B001"));
     assert_eq!(seen["current"], "B001");
     assert!(seen["waiting"].as_str().unwrap().contains("B002"));

@@ -80,7 +80,17 @@ fn a_call_back_request_is_filed_once_followed_to_done_and_shown_only_to_its_citi
     )
     .unwrap();
 
-    let kiosk = enrolled_by_cli(&registry, "", common::beijing(3, 10, 0));
+    // The camera sees a still picture: the receipt, once it is printed.
+    let pictures = tempfile::tempdir().unwrap();
+    let held_up = pictures.path().join("receipt.png");
+    let kiosk = enrolled_by_cli(
+        &registry,
+        &format!(
+            "[video.media]\ncamera = \"still\"\ncamera_device = {:?}\n",
+            held_up.display().to_string()
+        ),
+        common::beijing(3, 10, 0),
+    );
     kiosk.kiosk.sync.sync_now();
     kiosk.settle("both bundles in force", |k| {
         k.query(|c| {
@@ -116,6 +126,29 @@ fn a_call_back_request_is_filed_once_followed_to_done_and_shown_only_to_its_citi
     kiosk.settle("filed", |k| {
         guidance_support::shows_containing(k, "已记录，将送交公共法律服务中心办理")
     });
+    // Its receipt: the request's name and a QR code, nothing about the citizen.
+    let receipt = kiosk
+        .printer()
+        .wait_for_jobs(1, std::time::Duration::from_secs(5))
+        .pop()
+        .expect("the receipt printed");
+    let paper = receipt.to_text();
+    assert!(
+        paper.contains("留言回执") && paper.contains("事项：律师回电"),
+        "{paper}"
+    );
+    for secret in [ZHANG_ID, ZHANG_NAME, "13912345678"] {
+        assert!(!paper.contains(secret), "{secret} on the receipt");
+    }
+    assert!(guidance_support::shows_containing(
+        &kiosk,
+        "请取走下方的回执"
+    ));
+    std::fs::write(
+        &held_up,
+        hardware::printer::sim::render_job_png(&receipt).unwrap(),
+    )
+    .unwrap();
 
     // Delivered, more than once: one work order.
     kiosk.kiosk.sync.sync_now();
@@ -186,7 +219,20 @@ fn a_call_back_request_is_filed_once_followed_to_done_and_shown_only_to_its_citi
     assert!(kiosk.shows("没有用您的身份证登记的留言。"));
     assert!(!kiosk.shows("已办结"));
 
+    // Without a card: the receipt held up to the camera finds its request.
+    kiosk.tap("完成");
+    kiosk.reader().remove();
+    kiosk.settle("the session over", |k| !k.kiosk.ui.has_identity());
+    kiosk.tap("留言与办理进度");
+    kiosk.settle("the menu", |k| k.shows("查询办理进度"));
+    kiosk.tap("查询办理进度");
+    kiosk.tap("扫描回执上的二维码");
+    assert!(kiosk.shows("请把回执上的二维码对准摄像头"));
+    kiosk.settle("the receipt read", |k| k.shows("您的留言"));
+    assert!(kiosk.shows("律师回电") && kiosk.shows("已办结"));
+
     // With the registry unreachable the page says so, and nothing is lost.
+    kiosk.place_card("resident-ouyang", "欧阳**");
     drop(registry);
     progress(&kiosk);
     assert!(kiosk.shows("暂时连接不上公共法律服务中心，请稍后再试或询问工作人员。"));
@@ -299,8 +345,10 @@ fn nothing_is_filed_without_consent_nor_without_the_centres_classification() {
     kiosk.tap("还在干");
     kiosk.tap("有工资条或记工本");
     assert!(kiosk.shows("申请劳动仲裁"), "the outcome");
-    kiosk.tap("请工作人员就此事给我回电");
-    kiosk.settle("the telephone asked for", |k| k.shows("您希望我们打哪个电话？"));
+    kiosk.tap("请工作人员回电");
+    kiosk.settle("the telephone asked for", |k| {
+        k.shows("您希望我们打哪个电话？")
+    });
     for d in "13912345678".chars() {
         kiosk.tap(&d.to_string());
     }

@@ -20,6 +20,25 @@ pub const CATEGORIES_FILE: &str = "categories.json";
 /// Where a terminal asks the status of a citizen's work orders (by the keyed hash).
 pub const STATUS_PATH: &str = "/v1/work-orders/status";
 
+/// What a receipt's QR code holds before its code, so that a terminal knows it for one.
+pub const RECEIPT_PREFIX: &str = "LKWO:";
+
+/// Whether `text` is a receipt code: the order's event key, 32 lower-case hex characters.
+pub fn is_receipt(text: &str) -> bool {
+    text.len() == 32
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// The receipt code in a scanned QR code's text, if it is a receipt's.
+pub fn receipt_in(scanned: &str) -> Option<&str> {
+    scanned
+        .trim()
+        .strip_prefix(RECEIPT_PREFIX)
+        .filter(|code| is_receipt(code))
+}
+
 /// The alert kind of overdue work orders (one per originating terminal).
 pub const OVERDUE_ALERT: &str = "work_order_overdue";
 
@@ -299,9 +318,29 @@ impl Classification {
     }
 }
 
+/// Fuzzing entry (`fuzz/fuzz_targets/work_orders.rs`): a scanned QR code's text (from the
+/// camera: anything) and a classification file (from a bundle) never panic, a receipt
+/// found is one, and a classification that parses survives its own round trip.
+pub fn fuzz(data: &[u8]) {
+    let scanned = String::from_utf8_lossy(data);
+    if let Some(code) = receipt_in(&scanned) {
+        assert!(is_receipt(code));
+        assert!(scanned.contains(RECEIPT_PREFIX));
+    }
+    if let Ok(list) = Classification::parse(data) {
+        let again = serde_json::to_vec(&list).unwrap_or_default();
+        assert_eq!(Classification::parse(&again).ok(), Some(list));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn work_orders_corpus_replays() {
+        crate::fuzz_corpus::replay_committed_inputs("work_orders", fuzz);
+    }
 
     #[test]
     fn the_sample_classification_loads_and_says_it_is_a_sample() {
@@ -360,6 +399,16 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn a_receipt_is_known_by_its_prefix_and_form() {
+        let code = "0123456789abcdef0123456789abcdef";
+        assert_eq!(receipt_in(&format!("LKWO:{code}\n")), Some(code));
+        assert_eq!(receipt_in(code), None, "without its prefix");
+        assert_eq!(receipt_in("LKWO:0123"), None);
+        assert_eq!(receipt_in("LKWO:0123456789ABCDEF0123456789ABCDEF"), None);
+        assert_eq!(receipt_in("https://example.com/LKWO:"), None);
     }
 
     #[test]

@@ -13,8 +13,8 @@ use crate::domain::legal_aid::recipients::centre_in_force;
 use crate::domain::legal_aid::{
     Applicant, Consent, PreApplication, PreApplicationError, SelfCheck, outbox_payload,
 };
-use crate::i18n::Lang;
 use crate::domain::work_orders::{EVENT_KIND, Request};
+use crate::i18n::Lang;
 use crate::services::work_orders::order_for;
 use crate::store::outbox;
 use crate::store::sealed::{SealError, SealKey, append_sealed};

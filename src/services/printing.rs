@@ -93,6 +93,21 @@ impl PrintService {
         self.print(document, "institution slip", reply);
     }
 
+    /// Prints the receipt of a request left at the terminal.
+    pub fn print_receipt(
+        &self,
+        filed: &crate::services::work_orders::Filed,
+        reply: impl FnOnce(PrintResult) + Send + 'static,
+    ) {
+        let document = crate::devices::printing::receipt::receipt_document(
+            &filed.category,
+            &filed.receipt,
+            &self.centre_name,
+            self.clock.now().naive_local(),
+        );
+        self.print(document, "request receipt", reply);
+    }
+
     /// Prints `document` if the printer can print now.
     pub fn print(
         &self,

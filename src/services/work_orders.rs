@@ -22,10 +22,12 @@ use crate::store::outbox;
 pub type AskStatus =
     Arc<dyn Fn(StatusQuery, Box<dyn FnOnce(Result<StatusAnswer, String>) + Send>) + Send + Sync>;
 
-/// What the terminal sends: the hash only.
+/// What the terminal sends: the hash, or the receipt's code, only.
 #[derive(Debug, Clone, Serialize)]
-pub struct StatusQuery {
-    pub id_hash: String,
+#[serde(rename_all = "snake_case")]
+pub enum StatusQuery {
+    IdHash(String),
+    Receipt(String),
 }
 
 /// What the centre answers: each order's category and status, newest first.
@@ -47,6 +49,14 @@ pub struct OrderStatus {
     pub category: String,
     /// The status as stored (`new`, `dispatched`…).
     pub status: String,
+}
+
+/// A request filed: its receipt code (the order's event key, printed in the receipt's QR)
+/// and its category's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filed {
+    pub receipt: String,
+    pub category: String,
 }
 
 /// Why a request was not filed or no status shown.
@@ -88,6 +98,29 @@ pub fn order_for(
     Ok(event(request, items, hash, phone, summary))
 }
 
+/// The centre's answer with each category named from the classification in force.
+fn named(
+    answer: Result<StatusAnswer, String>,
+    list: Option<&crate::domain::work_orders::Classification>,
+) -> Result<Vec<OrderStatus>, WorkOrderError> {
+    match answer {
+        Ok(answer) => Ok(answer
+            .work_orders
+            .into_iter()
+            .map(|o| OrderStatus {
+                category: list
+                    .and_then(|l| l.item_name(&o.category))
+                    .map_or(o.category.clone(), str::to_owned),
+                status: o.status,
+            })
+            .collect()),
+        Err(e) => {
+            tracing::warn!("no work-order status: {e}");
+            Err(WorkOrderError::Unreachable(e))
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct WorkOrderService {
     store: StoreAccess,
@@ -119,7 +152,7 @@ impl WorkOrderService {
         id_number: Zeroizing<String>,
         phone: String,
         summary: String,
-        reply: impl FnOnce(Result<(), WorkOrderError>) + Send + 'static,
+        reply: impl FnOnce(Result<Filed, WorkOrderError>) + Send + 'static,
     ) {
         if (request.needs_phone() || !phone.trim().is_empty())
             && !provisioning::appointments::valid_phone(&phone)
@@ -128,18 +161,43 @@ impl WorkOrderService {
             return;
         }
         self.store.run(
-            move |store, at| -> Result<(), WorkOrderError> {
+            move |store, at| -> Result<Filed, WorkOrderError> {
                 let conn = store.conn();
                 let order = order_for(conn, request, &id_number, &phone, &summary)?;
-                outbox::append(conn, EVENT_KIND, &order, at).map_err(ServiceError::from)?;
-                Ok(())
+                let row =
+                    outbox::append(conn, EVENT_KIND, &order, at).map_err(ServiceError::from)?;
+                let receipt = outbox::key_of(conn, row).map_err(ServiceError::from)?;
+                let category = classification_in_force(conn)
+                    .and_then(|l| l.item_name(&order.category).map(str::to_owned))
+                    .unwrap_or(order.category);
+                Ok(Filed { receipt, category })
             },
             move |result| {
                 match &result {
-                    Ok(()) => tracing::info!(request = request.id(), "work order filed"),
+                    Ok(_) => tracing::info!(request = request.id(), "work order filed"),
                     Err(e) => tracing::warn!(request = request.id(), "no work order: {e}"),
                 }
                 reply(result);
+            },
+        );
+    }
+
+    /// The status of the order whose receipt was scanned (`receipt`, its code), asked of
+    /// the operations centre.
+    pub fn status_by_receipt(
+        &self,
+        receipt: String,
+        reply: impl FnOnce(Result<Vec<OrderStatus>, WorkOrderError>) + Send + 'static,
+    ) {
+        let ask = self.ask.clone();
+        self.store.run(
+            |store, _| -> Result<_, ServiceError> { Ok(classification_in_force(store.conn())) },
+            move |list| {
+                let list = list.ok().flatten();
+                ask(
+                    StatusQuery::Receipt(receipt),
+                    Box::new(move |answer| reply(named(answer, list.as_ref()))),
+                );
             },
         );
     }
@@ -160,7 +218,7 @@ impl WorkOrderService {
                     return Err(WorkOrderError::NotOffered);
                 };
                 let hash = keys.hash_of(&id_number).ok_or(WorkOrderError::BadNumber)?;
-                Ok((list, hash))
+                Ok((Some(list), hash))
             },
             move |found| {
                 let (list, id_hash) = match found {
@@ -168,25 +226,8 @@ impl WorkOrderService {
                     Err(e) => return reply(Err(e)),
                 };
                 ask(
-                    StatusQuery { id_hash },
-                    Box::new(move |answer| {
-                        reply(match answer {
-                            Ok(answer) => Ok(answer
-                                .work_orders
-                                .into_iter()
-                                .map(|o| OrderStatus {
-                                    category: list
-                                        .item_name(&o.category)
-                                        .map_or(o.category.clone(), str::to_owned),
-                                    status: o.status,
-                                })
-                                .collect()),
-                            Err(e) => {
-                                tracing::warn!("no work-order status: {e}");
-                                Err(WorkOrderError::Unreachable(e))
-                            }
-                        })
-                    }),
+                    StatusQuery::IdHash(id_hash),
+                    Box::new(move |answer| reply(named(answer, list.as_ref()))),
                 );
             },
         );

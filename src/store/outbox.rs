@@ -57,6 +57,15 @@ pub mod kind {
     pub const STAFF_CALL_ENDED: &str = "staff.call_ended";
 }
 
+/// The idempotency key of outbox row `row` (a receipt's code for the citizen).
+pub fn key_of(conn: &Connection, row: i64) -> rusqlite::Result<String> {
+    conn.query_row(
+        "SELECT idempotency_key FROM outbox WHERE seq = ?1",
+        [row],
+        |r| r.get(0),
+    )
+}
+
 /// Appends an event; call it with the transaction that makes the change.
 pub fn append<P: Serialize>(
     conn: &Connection,

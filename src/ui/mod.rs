@@ -43,11 +43,12 @@ use self::home::HomeController;
 use self::legal_aid::{LegalAidController, LegalAidDeps};
 use self::queue::QueueController;
 use self::rating::RatingController;
-use self::requests::RequestsController;
+use self::requests::{RequestsController, RequestsDeps};
 use self::shell::poster::UiRef;
 use self::shell::{IdleTiming, Shell};
 use self::system::SystemController;
 use self::video::VideoController;
+use crate::devices::camera::ReceiptReader;
 
 pub use maintenance::{MaintenanceController, MaintenanceDeps, PinPadOpener};
 pub use shell::poster::{ManualQueue, Poster};
@@ -142,7 +143,15 @@ impl Ui {
             },
         );
         let check_in = CheckInController::attach(app, shell.clone(), services.appointments.clone());
-        let requests = RequestsController::attach(app, shell.clone(), services.work_orders.clone());
+        let requests = RequestsController::attach(
+            app,
+            shell.clone(),
+            RequestsDeps {
+                work_orders: services.work_orders.clone(),
+                printing: services.printing.clone(),
+                receipts: ReceiptReader::new(config.video.media.clone()),
+            },
+        );
         let tickets = services.tickets.clone();
         let rating =
             RatingController::attach(app, shell.clone(), services.rating.clone(), move || {

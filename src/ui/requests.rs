@@ -14,10 +14,12 @@ use super::shell::models::{choice, choices};
 use super::shell::poster::UiRef;
 use super::shell::{Intent, Shell, callback, callback_with};
 use super::{AppWindow, Page, RequestRow, Requests, RequestsStep};
+use crate::devices::camera::{ReceiptReader, Scanned};
 use crate::domain::work_orders::{Request, status_text};
 use crate::i18n::Lang;
-use crate::services::WorkOrderService;
-use crate::services::work_orders::{OrderStatus, WorkOrderError};
+use crate::services::printing::PrintResult;
+use crate::services::work_orders::{Filed, OrderStatus, WorkOrderError};
+use crate::services::{PrintService, WorkOrderService};
 
 /// The menu entry that shows progress (not a request).
 const PROGRESS: &str = "progress";
@@ -37,18 +39,27 @@ struct Draft {
     progress: bool,
 }
 
+/// What the page needs besides the shell.
+pub struct RequestsDeps {
+    pub work_orders: WorkOrderService,
+    /// Prints the receipt of a request.
+    pub printing: PrintService,
+    /// Reads a receipt's QR code with the camera.
+    pub receipts: ReceiptReader,
+}
+
 pub struct RequestsController {
     shell: Shell,
-    work_orders: WorkOrderService,
+    deps: RequestsDeps,
     ui: UiRef<Self>,
     draft: RefCell<Draft>,
 }
 
 impl RequestsController {
-    pub fn attach(app: &AppWindow, shell: Shell, work_orders: WorkOrderService) -> Rc<Self> {
+    pub fn attach(app: &AppWindow, shell: Shell, deps: RequestsDeps) -> Rc<Self> {
         let this = Rc::new_cyclic(|me| Self {
             shell: shell.clone(),
-            work_orders,
+            deps,
             ui: UiRef::from_weak(me),
             draft: RefCell::default(),
         });
@@ -98,6 +109,11 @@ impl RequestsController {
             }
         }));
         g.on_agree(callback(&me, |this| this.file()));
+        g.on_scan(callback(&me, |this| this.scan()));
+        g.on_cancel_scan(callback(&me, |this| {
+            this.deps.receipts.stop();
+            this.with(|g| g.set_step(RequestsStep::Card));
+        }));
         g.on_decline(callback(&me, |this| {
             *this.draft.borrow_mut() = Draft::default();
             let message = match this.shell.lang() {
@@ -108,6 +124,7 @@ impl RequestsController {
             this.show_done(message, false);
         }));
         shell.on_home(callback_with(&me, |this, _ended: bool| {
+            this.deps.receipts.stop();
             *this.draft.borrow_mut() = Draft::default();
             this.with(|g| {
                 g.set_phone(SharedString::new());
@@ -145,6 +162,7 @@ impl RequestsController {
         *self.draft.borrow_mut() = Draft::default();
         let lang = self.shell.lang();
         self.with(|g| {
+            g.set_reading_progress(false);
             g.set_menu(choices(menu(lang)));
             g.set_phone(SharedString::new());
             g.set_step(RequestsStep::Working);
@@ -157,10 +175,11 @@ impl RequestsController {
                 this.show_done(not_offered(this.shell.lang()), true);
             }
         });
-        self.work_orders.offered(reply);
+        self.deps.work_orders.offered(reply);
     }
 
     /// From a consultation outcome: staff to follow the matter (`summary`) up by telephone.
+    /// (A receipt is not offered for progress there: the card is read.)
     fn follow_up(&self, summary: String) {
         let lang = self.shell.lang();
         *self.draft.borrow_mut() = Draft {
@@ -181,7 +200,10 @@ impl RequestsController {
                 progress: true,
                 ..Draft::default()
             };
-            self.with(|g| g.set_heading(progress_heading(lang).into()));
+            self.with(|g| {
+                g.set_heading(progress_heading(lang).into());
+                g.set_reading_progress(true);
+            });
             self.ask_card();
             return;
         }
@@ -292,16 +314,17 @@ impl RequestsController {
         self.with(|g| g.set_step(RequestsStep::Working));
         let reply = self.shell.reply(
             &self.ui,
-            |this: &Self, filed: Result<(), WorkOrderError>| {
+            |this: &Self, filed: Result<Filed, WorkOrderError>| {
                 *this.draft.borrow_mut() = Draft::default();
                 let lang = this.shell.lang();
                 match filed {
-                    Ok(()) => this.show_done(filed_text(lang), false),
+                    Ok(filed) => this.print_receipt(&filed),
                     Err(e) => this.show_done(problem_text(&e, lang), true),
                 }
             },
         );
-        self.work_orders
+        self.deps
+            .work_orders
             .file(request, id_number, phone, summary, reply);
     }
 
@@ -310,27 +333,62 @@ impl RequestsController {
             return;
         };
         self.with(|g| g.set_step(RequestsStep::Working));
-        let reply = self.shell.reply(
-            &self.ui,
-            |this: &Self, found: Result<Vec<OrderStatus>, WorkOrderError>| {
-                let lang = this.shell.lang();
-                match found {
-                    Ok(orders) => this.with(|g| {
-                        let rows: Vec<RequestRow> = orders
-                            .iter()
-                            .map(|o| RequestRow {
-                                category: o.category.clone().into(),
-                                status: status_text(&o.status, lang).into(),
-                            })
-                            .collect();
-                        g.set_orders(ModelRc::new(VecModel::from(rows)));
-                        g.set_step(RequestsStep::Progress);
-                    }),
-                    Err(e) => this.show_done(problem_text(&e, lang), true),
+        let reply = self.shell.reply(&self.ui, Self::show_orders);
+        self.deps.work_orders.status(id_number, reply);
+    }
+
+    /// The camera looks for a receipt; its request's progress follows.
+    fn scan(&self) {
+        self.with(|g| g.set_step(RequestsStep::Scan));
+        let reply = self.shell.reply(&self.ui, |this: &Self, scanned: Scanned| {
+            if this.step() != Some(RequestsStep::Scan) {
+                // The citizen stopped or left meanwhile.
+                return;
+            }
+            match scanned {
+                Scanned::Receipt(code) => {
+                    this.with(|g| g.set_step(RequestsStep::Working));
+                    let reply = this.shell.reply(&this.ui, Self::show_orders);
+                    this.deps.work_orders.status_by_receipt(code, reply);
                 }
-            },
-        );
-        self.work_orders.status(id_number, reply);
+                Scanned::Nothing => this.show_done(no_receipt(this.shell.lang()), true),
+                Scanned::CameraFailed => this.show_done(no_camera(this.shell.lang()), true),
+            }
+        });
+        self.deps.receipts.scan(reply);
+    }
+
+    fn show_orders(&self, found: Result<Vec<OrderStatus>, WorkOrderError>) {
+        let lang = self.shell.lang();
+        match found {
+            Ok(orders) => self.with(|g| {
+                let rows: Vec<RequestRow> = orders
+                    .iter()
+                    .map(|o| RequestRow {
+                        category: o.category.clone().into(),
+                        status: status_text(&o.status, lang).into(),
+                    })
+                    .collect();
+                g.set_orders(ModelRc::new(VecModel::from(rows)));
+                g.set_step(RequestsStep::Progress);
+            }),
+            Err(e) => self.show_done(problem_text(&e, lang), true),
+        }
+    }
+
+    /// The receipt, and what became of it.
+    fn print_receipt(&self, filed: &Filed) {
+        let reply = self
+            .shell
+            .reply(&self.ui, |this: &Self, printed: PrintResult| {
+                let lang = this.shell.lang();
+                let text = match printed {
+                    PrintResult::Printed => format!("{}{}", filed_text(lang), take_receipt(lang)),
+                    _ => format!("{}{}", filed_text(lang), no_paper_receipt(lang)),
+                };
+                this.show_done(&text, false);
+            });
+        self.deps.printing.print_receipt(filed, reply);
     }
 
     fn show_done(&self, message: &str, warning: bool) {
@@ -527,6 +585,38 @@ fn filed_text(lang: Lang) -> &'static str {
             "Received. It goes to the centre and staff will handle it. You can check its progress at any terminal with your ID card."
         }
         _ => "已记录，将送交公共法律服务中心办理。您可以凭身份证在任一终端查询办理进度。",
+    }
+}
+
+fn take_receipt(lang: Lang) -> &'static str {
+    match lang {
+        Lang::KoKr => " 아래에서 영수증을 가져가세요.",
+        Lang::En => " Please take your receipt below.",
+        _ => "请取走下方的回执。",
+    }
+}
+
+fn no_paper_receipt(lang: Lang) -> &'static str {
+    match lang {
+        Lang::KoKr => " 영수증은 인쇄하지 못했습니다. 신분증으로 조회하시면 됩니다.",
+        Lang::En => " The receipt could not be printed; your ID card finds the request too.",
+        _ => "回执没能打印，凭身份证同样可以查询。",
+    }
+}
+
+fn no_receipt(lang: Lang) -> &'static str {
+    match lang {
+        Lang::KoKr => "QR 코드를 읽지 못했습니다. 다시 시도하거나 신분증을 올려 주세요.",
+        Lang::En => "No QR code was read. Please try again, or place your ID card.",
+        _ => "没有读到二维码。请再试一次，或者放身份证查询。",
+    }
+}
+
+fn no_camera(lang: Lang) -> &'static str {
+    match lang {
+        Lang::KoKr => "카메라를 사용할 수 없습니다. 신분증을 올려 조회해 주세요.",
+        Lang::En => "The camera cannot be used now. Please place your ID card instead.",
+        _ => "摄像头暂时不能使用，请放身份证查询。",
     }
 }
 

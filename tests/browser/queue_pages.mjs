@@ -92,6 +92,8 @@ try {
     }
     const callText = await hall.textContent("#call-text");
     const serving = await hall.textContent("#now-serving");
+    // What the hall announced (spoken where the browser has the voices; headless has none).
+    const announced = await hall.evaluate(() => window.__announced);
     await counter.waitForFunction(
       () => document.getElementById("current-number").textContent !== "—",
       null,
@@ -112,7 +114,7 @@ try {
     const ticketNumber = await ticket.textContent("#number");
     const ticketHtml = await ticket.content();
     console.log(JSON.stringify({
-      hall_ms: hallMs, call_text: callText, serving, current, waiting, counts,
+      hall_ms: hallMs, call_text: callText, serving, announced, current, waiting, counts,
       ticket_number: ticketNumber, ticket_status: ticketStatus, ticket_html: ticketHtml,
     }));
   } else if (mode === "bench") {

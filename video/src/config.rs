@@ -12,6 +12,9 @@ pub enum Camera {
     V4l2,
     /// A Raspberry Pi camera module (`libcamerasrc`, Raspberry Pi OS package).
     Libcamera,
+    /// A still PNG picture, the file `camera_device`, shown for ever (`pngdec ! imagefreeze`):
+    /// a receipt held before the camera, for tests and demonstrations.
+    Still,
 }
 
 /// The microphone.

@@ -17,6 +17,7 @@ pub mod frame;
 pub mod media;
 pub mod plugins;
 pub mod quality;
+pub mod scan;
 
 pub use call::{CallObserver, CallReport, CallServices, KioskCall};
 pub use config::{Camera, Codec, MediaConfig, Microphone, Speaker};
@@ -24,6 +25,7 @@ pub use frame::FrameRef;
 pub use media::{MediaError, MediaEvent, MediaSession, Role};
 pub use plugins::{PluginReport, check_plugins};
 pub use quality::QualitySummary;
+pub use scan::{ScanError, scan_qr};
 
 /// Initialises GStreamer once; safe to call repeatedly.
 pub fn init() -> Result<(), MediaError> {

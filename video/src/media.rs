@@ -111,11 +111,15 @@ fn build_err(e: impl std::fmt::Display) -> MediaError {
     MediaError::Build(e.to_string())
 }
 
-fn camera_source(config: &MediaConfig) -> String {
+pub(crate) fn camera_source(config: &MediaConfig) -> String {
     match config.camera {
         Camera::Test => "videotestsrc is-live=true pattern=ball".into(),
         Camera::V4l2 => format!("v4l2src device={}", quote(&config.camera_device)),
         Camera::Libcamera => "libcamerasrc".into(),
+        Camera::Still => format!(
+            "filesrc location={} ! pngdec ! videoconvert ! imagefreeze is-live=true",
+            quote(&config.camera_device)
+        ),
     }
 }
 

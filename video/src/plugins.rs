@@ -103,6 +103,7 @@ pub fn required_elements(config: &MediaConfig) -> Vec<String> {
         Camera::Test => "videotestsrc",
         Camera::V4l2 => "v4l2src",
         Camera::Libcamera => "libcamerasrc",
+        Camera::Still => "imagefreeze",
     });
     needed.push(match config.microphone {
         Microphone::Test => "audiotestsrc",

@@ -124,8 +124,12 @@ async fn deliver(pilot: &Pilot, t: &Terminal, events: Vec<Event>) -> Value {
 
 /// The status lookup a terminal makes for the citizen at its screen.
 async fn citizen_status(pilot: &Pilot, t: &Terminal, id_hash: &str) -> (StatusCode, Value) {
+    status_asked(pilot, t, json!({ "id_hash": id_hash })).await
+}
+
+async fn status_asked(pilot: &Pilot, t: &Terminal, question: Value) -> (StatusCode, Value) {
     let http = https_client(pilot);
-    let body = serde_json::to_vec(&json!({ "id_hash": id_hash })).unwrap();
+    let body = serde_json::to_vec(&question).unwrap();
     let response = signed(
         &http,
         pilot,
@@ -353,6 +357,45 @@ async fn a_terminals_work_order_is_made_once_and_followed_to_done() {
         assert!(audit.contains(action), "{action} missing: {audit}");
     }
     assert!(audit.contains("forbidden"), "{audit}");
+}
+
+/// The slip printed when a request is filed carries its receipt (the event's key): any
+/// terminal asks by it for that one order, and nothing else answers to it.
+#[tokio::test]
+async fn a_receipt_finds_its_order_only() {
+    let (pilot, t) = setup().await;
+    let mine = hash_of(&pilot, ID_NUMBER);
+    let receipt = "0123456789abcdef0123456789abcdef";
+    deliver(
+        &pilot,
+        &t,
+        vec![
+            work_order_event(1, receipt, &mine, "0302"),
+            work_order_event(2, "fedcba9876543210fedcba9876543210", &mine, "0401"),
+        ],
+    )
+    .await;
+    let (status, body) = status_asked(&pilot, &t, json!({ "receipt": receipt })).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["work_orders"],
+        json!([{ "category": "0302", "status": "new" }])
+    );
+    let (_, none) = status_asked(
+        &pilot,
+        &t,
+        json!({ "receipt": "00000000000000000000000000000000" }),
+    )
+    .await;
+    assert_eq!(none["work_orders"], json!([]));
+    for bad in [
+        json!({ "receipt": "not-a-receipt" }),
+        json!({ "receipt": receipt, "id_hash": mine }),
+        json!({}),
+    ] {
+        let (status, _) = status_asked(&pilot, &t, bad.clone()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    }
 }
 
 #[tokio::test]

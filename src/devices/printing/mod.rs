@@ -6,6 +6,7 @@
 
 mod health;
 pub mod place;
+pub mod receipt;
 pub mod slip;
 pub mod test_page;
 pub mod ticket;

@@ -23,6 +23,9 @@ pub struct HallCall {
     pub state: TicketState,
     pub called_at: String,
     pub recalls: u32,
+    /// The call in Korean, spoken after the Mandarin one when the centre enables it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spoken_ko: Option<String>,
 }
 
 /// One service's queue on the hall display.
@@ -57,11 +60,38 @@ fn counter_name(policy: &Policy, id: &str) -> String {
         .map_or_else(|| format!("{id}号窗口"), |c| c.name)
 }
 
+/// The Korean call of `number` to counter `id`: "B001번 고객님, 3번 창구로 오십시오.", or
+/// without the counter when it has no Korean name and no numeric id.
+pub fn korean_call(policy: &Policy, number: &str, id: &str) -> String {
+    let counter = policy.counter(id).and_then(|c| c.name_ko).or_else(|| {
+        (!id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())).then(|| format!("{id}번 창구"))
+    });
+    match counter {
+        Some(counter) => format!("{number}번 고객님, {counter}{} 오십시오.", toward(&counter)),
+        None => format!("{number}번 고객님, 창구로 오십시오."),
+    }
+}
+
+/// The particle "toward" after `word`: 로 after a vowel or ㄹ, 으로 after another final
+/// consonant (a word not ending in Hangul is read as ending in a vowel).
+fn toward(word: &str) -> &'static str {
+    match word.chars().last().map(u32::from) {
+        Some(c @ 0xAC00..=0xD7A3) => match (c - 0xAC00) % 28 {
+            0 | 8 => "로",
+            _ => "으로",
+        },
+        _ => "로",
+    }
+}
+
 fn hall_call(policy: &Policy, t: &TicketRow) -> HallCall {
     let counter_id = t.counter_id.clone().unwrap_or_default();
     HallCall {
         number: t.number.clone(),
         counter_name: counter_name(policy, &counter_id),
+        spoken_ko: policy
+            .hall_korean
+            .then(|| korean_call(policy, &t.number, &counter_id)),
         counter_id,
         state: t.state,
         called_at: t.called_at.clone().unwrap_or_default(),

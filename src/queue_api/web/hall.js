@@ -1,5 +1,6 @@
 // The hall display: now serving, last calls, waiting per service, the notice; each new call
-// is shown large, with a chime and, where the browser has a Mandarin voice, spoken.
+// is shown large, with a chime and, where the browser has a Mandarin voice, spoken — then in
+// Korean too when the centre enables it (the terminal sends the Korean sentence).
 // Numbers only: the terminal never sends names.
 "use strict";
 
@@ -7,6 +8,8 @@ let seen = null;          // keys of calls already announced
 let audio = null;         // AudioContext once sound is allowed
 const queue = [];         // calls waiting to be announced
 let speaking = false;
+// Every sentence announced, in order (what a test reads; a TV without voices still shows it).
+window.__announced = [];
 
 function callKey(c) { return c.number + "|" + c.counter_id + "|" + c.called_at; }
 
@@ -81,26 +84,38 @@ function chime() {
   return 900;
 }
 
-function mandarinVoice() {
+function voiceFor(pattern) {
   if (!("speechSynthesis" in window)) return null;
-  return speechSynthesis.getVoices().find((v) => /^zh(-|_)?(CN|Hans)?/i.test(v.lang)) || null;
+  return speechSynthesis.getVoices().find((v) => pattern.test(v.lang)) || null;
+}
+
+const MANDARIN = /^zh(-|_)?(CN|Hans)?/i;
+const KOREAN = /^ko/i;
+
+// Speaks `sentences` ([text, voice pattern]) one after the other, then `done`.
+function speakAll(sentences, done) {
+  if (sentences.length === 0) { done(); return; }
+  const [sentence, pattern] = sentences[0];
+  const rest = () => speakAll(sentences.slice(1), done);
+  const voice = voiceFor(pattern);
+  if (!voice || !audio) { rest(); return; }
+  const u = new SpeechSynthesisUtterance(sentence);
+  u.voice = voice;
+  u.lang = voice.lang;
+  u.rate = 0.9;
+  u.onend = u.onerror = rest;
+  speechSynthesis.speak(u);
 }
 
 function announce() {
   if (speaking || queue.length === 0) return;
   const c = queue.shift();
   speaking = true;
+  const sentences = [[callText(c), MANDARIN]];
+  if (c.spoken_ko) sentences.push([c.spoken_ko, KOREAN]);
+  window.__announced.push(...sentences.map(([sentence]) => sentence));
   const pause = chime();
-  setTimeout(() => {
-    const voice = mandarinVoice();
-    if (!voice || !audio) { speaking = false; announce(); return; }
-    const u = new SpeechSynthesisUtterance(callText(c));
-    u.voice = voice;
-    u.lang = voice.lang;
-    u.rate = 0.9;
-    u.onend = u.onerror = () => { speaking = false; announce(); };
-    speechSynthesis.speak(u);
-  }, pause);
+  setTimeout(() => speakAll(sentences, () => { speaking = false; announce(); }), pause);
 }
 
 function enableSound() {

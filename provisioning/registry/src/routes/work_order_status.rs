@@ -13,12 +13,16 @@ use serde::{Deserialize, Serialize};
 /// The path.
 pub const PATH: &str = crate::work_orders::STATUS_PATH;
 
-/// The request.
+/// The request: the citizen's card (its keyed hash) or the receipt printed for one order.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StatusRequest {
     /// Keyed hash of the citizen's ID number (64 hex characters).
-    pub id_hash: String,
+    #[serde(default)]
+    pub id_hash: Option<String>,
+    /// The receipt's code (the order's event key, 32 hex characters).
+    #[serde(default)]
+    pub receipt: Option<String>,
 }
 
 /// The answer.
@@ -34,11 +38,28 @@ pub async fn status(
     signed: Signed,
 ) -> Result<Json<StatusResponse>, ApiFailure> {
     let request: StatusRequest = parse_json(&signed.body)?;
-    if !crate::appointments::is_id_hash(&request.id_hash) {
-        return Err(ApiFailure::bad_request(
-            "id_hash must be the keyed hash (64 lower-case hex characters), never the number",
-        ));
-    }
-    let work_orders = state.store.work_order_status(&request.id_hash).await?;
+    let work_orders = match (request.id_hash, request.receipt) {
+        (Some(hash), None) => {
+            if !crate::appointments::is_id_hash(&hash) {
+                return Err(ApiFailure::bad_request(
+                    "id_hash must be the keyed hash (64 lower-case hex characters), never the number",
+                ));
+            }
+            state.store.work_order_status(&hash).await?
+        }
+        (None, Some(receipt)) => {
+            if !crate::work_orders::is_receipt(&receipt) {
+                return Err(ApiFailure::bad_request(
+                    "receipt must be 32 lower-case hex characters",
+                ));
+            }
+            state.store.work_order_status_by_receipt(&receipt).await?
+        }
+        _ => {
+            return Err(ApiFailure::bad_request(
+                "give either id_hash or receipt, not both",
+            ));
+        }
+    };
     Ok(Json(StatusResponse { work_orders }))
 }

@@ -56,6 +56,8 @@ pub fn migrations() -> Migrations<'static> {
         // Demand analysis at a province-year's size: the rollup tables clustered by their
         // key, and a keyless day × region table for the trends.
         M::up(STATS_V2.as_str()),
+        // Work orders found by the receipt printed for the citizen (its QR code).
+        M::up(super::work_orders::RECEIPT_INDEX),
     ])
 }
 

@@ -218,6 +218,9 @@ pub struct CitizenStatus {
     pub status: String,
 }
 
+/// Orders found by the receipt printed for the citizen (migration 22 on PostgreSQL).
+pub const RECEIPT_INDEX: &str = "CREATE INDEX work_orders_receipt ON work_orders (source_key);";
+
 /// Filters for listing.
 #[derive(Debug, Clone, Default)]
 pub struct OrderFilter {
@@ -431,6 +434,27 @@ impl Store {
             .rows(
                 "SELECT category, status FROM work_orders WHERE id_hash = ?1 ORDER BY id DESC LIMIT 50",
                 vec![id_hash.into()],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| CitizenStatus {
+                category: r[0].text().into(),
+                status: r[1].text().into(),
+            })
+            .collect())
+    }
+
+    /// One order by the receipt printed for the citizen (its event's idempotency key, 128
+    /// random bits): category and status only.
+    pub async fn work_order_status_by_receipt(
+        &self,
+        receipt: &str,
+    ) -> Result<Vec<CitizenStatus>, StoreError> {
+        let rows = self
+            .rows(
+                "SELECT category, status FROM work_orders WHERE source_key = ?1 AND channel = 'terminal' LIMIT 1",
+                vec![receipt.into()],
             )
             .await?;
         Ok(rows

@@ -95,6 +95,10 @@ pub struct CounterDef {
     pub id: String,
     /// What the hall display and the spoken call say, e.g. `3号窗口`.
     pub name: String,
+    /// Its name in the Korean call (`hall_korean`), e.g. `3번 창구`; without it a numeric id
+    /// is called as `{id}번 창구`.
+    #[serde(default)]
+    pub name_ko: Option<String>,
     /// Service ids this counter calls from; empty means every service.
     #[serde(default)]
     pub services: Vec<String>,
@@ -123,6 +127,9 @@ pub struct Policy {
     pub estimate_window: u32,
     /// A notice for the hall display (the centre's message), if any.
     pub hall_notice: Option<String>,
+    /// The hall display calls each number in Korean after Mandarin (centres serving
+    /// Korean-speaking citizens, e.g. in Yanbian).
+    pub hall_korean: bool,
     /// Weight of each priority group; a group left out (or 0) is not a priority.
     pub weights: BTreeMap<PriorityGroup, u32>,
     /// The counters; none configured means three counters serving every service.
@@ -139,6 +146,7 @@ impl Default for Policy {
             default_service_minutes: 10,
             estimate_window: 20,
             hall_notice: None,
+            hall_korean: false,
             weights: BTreeMap::from([
                 (PriorityGroup::Elderly, 2),
                 (PriorityGroup::Disabled, 3),
@@ -222,6 +230,7 @@ impl Policy {
             .map(|n| CounterDef {
                 id: n.to_string(),
                 name: format!("{n}号窗口"),
+                name_ko: Some(format!("{n}번 창구")),
                 services: Vec::new(),
             })
             .collect()

@@ -40,8 +40,34 @@ fn counter(id: &str, services: &[&str]) -> CounterDef {
     CounterDef {
         id: id.into(),
         name: format!("{id}号窗口"),
+        name_ko: None,
         services: services.iter().map(|s| s.to_string()).collect(),
     }
+}
+
+#[test]
+fn the_korean_call_names_the_counter_with_the_right_particle() {
+    let mut p = policy_with(vec![counter("3", &[]), counter("法援", &[])]);
+    assert_eq!(
+        crate::domain::queue::view::korean_call(&p, "B001", "3"),
+        "B001번 고객님, 3번 창구로 오십시오."
+    );
+    assert_eq!(
+        crate::domain::queue::view::korean_call(&p, "A002", "法援"),
+        "A002번 고객님, 창구로 오십시오.",
+        "no Korean name and no number: the counter is not read in Chinese"
+    );
+    p.counters[1].name_ko = Some("법률원조실".into());
+    assert_eq!(
+        crate::domain::queue::view::korean_call(&p, "A002", "法援"),
+        "A002번 고객님, 법률원조실로 오십시오."
+    );
+    p.counters[1].name_ko = Some("상담 창구 안내석".into());
+    assert_eq!(
+        crate::domain::queue::view::korean_call(&p, "A003", "法援"),
+        "A003번 고객님, 상담 창구 안내석으로 오십시오.",
+        "으로 after a final consonant"
+    );
 }
 
 fn policy_with(counters: Vec<CounterDef>) -> Policy {

@@ -103,6 +103,8 @@ CREATE INDEX signal_mailbox_age ON signal_mailbox (posted_at);
     // analysis's rollups (the daily platform table), kept in the same transaction: the older
     // counters are no longer written nor read.
     "DROP TABLE ticket_counts;",
+    // 22: work orders found by the receipt printed for the citizen: as SQLite's.
+    super::super::work_orders::RECEIPT_INDEX,
 ];
 
 /// SQLite's DDL as PostgreSQL reads it: 64-bit integers, identity ids, BYTEA for blobs

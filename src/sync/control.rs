@@ -149,6 +149,19 @@ impl SyncControl {
         }
     }
 
+    /// The booking requests of the running link (`None`: not enrolled, or the link did
+    /// not start; booking then says it needs the network).
+    pub fn booking(&self) -> Option<super::booking::BookingLink> {
+        let runtime = self.runtime.lock().ok()?;
+        let client = runtime.as_ref()?.client.clone();
+        Some(super::booking::BookingLink::new(client))
+    }
+
+    /// The network runtime, where booking requests run.
+    pub fn net(&self) -> tokio::runtime::Handle {
+        self.net.clone()
+    }
+
     /// Asks the running loop to sync now (after something was written to the outbox, or in
     /// tests).
     pub fn sync_now(&self) {

@@ -87,6 +87,8 @@ pub fn client_config(
 pub struct SyncRuntime {
     pub handle: SyncHandle,
     pub device_id: String,
+    /// The signed client, for requests a citizen's flow makes (booking at the kiosk).
+    pub client: Arc<SyncClient>,
     /// Keeps the last status on disk for `legal-kiosk status` in another process.
     status_writer: JoinHandle<()>,
     /// Software updates offered by the registry (`[updates] enabled`).
@@ -197,6 +199,7 @@ pub fn start(
     Ok(Some(SyncRuntime {
         handle,
         device_id,
+        client,
         status_writer,
         updater,
         map_fetcher,

@@ -116,6 +116,12 @@ impl Appointments {
             .collect()
     }
 
+    /// The keyed hash of the number read from a card (hashed here, in memory), as a booking
+    /// made at this terminal sends it; `None` for a number that is not well formed.
+    pub fn hash_of(&self, id_number: &str) -> Option<String> {
+        normalise_id_number(id_number).map(|n| id_hash(&self.key, &n))
+    }
+
     /// The booking with the code typed (any case, spaces or a dash allowed).
     pub fn by_code(&self, typed: &str) -> Option<&Booking> {
         let code = normalise_code(typed)?;

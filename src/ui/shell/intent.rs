@@ -29,6 +29,9 @@ pub enum Intent {
     /// `kind` is the catalogue's institution kind id. Not handled when the terminal's
     /// directory has no institution of that kind.
     FindInstitutions { kind: String },
+    /// 预约签到: check in for an appointment (from the booking page, when booking cannot be
+    /// done now).
+    CheckIn,
     /// The staff PIN pad (a key switch, a gesture).
     OpenPinPad,
 }

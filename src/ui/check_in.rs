@@ -134,26 +134,21 @@ impl CheckInController {
 
     fn done(&self, done: CheckIn) {
         let lang = self.shell.lang();
-        match done {
-            CheckIn::CheckedIn { ticket, .. } => {
-                // The queue's ticket page shows it and prints it, as for any ticket.
-                self.shell.request(Intent::ShowTicket(ticket));
-                return;
-            }
-            // A booked video consultation (checked in now, or a moment ago and the call
-            // was left): straight to the call. A terminal that cannot make calls says where
-            // to go instead.
-            CheckIn::VideoCall { .. } => {
-                if self.shell.request(Intent::VideoCall { category: None }) {
-                    return;
-                }
-            }
-            CheckIn::Already { ref ticket, .. } if ticket == VIDEO_CHECK_IN => {
-                if self.shell.request(Intent::VideoCall { category: None }) {
-                    return;
-                }
-            }
-            _ => {}
+        // A booked video consultation (checked in now, or a moment ago and the call was
+        // left): straight to the call. A terminal that cannot make calls says where to go
+        // instead.
+        let video = match &done {
+            CheckIn::VideoCall { .. } => true,
+            CheckIn::Already { ticket, .. } => ticket == VIDEO_CHECK_IN,
+            _ => false,
+        };
+        if video && self.shell.request(Intent::VideoCall { category: None }) {
+            return;
+        }
+        if let CheckIn::CheckedIn { ticket, .. } = done {
+            // The queue's ticket page shows it and prints it, as for any ticket.
+            self.shell.request(Intent::ShowTicket(ticket));
+            return;
         }
         let (message, warning) = message(&done, lang);
         self.with(|g| {

@@ -6,6 +6,8 @@
 //! if the citizen has left meanwhile. The ID number never leaves the card's session: the
 //! booking carries its keyed hash (the region's key, as check-in uses) and the masked name.
 
+pub mod view;
+
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -20,9 +22,8 @@ use super::shell::poster::UiRef;
 use super::shell::{Intent, Shell, callback, callback_with};
 use super::{AppWindow, AppointmentBooking, BookingStep, Choice, Page};
 use crate::domain::booking::{
-    BookingSlip, DAYS_SHOWN, DayState, MAX_PHONE_DIGITS, Refusal, VIDEO_SERVICE, day_detail,
-    day_text, days_of, places_left, service_name, slip_note, slot_text, slots_on, spaced_phone,
-    valid_phone,
+    BookingSlip, DAYS_SHOWN, MAX_PHONE_DIGITS, Refusal, VIDEO_SERVICE, day_text, service_name,
+    slip_note, slot_text, slots_on, spaced_phone, valid_phone,
 };
 use crate::domain::consult::flow::pick;
 use crate::domain::queue::catalogue::Catalogue;
@@ -282,23 +283,10 @@ impl BookingController {
         let Some(days) = self.service_days() else {
             return self.refused(Refusal::NotOffered);
         };
-        let items: Vec<Choice> = days_of(&days)
-            .into_iter()
-            .map(|d| {
-                let detail = day_detail(&d.state, lang);
-                Choice {
-                    disabled: !matches!(d.state, DayState::Open { .. }),
-                    ..choice(
-                        d.day.format("%Y-%m-%d").to_string(),
-                        day_text(d.day, lang),
-                        detail,
-                    )
-                }
-            })
-            .collect();
+        let items = view::days_model(&days, lang);
         self.with(|g| {
             g.set_service_name(name.into());
-            g.set_days(choices(items));
+            g.set_days(items);
             g.set_step(BookingStep::Day);
         });
     }
@@ -318,21 +306,10 @@ impl BookingController {
         }
         self.flow.borrow_mut().day = Some(day);
         let lang = self.shell.lang();
-        let items: Vec<Choice> = slots
-            .iter()
-            .map(|s| {
-                let end = s.start + chrono::Duration::minutes(30);
-                let detail = places_left(s.free, lang);
-                choice(
-                    s.start.format("%Y-%m-%dT%H:%M").to_string(),
-                    format!("{}–{}", s.start.format("%H:%M"), end.format("%H:%M")),
-                    detail,
-                )
-            })
-            .collect();
+        let items = view::slots_model(&slots, lang);
         self.with(|g| {
             g.set_day_name(day_text(day, lang).into());
-            g.set_slots(choices(items));
+            g.set_slots(items);
             g.set_step(BookingStep::Slot);
         });
     }

@@ -337,7 +337,13 @@ fn a_citizen_books_at_the_kiosk_then_checks_in_with_the_card() {
     assert_eq!(recorded, "VIDEO");
     kiosk.tap("完成");
 
-    // Nothing kept the full number or name: not the kiosk's files, not the registry's.
+    // Nothing kept the full number or name: not the logs (every level), not the kiosk's
+    // files, not the registry's.
+    let logs = String::from_utf8_lossy(&common::captured_logs()).into_owned();
+    assert!(logs.len() > 200, "the logs were captured");
+    for secret in [ZHANG_ID, ZHANG_NAME, PHONE] {
+        assert!(!logs.contains(secret), "{secret} in the logs");
+    }
     let mut files = Vec::new();
     collect(&kiosk.kiosk.data_dir, &mut files);
     collect(registry.dir.path(), &mut files);

@@ -142,7 +142,7 @@ impl CheckInController {
             CheckIn::Already { ticket, .. } => ticket == VIDEO_CHECK_IN,
             _ => false,
         };
-        if video && self.shell.request(Intent::VideoCall { category: None }) {
+        if video && self.shell.request(Intent::BookedVideoCall) {
             return;
         }
         if let CheckIn::CheckedIn { ticket, .. } = done {

@@ -24,10 +24,10 @@ pub fn booking_document(slip: &BookingSlip, printed_at: NaiveDateTime) -> Docume
     doc.text(format!("预约人：{}", slip.masked_name));
     doc.separator();
     if slip.video {
-        // Where the call starts; not "with priority": the lawyers' queue takes calls in
-        // order (a booked call is not put first yet), and a slip must not promise it.
+        // What the registry does for a booked call: it waits ahead of calls without a
+        // booking (not "answered at once": that depends on the lawyers on duty).
         doc.text(
-            "请在预约时间到本中心任意一台自助终端，放身份证签到，再从签到页面呼叫律师视频咨询。",
+            "请在预约时间到本中心任意一台自助终端，放身份证签到后呼叫律师视频咨询，您的呼叫会排在未预约的呼叫前面。",
         );
     } else {
         doc.text("请在预约时间前后到本中心，在自助终端放身份证或输入预约码签到，取号后优先办理。");

@@ -17,6 +17,9 @@ pub enum Intent {
     LegalAidCheck { suggested: Vec<String> },
     /// A video call with a lawyer about this consultation category.
     VideoCall { category: Option<String> },
+    /// The video call of a booked consultation the citizen just checked in for (it waits
+    /// ahead of calls without a booking).
+    BookedVideoCall,
     /// Rate a service event; `subject` names it for the citizen (else the kind's name).
     Rate {
         kind: ServiceKind,

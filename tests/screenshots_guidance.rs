@@ -152,6 +152,21 @@ const FIND_TITLES: [(Lang, &str); 3] = [
     (Lang::En, "Find a service"),
 ];
 
+/// The booking pages (issue 20), in the three languages.
+const BOOK_PAGES: [ShotPage; 6] = [
+    ShotPage::BookingDays,
+    ShotPage::BookingSlots,
+    ShotPage::BookingPhone,
+    ShotPage::BookingConfirm,
+    ShotPage::BookingDone,
+    ShotPage::BookingOffline,
+];
+const BOOK_TITLES: [(Lang, &str); 3] = [
+    (Lang::ZhCn, "预约律师视频咨询"),
+    (Lang::KoKr, "변호사 화상 상담 예약"),
+    (Lang::En, "Book a video call with a lawyer"),
+];
+
 fn render_all(width: u32, height: u32, large_text: bool) {
     let offscreen = Offscreen::new(width, height).unwrap();
     {
@@ -176,7 +191,10 @@ fn render_all(width: u32, height: u32, large_text: bool) {
     let find = FIND_PAGES
         .iter()
         .flat_map(|&page| FIND_TITLES.map(|(lang, title)| (page, lang, title)));
-    for (page, lang, title) in guidance.chain(find) {
+    let book = BOOK_PAGES
+        .iter()
+        .flat_map(|&page| BOOK_TITLES.map(|(lang, title)| (page, lang, title)));
+    for (page, lang, title) in guidance.chain(find).chain(book) {
         {
             show_sample(&offscreen.app, page, lang, CENTRE).unwrap();
             let shot = offscreen.render();

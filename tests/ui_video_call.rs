@@ -112,7 +112,14 @@ fn nobody_answers_in_time_and_the_citizen_is_offered_a_ticket_or_12348() {
         k.shows("抱歉，现在没有律师可以接听。")
     });
     assert!(kiosk.shows("拨打12348公共法律服务热线"));
-    assert!(kiosk.shows("预约律师"));
+    // 预约律师 is a real booking now (tests/ui_booking.rs books through it), no longer
+    // "coming soon".
+    let book = &kiosk.find("预约律师")[0];
+    assert_eq!(book.accessible_enabled(), Some(true));
+    assert_eq!(
+        book.accessible_description().as_deref(),
+        Some("选一个时间，和律师视频咨询")
+    );
 
     // The store thread records the request on its own time: wait for it, then check it.
     kiosk.settle("the requested event", |k| {

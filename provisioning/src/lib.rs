@@ -34,6 +34,7 @@
 
 pub mod appointments;
 pub mod auth;
+pub mod booking;
 pub mod bundle;
 pub mod command;
 pub mod files;

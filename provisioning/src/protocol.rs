@@ -363,6 +363,18 @@ pub enum ErrorCode {
     Forbidden,
     /// The registry failed; try again later.
     Internal,
+    /// Booking: the terminal's platform takes no appointments for this service.
+    UnknownService,
+    /// Booking: not a slot of the schedule (closed day, holiday, outside hours).
+    NotASlot,
+    /// Booking: the slot has begun or is over.
+    PastTime,
+    /// Booking: the slot is further ahead than bookings are taken.
+    TooFarAhead,
+    /// Booking: no place left in the slot.
+    SlotFull,
+    /// Booking: the person already has a booking for this service at this platform that day.
+    DuplicateBooking,
     /// A code this client does not know (newer registry).
     #[serde(other)]
     Unknown,

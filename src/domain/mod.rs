@@ -4,6 +4,7 @@
 //! No screen, device or network here (see ARCHITECTURE.md).
 
 pub mod appointments;
+pub mod booking;
 pub mod bundle_check;
 pub mod consult;
 pub mod content;

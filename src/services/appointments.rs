@@ -14,8 +14,12 @@ use super::{ServiceError, StoreAccess};
 use crate::domain::appointments::{
     Appointments, Arrival, Booking, LatePolicy, Window, checked_in, record_check_in, record_missed,
 };
+use crate::domain::booking::VIDEO_SERVICE;
 use crate::domain::queue::PriorityGroup;
 use crate::session::identity::TicketIdentity;
+
+/// What a video consultation's check-in records where a ticket number would be.
+pub const VIDEO_CHECK_IN: &str = "VIDEO";
 
 /// How the citizen says who they are.
 pub enum CheckInBy {
@@ -54,6 +58,9 @@ pub enum CheckIn {
     NoBookings,
     /// The ticket could not be issued.
     TicketFailed(String),
+    /// A booked video consultation with a lawyer checked in: no counter ticket; the video
+    /// call follows.
+    VideoCall { booking: Booking },
 }
 
 #[derive(Clone)]
@@ -133,12 +140,57 @@ impl AppointmentService {
             },
             move |found| match found {
                 Ok(Found::Done(done)) => reply(done),
+                Ok(Found::Issue { booking, late }) if booking.service_id == VIDEO_SERVICE => {
+                    this.video_call(booking, late, reply)
+                }
                 Ok(Found::Issue { booking, late }) => this.issue(booking, late, identity, reply),
                 Err(e) => {
                     tracing::error!("cannot check an appointment in: {e}");
                     reply(CheckIn::TicketFailed(e.to_string()))
                 }
             },
+        );
+    }
+
+    /// A booked video consultation: the check-in is recorded (and reported) like any other,
+    /// without a counter ticket; the screen goes on to the video call.
+    fn video_call(
+        &self,
+        booking: Booking,
+        late: bool,
+        reply: impl FnOnce(CheckIn) + Send + 'static,
+    ) {
+        let shown = booking.clone();
+        self.store.run(
+            move |store, at| -> Result<bool, ServiceError> {
+                let tx = store.conn().unchecked_transaction()?;
+                let added = record_check_in(&tx, &booking, VIDEO_CHECK_IN, late, at)?;
+                tx.commit()?;
+                Ok(added)
+            },
+            move |recorded| {
+                if let Err(e) = &recorded {
+                    // The call still goes ahead; staff see the log.
+                    tracing::error!("video appointment check-in not recorded: {e}");
+                }
+                reply(CheckIn::VideoCall { booking: shown })
+            },
+        );
+    }
+
+    /// The keyed hash of the number on the citizen's card under the region's key, as a
+    /// booking made at this terminal carries it (`None`: no `appointments` bundle in force
+    /// yet, so no key, or a number that is not well formed). The number stays in memory.
+    pub fn citizen_hash(
+        &self,
+        id_number: Zeroizing<String>,
+        reply: impl FnOnce(Option<String>) + Send + 'static,
+    ) {
+        self.store.run(
+            move |store, _at| -> Result<Option<String>, ServiceError> {
+                Ok(Appointments::in_force(store.conn()).and_then(|a| a.hash_of(&id_number)))
+            },
+            move |hash| reply(hash.ok().flatten()),
         );
     }
 

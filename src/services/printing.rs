@@ -8,9 +8,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use hardware::printer::Document;
 
 use crate::clock::Clock;
+use crate::devices::printing::booking::booking_document;
 use crate::devices::printing::place::place_document;
 use crate::devices::printing::slip::slip_document;
 use crate::devices::printing::{PrintOutcome, PrinterHandle, PrinterHealth};
+use crate::domain::booking::BookingSlip;
 use crate::domain::consult::GuidanceSlip;
 use crate::domain::institutions::Place;
 
@@ -106,6 +108,16 @@ impl PrintService {
             self.clock.now().naive_local(),
         );
         self.print(document, "request receipt", reply);
+    }
+
+    /// Prints the confirmation slip of a booking made at the kiosk.
+    pub fn print_booking(
+        &self,
+        slip: &BookingSlip,
+        reply: impl FnOnce(PrintResult) + Send + 'static,
+    ) {
+        let document = booking_document(slip, self.clock.now().naive_local());
+        self.print(document, "booking slip", reply);
     }
 
     /// Prints `document` if the printer can print now.

@@ -26,8 +26,9 @@ pub struct LinkState {
     pub status: Option<SyncStatus>,
 }
 
-/// How long a citizen waits for the registry's answer before being told it is unreachable.
-pub const ASK_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a citizen waits for the registry's answer (a work order's status, a booking)
+/// before being told it is unreachable.
+pub const ASK_TIMEOUT: Duration = Duration::from_secs(15);
 
 pub struct SyncControl {
     config: Config,
@@ -187,6 +188,19 @@ impl SyncControl {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    /// The booking requests of the running link (`None`: not enrolled, or the link did
+    /// not start; booking then says it needs the network).
+    pub fn booking(&self) -> Option<super::booking::BookingLink> {
+        let runtime = self.runtime.lock().ok()?;
+        let client = runtime.as_ref()?.client.clone();
+        Some(super::booking::BookingLink::new(client))
+    }
+
+    /// The network runtime, where booking requests run.
+    pub fn net(&self) -> tokio::runtime::Handle {
+        self.net.clone()
     }
 
     /// Asks the running loop to sync now (after something was written to the outbox, or in

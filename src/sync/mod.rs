@@ -2,6 +2,7 @@
 //! signed bundles, commands) from the `provisioning` crate's client, wired to this
 //! terminal's store and state.
 
+pub mod booking;
 pub mod commands;
 pub mod control;
 pub mod health;

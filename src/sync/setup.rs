@@ -87,7 +87,8 @@ pub fn client_config(
 pub struct SyncRuntime {
     pub handle: SyncHandle,
     pub device_id: String,
-    /// The signed client, for requests a citizen waits for (work-order status, bookings).
+    /// The signed client, for requests a citizen waits for (work-order status, booking at
+    /// the kiosk).
     pub client: Arc<SyncClient>,
     /// Keeps the last status on disk for `legal-kiosk status` in another process.
     status_writer: JoinHandle<()>,

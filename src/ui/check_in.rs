@@ -16,7 +16,7 @@ use super::{AppWindow, AppointmentCheckIn, CheckInStep, Page};
 use crate::domain::consult::flow::pick;
 use crate::i18n::Lang;
 use crate::services::AppointmentService;
-use crate::services::appointments::{CheckIn, CheckInBy};
+use crate::services::appointments::{CheckIn, CheckInBy, VIDEO_CHECK_IN};
 
 /// Characters a booking code has (typed: a dash or space may be added).
 const MAX_CODE_CHARS: usize = 10;
@@ -67,6 +67,14 @@ impl CheckInController {
                 g.set_step(CheckInStep::Entry);
             });
         }));
+        let m = me.clone();
+        shell.on_intent(move |intent| match (m.upgrade(), intent) {
+            (Some(this), Intent::CheckIn) => {
+                this.open();
+                true
+            }
+            _ => false,
+        });
         // A card placed while the page asks for it.
         shell.on_session_started(callback(&me, |this| {
             if this.shell.page() == Page::CheckIn && this.step() == Some(CheckInStep::Entry) {
@@ -126,6 +134,17 @@ impl CheckInController {
 
     fn done(&self, done: CheckIn) {
         let lang = self.shell.lang();
+        // A booked video consultation (checked in now, or a moment ago and the call was
+        // left): straight to the call. A terminal that cannot make calls says where to go
+        // instead.
+        let video = match &done {
+            CheckIn::VideoCall { .. } => true,
+            CheckIn::Already { ticket, .. } => ticket == VIDEO_CHECK_IN,
+            _ => false,
+        };
+        if video && self.shell.request(Intent::BookedVideoCall) {
+            return;
+        }
         if let CheckIn::CheckedIn { ticket, .. } = done {
             // The queue's ticket page shows it and prints it, as for any ticket.
             self.shell.request(Intent::ShowTicket(ticket));
@@ -151,6 +170,26 @@ fn when(t: NaiveDateTime, lang: Lang) -> String {
 /// What the citizen reads when no new ticket was issued, and whether it is a problem.
 fn message(done: &CheckIn, lang: Lang) -> (String, bool) {
     match done {
+        CheckIn::VideoCall { .. } => (
+            pick(
+                lang,
+                "您已签到。本机现在不能视频通话，请到视频咨询区，或找工作人员。",
+                "체크인되었습니다. 이 단말기에서는 지금 화상 통화를 할 수 없습니다. 화상 상담 구역으로 가시거나 직원에게 문의하세요.",
+                "You are checked in. This terminal cannot make video calls right now: please go to the video consultation area, or ask a member of staff.",
+            )
+            .to_string(),
+            true,
+        ),
+        CheckIn::Already { ticket, .. } if ticket == VIDEO_CHECK_IN => (
+            pick(
+                lang,
+                "这个视频咨询预约已经签到过了。请到视频咨询区，或找工作人员。",
+                "이 화상 상담 예약은 이미 체크인했습니다. 화상 상담 구역으로 가시거나 직원에게 문의하세요.",
+                "This video consultation has already checked in. Please go to the video consultation area, or ask a member of staff.",
+            )
+            .to_string(),
+            false,
+        ),
         CheckIn::Already { ticket, .. } => (
             match lang {
                 Lang::ZhCn => format!("这个预约已经签到过了。您的号码是 {ticket}，请留意叫号。"),

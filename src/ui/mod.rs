@@ -7,6 +7,7 @@
 // The generated view types (AppWindow, the globals, their structs and enums).
 pub use kiosk_ui::*;
 
+pub mod booking;
 pub mod check_in;
 pub mod consult;
 mod datetime;
@@ -36,6 +37,7 @@ use crate::services::Services;
 use crate::session::Session;
 use crate::video::VideoAvailability;
 
+use self::booking::{BookingController, BookingDeps};
 use self::check_in::CheckInController;
 use self::consult::{ConsultController, ConsultDeps};
 use self::find_service::FindServiceController;
@@ -74,6 +76,7 @@ pub struct Ui {
     pub find_service: Rc<FindServiceController>,
     pub check_in: Rc<CheckInController>,
     pub requests: Rc<RequestsController>,
+    pub booking: Rc<BookingController>,
     pub video: Rc<VideoController>,
     pub system: Rc<SystemController>,
     pub maintenance: Rc<MaintenanceController>,
@@ -153,6 +156,17 @@ impl Ui {
             },
         );
         let tickets = services.tickets.clone();
+        let booking = BookingController::attach(
+            app,
+            shell.clone(),
+            BookingDeps {
+                appointments: services.appointments.clone(),
+                printing: services.printing.clone(),
+                sync: deps.sync.clone(),
+                catalogue: Box::new(move || tickets.shared().catalogue()),
+            },
+        );
+        let tickets = services.tickets.clone();
         let rating =
             RatingController::attach(app, shell.clone(), services.rating.clone(), move || {
                 tickets.shared().catalogue()
@@ -190,6 +204,7 @@ impl Ui {
             find_service,
             check_in,
             requests,
+            booking,
             video,
             system,
             maintenance,

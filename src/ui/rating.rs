@@ -389,6 +389,7 @@ pub fn reasons_model(
                 };
                 Choice {
                     highlighted: selected,
+                    disabled: false,
                     id: r.id.into(),
                     label: r.label.text.into(),
                     detail: detail.into(),

@@ -59,6 +59,18 @@ pub enum ShotPage {
     /// The same institution with the offline map around it (a synthetic map: its tiles are
     /// drawn by the sample itself, a colour per tile).
     FindMap,
+    /// 预约律师: the week (a full day, a closed day, a holiday).
+    BookingDays,
+    /// The half hours with places.
+    BookingSlots,
+    /// The phone number on the keypad.
+    BookingPhone,
+    /// Check and confirm.
+    BookingConfirm,
+    /// Booked: the code and the slip.
+    BookingDone,
+    /// The registry cannot be reached.
+    BookingOffline,
 }
 
 /// An RGB picture of the screen.
@@ -227,6 +239,14 @@ pub fn show_sample(app: &AppWindow, page: ShotPage, lang: Lang, centre_name: &st
         ShotPage::StaffMenu => staff_screen(MaintScreen::Menu),
         ShotPage::StaffPrinter => staff_screen(MaintScreen::Printer),
         ShotPage::StaffKiosk => staff_screen(MaintScreen::Kiosk),
+        ShotPage::BookingDays
+        | ShotPage::BookingSlots
+        | ShotPage::BookingPhone
+        | ShotPage::BookingConfirm
+        | ShotPage::BookingDone
+        | ShotPage::BookingOffline => {
+            super::booking::view::show_booking_sample(app, page, lang, centre_name)?
+        }
         // The rest are the guidance pages, filled from the real content.
         guidance => super::guidance_shots::show_guidance_sample(app, guidance, lang)?,
     });

@@ -31,6 +31,8 @@ pub struct VideoController {
     /// Advanced for every call and when the screen leaves it.
     calls: Epoch,
     category: RefCell<Option<String>>,
+    /// The call is a booked consultation's (checked in at this terminal).
+    booked: Cell<bool>,
     muted: Cell<bool>,
     answer_timer: Timer,
     restore_timer: Timer,
@@ -131,6 +133,7 @@ impl VideoController {
             call: RefCell::new(None),
             calls: Epoch::new(),
             category: RefCell::new(None),
+            booked: Cell::new(false),
             muted: Cell::new(false),
             answer_timer: Timer::default(),
             restore_timer: Timer::default(),
@@ -157,6 +160,11 @@ impl VideoController {
         let m = me.clone();
         shell.on_intent(move |intent| match (m.upgrade(), intent) {
             (Some(this), Intent::VideoCall { category }) => this.open(category.clone()),
+            (Some(this), Intent::BookedVideoCall) => {
+                let opened = this.open(None);
+                this.booked.set(opened);
+                opened
+            }
             _ => false,
         });
         this
@@ -180,6 +188,7 @@ impl VideoController {
             return true;
         }
         *self.category.borrow_mut() = category;
+        self.booked.set(false);
         self.with(|v| {
             v.set_stage(VideoStage::Notice);
             v.set_muted(false);
@@ -207,7 +216,13 @@ impl VideoController {
             remote_pending: self.remote_pending.clone(),
             preview_pending: self.preview_pending.clone(),
         });
-        let call = KioskCall::start(&calls.net, calls.services.clone(), category, observer);
+        let call = KioskCall::start_with(
+            &calls.net,
+            calls.services.clone(),
+            category,
+            self.booked.get(),
+            observer,
+        );
         *self.call.borrow_mut() = Some(call);
         self.with(|v| v.set_stage(VideoStage::Connecting));
         let ui = self.ui.clone();

@@ -22,8 +22,8 @@ pub const PLATFORM: &str = "cc-chaoyang";
 /// and keys (`dir`, `db`, `pki`, `ops_key`, `ops_pub`) are the pilot's.
 pub struct Registry {
     pub url: String,
-    // Stopped before the pilot's folder goes.
-    server: InThread,
+    // Stopped before the pilot's folder goes (or earlier, by `stop_serving`).
+    server: Option<InThread>,
     pilot: Pilot,
 }
 
@@ -55,9 +55,14 @@ impl Registry {
         let server = pilot.serve_in_thread(adjust);
         Self {
             url: server.url(),
-            server,
+            server: Some(server),
             pilot,
         }
+    }
+
+    /// Stops serving: from now on the registry is unreachable (its files stay).
+    pub fn stop_serving(&mut self) {
+        self.server.take();
     }
 
     /// The registry's store, as its command line opens it.

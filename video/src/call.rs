@@ -84,8 +84,20 @@ impl KioskCall {
         category: Option<String>,
         observer: Arc<dyn CallObserver>,
     ) -> Self {
+        Self::start_with(runtime, services, category, false, observer)
+    }
+
+    /// As [`KioskCall::start`], saying whether the citizen checked in for a booked video
+    /// consultation (`booked`: the registry queues the call ahead of calls without one).
+    pub fn start_with(
+        runtime: &tokio::runtime::Handle,
+        services: CallServices,
+        category: Option<String>,
+        booked: bool,
+        observer: Arc<dyn CallObserver>,
+    ) -> Self {
         let (control, rx) = mpsc::unbounded_channel();
-        runtime.spawn(run_call(services, category, observer, rx));
+        runtime.spawn(run_call(services, category, booked, observer, rx));
         Self { control }
     }
 
@@ -199,6 +211,7 @@ impl Engine {
 async fn run_call(
     services: CallServices,
     category: Option<String>,
+    booked: bool,
     observer: Arc<dyn CallObserver>,
     mut control: mpsc::UnboundedReceiver<Control>,
 ) {
@@ -287,6 +300,7 @@ async fn run_call(
             requested = true;
             let frame = KioskToServer::RequestCall {
                 category: category.clone(),
+                booked,
             };
             if signalling.send(&frame).await.is_err() {
                 engine.apply(KioskCallStep::SignallingLost);

@@ -56,7 +56,8 @@ function renderQueue() {
       call.region,
       call.platform_name || call.platform_id,
       formatWait(call.waiting_s),
-      call.category || "—",
+      // A booked video consultation (issue 20) is marked; it waits ahead of the others.
+      (call.booked ? "预约 · " : "") + (call.category || "—"),
     ]) {
       const cell = document.createElement("td");
       cell.textContent = text;

@@ -188,6 +188,14 @@ fn table() -> RouteTable {
         routes::work_order_status::PATH,
         routes::work_order_status::status,
     )
+    .post(
+        provisioning::booking::SLOTS_PATH,
+        routes::terminal_booking::slots,
+    )
+    .post(
+        provisioning::booking::BOOK_PATH,
+        routes::terminal_booking::book,
+    )
     .get(ops::STATS, routes::ops::stats::view)
 }
 

@@ -432,9 +432,12 @@ mod calls {
             from_kiosk(&mut k, |_| true).await,
             ServerToKiosk::Welcome { .. }
         ));
-        k.send(&KioskToServer::RequestCall { category: None })
-            .await
-            .unwrap();
+        k.send(&KioskToServer::RequestCall {
+            category: None,
+            booked: false,
+        })
+        .await
+        .unwrap();
         let ServerToKiosk::Queued { call_id, .. } =
             from_kiosk(&mut k, |f| matches!(f, ServerToKiosk::Queued { .. })).await
         else {

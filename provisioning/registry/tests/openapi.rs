@@ -320,6 +320,12 @@ fn schemas_have_exactly_the_fields_of_the_protocol_types() {
         ErrorCode::RateLimited,
         ErrorCode::Forbidden,
         ErrorCode::Internal,
+        ErrorCode::UnknownService,
+        ErrorCode::NotASlot,
+        ErrorCode::PastTime,
+        ErrorCode::TooFarAhead,
+        ErrorCode::SlotFull,
+        ErrorCode::DuplicateBooking,
     ];
     let serialised: BTreeSet<String> = known
         .iter()

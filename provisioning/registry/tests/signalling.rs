@@ -269,6 +269,7 @@ async fn a_call_is_queued_per_region_answered_once_relayed_and_hung_up() {
 
     ka.send(&KioskToServer::RequestCall {
         category: Some("labour".into()),
+        booked: false,
     })
     .await
     .unwrap();
@@ -285,9 +286,12 @@ async fn a_call_is_queued_per_region_answered_once_relayed_and_hung_up() {
     // A call from Ningbo (330203) is not for a Hangzhou lawyer.
     let mut kf = kiosk(&pilot, &far).await.unwrap();
     next(&mut kf).await;
-    kf.send(&KioskToServer::RequestCall { category: None })
-        .await
-        .unwrap();
+    kf.send(&KioskToServer::RequestCall {
+        category: None,
+        booked: false,
+    })
+    .await
+    .unwrap();
     let ServerToKiosk::Queued {
         call_id: far_call, ..
     } = next(&mut kf).await
@@ -329,9 +333,12 @@ async fn a_call_is_queued_per_region_answered_once_relayed_and_hung_up() {
     // A second citizen in the same region is second in line.
     let mut kb = kiosk(&pilot, &b).await.unwrap();
     next(&mut kb).await;
-    kb.send(&KioskToServer::RequestCall { category: None })
-        .await
-        .unwrap();
+    kb.send(&KioskToServer::RequestCall {
+        category: None,
+        booked: false,
+    })
+    .await
+    .unwrap();
     assert!(matches!(
         next(&mut kb).await,
         ServerToKiosk::Queued { position: 2, .. }
@@ -517,6 +524,7 @@ async fn out_of_turn_malformed_and_unsigned_frames_are_refused() {
     ));
     k.send(&KioskToServer::RequestCall {
         category: Some("张三 欠薪".into()),
+        booked: false,
     })
     .await
     .unwrap();
@@ -527,13 +535,19 @@ async fn out_of_turn_malformed_and_unsigned_frames_are_refused() {
             ..
         }
     ));
-    k.send(&KioskToServer::RequestCall { category: None })
-        .await
-        .unwrap();
+    k.send(&KioskToServer::RequestCall {
+        category: None,
+        booked: false,
+    })
+    .await
+    .unwrap();
     assert!(matches!(next(&mut k).await, ServerToKiosk::Queued { .. }));
-    k.send(&KioskToServer::RequestCall { category: None })
-        .await
-        .unwrap();
+    k.send(&KioskToServer::RequestCall {
+        category: None,
+        booked: false,
+    })
+    .await
+    .unwrap();
     assert!(matches!(
         next(&mut k).await,
         ServerToKiosk::Error {
@@ -619,9 +633,12 @@ async fn answered_call(
 ) -> (KioskSignalling, LawyerSocket, String) {
     let mut k = kiosk(pilot, terminal).await.unwrap();
     next(&mut k).await;
-    k.send(&KioskToServer::RequestCall { category: None })
-        .await
-        .unwrap();
+    k.send(&KioskToServer::RequestCall {
+        category: None,
+        booked: false,
+    })
+    .await
+    .unwrap();
     let ServerToKiosk::Queued { call_id, .. } = next(&mut k).await else {
         panic!("queued")
     };
@@ -775,9 +792,12 @@ async fn turn_credentials_are_minted_per_call_time_limited_and_accepted_by_cotur
     assert_eq!(who, terminal.device_id());
     assert_eq!(welcome.ice_transport_policy, IceTransportPolicy::Relay);
 
-    k.send(&KioskToServer::RequestCall { category: None })
-        .await
-        .unwrap();
+    k.send(&KioskToServer::RequestCall {
+        category: None,
+        booked: false,
+    })
+    .await
+    .unwrap();
     next(&mut k).await;
     let mut wang = lawyer_connect(&pilot, Some(&cookie(&pilot, "wang").await))
         .await
@@ -827,4 +847,56 @@ async fn turn_credentials_are_minted_per_call_time_limited_and_accepted_by_cotur
     assert!(!coturn_allocates(port, &stale, &stale_password));
     let _ = turn.kill();
     let _ = turn.wait();
+}
+
+/// Issue 20: a citizen who checked in for a booked video consultation waits ahead of calls
+/// without a booking (booked ones among themselves in order of arrival), and the lawyer
+/// sees which call was booked.
+#[tokio::test]
+async fn a_booked_consultation_waits_ahead_of_calls_without_a_booking() {
+    let pilot = pilot();
+    let (a, b) = (
+        enrolled_at(&pilot, PLATFORM).await,
+        enrolled_at(&pilot, PLATFORM).await,
+    );
+    let mut ka = kiosk(&pilot, &a).await.unwrap();
+    next(&mut ka).await;
+    ka.send(&KioskToServer::RequestCall {
+        category: None,
+        booked: false,
+    })
+    .await
+    .unwrap();
+    assert!(matches!(
+        next(&mut ka).await,
+        ServerToKiosk::Queued { position: 1, .. }
+    ));
+    let mut kb = kiosk(&pilot, &b).await.unwrap();
+    next(&mut kb).await;
+    kb.send(&KioskToServer::RequestCall {
+        category: None,
+        booked: true,
+    })
+    .await
+    .unwrap();
+    let ServerToKiosk::Queued {
+        call_id: booked_call,
+        position,
+        ..
+    } = next(&mut kb).await
+    else {
+        panic!("queued")
+    };
+    assert_eq!(position, 1, "the booked call goes first");
+    assert!(matches!(
+        next(&mut ka).await,
+        ServerToKiosk::Queued { position: 2, .. }
+    ));
+    let mut wang = lawyer_connect(&pilot, Some(&cookie(&pilot, "wang").await))
+        .await
+        .unwrap();
+    wang.next_where(|_| true).await;
+    let calls = wang.queue(2).await;
+    assert_eq!(calls[0].call_id, booked_call);
+    assert!(calls[0].booked && !calls[1].booked);
 }

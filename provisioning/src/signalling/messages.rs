@@ -85,6 +85,13 @@ pub struct WaitingCall {
     pub waiting_s: u64,
     /// The matter category the citizen chose, if any (a catalogue id, e.g. `labour`).
     pub category: Option<String>,
+    /// A booked video consultation (queued ahead of calls without a booking).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub booked: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !b
 }
 
 /// Frames a terminal sends.
@@ -95,6 +102,10 @@ pub enum KioskToServer {
     RequestCall {
         /// Matter category id, if the citizen chose one.
         category: Option<String>,
+        /// The citizen checked in for a booked video consultation: the call waits ahead of
+        /// calls without a booking. Left out when false (what older terminals send).
+        #[serde(default, skip_serializing_if = "is_false")]
+        booked: bool,
     },
     /// Leave the queue, or end the call (`reason` says why).
     Hangup {
@@ -326,8 +337,16 @@ mod tests {
         round_trip(
             KioskToServer::RequestCall {
                 category: Some("labour".into()),
+                booked: false,
             },
             json!({"type": "request_call", "category": "labour"}),
+        );
+        round_trip(
+            KioskToServer::RequestCall {
+                category: None,
+                booked: true,
+            },
+            json!({"type": "request_call", "category": null, "booked": true}),
         );
         round_trip(
             KioskToServer::Hangup {
@@ -401,6 +420,7 @@ mod tests {
                     platform_name: "西湖区公共法律服务中心".into(),
                     waiting_s: 42,
                     category: None,
+                    booked: false,
                 }],
             },
             json!({"type": "queue", "calls": [{"call_id": "c1", "region": "330106",

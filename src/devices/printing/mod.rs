@@ -4,6 +4,7 @@
 //! the home screen and staff know when printing is impossible (paper out, cover open,
 //! unplugged) and when it works again. `hardware` prints documents; the layouts are here.
 
+pub mod booking;
 mod health;
 pub mod place;
 pub mod receipt;

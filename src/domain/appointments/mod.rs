@@ -100,8 +100,9 @@ impl Appointments {
         self.bookings.is_empty()
     }
 
-    /// The keyed hash of an ID number under this region's key (what bookings and work orders
-    /// hold instead of the number); `None` for a number that is not one.
+    /// The keyed hash of an ID number under this region's key (what bookings — those made at
+    /// this terminal too — and work orders hold instead of the number), hashed in memory;
+    /// `None` for a number that is not one.
     pub fn hash_of(&self, id_number: &str) -> Option<String> {
         normalise_id_number(id_number).map(|number| id_hash(&self.key, &number))
     }

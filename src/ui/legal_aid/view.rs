@@ -30,6 +30,7 @@ pub fn show_aid_question(app: &AppWindow, q: &QuestionView) {
                         .unwrap_or_default()
                         .into(),
                     highlighted: suggested.as_deref() == Some(o.id.as_str()),
+                    disabled: false,
                 })
                 .collect();
             g.set_options(choices(items));

@@ -17,6 +17,9 @@ pub enum Intent {
     LegalAidCheck { suggested: Vec<String> },
     /// A video call with a lawyer about this consultation category.
     VideoCall { category: Option<String> },
+    /// The video call of a booked consultation the citizen just checked in for (it waits
+    /// ahead of calls without a booking).
+    BookedVideoCall,
     /// Rate a service event; `subject` names it for the citizen (else the kind's name).
     Rate {
         kind: ServiceKind,
@@ -29,6 +32,9 @@ pub enum Intent {
     /// `kind` is the catalogue's institution kind id. Not handled when the terminal's
     /// directory has no institution of that kind.
     FindInstitutions { kind: String },
+    /// 预约签到: check in for an appointment (from the booking page, when booking cannot be
+    /// done now).
+    CheckIn,
     /// The staff PIN pad (a key switch, a gesture).
     OpenPinPad,
     /// Staff to follow a consultation up by telephone (`summary` names the matter, in

@@ -21,6 +21,7 @@ pub fn choice(
         label: label.into(),
         detail: detail.into(),
         highlighted: false,
+        disabled: false,
     }
 }
 

@@ -112,6 +112,31 @@ impl From<StoreError> for Failure {
     }
 }
 
+impl Failure {
+    /// The same refusal in the terminals' protocol (`provisioning::protocol::ErrorCode`),
+    /// for the terminal booking API, whose callers read that error shape.
+    pub(crate) fn into_api(self) -> crate::error::ApiFailure {
+        use provisioning::protocol::ErrorCode as E;
+        let code = match self.code {
+            Code::BadRequest | Code::InvalidIdNumber => E::BadRequest,
+            Code::Unauthenticated | Code::WrongChannel => E::Unauthenticated,
+            Code::RateLimited => E::RateLimited,
+            Code::UnknownPlatform | Code::BookingNotFound => E::NotFound,
+            Code::UnknownService => E::UnknownService,
+            Code::NotASlot => E::NotASlot,
+            Code::PastTime | Code::AlreadyCancelled => E::PastTime,
+            Code::TooFarAhead => E::TooFarAhead,
+            Code::SlotFull => E::SlotFull,
+            Code::DuplicateBooking | Code::BookingCodeConflict => E::DuplicateBooking,
+            Code::Internal => E::Internal,
+        };
+        crate::error::ApiFailure {
+            retry_after: self.retry_after,
+            ..crate::error::ApiFailure::new(self.status, code, self.message)
+        }
+    }
+}
+
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
         let body = FailureBody {
@@ -189,7 +214,7 @@ pub struct SlotQuery {
     pub day: String,
 }
 
-async fn schedule_of(
+pub(crate) async fn schedule_of(
     state: &AppState,
     platform: &str,
     service: &str,
@@ -290,7 +315,84 @@ pub async fn book(
     let request: BookRequest = serde_json::from_slice(&body)
         .map_err(|e| bad(format!("request body is not valid: {e}")))?;
     let (region, schedule) = schedule_of(&state, &request.platform, &request.service).await?;
-    let start = appointments::parse_start(&request.start).map_err(|e| bad(e.to_string()))?;
+    let mut id_number = appointments::normalise_id_number(&request.id_number).ok_or_else(|| {
+        // The number itself is never echoed or logged.
+        unprocessable(
+            Code::InvalidIdNumber,
+            "id_number is not a valid 18-character ID number (check digit wrong?)",
+        )
+    })?;
+    let name = request.name.trim();
+    if name.is_empty() || name.chars().count() > 64 {
+        return Err(bad("name must be 1 to 64 characters"));
+    }
+    let asked = match &request.code {
+        Some(code) => Some(appointments::normalise_code(code).ok_or_else(|| {
+            bad(format!(
+                "a booking code is {} of {}",
+                appointments::CODE_LEN,
+                String::from_utf8_lossy(appointments::CODE_ALPHABET)
+            ))
+        })?),
+        None => None,
+    };
+    let key = state.store.region_key(&region).await?;
+    let id_hash = appointments::id_hash(&key, &id_number);
+    // Gone from memory as soon as it is hashed.
+    zeroize::Zeroize::zeroize(&mut id_number);
+    let booked = place(
+        &state,
+        Placing {
+            channel: channel.clone(),
+            region,
+            schedule,
+            start: request.start,
+            masked_name: appointments::mask_name(name),
+            id_hash,
+            phone: request.phone,
+            asked,
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(booked)))
+}
+
+/// A booking to place once its caller is known and its person is reduced to a masked name
+/// and a keyed hash: the channels' API and the terminals' (`routes::terminal_booking`)
+/// share the checks, the store path and the error codes.
+pub(crate) struct Placing {
+    /// `online`, `hotline-12348`, `terminal:<device id>`.
+    pub channel: String,
+    /// The platform's region.
+    pub region: String,
+    /// The service's schedule at the platform.
+    pub schedule: appointments::Schedule,
+    /// The slot as asked, `YYYY-MM-DDTHH:MM`.
+    pub start: String,
+    /// Masked name.
+    pub masked_name: String,
+    /// Keyed hash of the ID number.
+    pub id_hash: String,
+    /// Phone as given.
+    pub phone: String,
+    /// A code the caller chose, normalised.
+    pub asked: Option<String>,
+}
+
+/// Checks the slot (begun, too far ahead, holiday, not of the schedule) and the phone, then
+/// takes a place and records the booking.
+pub(crate) async fn place(state: &AppState, p: Placing) -> Result<Booked, Failure> {
+    let Placing {
+        channel,
+        region,
+        schedule,
+        start,
+        masked_name,
+        id_hash,
+        phone,
+        asked,
+    } = p;
+    let start = appointments::parse_start(&start).map_err(|e| bad(e.to_string()))?;
     let now = appointments::local_now(chrono::Utc::now());
     if start <= now {
         return Err(unprocessable(
@@ -328,46 +430,22 @@ pub async fn book(
             ),
         ));
     }
-    let mut id_number = appointments::normalise_id_number(&request.id_number).ok_or_else(|| {
-        // The number itself is never echoed or logged.
-        unprocessable(
-            Code::InvalidIdNumber,
-            "id_number is not a valid 18-character ID number (check digit wrong?)",
-        )
-    })?;
-    let name = request.name.trim();
-    if name.is_empty() || name.chars().count() > 64 {
-        return Err(bad("name must be 1 to 64 characters"));
-    }
-    if !appointments::valid_phone(&request.phone) {
+    if !appointments::valid_phone(&phone) {
         return Err(bad(
             "phone must be 5 to 20 digits (+, - and spaces allowed)",
         ));
     }
-    let asked = match &request.code {
-        Some(code) => Some(appointments::normalise_code(code).ok_or_else(|| {
-            bad(format!(
-                "a booking code is {} of {}",
-                appointments::CODE_LEN,
-                String::from_utf8_lossy(appointments::CODE_ALPHABET)
-            ))
-        })?),
-        None => None,
-    };
-    let key = state.store.region_key(&region).await?;
     let booking = NewBooking {
-        channel: channel.clone(),
+        channel,
         platform_id: schedule.platform_id.clone(),
         region,
         service_id: schedule.service_id.clone(),
         slot: start_text(start),
-        masked_name: appointments::mask_name(name),
-        id_hash: appointments::id_hash(&key, &id_number),
-        phone: request.phone.trim().to_string(),
+        masked_name,
+        id_hash,
+        phone: phone.trim().to_string(),
         capacity: schedule.capacity,
     };
-    // Gone from memory as soon as it is hashed.
-    zeroize::Zeroize::zeroize(&mut id_number);
     // A code the registry makes may collide with one in use (rarely): it makes another.
     for _ in 0..5 {
         let code = match &asked {
@@ -377,16 +455,13 @@ pub async fn book(
         };
         match state.store.book(&booking, &code).await? {
             Ok(()) => {
-                return Ok((
-                    StatusCode::CREATED,
-                    Json(Booked {
-                        code,
-                        platform_id: booking.platform_id,
-                        service_id: booking.service_id,
-                        start: booking.slot,
-                        masked_name: booking.masked_name,
-                    }),
-                ));
+                return Ok(Booked {
+                    code,
+                    platform_id: booking.platform_id,
+                    service_id: booking.service_id,
+                    start: booking.slot,
+                    masked_name: booking.masked_name,
+                });
             }
             Err(BookRefusal::SlotFull) => {
                 return Err(fail(

@@ -14,6 +14,7 @@ pub mod password_login;
 pub mod poll;
 pub mod releases;
 pub mod signalling;
+pub mod terminal_booking;
 pub mod work_order_status;
 
 use crate::error::ApiFailure;

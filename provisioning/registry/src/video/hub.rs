@@ -69,6 +69,8 @@ struct Call {
     lawyer: Option<ConnId>,
     phase: CallPhase,
     category: Option<String>,
+    /// A booked video consultation: waits ahead of calls without a booking.
+    booked: bool,
     since: Instant,
 }
 
@@ -183,7 +185,7 @@ impl Hub {
             to_kiosk(&tx, &ServerToKiosk::Error { code, message });
         };
         match frame {
-            KioskToServer::RequestCall { category } => {
+            KioskToServer::RequestCall { category, booked } => {
                 if current.is_some() {
                     return refuse(
                         SignalError::AlreadyInCall,
@@ -209,10 +211,21 @@ impl Hub {
                         lawyer: None,
                         phase: CallPhase::Waiting,
                         category,
+                        booked,
                         since: Instant::now(),
                     },
                 );
-                s.queue.push(call_id.clone());
+                // Booked consultations wait ahead of calls without a booking (in their
+                // own order); the rest in order of arrival.
+                let at = if booked {
+                    s.queue
+                        .iter()
+                        .position(|c| !s.calls.get(c).is_some_and(|c| c.booked))
+                        .unwrap_or(s.queue.len())
+                } else {
+                    s.queue.len()
+                };
+                s.queue.insert(at, call_id.clone());
                 if let Some(k) = s.kiosks.get_mut(&conn) {
                     k.call = Some(call_id);
                 }
@@ -487,6 +500,7 @@ fn waiting_call(call_id: &str, call: &Call, kiosk: &KioskInfo) -> WaitingCall {
         platform_name: kiosk.platform_name.clone(),
         waiting_s: call.since.elapsed().as_secs(),
         category: call.category.clone(),
+        booked: call.booked,
     }
 }
 

@@ -19,6 +19,7 @@ use kiosk_registry::work_orders::Classification;
 /// The simulator's sample card `resident-zhang` (张伟).
 const ZHANG_ID: &str = "110101198506150019";
 const ZHANG_NAME: &str = "张伟";
+const ZHANG_ADDRESS: &str = "北京市东城区示例胡同10号";
 const SAMPLE_CATEGORIES: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/provisioning/registry/samples/work-order-categories.sample.json"
@@ -400,26 +401,36 @@ fn nothing_is_filed_without_consent_nor_without_the_centres_classification() {
         Some("0301||法律援助预申请（材料已加密送交法律援助机构）")
     );
 
-    // Neither side keeps the number or the name.
-    let mut files = Vec::new();
-    collect(&kiosk.kiosk.data_dir, &mut files);
-    collect(registry.dir.path(), &mut files);
-    for file in files {
-        let bytes = std::fs::read(&file).unwrap_or_default();
-        let text = String::from_utf8_lossy(&bytes);
-        for secret in [ZHANG_ID, ZHANG_NAME] {
-            assert!(!text.contains(secret), "{secret} in {}", file.display());
-        }
-    }
-}
-
-fn collect(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        match entry.file_type() {
-            Ok(t) if t.is_dir() => collect(&path, out),
-            Ok(t) if t.is_file() => out.push(path),
-            _ => {}
-        }
-    }
+    // Neither side keeps the number, the name or the address: not the kiosk's files, outbox,
+    // paper or logs, not the registry's files or its events export.
+    let mut scan = common::privacy::Scan::new(&[ZHANG_ID, ZHANG_NAME, ZHANG_ADDRESS]);
+    scan.dir(kiosk.kiosk.data_dir.as_path());
+    scan.dir(registry.dir.path());
+    let payloads: Vec<String> = kiosk.query(|c| {
+        let mut stmt = c.prepare("SELECT payload FROM outbox").unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    });
+    scan.bytes("outbox payloads", payloads.join("\n").as_bytes());
+    let printed: Vec<u8> = kiosk
+        .printer()
+        .jobs()
+        .iter()
+        .flat_map(|j| j.raw.clone())
+        .collect();
+    assert!(!printed.is_empty(), "the receipts were printed");
+    scan.bytes("printer output", &printed);
+    let mut exported = String::new();
+    let rows = store
+        .export(&Default::default(), &mut |row| {
+            exported.push_str(&format!("{row:?}\n"));
+            Ok(())
+        })
+        .unwrap();
+    assert!(exported.contains("work_order"), "{rows} events exported");
+    scan.bytes("the registry's events export", exported.as_bytes());
+    scan.bytes("logs", &common::captured_logs());
+    scan.assert_clean();
 }

@@ -296,14 +296,13 @@ impl Classification {
         if seen.is_empty() {
             return Err(ClassificationError::Empty);
         }
-        if let Some(terminal) = &list.terminal {
-            if let Some((what, code)) = terminal.all().into_iter().find(|(_, c)| !seen.contains(*c))
-            {
-                return Err(ClassificationError::UnknownTerminalItem {
-                    what,
-                    code: code.to_owned(),
-                });
-            }
+        if let Some(terminal) = &list.terminal
+            && let Some((what, code)) = terminal.all().into_iter().find(|(_, c)| !seen.contains(*c))
+        {
+            return Err(ClassificationError::UnknownTerminalItem {
+                what,
+                code: code.to_owned(),
+            });
         }
         Ok(list)
     }

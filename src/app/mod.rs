@@ -277,11 +277,7 @@ type LinkSlot = Arc<std::sync::OnceLock<std::sync::Weak<SyncControl>>>;
 fn ask_status(slot: LinkSlot) -> crate::services::work_orders::AskStatus {
     Arc::new(
         move |query, reply| match slot.get().and_then(std::sync::Weak::upgrade) {
-            Some(sync) => sync.ask(
-                crate::domain::work_orders::STATUS_PATH,
-                query,
-                move |answer| reply(answer),
-            ),
+            Some(sync) => sync.ask(crate::domain::work_orders::STATUS_PATH, query, reply),
             None => reply(Err("the link to the operations centre is not set up".into())),
         },
     )

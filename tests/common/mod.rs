@@ -2,6 +2,7 @@
 //! testing backend with mock time, and a manual queue for what workers post to the UI.
 #![allow(dead_code)]
 
+pub mod privacy;
 pub mod queue_http;
 pub mod registry;
 

@@ -23,7 +23,7 @@ pub fn receipt_document(
     doc.text(format!("事项：{category}"));
     doc.text(format!("登记时间：{}", filed_at.format("%Y-%m-%d %H:%M")));
     doc.separator();
-    doc.qr(&format!("{RECEIPT_PREFIX}{receipt}"));
+    doc.qr(format!("{RECEIPT_PREFIX}{receipt}"));
     doc.centered("查询办理进度");
     doc.text("在任一自助终端点“留言与办理进度”，放身份证或把本二维码对准摄像头。");
     doc.separator();

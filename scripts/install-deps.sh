@@ -39,6 +39,9 @@ rootfs=(debootstrap dpkg-dev)
 # ALSA (alsa).
 run+=(gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-nice gstreamer1.0-alsa)
+# Voice guidance: dynamic text (numbers, services) synthesised offline by espeak-ng (its
+# cmn-latn-pinyin and ko voices) and played through GStreamer.
+run+=(espeak-ng)
 # The browser tests (the lawyer's console, the queue's counter, hall and ticket pages) in
 # headless Chromium driven by playwright-core from npm (tests/browser);
 # TURN through coturn, and loopback-only network namespaces for the video calls (unshare

@@ -4,3 +4,4 @@
 pub mod camera;
 pub mod card_reader;
 pub mod printing;
+pub mod speech;

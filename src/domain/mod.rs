@@ -16,6 +16,7 @@ pub mod map;
 pub mod queue;
 pub mod rating;
 pub mod updates;
+pub mod voice;
 pub mod work_orders;
 
 use std::fmt;

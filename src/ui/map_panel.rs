@@ -91,7 +91,7 @@ impl MapPanel {
         true
     }
 
-    /// 放大 (+1) or 缩小 (−1) around the panel's centre; false when the map has no such zoom.
+    /// 放大 (+1) or 缩小 (-1) around the panel's centre; false when the map has no such zoom.
     pub fn zoom(&mut self, steps: i32) -> bool {
         let (w, h) = MAP_SIZE;
         self.open.as_mut().is_some_and(|open| {

@@ -11,6 +11,7 @@
 
 #![warn(missing_docs)]
 
+pub mod audio;
 pub mod call;
 pub mod config;
 pub mod frame;
@@ -19,6 +20,7 @@ pub mod plugins;
 pub mod quality;
 pub mod scan;
 
+pub use audio::{PlayError, play_wav};
 pub use call::{CallObserver, CallReport, CallServices, KioskCall};
 pub use config::{Camera, Codec, MediaConfig, Microphone, Speaker};
 pub use frame::FrameRef;

@@ -60,31 +60,12 @@ fn day_label(day: NaiveDate) -> String {
     )
 }
 
-fn https(registry: &Registry) -> reqwest::Client {
-    use rustls::pki_types::CertificateDer;
-    use rustls::pki_types::pem::PemObject as _;
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in CertificateDer::pem_file_iter(&registry.pki.ca_cert).unwrap() {
-        roots.add(cert.unwrap()).unwrap();
-    }
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .build()
-        .unwrap()
-}
-
 /// Someone else books `start` through the `online` channel (the hotline, say).
 fn book_elsewhere(registry: &Registry, start: &str) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (status, body): (u16, Value) = runtime.block_on(async {
-        let response = https(registry)
+        let response = registry
+            .https()
             .post(format!("{}/v1/channels/online/bookings", registry.url))
             .header("authorization", format!("Bearer {CHANNEL_KEY}"))
             .json(&json!({

@@ -8,12 +8,11 @@
 mod common;
 mod guidance_support;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{Duration as Days, NaiveDateTime, TimeZone as _};
 use common::Kiosk;
-use common::registry::{PLATFORM, Registry, enrolled_by_cli};
+use common::registry::{PLATFORM, Registry, enrolled_by_cli, wait_for_bundles};
 use kiosk_registry::appointments::Schedule;
 use kiosk_registry::store::wait;
 use serde_json::{Value, json};
@@ -24,32 +23,13 @@ const ZHANG_ID: &str = "110101198506150019";
 const ZHANG_NAME: &str = "张伟";
 const CHANNEL_KEY: &str = "kc_test-online-channel-key-0123456789abcdef";
 
-fn https(registry: &Registry) -> reqwest::Client {
-    use rustls::pki_types::CertificateDer;
-    use rustls::pki_types::pem::PemObject as _;
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in CertificateDer::pem_file_iter(&registry.pki.ca_cert).unwrap() {
-        roots.add(cert.unwrap()).unwrap();
-    }
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .build()
-        .unwrap()
-}
-
 /// Books `start` (local, `YYYY-MM-DDTHH:MM`) for `name` with `id_number` through the
 /// `online` channel's API; returns the booking code.
 fn book(registry: &Registry, start: &str, name: &str, id_number: &str) -> String {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (status, body): (u16, Value) = runtime.block_on(async {
-        let response = https(registry)
+        let response = registry
+            .https()
             .post(format!("{}/v1/channels/online/bookings", registry.url))
             .header("authorization", format!("Bearer {CHANNEL_KEY}"))
             .json(&json!({
@@ -126,16 +106,7 @@ fn a_booking_checks_in_by_card_once_and_a_late_one_is_recorded_missed() {
         beijing(at(9, 50)),
     );
     kiosk.kiosk.sync.sync_now();
-    kiosk.settle("the bookings in force", |k| {
-        k.query(|c| {
-            c.query_row(
-                "SELECT COUNT(*) FROM bundles WHERE stream = 'appointments'",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
-            .unwrap()
-        }) == 1
-    });
+    wait_for_bundles(&kiosk, &["appointments"]);
 
     // The card on the check-in page: an appointment-priority ticket, printed.
     kiosk.tap("预约签到");

@@ -11,7 +11,7 @@ mod common;
 mod guidance_support;
 
 use common::Kiosk;
-use common::registry::{PLATFORM, Registry, enrolled_by_cli};
+use common::registry::{PLATFORM, Registry, enrolled_by_cli, wait_for_bundles};
 use kiosk_registry::cli_work_orders::{WorkOrderCommand, run};
 use kiosk_registry::store::wait;
 use kiosk_registry::work_orders::Classification;
@@ -93,16 +93,7 @@ fn a_call_back_request_is_filed_once_followed_to_done_and_shown_only_to_its_citi
         common::beijing(3, 10, 0),
     );
     kiosk.kiosk.sync.sync_now();
-    kiosk.settle("both bundles in force", |k| {
-        k.query(|c| {
-            c.query_row(
-                "SELECT COUNT(*) FROM bundles WHERE stream IN ('appointments', 'work-order-categories')",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
-            .unwrap()
-        }) == 2
-    });
+    wait_for_bundles(&kiosk, &["appointments", "work-order-categories"]);
 
     // A call back: the menu, the card, a telephone number, the consent, filed.
     kiosk.tap("留言与办理进度");
@@ -252,16 +243,7 @@ fn nothing_is_filed_without_consent_nor_without_the_centres_classification() {
     .unwrap();
     let kiosk = enrolled_by_cli(&registry, "", common::beijing(3, 10, 0));
     kiosk.kiosk.sync.sync_now();
-    kiosk.settle("the appointments in force", |k| {
-        k.query(|c| {
-            c.query_row(
-                "SELECT COUNT(*) FROM bundles WHERE stream = 'appointments'",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
-            .unwrap()
-        }) == 1
-    });
+    wait_for_bundles(&kiosk, &["appointments"]);
     // No classification yet: the terminal says it takes no requests.
     kiosk.tap("留言与办理进度");
     kiosk.settle("the answer", |k| {
@@ -278,16 +260,7 @@ fn nothing_is_filed_without_consent_nor_without_the_centres_classification() {
         &[("categories.json", SAMPLE_CATEGORIES)],
     );
     kiosk.kiosk.sync.sync_now();
-    kiosk.settle("the classification in force", |k| {
-        k.query(|c| {
-            c.query_row(
-                "SELECT COUNT(*) FROM bundles WHERE stream = 'work-order-categories'",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
-            .unwrap()
-        }) == 1
-    });
+    wait_for_bundles(&kiosk, &["work-order-categories"]);
     kiosk.place_card("resident-zhang", "张*");
     kiosk.tap("留言与办理进度");
     kiosk.settle("the menu", |k| k.shows("提建议"));

@@ -79,8 +79,7 @@ pub fn speakable(text: &str) -> Result<(), Unspeakable> {
     }
     let (mut run, mut longest) = (0, 0);
     for c in text.chars() {
-        // An ID number's check character may be X.
-        if c.is_ascii_digit() || (run >= 17 && matches!(c, 'X' | 'x')) {
+        if c.is_ascii_digit() {
             run += 1;
             longest = longest.max(run);
         } else {

@@ -110,6 +110,28 @@ impl Registry {
         .unwrap();
     }
 
+    /// An HTTPS client trusting only this registry's CA (what a booking channel or a
+    /// browser would use).
+    pub fn https(&self) -> reqwest::Client {
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject as _;
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in CertificateDer::pem_file_iter(&self.pki.ca_cert).unwrap() {
+            roots.add(cert.unwrap()).unwrap();
+        }
+        let tls = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+        reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .build()
+            .unwrap()
+    }
+
     /// `ticket.issued` events received, by service.
     pub fn tickets(&self) -> Vec<(String, u64)> {
         self.store()
@@ -240,4 +262,21 @@ pub fn enrolled_in_the_menu_with(registry: &Registry, extra: &str) -> super::Kio
     kiosk.tap("返回");
     kiosk.tap("退出");
     kiosk
+}
+
+/// Waits until `kiosk` has a bundle of each of `streams` in force.
+pub fn wait_for_bundles(kiosk: &super::Kiosk, streams: &'static [&'static str]) {
+    kiosk.settle(&format!("bundles {streams:?} in force"), |k| {
+        k.query(move |c| {
+            streams.iter().all(|stream| {
+                c.query_row(
+                    "SELECT COUNT(*) FROM bundles WHERE stream = ?1",
+                    [stream],
+                    |r| r.get::<_, i64>(0),
+                )
+                .unwrap()
+                    > 0
+            })
+        })
+    });
 }

@@ -74,20 +74,17 @@ fn decode(sample: &gst::Sample) -> Vec<String> {
     let (Some(buffer), Some(caps)) = (sample.buffer(), sample.caps()) else {
         return Vec::new();
     };
-    let Some(s) = caps.structure(0) else {
-        return Vec::new();
-    };
-    let (Ok(width), Ok(height)) = (s.get::<i32>("width"), s.get::<i32>("height")) else {
+    // The frame's own layout: GStreamer pads grey rows (to 4 bytes by default).
+    let Ok(info) = gstreamer_video::VideoInfo::from_caps(caps) else {
         return Vec::new();
     };
     let Ok(map) = buffer.map_readable() else {
         return Vec::new();
     };
-    let (w, h) = (width.max(0) as usize, height.max(0) as usize);
-    // Grey rows are padded to 4 bytes.
-    let stride = w.div_ceil(4) * 4;
+    let (w, h) = (info.width() as usize, info.height() as usize);
+    let stride = usize::try_from(info.stride()[0]).unwrap_or(0);
     let data = map.as_slice();
-    if w == 0 || h == 0 || data.len() < stride * h {
+    if w == 0 || h == 0 || stride < w || data.len() < stride * h {
         return Vec::new();
     }
     let mut prepared =

@@ -430,19 +430,11 @@ impl Store {
 
     /// A citizen's orders by the keyed hash of their ID number: category and status only.
     pub async fn work_order_status(&self, id_hash: &str) -> Result<Vec<CitizenStatus>, StoreError> {
-        let rows = self
-            .rows(
-                "SELECT category, status FROM work_orders WHERE id_hash = ?1 ORDER BY id DESC LIMIT 50",
-                vec![id_hash.into()],
-            )
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|r| CitizenStatus {
-                category: r[0].text().into(),
-                status: r[1].text().into(),
-            })
-            .collect())
+        self.citizen_statuses(
+            "SELECT category, status FROM work_orders WHERE id_hash = ?1 ORDER BY id DESC LIMIT 50",
+            id_hash,
+        )
+        .await
     }
 
     /// One order by the receipt printed for the citizen (its event's idempotency key, 128
@@ -451,12 +443,20 @@ impl Store {
         &self,
         receipt: &str,
     ) -> Result<Vec<CitizenStatus>, StoreError> {
-        let rows = self
-            .rows(
-                "SELECT category, status FROM work_orders WHERE source_key = ?1 AND channel = 'terminal' LIMIT 1",
-                vec![receipt.into()],
-            )
-            .await?;
+        self.citizen_statuses(
+            "SELECT category, status FROM work_orders WHERE source_key = ?1 AND channel = 'terminal' LIMIT 1",
+            receipt,
+        )
+        .await
+    }
+
+    /// What a citizen may see of the orders `sql` selects by `key`: category and status.
+    async fn citizen_statuses(
+        &self,
+        sql: &'static str,
+        key: &str,
+    ) -> Result<Vec<CitizenStatus>, StoreError> {
+        let rows = self.rows(sql, vec![key.into()]).await?;
         Ok(rows
             .iter()
             .map(|r| CitizenStatus {
